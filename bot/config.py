@@ -1,0 +1,114 @@
+"""Settings read from ``BOT_*`` environment variables, checked once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; see the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="BOT_", extra="ignore", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    redis_url: str | None = None
+    database_url: str | None = None
+    secret_key: str | None = None
+    var_dir: Path = DEFAULT_VAR_DIR
+    content_dir: Path | None = None
+    wechat_token: str | None = None
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_aes_key: str | None = None
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    vosk_model: Path | None = None
+    state_ttl_days: Annotated[int, Field(ge=7, le=365)] = 30
+    session_ttl_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 480
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        allowed = ("postgresql+asyncpg://", "sqlite+aiosqlite://")
+        if not value.startswith(allowed):
+            raise ValueError("must start with postgresql+asyncpg:// or sqlite+aiosqlite://")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 32:
+            raise ValueError("must be at least 32 characters long")
+        return value
+
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _aes_key_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 43:
+            raise ValueError("must be exactly 43 characters (the EncodingAESKey)")
+        return value
+
+    @field_validator("wechat_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("vosk_model")
+    @classmethod
+    def _model_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"is not a folder: {value}")
+        return value
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'bot.sqlite3').resolve()}"
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def effective_content_dir(self) -> Path:
+        if self.content_dir is not None:
+            return self.content_dir
+        return Path(__file__).resolve().parent.parent / "content"
+
+
+class SettingsError(Exception):
+    """A ``BOT_*`` variable has a bad value; the message names it."""
+
+
+def load_settings() -> Settings:
+    """Read the environment, turning pydantic's report into one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            lines.append(f"BOT_{field.upper()}: {problem['msg']}")
+        raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,60 @@
+"""Redis clients: a real server for a URL, or an in-process store when no URL is set."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fakeredis import FakeAsyncRedis, FakeServer
+from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
+
+# One server per process, so that every embedded client (web handlers, workers) sees the same data.
+_EMBEDDED_SERVER = FakeServer()
+
+# Each person's message waits on Redis; a hung server must fail the message, not stall it.
+_SOCKET_TIMEOUT = 5.0
+
+
+def create_redis(url: str | None) -> Redis:
+    """A client for ``url``, or for ``None`` one on the process-wide embedded store. Bytes in, bytes out."""
+    if url is None:
+        return create_embedded_redis(_EMBEDDED_SERVER)
+    client: Redis = Redis.from_url(
+        url,
+        decode_responses=False,
+        socket_connect_timeout=_SOCKET_TIMEOUT,
+        socket_timeout=_SOCKET_TIMEOUT,
+    )
+    return client
+
+
+def create_embedded_redis(server: FakeServer | None = None) -> Redis:
+    """An in-process client on ``server`` (a fresh, private one if ``None``)."""
+    return FakeAsyncRedis(server=server if server is not None else FakeServer(), decode_responses=False)
+
+
+async def check_redis(client: Redis) -> None:
+    """Raise ``redis.RedisError`` unless the server answers PING."""
+    await client.ping()
+
+
+def dump_json_object(value: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON; Chinese text stays readable and short."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def load_json_object(raw: bytes | str, *, key: str) -> dict[str, Any] | None:
+    """The object stored under ``key``, or ``None`` (logged) if ``raw`` is not a JSON object."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        # The value may hold a person's answers: log only what is wrong with it.
+        log.warning("ignoring %s: not valid JSON (%s, length %d)", key, type(error).__name__, len(raw))
+        return None
+    if not isinstance(value, dict):
+        log.warning("ignoring %s: JSON %s, not an object", key, type(value).__name__)
+        return None
+    return value

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The one test command: makes sure Redis, PostgreSQL and the venv are there, then runs every check.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/bot/storage -k "not db"`.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+stage() { printf '==> %s\n' "$*"; }
+warn() { printf 'test.sh: %s\n' "$*" >&2; }
+die() {
+    warn "$*"
+    exit 1
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+apt_updated=0
+apt_install() {
+    if [ "$apt_updated" -eq 0 ]; then
+        apt-get update -qq
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Bounded wait: run "$@" every 0.2 s for at most $1 seconds.
+wait_for() {
+    local seconds=$1
+    shift
+    local tries=$((seconds * 5))
+    while ! "$@" >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 1
+        sleep 0.2
+    done
+}
+
+redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]; }
+
+start_redis() {
+    stage "Redis"
+    redis_up && return
+    if ! command -v redis-server >/dev/null; then
+        if ! is_root; then
+            warn "Redis is not running and only root can install it; its tests will be skipped (failed under CI)"
+            return
+        fi
+        apt_install redis-server
+        # The package may have started its own server already.
+        wait_for 3 redis_up && return
+    fi
+    local args=(--daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no)
+    if is_root; then
+        mkdir -p /var/lib/redis /var/log/redis
+        args+=(--dir /var/lib/redis --logfile /var/log/redis/ci.log)
+    else
+        args+=(--dir /tmp)
+    fi
+    redis-server "${args[@]}"
+    wait_for 15 redis_up || die "Redis did not answer on 127.0.0.1:6379 within 15 s"
+}
+
+postgres_up() { pg_isready -q -h 127.0.0.1 -p 5432; }
+
+start_postgres() {
+    stage "PostgreSQL"
+    if ! postgres_up; then
+        local installed=0
+        if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+            if ! is_root; then
+                warn "PostgreSQL is not running and only root can install it; its tests will be skipped (failed under CI)"
+                return
+            fi
+            apt_install postgresql
+            installed=1
+        fi
+        if ! is_root; then
+            warn "PostgreSQL is not running and only root can start it; its tests will be skipped (failed under CI)"
+            return
+        fi
+        local version
+        version=$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
+        if [ "$installed" -eq 1 ]; then
+            # A new cluster asks TCP clients for a password; the tests connect as postgres without one.
+            local hba="/etc/postgresql/$version/main/pg_hba.conf"
+            if ! grep -q '^host all postgres 127.0.0.1/32 trust' "$hba"; then
+                sed -i '1i host all postgres 127.0.0.1/32 trust\nhost all postgres ::1/128 trust' "$hba"
+            fi
+        fi
+        if pg_ctlcluster --skip-systemctl-redirect "$version" main status >/dev/null 2>&1; then
+            pg_ctlcluster --skip-systemctl-redirect "$version" main reload
+        else
+            pg_ctlcluster --skip-systemctl-redirect "$version" main start
+        fi
+        wait_for 30 postgres_up || die "PostgreSQL did not accept connections on 127.0.0.1:5432 within 30 s"
+    fi
+    local exists
+    exists=$(psql -w -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'") ||
+        die "cannot connect to PostgreSQL as postgres without a password (check pg_hba.conf)"
+    [ "$exists" = 1 ] || createdb -w -h 127.0.0.1 -U postgres test
+}
+
+venv_ok() { .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+
+make_venv() {
+    stage "Python environment (.venv)"
+    if ! venv_ok || [ ! -x .venv/bin/pip ]; then
+        if ! python3 -m venv --clear .venv; then
+            is_root || die "python3 -m venv failed; install python3-venv"
+            apt_install python3-venv
+            python3 -m venv --clear .venv
+        fi
+        venv_ok || die ".venv needs Python 3.11 or newer"
+    fi
+    # Reinstall only when the requirements changed, so a second run starts testing at once.
+    local stamp=.venv/.installed-pyproject
+    local want
+    want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+        printf '%s\n' "$want" >"$stamp"
+    fi
+}
+
+start_redis
+start_postgres
+make_venv
+
+export VIRTUAL_ENV="$PWD/.venv"
+export PATH="$VIRTUAL_ENV/bin:$PATH"
+
+stage "ruff check"
+ruff check .
+stage "ruff format --check"
+ruff format --check .
+stage "mypy"
+mypy
+stage "pytest"
+status=0
+python -m pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+    warn "pytest collected no tests"
+fi
+exit "$status"

@@ -1,0 +1,108 @@
+"""Per-person locks: one message at a time for a person, people in parallel, no lock held forever."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.storage.keys import UserKey
+from bot.storage.locks import LockTimeout, UserLocks
+
+ALICE = UserKey("wechat", "o6_alice")
+BOB = UserKey("wechat", "o6_bob")
+
+
+async def _visit(locks: UserLocks, key: UserKey, name: str, events: list[str]) -> None:
+    async with locks.hold(key):
+        events.append(f"enter {name}")
+        await asyncio.sleep(0.1)
+        events.append(f"exit {name}")
+
+
+async def test_same_person_runs_one_after_the_other(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client)
+    events: list[str] = []
+    await asyncio.gather(*(_visit(locks, ALICE, name, events) for name in "abc"))
+    pairs = [(events[i], events[i + 1]) for i in range(0, len(events), 2)]
+    assert sorted(pairs) == [("enter a", "exit a"), ("enter b", "exit b"), ("enter c", "exit c")]
+
+
+async def test_workers_with_their_own_clients_also_take_turns(redis_client: Redis) -> None:
+    # Two UserLocks objects stand for two worker processes sharing the one Redis.
+    events: list[str] = []
+    await asyncio.gather(
+        _visit(UserLocks(redis_client), ALICE, "a", events),
+        _visit(UserLocks(redis_client), ALICE, "b", events),
+    )
+    assert events in (
+        ["enter a", "exit a", "enter b", "exit b"],
+        ["enter b", "exit b", "enter a", "exit a"],
+    )
+
+
+async def test_different_people_run_at_the_same_time(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client)
+    events: list[str] = []
+    await asyncio.gather(_visit(locks, ALICE, "alice", events), _visit(locks, BOB, "bob", events))
+    assert sorted(events[:2]) == ["enter alice", "enter bob"]
+
+
+async def test_lock_is_released_after_the_block(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client, wait=0)
+    async with locks.hold(ALICE):
+        pass
+    async with locks.hold(ALICE):
+        pass
+    assert await redis_client.exists(ALICE.redis_key("lock")) == 0
+
+
+async def test_lock_is_released_when_the_block_raises(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client, wait=0)
+    with pytest.raises(RuntimeError, match="boom"):
+        async with locks.hold(ALICE):
+            raise RuntimeError("boom")
+    async with locks.hold(ALICE):
+        pass
+
+
+async def test_lock_timeout_after_wait(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client, wait=0.2)
+    async with locks.hold(ALICE):
+        started = time.monotonic()
+        with pytest.raises(LockTimeout) as caught:
+            async with locks.hold(ALICE):
+                pytest.fail("took a lock that was held")
+        waited = time.monotonic() - started
+    assert caught.value.key == ALICE
+    assert "o6_alice" not in str(caught.value)
+    assert 0.1 <= waited < 1.0
+
+
+async def test_lock_expires_when_its_holder_vanishes(
+    redis_client: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    crashed = UserLocks(redis_client, timeout=0.3).hold(ALICE)
+    await crashed.__aenter__()  # and never leaves, as if its worker died
+    ttl_ms = await redis_client.pttl(ALICE.redis_key("lock"))
+    assert 0 < ttl_ms <= 300
+
+    started = time.monotonic()
+    async with UserLocks(redis_client, wait=2).hold(ALICE):
+        assert 0.1 < time.monotonic() - started < 1.5
+        # The late holder's exit must not release the lock that is now someone else's.
+        with caplog.at_level(logging.WARNING):
+            await crashed.__aexit__(None, None, None)
+        assert "expired before its holder finished" in caplog.text
+        assert await redis_client.exists(ALICE.redis_key("lock")) == 1
+    assert await redis_client.exists(ALICE.redis_key("lock")) == 0
+
+
+def test_bad_settings_are_refused(redis_client: Redis) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        UserLocks(redis_client, timeout=0)
+    with pytest.raises(ValueError, match="wait"):
+        UserLocks(redis_client, wait=-1)
