@@ -1,0 +1,59 @@
+"""The aiohttp application: health check and the staff API, wired to already-open services."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from bot.services import Services
+from bot.staff.api import create_staff_app
+from bot.storage.db import check_database
+from bot.storage.redis import check_redis
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    components: dict[str, dict[str, str]] = {}
+    for name, check in (("redis", check_redis(services.redis)), ("database", check_database(services.engine))):
+        try:
+            await asyncio.wait_for(check, HEALTH_TIMEOUT_SECONDS)
+            components[name] = {"state": "ok"}
+        except Exception as error:  # a health check reports every failure, whatever its kind
+            log.warning("health check failed component=%s error=%s", name, type(error).__name__)
+            components[name] = {"state": "down", "detail": type(error).__name__}
+    model = services.settings.vosk_model
+    components["speech"] = (
+        {"state": "configured", "detail": "BOT_VOSK_MODEL is set"}
+        if model is not None
+        else {"state": "disabled", "detail": "BOT_VOSK_MODEL unset: voice messages get a text answer"}
+    )
+    components["redis"]["backend"] = "embedded" if services.settings.uses_embedded_redis else "redis"
+    components["database"]["backend"] = "sqlite" if "sqlite" in services.settings.effective_database_url else "postgresql"
+    healthy = all(c["state"] != "down" for c in components.values())
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", "components": components}, status=200 if healthy else 503
+    )
+
+
+def create_app(services: Services) -> web.Application:
+    app = web.Application(client_max_size=256 * 1024)
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz, allow_head=False)
+    app.add_subapp(
+        "/staff/api",
+        create_staff_app(
+            cases=services.cases,
+            users=services.staff_users,
+            sessions=services.staff_sessions,
+            delivery=services.outbox,
+            secure_cookies=False,
+        ),
+    )
+    return app

@@ -1,0 +1,59 @@
+"""``python -m bot chat``: hold a conversation as a resident in the terminal.
+
+It runs the same pipeline as the channels, in this process, against the configured stores, so a
+case filed here appears in the staff API. Staff replies waiting in the outbox are shown before
+each prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+import uuid
+from typing import Any
+
+from dialogs.loader import load_catalog
+from dialogs.render import render_text
+
+from bot.config import load_settings
+from bot.services import describe_backends, open_services
+from bot.storage.keys import UserKey
+
+CHANNEL = "cli"
+MAX_LINE = 5000
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("chat", help="talk to the assistant as a resident, in the terminal")
+    parser.add_argument("--user", default=None, help="who you are (default: terminal-<your login name>)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    catalog = load_catalog(settings.effective_content_dir)
+    user = args.user or f"terminal-{getpass.getuser()}"
+    for line in describe_backends(settings):
+        print(f"# {line}", file=sys.stderr)
+    print("# 输入内容后按回车。按 Ctrl-D 结束。", file=sys.stderr)
+    asyncio.run(_converse(settings, catalog, UserKey(CHANNEL, user)))
+    return 0
+
+
+async def _converse(settings: Any, catalog: Any, key: UserKey) -> None:
+    interactive = sys.stdin.isatty()
+    async with open_services(settings, catalog) as services:
+        while True:
+            for text in await services.outbox.drain(key):
+                print(f"【工作人员回复】{text}")
+            if interactive:
+                print("> ", end="", flush=True)
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line:
+                break
+            outcome = await services.pipeline.handle(key, line.rstrip("\r\n")[:MAX_LINE], uuid.uuid4().hex)
+            for reply in outcome.replies:
+                print(render_text(reply))
+            print(flush=True)

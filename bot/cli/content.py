@@ -1,0 +1,27 @@
+"""``python -m bot content check``: validate ``content/`` and name every problem."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from dialogs.loader import load_catalog
+
+from bot.config import load_settings
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("content", help="work with the content files")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = actions.add_parser("check", help="validate content/ and exit non-zero naming each problem")
+    check.add_argument("--dir", type=Path, default=None, help="content folder (default: BOT_CONTENT_DIR or content/)")
+    check.set_defaults(handler=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    folder = args.dir if args.dir is not None else load_settings().effective_content_dir
+    catalog = load_catalog(folder)
+    steps = sum(len(service.steps) for service in catalog.services.values())
+    print(f"content ok: {len(catalog.services)} services, {steps} steps, {len(catalog.menu)} menu options")
+    return 0

@@ -1,0 +1,47 @@
+"""Argument parsing for ``python -m bot``; each command lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from dialogs.loader import ContentError
+
+from bot.cli import chat, content, db, route, serve, staff
+from bot.config import SettingsError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Liuzhou accessible services assistant: the service, its content and its staff accounts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve.register(commands)
+    chat.register(commands)
+    route.register(commands)
+    content.register(commands)
+    staff.register(commands)
+    db.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except SettingsError as error:
+        print(f"Configuration error:\n{error}", file=sys.stderr)
+        return 2
+    except ContentError as error:
+        print(f"Content error ({len(error.problems)} problems):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

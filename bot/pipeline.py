@@ -1,0 +1,152 @@
+"""The per-message path: dedup, lock, load state, step the pure core, apply effects, save state.
+
+A case is saved before its number is told. When saving fails the conversation is left as it was
+(so every answer is kept) and the resident is told it did not go through; the same message, or a
+later "是", tries again, and the idempotency key makes sure only one case ever exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.cases.new_case import build_new_case
+from bot.cases.store import CaseStore
+from bot.profiles import Profile, ProfileStore
+from bot.storage.conversations import ConversationStore
+from bot.storage.dedup import MessageDedup
+from bot.storage.keys import UserKey
+from bot.storage.locks import LockTimeout, UserLocks
+from dialogs.engine import step
+from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, Reply, UpdateProfile
+from dialogs.schema import Catalog
+from dialogs.state import Conversation, Turn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to send back for one message."""
+
+    replies: tuple[Reply, ...]
+    mode: str
+    case_ids: tuple[int, ...] = ()
+    duplicate: bool = False
+    failed: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "replies": [r.to_dict() for r in self.replies],
+            "mode": self.mode,
+            "case_ids": list(self.case_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
+        return cls(
+            replies=tuple(Reply.from_dict(r) for r in data.get("replies", ())),
+            mode=str(data.get("mode", "text")),
+            case_ids=tuple(int(c) for c in data.get("case_ids", ())),
+            duplicate=True,
+        )
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        conversations: ConversationStore,
+        locks: UserLocks,
+        dedup: MessageDedup,
+        cases: CaseStore,
+        profiles: ProfileStore,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.catalog = catalog
+        self.conversations = conversations
+        self.locks = locks
+        self.dedup = dedup
+        self.cases = cases
+        self.profiles = profiles
+        self.clock = clock
+
+    async def handle(self, key: UserKey, text: str, message_id: str) -> Outcome:
+        """Handle one message of one person; never raises for anything the outside world does."""
+        prompts = self.catalog.prompts
+        try:
+            remembered = await self.dedup.recall(key, message_id)
+            if remembered is not None:
+                return Outcome.from_dict(remembered)
+            async with self.locks.hold(key):
+                # A retry of this very message may have finished while we waited for the lock.
+                remembered = await self.dedup.recall(key, message_id)
+                if remembered is not None:
+                    return Outcome.from_dict(remembered)
+                return await self._handle_locked(key, text, message_id)
+        except LockTimeout:
+            log.warning("lock wait timed out channel=%s", key.channel)
+            return Outcome(replies=(Reply(prompts.system_busy.text),), mode="text", failed=True)
+        except Exception:
+            # Storage outages must reach the resident as a plain sentence, not as silence.
+            log.exception("message handling failed channel=%s", key.channel)
+            return Outcome(replies=(Reply(prompts.system_error.text),), mode="text", failed=True)
+
+    async def _handle_locked(self, key: UserKey, text: str, message_id: str) -> Outcome:
+        state = await self._load(key)
+        result = step(state, Inbound(text=text, message_id=message_id, now=self.clock()), self.catalog)
+        new_state = result.state
+        case_ids: list[int] = []
+        for effect in result.effects:
+            if isinstance(effect, CreateCase):
+                new_case = build_new_case(key, effect, new_state, self.catalog)
+                try:
+                    case_id, _created = await self.cases.create(new_case)
+                except Exception:
+                    log.exception("case could not be saved service=%s channel=%s", effect.service, key.channel)
+                    failed = self.catalog.prompts.submit_failed.for_mode(state.mode)
+                    return Outcome(replies=(Reply(failed),), mode=state.mode, failed=True)
+                case_ids.append(case_id)
+            elif isinstance(effect, UpdateProfile):
+                await self._save_profile(key, effect.mode)
+        if case_ids:
+            new_state = _fill_case_ids(new_state, case_ids)
+        replies = tuple(_fill(reply, case_ids) for reply in result.replies)
+        outcome = Outcome(replies=replies, mode=new_state.mode, case_ids=tuple(case_ids))
+        await self.conversations.save(key, new_state.to_dict())
+        await self.dedup.remember(key, message_id, outcome.to_dict())
+        return outcome
+
+    async def _load(self, key: UserKey) -> Conversation:
+        raw = await self.conversations.load(key)
+        if raw is not None:
+            return Conversation.from_dict(raw)
+        profile = await self.profiles.get(key.channel, key.user_id)
+        mode = profile.mode if profile is not None else "text"
+        return Conversation(mode=mode if mode in ("voice", "text", "simple") else "text")  # type: ignore[arg-type]
+
+    async def _save_profile(self, key: UserKey, mode: str) -> None:
+        try:
+            current = await self.profiles.get(key.channel, key.user_id)
+            rate = current.speech_rate if current is not None else 0
+            await self.profiles.save(key.channel, key.user_id, Profile(mode=mode, speech_rate=rate))
+        except Exception:
+            # The mode still holds for this conversation; only its memory across months is lost.
+            log.exception("profile could not be saved channel=%s", key.channel)
+
+
+def _fill(reply: Reply, case_ids: list[int]) -> Reply:
+    if CASE_ID_PLACEHOLDER not in reply.text or not case_ids:
+        return reply
+    return replace(reply, text=reply.text.replace(CASE_ID_PLACEHOLDER, str(case_ids[-1])))
+
+
+def _fill_case_ids(state: Conversation, case_ids: list[int]) -> Conversation:
+    last = [_fill(Reply.from_dict(r), case_ids).to_dict() for r in state.last_replies]
+    transcript = tuple(Turn(t.who, t.text.replace(CASE_ID_PLACEHOLDER, str(case_ids[-1]))) for t in state.transcript)
+    return replace(state, last_replies=tuple(last), transcript=transcript)

@@ -1,0 +1,111 @@
+"""Everything with I/O that the service needs, opened once and closed in reverse order.
+
+Shared by the web app (through ``cleanup_ctx``) and the command line, so both talk to the same
+stores in the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from dialogs.schema import Catalog
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.cases.store import CaseStore
+from bot.config import Settings
+from bot.outbox import Outbox
+from bot.pipeline import Pipeline
+from bot.profiles import ProfileStore
+from bot.security.crypto import Cipher
+from bot.security.secret import load_or_create_secret
+from bot.staff.sessions import StaffSessions
+from bot.staff.users import StaffUserStore
+from bot.storage.conversations import ConversationStore
+from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
+from bot.storage.dedup import MessageDedup
+from bot.storage.locks import UserLocks
+from bot.storage.redis import create_redis
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    catalog: Catalog
+    redis: Redis
+    engine: AsyncEngine
+    cases: CaseStore
+    staff_users: StaffUserStore
+    staff_sessions: StaffSessions
+    profiles: ProfileStore
+    outbox: Outbox
+    pipeline: Pipeline
+
+
+def describe_backends(settings: Settings) -> list[str]:
+    """The first lines the service prints: which stores it uses, and whether they are the embedded ones."""
+    lines = []
+    if settings.uses_embedded_redis:
+        lines.append("Redis: embedded in-process store (BOT_REDIS_URL unset; conversations are lost on exit)")
+    else:
+        lines.append("Redis: " + _without_password(settings.redis_url or ""))
+    if settings.uses_embedded_database:
+        lines.append(f"Database: embedded SQLite at {settings.var_dir / 'bot.sqlite3'} (BOT_DATABASE_URL unset)")
+    else:
+        lines.append("Database: " + _without_password(settings.database_url or ""))
+    return lines
+
+
+def _without_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        rest = f"{user}:***@{host}" if ":" in credentials else f"{user}@{host}"
+    return f"{scheme}{sep}{rest}"
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool = True) -> AsyncIterator[Services]:
+    secret, generated = load_or_create_secret(settings)
+    if generated:
+        log.warning("BOT_SECRET_KEY is unset: using a development key kept in %s", settings.var_dir / "secret.key")
+    database_url = settings.effective_database_url
+    if migrate:
+        await upgrade_database(database_url)
+    redis = create_redis(settings.redis_url)
+    engine = create_engine(database_url)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        cipher = Cipher(secret)
+        cases = CaseStore(sessionmaker, cipher)
+        profiles = ProfileStore(sessionmaker)
+        pipeline = Pipeline(
+            catalog=catalog,
+            conversations=ConversationStore(redis, timedelta(days=settings.state_ttl_days)),
+            locks=UserLocks(redis),
+            dedup=MessageDedup(redis),
+            cases=cases,
+            profiles=profiles,
+        )
+        yield Services(
+            settings=settings,
+            catalog=catalog,
+            redis=redis,
+            engine=engine,
+            cases=cases,
+            staff_users=StaffUserStore(sessionmaker),
+            staff_sessions=StaffSessions(redis, timedelta(minutes=settings.session_ttl_minutes)),
+            profiles=profiles,
+            outbox=Outbox(redis),
+            pipeline=pipeline,
+        )
+    finally:
+        await engine.dispose()
+        await redis.aclose()

@@ -1,0 +1,63 @@
+"""What goes into the dialog core and what comes out of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogs.state import Conversation
+
+CASE_ID_PLACEHOLDER = "{case_id}"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from a resident, already turned into text (speech is recognised before this)."""
+
+    text: str
+    message_id: str
+    now: float  # seconds since the epoch; the core never reads a clock
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An abstract reply: channels render it as text, speech or both."""
+
+    text: str
+    options: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "options": list(self.options)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(text=str(data.get("text", "")), options=tuple(str(o) for o in data.get("options", ())))
+
+
+@dataclass(frozen=True)
+class CreateCase:
+    """File a request. Replies carrying ``CASE_ID_PLACEHOLDER`` are sent only after it is saved."""
+
+    service: str
+    team: str
+    application_id: str
+    answers: dict[str, Any]
+    displays: dict[str, str]
+    fields: dict[str, Any]
+    notes: tuple[str, ...]
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateProfile:
+    mode: str
+
+
+Effect = CreateCase | UpdateProfile
+
+
+@dataclass(frozen=True)
+class StepResult:
+    state: Conversation
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...] = field(default=())

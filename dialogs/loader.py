@@ -1,0 +1,231 @@
+"""Read ``content/`` into a :class:`Catalog` and check it as a whole.
+
+Every problem names the file, the place inside it and what is wrong, so a content editor can fix
+it without reading code. All problems are collected before failing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from dialogs.schema import Catalog, Commands, MenuItem, Prompt, Prompts, Service, Step
+
+MAX_FILE_BYTES = 512 * 1024
+
+# Prompts are read aloud and shown on small screens: no screen-only words, no tables, no money.
+_FORBIDDEN = (
+    (re.compile(r"点击|点一下|按钮"), "says to click; a blind resident cannot, say what to type or say"),
+    (re.compile(r"[|│┃]"), "looks like a table; tables cannot be read aloud"),
+    (re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]"), "uses an emoji; its meaning is lost when heard"),
+    (
+        re.compile(r"\d+(\.\d+)?\s*(元|块钱|万元)|[一二三四五六七八九十百千万]+\s*(元|块钱)"),
+        "states an amount of money; amounts are confirmed by the local office",
+    ),
+)
+
+_FIELD_TYPES = {
+    "beneficiary_name": "name",
+    "proxy_name": "name",
+    "id_number": "id_number",
+    "card_number": "disability_card",
+    "district": "district",
+    "contact_phone": "mobile",
+    "proxy_phone": "mobile",
+    "proxy_relationship": "choice",
+    "applicant": "choice",
+}
+
+
+@dataclass(frozen=True)
+class ContentProblem:
+    file: str
+    place: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.place}: {self.problem}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_catalog(content_dir: Path) -> Catalog:
+    """Parse and check all content; raise :class:`ContentError` listing every problem."""
+    problems: list[ContentProblem] = []
+    root = content_dir.resolve()
+
+    def rel(path: Path) -> str:
+        try:
+            return str(path.relative_to(root.parent))
+        except ValueError:
+            return str(path)
+
+    def read(path: Path) -> Any:
+        if not path.is_file():
+            problems.append(ContentProblem(rel(path), "-", "file is missing"))
+            return None
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(ContentProblem(rel(path), "-", f"file is larger than {MAX_FILE_BYTES} bytes"))
+            return None
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            problems.append(ContentProblem(rel(path), "-", "file is not UTF-8 text"))
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "-"
+            problems.append(ContentProblem(rel(path), place, f"not valid YAML: {getattr(error, 'problem', error)}"))
+        return None
+
+    def parse(model: type[Any], data: Any, path: Path) -> Any:
+        if data is None:
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            for item in error.errors():
+                place = _place(item["loc"], data)
+                problems.append(ContentProblem(rel(path), place, item["msg"]))
+            return None
+
+    services: dict[str, Service] = {}
+    service_files: dict[str, Path] = {}
+    for path in sorted((root / "services").glob("*.yaml")):
+        service = parse(Service, read(path), path)
+        if service is None:
+            continue
+        if path.stem != service.id:
+            problems.append(ContentProblem(rel(path), "id", f"id {service.id!r} differs from the file name"))
+        if service.id in services:
+            problems.append(ContentProblem(rel(path), "id", f"service {service.id!r} is defined twice"))
+        services[service.id] = service
+        service_files[service.id] = path
+    if not services:
+        problems.append(ContentProblem(rel(root / "services"), "-", "no service files found"))
+
+    menu_path, commands_path, prompts_path = root / "menu.yaml", root / "commands.yaml", root / "prompts.yaml"
+    menu_data = read(menu_path)
+    menu: list[MenuItem] = []
+    if menu_data is not None and not isinstance(menu_data, list):
+        problems.append(ContentProblem(rel(menu_path), "-", "must be a list of menu items"))
+    elif menu_data is not None:
+        for index, item in enumerate(menu_data):
+            parsed = parse(MenuItem, item, menu_path)
+            if parsed is None:
+                continue
+            if parsed.service not in services:
+                problems.append(
+                    ContentProblem(rel(menu_path), f"[{index}].service", f"unknown service {parsed.service!r}")
+                )
+            menu.append(parsed)
+        if len(menu_data) > 5:
+            problems.append(ContentProblem(rel(menu_path), "-", "more than five options cannot be followed when heard"))
+    commands = parse(Commands, read(commands_path), commands_path)
+    prompts = parse(Prompts, read(prompts_path), prompts_path)
+
+    for service_id, service in services.items():
+        problems.extend(_check_service(service, rel(service_files[service_id])))
+    if prompts is not None:
+        for name, prompt in prompts:
+            problems.extend(_check_prompt(prompt, rel(prompts_path), name))
+    for index, item in enumerate(menu):
+        problems.extend(_check_text(item.label, rel(menu_path), f"[{index}].label"))
+
+    if problems:
+        raise ContentError(problems)
+    assert commands is not None
+    assert prompts is not None
+    return Catalog(services=services, menu=tuple(menu), commands=commands, prompts=prompts)
+
+
+def _place(loc: tuple[int | str, ...], data: Any) -> str:
+    """Render a pydantic location, naming steps by id rather than by position."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int):
+            label = f"[{key}]"
+            if isinstance(node, list) and key < len(node) and isinstance(node[key], dict) and "id" in node[key]:
+                label = f"[{key}] (id {node[key]['id']})"
+            parts.append(label)
+            node = node[key] if isinstance(node, list) and key < len(node) else None
+        else:
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts) or "-"
+
+
+def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
+    seen: dict[str, Step] = {}
+    for index, step in enumerate(service.steps):
+        place = f"steps[{index}] (id {step.id})"
+        if step.id in seen:
+            yield ContentProblem(file, place, "step id is used twice")
+        for condition in step.when:
+            yield from _check_condition(condition.step_id, condition, seen, file, f"{place}.when")
+        if step.field is not None and _FIELD_TYPES[step.field] != step.type:
+            yield ContentProblem(file, place, f"field {step.field} needs a {_FIELD_TYPES[step.field]} step")
+        if step.field == "applicant" and {o.value for o in step.options} != {"self", "proxy"}:
+            yield ContentProblem(file, place, "the applicant step needs exactly the options self and proxy")
+        if step.type == "disability_card" and not any(s.type == "id_number" for s in seen.values()):
+            yield ContentProblem(file, place, "a disability card step needs an id_number step before it")
+        yield from _check_prompt(step.ask, file, f"{place}.ask")
+        for number, option in enumerate(step.options):
+            yield from _check_text(option.label, file, f"{place}.options[{number}].label")
+        seen[step.id] = step
+    if not any(step.field == "applicant" for step in service.steps) and service.confirm:
+        yield ContentProblem(file, "steps", "an application must ask whether it is for oneself or someone else")
+    for index, rule in enumerate(service.rules):
+        place = f"rules[{index}] (id {rule.id})"
+        if rule.after not in seen:
+            yield ContentProblem(file, f"{place}.after", f"unknown step {rule.after!r}")
+        for condition in rule.when:
+            yield from _check_condition(condition.step_id, condition, seen, file, f"{place}.when")
+        yield from _check_prompt(rule.say, file, f"{place}.say")
+    for name in ("intro", "done", "where", "next_steps"):
+        prompt = getattr(service, name)
+        if prompt is not None:
+            yield from _check_prompt(prompt, file, name)
+    for index, document in enumerate(service.documents):
+        yield from _check_text(document, file, f"documents[{index}]")
+
+
+def _check_condition(
+    step_id: str, condition: Any, earlier: dict[str, Step], file: str, place: str
+) -> Iterator[ContentProblem]:
+    step = earlier.get(step_id)
+    if step is None:
+        yield ContentProblem(file, place, f"refers to {step_id!r}, which is not an earlier step")
+        return
+    values = [condition.equals] if condition.equals is not None else list(condition.is_in or condition.not_in or ())
+    if step.type == "choice" and "." not in condition.answer:
+        allowed = {option.value for option in step.options}
+        for value in values:
+            if value not in allowed:
+                yield ContentProblem(file, place, f"{value!r} is not an option of step {step_id!r}")
+    if step.type == "yes_no" and any(not isinstance(value, bool) for value in values):
+        yield ContentProblem(file, place, f"step {step_id!r} is yes/no: compare with true or false")
+
+
+def _check_prompt(prompt: Prompt, file: str, place: str) -> Iterator[ContentProblem]:
+    yield from _check_text(prompt.text, file, f"{place}.text")
+    if prompt.simple is not None:
+        yield from _check_text(prompt.simple, file, f"{place}.simple")
+        if len(prompt.simple) > len(prompt.text):
+            yield ContentProblem(file, f"{place}.simple", "the simple form is longer than the normal one")
+
+
+def _check_text(text: str, file: str, place: str) -> Iterator[ContentProblem]:
+    for pattern, reason in _FORBIDDEN:
+        if pattern.search(text):
+            yield ContentProblem(file, place, reason)

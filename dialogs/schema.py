@@ -1,0 +1,216 @@
+"""Typed content: what the YAML files under ``content/`` are parsed into.
+
+Ids are stable strings so a stored conversation survives edits that reorder steps.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=60)]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True)]
+
+StepType = Literal[
+    "choice", "yes_no", "id_number", "disability_card", "mobile", "district", "disability", "name", "text"
+]
+CaseField = Literal[
+    "beneficiary_name",
+    "id_number",
+    "card_number",
+    "district",
+    "contact_phone",
+    "proxy_relationship",
+    "proxy_name",
+    "proxy_phone",
+    "applicant",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prompt(_Model):
+    """Something said to a resident. ``simple`` is the short form for simple-language mode."""
+
+    text: Line
+    simple: Line | None = None
+
+    def for_mode(self, mode: str) -> str:
+        if mode == "simple" and self.simple is not None:
+            return self.simple
+        return self.text
+
+
+class Option(_Model):
+    value: Id
+    label: Line
+    synonyms: tuple[str, ...] = ()
+
+
+Scalar = str | int | bool | None
+
+
+class Condition(_Model):
+    """``answer`` (a step id, optionally ``step.key`` into a structured answer) compared with a value."""
+
+    answer: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*(\.[a-z_]+)?$")]
+    equals: Scalar | None = None
+    is_in: tuple[Scalar, ...] | None = Field(default=None, alias="in")
+    not_in: tuple[Scalar, ...] | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        tests = [self.equals is not None, self.is_in is not None, self.not_in is not None]
+        if sum(tests) != 1:
+            raise ValueError("a condition needs exactly one of equals, in, not_in")
+        return self
+
+    @property
+    def step_id(self) -> str:
+        return self.answer.split(".", 1)[0]
+
+    def holds(self, answers: dict[str, Any]) -> bool:
+        if self.step_id not in answers:
+            return False
+        value = answers[self.step_id]
+        if "." in self.answer:
+            key = self.answer.split(".", 1)[1]
+            value = value.get(key) if isinstance(value, dict) else None
+        if self.equals is not None:
+            return bool(value == self.equals)
+        if self.is_in is not None:
+            return value in self.is_in
+        assert self.not_in is not None
+        return value not in self.not_in
+
+
+class Rule(_Model):
+    """An eligibility rule checked right after the step ``after`` is answered."""
+
+    id: Id
+    after: Id
+    when: tuple[Condition, ...] = Field(min_length=1)
+    outcome: Literal["stop", "note"]
+    say: Prompt
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        return all(condition.holds(answers) for condition in self.when)
+
+
+class Step(_Model):
+    id: Id
+    type: StepType
+    ask: Prompt
+    label: Line  # how the answer is named in the summary ("联系电话")
+    field: CaseField | None = None
+    options: tuple[Option, ...] = ()
+    when: tuple[Condition, ...] = ()
+    optional: bool = False
+    aliases: tuple[str, ...] = ()  # words a resident uses to name this answer when correcting it
+    max_length: int = Field(default=500, ge=1, le=2000)
+
+    @model_validator(mode="after")
+    def _options_match_type(self) -> Step:
+        if self.type == "choice" and len(self.options) < 2:
+            raise ValueError("a choice step needs at least two options")
+        if self.type != "choice" and self.options:
+            raise ValueError(f"options are only for choice steps, not {self.type}")
+        if len(self.options) > 9:
+            raise ValueError("at most nine options: more cannot be followed when heard")
+        return self
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        return all(condition.holds(answers) for condition in self.when)
+
+
+class Service(_Model):
+    """One request a resident can make, from first question to the case it files."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+    name: Line
+    short_name: Line
+    team: Literal["subsidy", "rehab", "legal", "hotline"]
+    phrases: tuple[str, ...] = Field(min_length=1)
+    intro: Prompt
+    steps: tuple[Step, ...] = Field(min_length=1)
+    rules: tuple[Rule, ...] = ()
+    confirm: bool = True
+    done: Prompt
+    documents: tuple[Line, ...] = ()
+    where: Prompt | None = None
+    next_steps: Prompt | None = None
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+
+class MenuItem(_Model):
+    service: str
+    label: Line
+    simple: Line | None = None
+
+
+class Commands(_Model):
+    """Phrases that work at any point of a conversation."""
+
+    help: tuple[str, ...]
+    repeat: tuple[str, ...]
+    back: tuple[str, ...]
+    restart: tuple[str, ...]
+    cancel: tuple[str, ...]
+    handoff: tuple[str, ...]
+    menu: tuple[str, ...]
+    confirm: tuple[str, ...]
+    mode_voice: tuple[str, ...]
+    mode_text: tuple[str, ...]
+    mode_simple: tuple[str, ...]
+
+
+class Prompts(_Model):
+    """Everything the engine itself says, outside any one service."""
+
+    welcome: Prompt
+    menu_intro: Prompt
+    help: Prompt
+    not_understood: Prompt
+    handoff_offer: Prompt
+    handoff_declined: Prompt
+    resume_offer: Prompt
+    resumed: Prompt
+    cancel_confirm: Prompt
+    cancelled: Prompt
+    restart_confirm: Prompt
+    back_at_first: Prompt
+    nothing_to_repeat: Prompt
+    summary_intro: Prompt
+    summary_question: Prompt
+    which_to_correct: Prompt
+    correction_done: Prompt
+    skip_hint: Prompt
+    submit_failed: Prompt
+    stop_footer: Prompt
+    documents_intro: Prompt
+    mode_changed_voice: Prompt
+    mode_changed_text: Prompt
+    mode_changed_simple: Prompt
+    too_long: Prompt
+    empty_message: Prompt
+    who_self: Prompt
+    who_proxy: Prompt
+    system_busy: Prompt
+    system_error: Prompt
+
+
+class Catalog(_Model):
+    """All content, validated together."""
+
+    services: dict[str, Service]
+    menu: tuple[MenuItem, ...]
+    commands: Commands
+    prompts: Prompts

@@ -1,0 +1,83 @@
+"""A conversation as a value: what is stored between messages, and how it (de)serialises."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+Mode = Literal["voice", "text", "simple"]
+Phase = Literal["asking", "confirming", "choosing_correction"]
+Pending = Literal["resume", "cancel", "restart", "handoff"]
+
+TRANSCRIPT_LIMIT = 60
+
+
+@dataclass(frozen=True)
+class Turn:
+    who: Literal["resident", "bot"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Application:
+    """One request being filled in."""
+
+    service: str
+    application_id: str
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    displays: dict[str, str] = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    phase: Phase = "asking"
+    correcting: bool = False  # answering one step again from the summary, then back to the summary
+
+
+@dataclass(frozen=True)
+class Conversation:
+    mode: Mode = "text"
+    application: Application | None = None
+    pending: Pending | None = None
+    misunderstood: int = 0
+    last_replies: tuple[dict[str, Any], ...] = ()
+    last_seen: float = 0.0
+    transcript: tuple[Turn, ...] = ()
+    greeted: bool = False
+
+    def with_turns(self, *turns: Turn) -> Conversation:
+        return replace(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conversation:
+        """Rebuild a stored conversation; anything unreadable starts a fresh one rather than failing."""
+        try:
+            application = data.get("application")
+            return cls(
+                mode=data.get("mode", "text"),
+                application=_application_from(application) if application else None,
+                pending=data.get("pending"),
+                misunderstood=int(data.get("misunderstood", 0)),
+                last_replies=tuple(data.get("last_replies", ())),
+                last_seen=float(data.get("last_seen", 0.0)),
+                transcript=tuple(Turn(who=t["who"], text=t["text"]) for t in data.get("transcript", ())),
+                greeted=bool(data.get("greeted", False)),
+            )
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return cls()
+
+
+def _application_from(data: dict[str, Any]) -> Application:
+    return Application(
+        service=data["service"],
+        application_id=data["application_id"],
+        step=data["step"],
+        answers=dict(data.get("answers", {})),
+        displays=dict(data.get("displays", {})),
+        history=tuple(data.get("history", ())),
+        notes=tuple(data.get("notes", ())),
+        phase=data.get("phase", "asking"),
+        correcting=bool(data.get("correcting", False)),
+    )
