@@ -1,0 +1,169 @@
+"""``python -m bot`` as an operator uses it: real processes, real files, clear messages on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.paths import CONTENT_DIR, ROOT
+
+
+def run_bot(*args: str, env: dict[str, str], stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    clean["BOT_VAR_DIR"] = str(tmp_path / "var")
+    return clean
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["chat"], ["route"], ["content", "check"], ["staff", "add-user"]])
+def test_every_command_has_help(command: list[str], env: dict[str, str]) -> None:
+    result = run_bot(*command, "--help", env=env)
+    assert result.returncode == 0
+    assert "usage:" in result.stdout
+
+
+def test_content_check_passes_on_the_shipped_content(env: dict[str, str]) -> None:
+    result = run_bot("content", "check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "content ok" in result.stdout
+
+
+def test_content_check_names_the_file_the_place_and_the_problem(env: dict[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    service = broken / "services" / "living-allowance.yaml"
+    service.write_text(service.read_text(encoding="utf-8").replace("type: mobile", "type: telepathy", 1), "utf-8")
+
+    result = run_bot("content", "check", "--dir", str(broken), env=env)
+
+    assert result.returncode == 2
+    assert "content/services/living-allowance.yaml: steps[3] (id proxy_phone).type:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_route_prints_the_service_a_sentence_starts_as_json(env: dict[str, str]) -> None:
+    result = run_bot("route", "重度残疾有补助吗", env=env)
+    answer = json.loads(result.stdout)
+    assert answer["service"] == "nursing-allowance"
+    assert set(answer) == {"service", "score", "alternatives"}
+
+
+def test_route_answers_null_for_a_sentence_it_cannot_place(env: dict[str, str]) -> None:
+    answer = json.loads(run_bot("route", "今天天气怎么样", env=env).stdout)
+    assert answer["service"] is None
+
+
+def test_staff_add_user_reads_the_password_from_standard_input(env: dict[str, str]) -> None:
+    result = run_bot(
+        "staff", "add-user", "li.na", "--role", "agent", "--team", "subsidy", env=env, stdin="a-good-long-password\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "created staff user li.na" in result.stdout
+
+    again = run_bot("staff", "add-user", "li.na", "--role", "agent", env=env, stdin="a-good-long-password\n")
+    assert again.returncode == 2
+    assert "Not created" in again.stderr
+
+
+def test_staff_add_user_refuses_a_short_password_with_a_reason(env: dict[str, str]) -> None:
+    result = run_bot("staff", "add-user", "li.na", "--role", "agent", env=env, stdin="short\n")
+    assert result.returncode == 2
+    assert "Not created" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_stops_start_up_naming_the_variable(env: dict[str, str]) -> None:
+    result = run_bot("content", "check", env={**env, "BOT_PORT": "eighty"})
+    assert result.returncode == 2
+    assert "BOT_PORT" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_chat_files_an_application_typed_in_the_terminal(env: dict[str, str]) -> None:
+    lines = [
+        "你好",
+        "1",
+        "1",
+        "有",
+        "在领",
+        "都没有",
+        "张三",
+        "11010519491231002X",
+        "11010519491231002X42",
+        "融水",
+        "13812345678",
+        "是",
+    ]
+    result = run_bot("chat", "--user", "tester", env=env, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "编号是1" in result.stdout
+    assert "embedded" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_announces_embedded_defaults_first_and_answers_health_checks(env: dict[str, str]) -> None:
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        first_lines = [process.stdout.readline() for _ in range(2)]
+        assert "embedded" in first_lines[0] and "Redis" in first_lines[0]
+        assert "SQLite" in first_lines[1]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+                    assert response.status == 200
+                    assert json.load(response)["status"] == "ok"
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "service did not answer within 30 s"
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_serve_refuses_to_start_on_broken_content(env: dict[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    (broken / "prompts.yaml").write_text("welcome: [unclosed\n", encoding="utf-8")
+    result = run_bot("serve", "--port", str(_free_port()), env={**env, "BOT_CONTENT_DIR": str(broken)}, timeout=30)
+    assert result.returncode == 2
+    assert "prompts.yaml: line" in result.stderr

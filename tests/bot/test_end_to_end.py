@@ -1,0 +1,85 @@
+"""From a resident's conversation to a claimed, answered and resolved case, through the staff API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+from dialogs.loader import load_catalog
+from pytest_aiohttp import AiohttpClient
+from redis.asyncio import Redis
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.services import Services, open_services
+from bot.storage.keys import UserKey
+from tests.bot.scripts import CONFIRM, ID_NUMBER, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE, PROXY_PHONE
+from tests.paths import CONTENT_DIR
+
+RESIDENT = UserKey("cli", "family-member")
+PASSWORD = "a-long-enough-password"
+
+
+@pytest.fixture
+async def services(database_url: str, redis_url: str, real_redis: Redis, tmp_path: Path) -> AsyncIterator[Services]:
+    settings = Settings(
+        redis_url=redis_url, database_url=database_url, secret_key="s" * 48, var_dir=tmp_path, content_dir=CONTENT_DIR
+    )
+    async with open_services(settings, load_catalog(CONTENT_DIR)) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def staff(services: Services, aiohttp_client: AiohttpClient) -> TestClient:  # type: ignore[type-arg]
+    await services.staff_users.add("wang.agent", PASSWORD, "agent", ["subsidy"])
+    client = await aiohttp_client(create_app(services))
+    response = await client.post("/staff/api/login", json={"username": "wang.agent", "password": PASSWORD})
+    assert response.status == 200
+    return client
+
+
+async def test_a_family_members_application_reaches_the_subsidy_queue_and_is_resolved(
+    services: Services,
+    staff: TestClient,  # type: ignore[type-arg]
+) -> None:
+    for n, text in enumerate(NURSING_ALLOWANCE_FOR_MY_MOTHER):
+        await services.pipeline.handle(RESIDENT, text, f"m{n}")
+    submitted = await services.pipeline.handle(RESIDENT, CONFIRM, "confirm")
+    (case_id,) = submitted.case_ids
+
+    listing = await (await staff.get("/staff/api/cases", params={"team": "subsidy", "status": "new"})).json()
+    assert [c["id"] for c in listing["cases"]] == [case_id]
+    row = listing["cases"][0]
+    assert (row["service"], row["proxy"], row["district"]) == ("nursing-allowance", "子女", "三江侗族自治县")
+    for number in (ID_NUMBER, PHONE, PROXY_PHONE, "王芳"):
+        assert number not in str(listing)
+
+    claimed = await staff.post(f"/staff/api/cases/{case_id}/claim")
+    assert claimed.status == 200
+    assert (await claimed.json())["status"] == "claimed"
+
+    detail = await (await staff.get(f"/staff/api/cases/{case_id}")).json()
+    assert detail["beneficiary_name"] == "王芳"
+    assert detail["proxy"]["name"] == "李明"
+    assert any(event["kind"] == "viewed" and event["actor"] == "wang.agent" for event in detail["events"])
+
+    replied = await staff.post(f"/staff/api/cases/{case_id}/reply", json={"text": "材料收到了，请下周一带原件来。"})
+    assert (await replied.json())["delivered"] is True
+    assert await services.outbox.drain(RESIDENT) == ["材料收到了，请下周一带原件来。"]
+
+    resolved = await staff.post(
+        f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved", "note": "已受理，转乡镇窗口。"}
+    )
+    assert resolved.status == 200
+    assert (await resolved.json())["status"] == "resolved"
+
+
+async def test_health_check_names_each_component(staff: TestClient) -> None:  # type: ignore[type-arg]
+    response = await staff.get("/healthz")
+    body = await response.json()
+    assert response.status == 200
+    assert body["components"]["redis"]["state"] == "ok"
+    assert body["components"]["database"]["state"] == "ok"
+    assert body["components"]["speech"]["state"] == "disabled"

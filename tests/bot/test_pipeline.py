@@ -1,0 +1,205 @@
+"""The per-message path against the real stores: one case per application, whatever is retried or fails."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from dialogs.loader import load_catalog
+from dialogs.schema import Catalog
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cases.store import CaseStore
+from bot.pipeline import Outcome, Pipeline
+from bot.profiles import ProfileStore
+from bot.security.crypto import Cipher
+from bot.storage.conversations import ConversationStore
+from bot.storage.db import create_engine, create_sessionmaker
+from bot.storage.dedup import MessageDedup
+from bot.storage.keys import UserKey
+from bot.storage.locks import UserLocks
+from bot.storage.redis import create_redis
+from tests.bot.scripts import CONFIRM, ID_NUMBER, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE
+from tests.paths import CONTENT_DIR
+
+RESIDENT = UserKey("cli", "resident-1")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(CONTENT_DIR)
+
+
+def make_pipeline(redis: Redis, cases: CaseStore, profiles: ProfileStore, catalog: Catalog) -> Pipeline:
+    clock = count(start=1_000_000, step=5)
+    return Pipeline(
+        catalog=catalog,
+        conversations=ConversationStore(redis, timedelta(days=30)),
+        locks=UserLocks(redis, timeout=10, wait=5),
+        dedup=MessageDedup(redis),
+        cases=cases,
+        profiles=profiles,
+        clock=lambda: float(next(clock)),
+    )
+
+
+@pytest.fixture
+def pipeline(real_redis: Redis, case_store: CaseStore, profile_store: ProfileStore, catalog: Catalog) -> Pipeline:
+    return make_pipeline(real_redis, case_store, profile_store, catalog)
+
+
+async def say_all(pipeline: Pipeline, messages: tuple[str, ...], prefix: str = "m") -> list[Outcome]:
+    return [await pipeline.handle(RESIDENT, text, f"{prefix}{n}") for n, text in enumerate(messages)]
+
+
+async def count_cases(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        return int((await session.execute(text("SELECT count(*) FROM cases"))).scalar_one())
+
+
+async def test_a_confirmed_application_is_saved_before_its_number_is_told(
+    pipeline: Pipeline, case_store: CaseStore
+) -> None:
+    await say_all(pipeline, LIVING_ALLOWANCE_FOR_MYSELF)
+    outcome = await pipeline.handle(RESIDENT, CONFIRM, "confirm")
+
+    assert len(outcome.case_ids) == 1
+    case_id = outcome.case_ids[0]
+    assert f"编号是{case_id}" in outcome.replies[0].text
+    detail = await case_store.get(case_id, actor="test")
+    assert detail.summary.service == "living-allowance"
+    assert detail.summary.team == "subsidy"
+    assert detail.summary.district == "柳北区"
+    assert detail.contact_phone == PHONE
+    assert detail.proxy is None
+    assert any(ID_NUMBER in str(item["value"]) for item in detail.answers["items"])
+    assert detail.transcript[0] == {"who": "resident", "text": "你好"}
+
+
+async def test_a_proxy_application_records_both_people_and_their_relationship(
+    pipeline: Pipeline, case_store: CaseStore
+) -> None:
+    await say_all(pipeline, NURSING_ALLOWANCE_FOR_MY_MOTHER)
+    outcome = await pipeline.handle(RESIDENT, CONFIRM, "confirm")
+
+    detail = await case_store.get(outcome.case_ids[0], actor="test")
+    assert detail.beneficiary_name == "王芳"
+    assert detail.proxy is not None
+    assert (detail.proxy.relationship, detail.proxy.name, detail.proxy.phone) == ("子女", "李明", "13900001111")
+    assert detail.contact_phone == "13900001111"
+    assert detail.summary.proxy == "子女"
+    assert "王*" in detail.summary.summary and "王芳" not in detail.summary.summary
+
+
+async def test_a_retried_message_is_answered_again_without_a_second_case(
+    pipeline: Pipeline, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await say_all(pipeline, LIVING_ALLOWANCE_FOR_MYSELF)
+    first = await pipeline.handle(RESIDENT, CONFIRM, "confirm")
+    retries = [await pipeline.handle(RESIDENT, CONFIRM, "confirm") for _ in range(3)]
+
+    assert all(r.duplicate and r.replies == first.replies and r.case_ids == first.case_ids for r in retries)
+    assert await count_cases(sessionmaker) == 1
+
+
+async def test_concurrent_retries_of_one_message_make_one_case(
+    pipeline: Pipeline, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await say_all(pipeline, LIVING_ALLOWANCE_FOR_MYSELF)
+    outcomes = await asyncio.gather(*(pipeline.handle(RESIDENT, CONFIRM, "confirm") for _ in range(4)))
+
+    assert len({o.case_ids for o in outcomes}) == 1
+    assert await count_cases(sessionmaker) == 1
+
+
+async def test_concurrent_messages_of_one_person_never_overwrite_each_other(
+    pipeline: Pipeline, real_redis: Redis
+) -> None:
+    # Without the per-person lock, two handlers would load the same state and the later save would
+    # drop the other's turn. With it, every message is in the stored transcript.
+    messages = [f"第{n}条消息" for n in range(6)]
+    await asyncio.gather(*(pipeline.handle(RESIDENT, m, f"fast{n}") for n, m in enumerate(messages)))
+
+    stored = await pipeline.conversations.load(RESIDENT)
+    assert stored is not None
+    said = [turn["text"] for turn in stored["transcript"] if turn["who"] == "resident"]
+    assert sorted(said) == sorted(messages)
+
+
+async def test_when_the_database_fails_at_submission_the_answers_are_kept_and_a_retry_succeeds_once(
+    real_redis: Redis,
+    case_store: CaseStore,
+    profile_store: ProfileStore,
+    catalog: Catalog,
+    cipher: Cipher,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # A real outage: the case store points at a port where no database listens.
+    dead_engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    broken = make_pipeline(real_redis, CaseStore(create_sessionmaker(dead_engine), cipher), profile_store, catalog)
+    await say_all(broken, LIVING_ALLOWANCE_FOR_MYSELF)
+    failed = await broken.handle(RESIDENT, CONFIRM, "confirm-1")
+    await dead_engine.dispose()
+
+    assert failed.failed and not failed.case_ids
+    assert "没有提交成功" in failed.replies[0].text and "保存" in failed.replies[0].text
+
+    healthy = make_pipeline(real_redis, case_store, profile_store, catalog)
+    again = await healthy.handle(RESIDENT, CONFIRM, "confirm-2")
+    assert len(again.case_ids) == 1
+    assert await count_cases(sessionmaker) == 1
+
+
+async def test_a_redis_outage_gets_a_plain_answer_not_an_exception(
+    case_store: CaseStore, profile_store: ProfileStore, catalog: Catalog
+) -> None:
+    dead_redis = create_redis("redis://127.0.0.1:1/0")
+    outcome = await make_pipeline(dead_redis, case_store, profile_store, catalog).handle(RESIDENT, "你好", "x")
+    await dead_redis.aclose()
+
+    assert outcome.failed
+    assert "系统暂时出了问题" in outcome.replies[0].text
+
+
+async def test_conversation_state_is_kept_at_least_seven_days(pipeline: Pipeline, real_redis: Redis) -> None:
+    await say_all(pipeline, LIVING_ALLOWANCE_FOR_MYSELF[:3])
+    ttl = await real_redis.ttl(RESIDENT.redis_key("conversation"))
+    assert ttl >= 7 * 24 * 3600
+
+
+async def test_a_mode_change_is_remembered_in_the_resident_profile(
+    pipeline: Pipeline, profile_store: ProfileStore, real_redis: Redis
+) -> None:
+    await pipeline.handle(RESIDENT, "简单模式", "mode")
+    profile = await profile_store.get(RESIDENT.channel, RESIDENT.user_id)
+    assert profile is not None and profile.mode == "simple"
+
+    # The conversation itself expires; the profile outlives it.
+    await real_redis.delete(RESIDENT.redis_key("conversation"))
+    outcome = await pipeline.handle(RESIDENT, "菜单", "after-expiry")
+    assert outcome.mode == "simple"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        " ",
+        "x" * 5000,
+        "😀😀😀",
+        "\x00\x07\x1b[2J",
+        "'; DROP TABLE cases;--",
+        "<script>alert(1)</script>",
+        "Привет 你好 مرحبا",
+    ],
+    ids=["empty", "blank", "5000-chars", "emoji", "control", "sql", "html", "mixed-scripts"],
+)
+async def test_any_text_gets_a_helpful_reply(pipeline: Pipeline, message: str) -> None:
+    outcome = await pipeline.handle(RESIDENT, message, "odd")
+    assert outcome.replies and not outcome.failed
+    assert all(reply.text for reply in outcome.replies)
