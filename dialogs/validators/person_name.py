@@ -1,0 +1,61 @@
+"""A person's name as said or typed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from dialogs.validators.result import Invalid, Valid, ValidationResult
+
+_PREFIXES = (
+    "我的名字叫", "我的名字是", "他的名字叫", "她的名字叫", "他的名字是", "她的名字是",
+    "名字叫", "名字是", "姓名是", "我叫做", "我叫", "我是", "他叫", "她叫", "叫做", "叫",
+)  # fmt: skip
+# Typed and recognised names use all of these for the dot in "阿依古丽·买买提".
+_DOTS = str.maketrans(dict.fromkeys("・•‧∙⋅．.", "·"))
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]"
+_HAN_NAME = re.compile(rf"{_HAN}+(?:·{_HAN}+)*")
+_SHORTEST = 2
+_LONGEST = 20
+_ASK_AGAIN = "没有听清名字。请只说名字，比如“张三”。"
+
+
+def _clean(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).translate(_DOTS)
+    visible = "".join(" " if ch.isspace() else ch for ch in folded if ch.isprintable() or ch.isspace())
+    words = " ".join(visible.split())
+    return words.strip("，。,!！?？、；;：:“”\"'‘’· ")
+
+
+def _without_prefix(text: str) -> str:
+    for prefix in _PREFIXES:
+        if text.startswith(prefix):
+            return text[len(prefix) :].strip("，。,：:· ")
+    return text
+
+
+def _is_latin(name: str) -> bool:
+    return all(ch == " " or (ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN")) for ch in name)
+
+
+def parse_person_name(text: str) -> ValidationResult:
+    """A Chinese name (with a middle dot for many minority names) or a name in Latin letters."""
+    said = _without_prefix(_clean(text))
+    if not said:
+        return Invalid("没有听到名字。请说您的名字。")
+    if any(ch.isdigit() for ch in said):
+        return Invalid("名字里不应该有数字。请再说一遍您的名字。")
+    if re.search(_HAN, said):
+        # Recognisers put spaces between Chinese characters; only Latin names keep theirs.
+        name = said.replace(" ", "")
+        if not _HAN_NAME.fullmatch(name):
+            return Invalid(_ASK_AGAIN)
+    elif _is_latin(said):
+        name = said
+    else:
+        return Invalid(_ASK_AGAIN)
+    if len(name) < _SHORTEST:
+        return Invalid("名字至少有两个字。请说您的全名。")
+    if len(name) > _LONGEST:
+        return Invalid("名字太长了，最多20个字。请再说一遍。")
+    return Valid(value=name, display=name)
