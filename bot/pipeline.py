@@ -20,6 +20,7 @@ from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import LockTimeout, UserLocks
+from bot.storage.turns import TurnStore
 from dialogs.engine import step
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, Reply, UpdateProfile
 from dialogs.schema import Catalog
@@ -71,7 +72,7 @@ class Pipeline:
         self.catalog = catalog
         self.conversations = conversations
         self.locks = locks
-        self.dedup = dedup
+        self.turns = TurnStore(conversations, dedup)
         self.cases = cases
         self.profiles = profiles
         self.clock = clock
@@ -80,15 +81,12 @@ class Pipeline:
         """Handle one message of one person; never raises for anything the outside world does."""
         prompts = self.catalog.prompts
         try:
-            remembered = await self.dedup.recall(key, message_id)
-            if remembered is not None:
-                return Outcome.from_dict(remembered)
             async with self.locks.hold(key):
-                # A retry of this very message may have finished while we waited for the lock.
-                remembered = await self.dedup.recall(key, message_id)
+                # Read after the lock: a retry of this very message may have finished while we waited.
+                remembered, stored = await self.turns.begin(key, message_id)
                 if remembered is not None:
                     return Outcome.from_dict(remembered)
-                return await self._handle_locked(key, text, message_id)
+                return await self._handle_locked(key, text, message_id, stored)
         except LockTimeout:
             log.warning("lock wait timed out channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_busy.text),), mode="text", failed=True)
@@ -97,8 +95,8 @@ class Pipeline:
             log.exception("message handling failed channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_error.text),), mode="text", failed=True)
 
-    async def _handle_locked(self, key: UserKey, text: str, message_id: str) -> Outcome:
-        state = await self._load(key)
+    async def _handle_locked(self, key: UserKey, text: str, message_id: str, stored: dict[str, Any] | None) -> Outcome:
+        state = await self._initial(key, stored)
         result = step(state, Inbound(text=text, message_id=message_id, now=self.clock()), self.catalog)
         new_state = result.state
         case_ids: list[int] = []
@@ -118,14 +116,12 @@ class Pipeline:
             new_state = _fill_case_ids(new_state, case_ids)
         replies = tuple(_fill(reply, case_ids) for reply in result.replies)
         outcome = Outcome(replies=replies, mode=new_state.mode, case_ids=tuple(case_ids))
-        await self.conversations.save(key, new_state.to_dict())
-        await self.dedup.remember(key, message_id, outcome.to_dict())
+        await self.turns.finish(key, message_id, new_state.to_dict(), outcome.to_dict())
         return outcome
 
-    async def _load(self, key: UserKey) -> Conversation:
-        raw = await self.conversations.load(key)
-        if raw is not None:
-            return Conversation.from_dict(raw)
+    async def _initial(self, key: UserKey, stored: dict[str, Any] | None) -> Conversation:
+        if stored is not None:
+            return Conversation.from_dict(stored)
         profile = await self.profiles.get(key.channel, key.user_id)
         mode = profile.mode if profile is not None else "text"
         return Conversation(mode=mode if mode in ("voice", "text", "simple") else "text")  # type: ignore[arg-type]

@@ -28,8 +28,19 @@ class ConversationStore:
         self._ttl = ttl
         self._prefix = prefix
 
+    @property
+    def redis(self) -> Redis:
+        return self._redis
+
+    @property
+    def ttl(self) -> timedelta:
+        return self._ttl
+
     def _key(self, key: UserKey) -> str:
         return key.redis_key("conversation", self._prefix)
+
+    def key_for(self, key: UserKey) -> str:
+        return self._key(key)
 
     async def load(self, key: UserKey) -> dict[str, Any] | None:
         """The saved state, or ``None`` if there is none or it cannot be read."""

@@ -21,8 +21,15 @@ class MessageDedup:
         self._ttl = ttl
         self._prefix = prefix
 
+    @property
+    def ttl(self) -> timedelta:
+        return self._ttl
+
     def _key(self, kind: str, key: UserKey, message_id: str) -> str:
         return f"{key.redis_key(kind, self._prefix)}:{message_id}"
+
+    def outcome_key(self, key: UserKey, message_id: str) -> str:
+        return self._key("outcome", key, message_id)
 
     async def recall(self, key: UserKey, message_id: str) -> dict[str, Any] | None:
         """The outcome remembered for this message, or ``None`` if it has not been handled."""
