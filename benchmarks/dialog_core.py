@@ -1,6 +1,6 @@
 """Complete applications through the pure dialog core alone: steps per second and per-step latency.
 
-    python -m benchmarks.dialog_core [--applications 2000]
+python -m benchmarks.dialog_core [--applications 2000]
 """
 
 from __future__ import annotations
@@ -8,12 +8,11 @@ from __future__ import annotations
 import argparse
 import time
 
+from benchmarks.stats import report
 from dialogs.engine import step
 from dialogs.events import Inbound
 from dialogs.loader import load_catalog
 from dialogs.state import Conversation
-
-from benchmarks.stats import report
 from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER
 from tests.paths import CONTENT_DIR
 

@@ -35,7 +35,9 @@ async def healthz(request: web.Request) -> web.Response:
         else {"state": "disabled", "detail": "BOT_VOSK_MODEL unset: voice messages get a text answer"}
     )
     components["redis"]["backend"] = "embedded" if services.settings.uses_embedded_redis else "redis"
-    components["database"]["backend"] = "sqlite" if "sqlite" in services.settings.effective_database_url else "postgresql"
+    components["database"]["backend"] = (
+        "sqlite" if "sqlite" in services.settings.effective_database_url else "postgresql"
+    )
     healthy = all(c["state"] != "down" for c in components.values())
     return web.json_response(
         {"status": "ok" if healthy else "degraded", "components": components}, status=200 if healthy else 503

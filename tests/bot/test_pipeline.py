@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from itertools import count
 
 import pytest
-from dialogs.loader import load_catalog
-from dialogs.schema import Catalog
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +21,8 @@ from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import UserLocks
 from bot.storage.redis import create_redis
+from dialogs.loader import load_catalog
+from dialogs.schema import Catalog
 from tests.bot.scripts import CONFIRM, ID_NUMBER, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE
 from tests.paths import CONTENT_DIR
 
@@ -93,7 +92,8 @@ async def test_a_proxy_application_records_both_people_and_their_relationship(
     assert (detail.proxy.relationship, detail.proxy.name, detail.proxy.phone) == ("子女", "李明", "13900001111")
     assert detail.contact_phone == "13900001111"
     assert detail.summary.proxy == "子女"
-    assert "王*" in detail.summary.summary and "王芳" not in detail.summary.summary
+    assert "王*" in detail.summary.summary
+    assert "王芳" not in detail.summary.summary
 
 
 async def test_a_retried_message_is_answered_again_without_a_second_case(
@@ -146,8 +146,10 @@ async def test_when_the_database_fails_at_submission_the_answers_are_kept_and_a_
     failed = await broken.handle(RESIDENT, CONFIRM, "confirm-1")
     await dead_engine.dispose()
 
-    assert failed.failed and not failed.case_ids
-    assert "没有提交成功" in failed.replies[0].text and "保存" in failed.replies[0].text
+    assert failed.failed
+    assert not failed.case_ids
+    assert "没有提交成功" in failed.replies[0].text
+    assert "保存" in failed.replies[0].text
 
     healthy = make_pipeline(real_redis, case_store, profile_store, catalog)
     again = await healthy.handle(RESIDENT, CONFIRM, "confirm-2")
@@ -177,7 +179,8 @@ async def test_a_mode_change_is_remembered_in_the_resident_profile(
 ) -> None:
     await pipeline.handle(RESIDENT, "简单模式", "mode")
     profile = await profile_store.get(RESIDENT.channel, RESIDENT.user_id)
-    assert profile is not None and profile.mode == "simple"
+    assert profile is not None
+    assert profile.mode == "simple"
 
     # The conversation itself expires; the profile outlives it.
     await real_redis.delete(RESIDENT.redis_key("conversation"))
@@ -201,5 +204,6 @@ async def test_a_mode_change_is_remembered_in_the_resident_profile(
 )
 async def test_any_text_gets_a_helpful_reply(pipeline: Pipeline, message: str) -> None:
     outcome = await pipeline.handle(RESIDENT, message, "odd")
-    assert outcome.replies and not outcome.failed
+    assert outcome.replies
+    assert not outcome.failed
     assert all(reply.text for reply in outcome.replies)

@@ -141,12 +141,13 @@ def test_serve_announces_embedded_defaults_first_and_answers_health_checks(env: 
     try:
         assert process.stdout is not None
         first_lines = [process.stdout.readline() for _ in range(2)]
-        assert "embedded" in first_lines[0] and "Redis" in first_lines[0]
+        assert "embedded" in first_lines[0]
+        assert "Redis" in first_lines[0]
         assert "SQLite" in first_lines[1]
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                     assert response.status == 200
                     assert json.load(response)["status"] == "ok"
                     break
