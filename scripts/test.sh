@@ -5,35 +5,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-stage() { printf '==> %s\n' "$*"; }
-warn() { printf 'test.sh: %s\n' "$*" >&2; }
-die() {
-    warn "$*"
-    exit 1
-}
-
-is_root() { [ "$(id -u)" -eq 0 ]; }
-
-apt_updated=0
-apt_install() {
-    if [ "$apt_updated" -eq 0 ]; then
-        apt-get update -qq
-        apt_updated=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
-
-# Bounded wait: run "$@" every 0.2 s for at most $1 seconds.
-wait_for() {
-    local seconds=$1
-    shift
-    local tries=$((seconds * 5))
-    while ! "$@" >/dev/null 2>&1; do
-        tries=$((tries - 1))
-        [ "$tries" -gt 0 ] || return 1
-        sleep 0.2
-    done
-}
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 redis_up() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = PONG ]; }
 
@@ -100,31 +73,9 @@ start_postgres() {
     [ "$exists" = 1 ] || createdb -w -h 127.0.0.1 -U postgres test
 }
 
-venv_ok() { .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
-
-make_venv() {
-    stage "Python environment (.venv)"
-    if ! venv_ok || [ ! -x .venv/bin/pip ]; then
-        if ! python3 -m venv --clear .venv; then
-            is_root || die "python3 -m venv failed; install python3-venv"
-            apt_install python3-venv
-            python3 -m venv --clear .venv
-        fi
-        venv_ok || die ".venv needs Python 3.11 or newer"
-    fi
-    # Reinstall only when the requirements changed, so a second run starts testing at once.
-    local stamp=.venv/.installed-pyproject
-    local want
-    want=$(sha256sum pyproject.toml | cut -d' ' -f1)
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-        printf '%s\n' "$want" >"$stamp"
-    fi
-}
-
 start_redis
 start_postgres
-make_venv
+make_venv '[dev]'
 
 export VIRTUAL_ENV="$PWD/.venv"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
