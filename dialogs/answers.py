@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dialogs.schema import Step
 from dialogs.validators import (
     ChoiceOption,
@@ -19,6 +21,19 @@ from dialogs.validators import (
     parse_yes_no,
 )
 
+
+def _card_matching(result: ValidationResult, disability: dict[str, Any] | None) -> ValidationResult:
+    if not isinstance(result, Valid) or disability is None:
+        return result
+    card = result.value
+    if card.get("level") != disability.get("level") or card.get("category") != disability.get("category"):
+        return Invalid(
+            "残疾人证号码的最后两位是残疾类别和等级，和您前面说的对不上。请再核对一下证号。"
+            "如果证号没错，是前面说的等级错了，请说“等级错了”。"
+        )
+    return result
+
+
 SKIP_WORDS = ("没有", "跳过", "不知道", "不清楚", "没", "无")
 
 
@@ -30,8 +45,14 @@ def choice_options(step: Step) -> list[ChoiceOption]:
     return [ChoiceOption(value=o.value, label=o.label, synonyms=o.synonyms) for o in step.options]
 
 
-def parse_answer(step: Step, text: str, id_number: str | None) -> ValidationResult:
-    """``id_number`` is the ID already given in this application, which a card number must match."""
+def parse_answer(
+    step: Step, text: str, *, id_number: str | None = None, disability: dict[str, Any] | None = None
+) -> ValidationResult:
+    """Parse ``text`` as ``step`` expects.
+
+    ``id_number`` and ``disability`` are what this application already holds: a card number must carry
+    that ID, and the category and level it encodes must match what was said.
+    """
     kind = step.type
     if kind == "choice":
         return parse_choice(text, choice_options(step))
@@ -40,7 +61,7 @@ def parse_answer(step: Step, text: str, id_number: str | None) -> ValidationResu
     if kind == "id_number":
         return parse_id_number(text)
     if kind == "disability_card":
-        return parse_disability_card(text, id_number)
+        return _card_matching(parse_disability_card(text, id_number), disability)
     if kind == "mobile":
         return parse_mobile(text)
     if kind == "district":
@@ -49,6 +70,8 @@ def parse_answer(step: Step, text: str, id_number: str | None) -> ValidationResu
         result = parse_disability(text)
         if isinstance(result, Valid) and result.value.get("level") is None:
             return Invalid("请说残疾等级，是一级、二级、三级，还是四级。残疾人证上有写。")
+        if isinstance(result, Valid) and result.value.get("category") is None:
+            return Invalid("请再说一下是哪一类残疾：视力、听力、言语、肢体、智力、精神，还是多重。比如肢体二级。")
         return result
     if kind == "name":
         return parse_person_name(text)

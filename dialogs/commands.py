@@ -8,7 +8,17 @@ from dialogs.schema import Commands
 from dialogs.validators import normalize
 
 Command = Literal[
-    "help", "repeat", "back", "restart", "cancel", "handoff", "menu", "mode_voice", "mode_text", "mode_simple"
+    "help",
+    "repeat",
+    "back",
+    "restart",
+    "cancel",
+    "handoff",
+    "menu",
+    "greeting",
+    "mode_voice",
+    "mode_text",
+    "mode_simple",
 ]
 _ORDER: tuple[Command, ...] = (
     "handoff",
@@ -21,9 +31,11 @@ _ORDER: tuple[Command, ...] = (
     "cancel",
     "help",
     "menu",
+    "greeting",
 )
 # A command phrase inside a longer message counts only if little else was said ("请帮我转人工吧").
 _SLACK = 4
+_HANDOFF_SLACK = 8
 
 
 def detect_command(text: str, commands: Commands) -> Command | None:
@@ -31,8 +43,16 @@ def detect_command(text: str, commands: Commands) -> Command | None:
     if not said:
         return None
     for command in _ORDER:
+        # Asking for a person may come wrapped in courtesy ("我想转人工，谢谢你"); allow more words around it.
+        slack = _HANDOFF_SLACK if command == "handoff" else _SLACK
         for phrase in getattr(commands, command):
             wanted = normalize(phrase)
-            if said == wanted or (wanted in said and len(said) <= len(wanted) + _SLACK):
+            if wanted and (said == wanted or (wanted in said and len(said) <= len(wanted) + slack)):
                 return command
     return None
+
+
+def is_exact_command(text: str, commands: Commands) -> bool:
+    """The whole message is a command phrase ("帮助"), so it is not an answer that merely contains one."""
+    said = normalize(text)
+    return bool(said) and any(normalize(p) == said for name in _ORDER for p in getattr(commands, name))

@@ -10,8 +10,18 @@ from dataclasses import replace
 from typing import Any
 
 from dialogs.answers import is_skip, parse_answer
-from dialogs.commands import Command, detect_command
+from dialogs.commands import Command, detect_command, is_exact_command
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Effect, Inbound, Reply, StepResult, UpdateProfile
+from dialogs.flow import (
+    answered_steps,
+    dependents,
+    disability_of,
+    id_number_of,
+    next_step,
+    notes_for,
+    repair,
+    step_named,
+)
 from dialogs.intents import route
 from dialogs.render import render_text
 from dialogs.schema import Catalog, Prompt, Service, Step
@@ -23,6 +33,11 @@ MAX_TEXT = 1000
 MISUNDERSTOOD_LIMIT = 3
 RESUME_AFTER_SECONDS = 6 * 3600
 YES_NO = ("是", "不是")
+RESUME_OPTIONS = (
+    ChoiceOption("continue", "接着填", ("继续", "接着", "接着办", "好", "是", "对")),
+    ChoiceOption("restart", "重新开始", ("重来", "从头", "重新填")),
+    ChoiceOption("cancel", "不办了", ("取消", "不要", "不用", "不")),
+)
 
 
 def step(state: Conversation, event: Inbound, catalog: Catalog) -> StepResult:
@@ -47,13 +62,19 @@ class _Turn:
     # ----------------------------------------------------------------- entry
 
     def run(self) -> None:
+        self.fit_to_content()
         text = self.event.text.strip()
-        returning_after_pause = (
-            self.state.application is not None
-            and self.state.pending is None
-            and self.state.last_seen > 0
-            and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
-        )
+        first_contact = not self.state.greeted
+        if first_contact:
+            self.say(self.prompts.welcome)
+        if self.returning_after_pause():
+            if self.state.application is not None:
+                self.state = replace(self.state, pending=None)
+                if detect_command(text, self.catalog.commands) not in ("cancel", "handoff"):
+                    self.offer_resume()
+                    return
+            else:
+                self.state = replace(self.state, pending=None)
         if not text:
             self.say(self.prompts.empty_message)
             self.reask()
@@ -63,9 +84,11 @@ class _Turn:
             self.reask()
             return
         command = detect_command(text, self.catalog.commands)
-        if returning_after_pause and command not in ("repeat", "cancel", "handoff"):
-            self.offer_resume()
-            return
+        # An option named inside an answer ("帮我妈申请") beats a command word it happens to contain,
+        # but never a whole command phrase ("帮助") and never a request for a person.
+        if command != "handoff" and not is_exact_command(text, self.catalog.commands):
+            if self.answers_current_choice(text):
+                return
         if command is not None:
             self.command(command)
             return
@@ -75,7 +98,7 @@ class _Turn:
         if self.state.application is not None:
             self.answer_application(text)
             return
-        self.idle(text)
+        self.idle(text, first_contact=first_contact)
 
     def result(self) -> StepResult:
         state = replace(self.state, last_seen=self.event.now, greeted=True)
@@ -86,6 +109,37 @@ class _Turn:
             Turn("resident", self.event.text[:MAX_TEXT]), Turn("bot", bot_text)
         )
         return StepResult(state=state, replies=tuple(self.replies), effects=tuple(self.effects))
+
+    def fit_to_content(self) -> None:
+        """A stored application may predate a content edit; never fail on it."""
+        application = self.state.application
+        if application is None:
+            return
+        service = self.catalog.services.get(application.service)
+        if service is None:
+            self.state = replace(self.state, application=None, pending=None)
+            self.say(self.prompts.application_lost)
+            return
+        self.state = replace(self.state, application=repair(service, application))
+
+    def returning_after_pause(self) -> bool:
+        return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
+
+    def answers_current_choice(self, text: str) -> bool:
+        """At a multiple-choice question, an answer that names an option wins over command words.
+
+        ("我是社区工作人员" answers "您是残疾人本人的什么人？"; it is not a request for a person.)
+        """
+        application = self.state.application
+        if self.state.pending is not None or application is None or application.phase != "asking":
+            return False
+        current = self.service(application).step(application.step)
+        if current.type != "choice" or not any(ch.isalpha() for ch in normalize(text)):
+            return False
+        if isinstance(parse_choice(text, _choice_options(current)), Invalid):
+            return False
+        self.answer_application(text)
+        return True
 
     # ----------------------------------------------------------------- speaking
 
@@ -101,8 +155,7 @@ class _Turn:
         """How the person the application is for is named: "您", or a third person for a proxy."""
         application = self.state.application
         if application is not None:
-            service = self.service(application)
-            for candidate in service.steps:
+            for candidate in self.service(application).steps:
                 if candidate.field == "applicant" and application.answers.get(candidate.id) == "proxy":
                     return self.prompts.who_proxy.for_mode(self.state.mode)
         return self.prompts.who_self.for_mode(self.state.mode)
@@ -131,15 +184,16 @@ class _Turn:
 
     def command(self, command: Command) -> None:
         application = self.state.application
-        if command == "repeat":
-            self.repeat_only = True
-            if self.state.last_replies:
-                self.replies.extend(Reply.from_dict(r) for r in self.state.last_replies)
-            else:
-                self.say(self.prompts.nothing_to_repeat)
-                self.show_menu()
+        pending = self.state.pending
+        if pending == "resume" and command in ("restart", "cancel"):
+            self.resume_choice("restart" if command == "restart" else "cancel")
             return
-        if command == "help":
+        if pending in ("cancel", "restart") and command == pending:
+            self.answer_pending("是")  # saying 取消 again to "确定不办了吗？" means yes
+            return
+        if command == "repeat":
+            self.repeat()
+        elif command == "help":
             self.say(self.prompts.help)
             self.reask()
         elif command in ("mode_voice", "mode_text", "mode_simple"):
@@ -150,21 +204,32 @@ class _Turn:
             self.reask()
         elif command == "handoff":
             self.state = replace(self.state, pending=None)
-            self.hand_off()
+            if application is None:
+                self.start(self.catalog.services[HANDOFF_SERVICE], intro=True)
+            else:
+                self.hand_off()
         elif command == "back":
             self.go_back()
         elif application is None:
             self.state = replace(self.state, pending=None)
             if command == "cancel":
-                self.say(self.prompts.cancelled)
+                self.say(self.prompts.nothing_to_cancel)
             self.show_menu()
-        elif command == "menu":
+        elif command in ("menu", "greeting"):
+            self.say(self.prompts.menu_during_application, service=self.service(application).short_name)
             self.reask()
         else:  # cancel or restart an application: ask first, nothing is thrown away by accident
-            pending: Pending = "cancel" if command == "cancel" else "restart"
-            self.state = replace(self.state, pending=pending)
-            prompt = self.prompts.cancel_confirm if command == "cancel" else self.prompts.restart_confirm
-            self.say(prompt, YES_NO, service=self.service(application).short_name)
+            asked: Pending = "cancel" if command == "cancel" else "restart"
+            self.state = replace(self.state, pending=asked)
+            self.reask()
+
+    def repeat(self) -> None:
+        self.repeat_only = True
+        if self.state.last_replies:
+            self.replies.extend(Reply.from_dict(r) for r in self.state.last_replies)
+        else:
+            self.say(self.prompts.nothing_to_repeat)
+            self.show_menu()
 
     def go_back(self) -> None:
         application = self.state.application
@@ -175,11 +240,8 @@ class _Turn:
         if application is None:
             self.show_menu()
             return
-        if application.phase != "asking" or application.correcting:
-            last = application.history[-1] if application.history else application.step
-            self.state = replace(
-                self.state, application=replace(application, phase="asking", step=last, correcting=False)
-            )
+        if application.phase == "choosing_correction" or (application.phase == "asking" and application.correcting):
+            self.state = replace(self.state, application=replace(application, phase="confirming", correcting=False))
             self.ask_current()
             return
         if not application.history:
@@ -189,98 +251,98 @@ class _Turn:
         previous = application.history[-1]
         answers = {k: v for k, v in application.answers.items() if k != previous}
         displays = {k: v for k, v in application.displays.items() if k != previous}
-        self.state = replace(
-            self.state,
-            application=replace(
-                application,
-                step=previous,
-                history=application.history[:-1],
-                answers=answers,
-                displays=displays,
-            ),
+        moved = replace(
+            application,
+            step=previous,
+            phase="asking",
+            history=application.history[:-1],
+            answers=answers,
+            displays=displays,
         )
+        self.state = replace(self.state, application=moved)
         self.ask_current()
 
     # ----------------------------------------------------------------- pending questions
 
     def answer_pending(self, text: str) -> None:
         pending = self.state.pending
-        application = self.state.application
         if pending == "resume":
-            options = [
-                ChoiceOption("continue", "接着填", ("继续", "接着", "接着办", "好", "是", "对")),
-                ChoiceOption("restart", "重新开始", ("重来", "从头")),
-                ChoiceOption("cancel", "不办了", ("取消", "不要", "不用", "不")),
-            ]
-            result = parse_choice(text, options)
+            result = parse_choice(text, RESUME_OPTIONS)
             if isinstance(result, Invalid):
                 if not self.misunderstood():
                     self.say_text(result.reason)
                     self.offer_resume()
                 return
-            self.understood()
-            self.state = replace(self.state, pending=None)
-            if result.value == "continue":
-                self.say(self.prompts.resumed)
-                self.ask_current()
-            elif result.value == "restart" and application is not None:
-                self.start(self.service(application), intro=False)
-            else:
-                self.state = replace(self.state, application=None)
-                self.say(self.prompts.cancelled)
-                self.show_menu()
+            self.resume_choice(str(result.value))
             return
         result = parse_yes_no(text)
         if isinstance(result, Invalid):
             if not self.misunderstood():
-                self.say_text(result.reason, YES_NO)
+                self.say_text(result.reason)
+                self.reask()
             return
         self.understood()
         self.state = replace(self.state, pending=None)
+        application = self.state.application
         if pending == "handoff":
             if result.value:
                 self.hand_off()
             else:
                 self.say(self.prompts.handoff_declined)
                 self.reask()
-        elif pending == "cancel":
-            if result.value:
-                self.state = replace(self.state, application=None)
-                self.say(self.prompts.cancelled)
-                self.show_menu()
-            else:
-                self.reask()
-        elif pending == "restart":
-            if result.value and application is not None:
-                self.start(self.service(application), intro=False)
-            else:
-                self.reask()
+        elif pending == "cancel" and result.value:
+            self.say(self.prompts.cancelled)
+            self.state = replace(self.state, application=None)
+            self.show_menu()
+        elif pending == "restart" and result.value and application is not None:
+            self.start(self.service(application), intro=False)
+        else:
+            self.reask()
+
+    def resume_choice(self, choice: str) -> None:
+        self.understood()
+        self.state = replace(self.state, pending=None)
+        application = self.state.application
+        if choice == "continue":
+            self.say(self.prompts.resumed)
+            self.ask_current()
+        elif choice == "restart" and application is not None:
+            self.start(self.service(application), intro=False)
+        else:
+            self.state = replace(self.state, application=None)
+            self.say(self.prompts.cancelled)
+            self.show_menu()
 
     def offer_resume(self) -> None:
         application = self.state.application
         assert application is not None
+        service = self.service(application)
         self.state = replace(self.state, pending="resume")
-        done = len(application.answers)
+        done = len(answered_steps(service, application))
         self.say(
             self.prompts.resume_offer,
-            ("接着填", "重新开始", "不办了"),
-            service=self.service(application).short_name,
+            tuple(o.label for o in RESUME_OPTIONS),
+            service=service.short_name,
             count=str(done),
         )
 
     # ----------------------------------------------------------------- no application
 
-    def idle(self, text: str) -> None:
-        if not self.state.greeted:
-            self.say(self.prompts.welcome)
+    def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
+        routed = route(text, self.catalog)
         if chosen is None:
-            chosen = route(text, self.catalog).service
+            chosen = routed.service
         if chosen is not None:
             self.understood()
             self.start(self.catalog.services[chosen], intro=True)
             return
-        if not self.state.greeted:
+        if first_contact:
+            self.show_menu()
+            return
+        if len(routed.alternatives) >= 2:
+            names = "还是".join(self.catalog.services[s].short_name for s, _ in routed.alternatives[:2])
+            self.say(self.prompts.which_service, services=names)
             self.show_menu()
             return
         if not self.misunderstood():
@@ -288,18 +350,29 @@ class _Turn:
             self.show_menu()
 
     def menu_choice(self, text: str) -> str | None:
+        """A menu option by number (only right after the menu was offered) or by its words."""
+        labels = self.menu_labels()
         options = [
-            ChoiceOption(item.service, item.label, (self.catalog.services[item.service].short_name,))
-            for item in self.catalog.menu
+            ChoiceOption(item.service, label, (self.catalog.services[item.service].short_name,))
+            for item, label in zip(self.catalog.menu, labels, strict=True)
         ]
+        menu_was_offered = any(tuple(r.get("options", ())) == labels for r in self.state.last_replies)
+        said = normalize(text)
+        if not menu_was_offered and not any(ch.isalpha() and not ch.isdigit() for ch in said):
+            return None
         result = parse_choice(text, options)
-        return result.value if isinstance(result, Valid) else None
+        if isinstance(result, Invalid):
+            return None
+        if not menu_was_offered and not any(o.label in text or any(s in text for s in o.synonyms) for o in options):
+            return None  # a bare "一" long after the menu was shown is not a menu choice
+        return str(result.value)
+
+    def menu_labels(self) -> tuple[str, ...]:
+        simple = self.state.mode == "simple"
+        return tuple((item.simple if simple and item.simple else item.label) for item in self.catalog.menu)
 
     def show_menu(self) -> None:
-        labels = tuple(
-            (item.simple if self.state.mode == "simple" and item.simple else item.label) for item in self.catalog.menu
-        )
-        self.say(self.prompts.menu_intro, labels)
+        self.say(self.prompts.menu_intro, self.menu_labels())
 
     # ----------------------------------------------------------------- applications
 
@@ -307,7 +380,7 @@ class _Turn:
         return self.catalog.services[application.service]
 
     def start(self, service: Service, *, intro: bool) -> None:
-        first = _next_step(service, {}, None, only_unanswered=False)
+        first = next_step(service, {}, None, only_unanswered=False)
         assert first is not None
         application = Application(
             service=service.id, application_id=f"{service.id}-{self.event.message_id}", step=first.id
@@ -318,14 +391,16 @@ class _Turn:
         self.ask_current()
 
     def reask(self) -> None:
-        if self.state.pending == "handoff":
+        pending = self.state.pending
+        application = self.state.application
+        if pending == "handoff":
             self.say(self.prompts.handoff_offer, YES_NO)
-        elif self.state.pending == "resume":
+        elif pending == "resume" and application is not None:
             self.offer_resume()
-        elif self.state.pending in ("cancel", "restart") and self.state.application is not None:
-            prompt = self.prompts.cancel_confirm if self.state.pending == "cancel" else self.prompts.restart_confirm
-            self.say(prompt, YES_NO, service=self.service(self.state.application).short_name)
-        elif self.state.application is not None:
+        elif pending in ("cancel", "restart") and application is not None:
+            prompt = self.prompts.cancel_confirm if pending == "cancel" else self.prompts.restart_confirm
+            self.say(prompt, YES_NO, service=self.service(application).short_name)
+        elif application is not None:
             self.ask_current()
         else:
             self.show_menu()
@@ -338,7 +413,7 @@ class _Turn:
             self.show_summary(service, application)
             return
         if application.phase == "choosing_correction":
-            self.say(self.prompts.which_to_correct, tuple(s.label for s in _answered_steps(service, application)))
+            self.say(self.prompts.which_to_correct, tuple(s.label for s in answered_steps(service, application)))
             return
         current = service.step(application.step)
         self.say(current.ask, _options_of(current))
@@ -360,32 +435,44 @@ class _Turn:
         if current.optional and is_skip(text):
             result = Valid(value=None, display="没有")
         else:
-            result = parse_answer(current, text, _id_number(service, application.answers))
+            result = parse_answer(
+                current,
+                text,
+                id_number=id_number_of(service, application.answers),
+                disability=disability_of(service, application.answers),
+            )
         if isinstance(result, Invalid):
-            if not self.misunderstood():
+            earlier = step_named(service, application, text) if _says_wrong(text) else None
+            if earlier is not None:  # "电话号码错了" while answering something else
+                self.correct(application, earlier)
+            elif not self.misunderstood():
                 # The reason already says what to do; only a list of options needs repeating.
                 self.say_text(result.reason, _options_of(current))
             return
         self.understood()
+        self.record(service, application, current, result)
+
+    def record(self, service: Service, application: Application, current: Step, result: Valid) -> None:
+        changed = application.answers.get(current.id, result.value) != result.value
         answers = {**application.answers, current.id: result.value}
-        displays = {**application.displays, current.id: result.display}
+        displays = {**application.displays, current.id: _display(current, result)}
+        if changed:
+            for stale in dependents(service, current):
+                answers.pop(stale.id, None)
+                displays.pop(stale.id, None)
         history = application.history if current.id in application.history else (*application.history, current.id)
         application = replace(application, answers=answers, displays=displays, history=history)
         self.state = replace(self.state, application=application)
         for rule in service.rules:
             if rule.after == current.id and rule.applies(answers):
+                self.say(rule.say)
                 if rule.outcome == "stop":
-                    self.say(rule.say)
                     self.state = replace(self.state, application=None)
                     self.say(self.prompts.stop_footer)
                     return
-                if rule.id not in application.notes:
-                    application = replace(application, notes=(*application.notes, rule.id))
-                    self.state = replace(self.state, application=application)
-                self.say(rule.say)
-        following = _next_step(service, answers, current.id, only_unanswered=application.correcting)
+        following = next_step(service, answers, current.id, only_unanswered=application.correcting)
         if application.correcting and following is None:
-            following = _next_step(service, answers, None, only_unanswered=True)
+            following = next_step(service, answers, None, only_unanswered=True)
         if following is not None:
             self.state = replace(self.state, application=replace(application, step=following.id))
             self.ask_current()
@@ -399,16 +486,19 @@ class _Turn:
 
     def show_summary(self, service: Service, application: Application) -> None:
         # Not numbered: while confirming, numbers mean the yes/no options below.
-        lines = [
-            f"{s.label}：{application.displays.get(s.id, '没有')}。" for s in _answered_steps(service, application)
-        ]
+        lines = [f"{s.label}：{application.displays.get(s.id, '没有')}。" for s in answered_steps(service, application)]
         self.say_text(self.text_of(self.prompts.summary_intro, service=service.short_name) + "\n" + "\n".join(lines))
         self.say(self.prompts.summary_question, YES_NO)
 
     def answer_summary(self, service: Service, application: Application, text: str) -> None:
-        target = _step_named(service, application, text)
+        target = step_named(service, application, text)
         if target is not None:
             self.correct(application, target)
+            return
+        said = normalize(text)
+        if any(normalize(word) == said for word in self.catalog.commands.confirm):
+            self.understood()
+            self.submit(service, application)
             return
         result = parse_yes_no(text)
         if isinstance(result, Valid) and result.value:
@@ -422,9 +512,9 @@ class _Turn:
             self.say(self.prompts.summary_question, YES_NO)
 
     def choose_correction(self, service: Service, application: Application, text: str) -> None:
-        target = _step_named(service, application, text)
+        target = step_named(service, application, text)
         if target is None:
-            steps = _answered_steps(service, application)
+            steps = answered_steps(service, application)
             options = [ChoiceOption(s.id, s.label, s.aliases) for s in steps]
             picked = parse_choice(text, options)
             if isinstance(picked, Valid):
@@ -443,11 +533,10 @@ class _Turn:
         self.ask_current()
 
     def submit(self, service: Service, application: Application) -> None:
-        answers = {s.id: application.answers.get(s.id) for s in _answered_steps(service, application)}
+        kept = answered_steps(service, application)
+        answers = {s.id: application.answers.get(s.id) for s in kept}
         displays = {k: application.displays[k] for k in answers if k in application.displays}
-        fields: dict[str, Any] = {
-            str(s.field): answers.get(s.id) for s in service.steps if s.field is not None and s.id in answers
-        }
+        fields: dict[str, Any] = {str(s.field): answers.get(s.id) for s in kept if s.field is not None}
         self.effects.append(
             CreateCase(
                 service=service.id,
@@ -456,23 +545,23 @@ class _Turn:
                 answers=answers,
                 displays=displays,
                 fields=fields,
-                notes=application.notes,
+                notes=notes_for(service, application),
             )
         )
         self.state = replace(self.state, application=None)
         self.say(service.done, case_id=CASE_ID_PLACEHOLDER)
         if service.documents:
-            self.say(self.prompts.documents_intro, tuple(service.documents))
+            self.replies.append(Reply(self.text_of(self.prompts.documents_intro), items=tuple(service.documents)))
         for extra in (service.where, service.next_steps):
             if extra is not None:
                 self.say(extra)
 
     def hand_off(self) -> None:
-        """File a request for a person; an unfinished application stays where it was."""
+        """File a request for a person at once; an unfinished application stays where it was."""
         service = self.catalog.services[HANDOFF_SERVICE]
         current = self.state.application
-        transcript = " / ".join(t.text for t in self.state.transcript[-6:] if t.who == "resident")
-        answers: dict[str, Any] = {"recent_messages": transcript or self.event.text[:MAX_TEXT]}
+        recent = [t.text for t in self.state.transcript[-6:] if t.who == "resident"]
+        answers: dict[str, Any] = {"recent_messages": " / ".join(recent) or self.event.text[:MAX_TEXT]}
         if current is not None:
             answers["unfinished_service"] = current.service
         self.effects.append(
@@ -492,42 +581,21 @@ class _Turn:
             self.ask_current()
 
 
-def _next_step(service: Service, answers: dict[str, Any], after: str | None, *, only_unanswered: bool) -> Step | None:
-    """The first step after ``after`` whose conditions hold (optionally: not yet answered)."""
-    started = after is None
-    for candidate in service.steps:
-        if not started:
-            started = candidate.id == after
-            continue
-        if candidate.applies(answers) and not (only_unanswered and candidate.id in answers):
-            return candidate
-    return None
+def _says_wrong(text: str) -> bool:
+    return any(word in text for word in ("错", "不对", "改"))
+
+
+def _choice_options(current: Step) -> list[ChoiceOption]:
+    return [ChoiceOption(o.value, o.label, o.synonyms) for o in current.options]
 
 
 def _options_of(current: Step) -> tuple[str, ...]:
     if current.type == "yes_no":
-        return YES_NO
+        return current.yes_no_labels or YES_NO
     return tuple(o.label for o in current.options)
 
 
-def _answered_steps(service: Service, application: Application) -> list[Step]:
-    return [s for s in service.steps if s.id in application.answers and s.applies(application.answers)]
-
-
-def _step_named(service: Service, application: Application, text: str) -> Step | None:
-    """The answer a resident names when correcting ("电话号码错了"), by its longest alias."""
-    said = normalize(text)
-    best: tuple[int, Step] | None = None
-    for candidate in _answered_steps(service, application):
-        for alias in (*candidate.aliases, candidate.label):
-            word = normalize(alias)
-            if word and word in said and (best is None or len(word) > best[0]):
-                best = (len(word), candidate)
-    return best[1] if best else None
-
-
-def _id_number(service: Service, answers: dict[str, Any]) -> str | None:
-    for candidate in service.steps:
-        if candidate.type == "id_number" and isinstance(answers.get(candidate.id), str):
-            return str(answers[candidate.id])
-    return None
+def _display(current: Step, result: Valid) -> str:
+    if current.type == "yes_no" and current.yes_no_labels is not None and isinstance(result.value, bool):
+        return current.yes_no_labels[0] if result.value else current.yes_no_labels[1]
+    return result.display

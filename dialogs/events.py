@@ -24,14 +24,22 @@ class Reply:
     """An abstract reply: channels render it as text, speech or both."""
 
     text: str
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # choices, answered by number or by words
+    items: tuple[str, ...] = ()  # a list to take note of (documents to bring), not to choose from
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "options": list(self.options)}
+        data: dict[str, Any] = {"text": self.text, "options": list(self.options)}
+        if self.items:
+            data["items"] = list(self.items)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
-        return cls(text=str(data.get("text", "")), options=tuple(str(o) for o in data.get("options", ())))
+        return cls(
+            text=str(data.get("text", "")),
+            options=tuple(str(o) for o in data.get("options", ())),
+            items=tuple(str(i) for i in data.get("items", ())),
+        )
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,8 @@ def load_catalog(content_dir: Path) -> Catalog:
             problems.extend(_check_prompt(prompt, rel(prompts_path), name))
     for index, item in enumerate(menu):
         problems.extend(_check_text(item.label, rel(menu_path), f"[{index}].label"))
+        if item.simple is not None:
+            problems.extend(_check_text(item.simple, rel(menu_path), f"[{index}].simple"))
 
     if problems:
         raise ContentError(problems)
@@ -180,18 +182,27 @@ def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
         if step.type == "disability_card" and not any(s.type == "id_number" for s in seen.values()):
             yield ContentProblem(file, place, "a disability card step needs an id_number step before it")
         yield from _check_prompt(step.ask, file, f"{place}.ask")
+        yield from _check_text(step.label, file, f"{place}.label")
+        for number, label in enumerate(step.yes_no_labels or ()):
+            yield from _check_text(label, file, f"{place}.yes_no_labels[{number}]")
         for number, option in enumerate(step.options):
             yield from _check_text(option.label, file, f"{place}.options[{number}].label")
         seen[step.id] = step
     if not any(step.field == "applicant" for step in service.steps) and service.confirm:
         yield ContentProblem(file, "steps", "an application must ask whether it is for oneself or someone else")
+    order = [step.id for step in service.steps]
     for index, rule in enumerate(service.rules):
         place = f"rules[{index}] (id {rule.id})"
         if rule.after not in seen:
             yield ContentProblem(file, f"{place}.after", f"unknown step {rule.after!r}")
+            continue
+        # A rule runs right after its step: it can only look at that step and the ones before it.
+        known = {step_id: seen[step_id] for step_id in order[: order.index(rule.after) + 1]}
         for condition in rule.when:
-            yield from _check_condition(condition.step_id, condition, seen, file, f"{place}.when")
+            yield from _check_condition(condition.step_id, condition, known, file, f"{place}.when")
         yield from _check_prompt(rule.say, file, f"{place}.say")
+    yield from _check_text(service.short_name, file, "short_name")
+    yield from _check_text(service.name, file, "name")
     for name in ("intro", "done", "where", "next_steps"):
         prompt = getattr(service, name)
         if prompt is not None:
@@ -205,7 +216,7 @@ def _check_condition(
 ) -> Iterator[ContentProblem]:
     step = earlier.get(step_id)
     if step is None:
-        yield ContentProblem(file, place, f"refers to {step_id!r}, which is not an earlier step")
+        yield ContentProblem(file, place, f"refers to {step_id!r}, which is not this step or an earlier one")
         return
     values = [condition.equals] if condition.equals is not None else list(condition.is_in or condition.not_in or ())
     if step.type == "choice" and "." not in condition.answer:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import cn2an
+
 from dialogs.events import Reply
 
-_CHINESE_NUMBERS = "一二三四五六七八九"
+
+def _chinese(number: int) -> str:
+    return str(cn2an.an2cn(number))
 
 
 def render_text(reply: Reply) -> str:
-    """Text with its options numbered one per line, the form every channel can show."""
-    if not reply.options:
-        return reply.text
-    lines = [reply.text, *(f"{number}. {label}" for number, label in enumerate(reply.options, start=1))]
+    """Text with options numbered one per line (answerable by number) and items listed as 一、二、."""
+    lines = [reply.text]
+    lines.extend(f"{_chinese(n)}、{item}" for n, item in enumerate(reply.items, start=1))
+    lines.extend(f"{n}. {label}" for n, label in enumerate(reply.options, start=1))
     return "\n".join(lines)
 
 
 def render_spoken(reply: Reply) -> str:
-    """The same reply as it should be heard: each option announced with its number."""
-    if not reply.options:
-        return reply.text
-    spoken = [f"说{_CHINESE_NUMBERS[i]}，{label}。" for i, label in enumerate(reply.options[:9])]
-    return reply.text + "".join(spoken)
+    """The same reply as it should be heard: items counted, each option announced with its number."""
+    spoken = [reply.text]
+    spoken.extend(f"第{_chinese(n)}，{item}。" for n, item in enumerate(reply.items, start=1))
+    spoken.extend(f"说{_chinese(n)}，{label}。" for n, label in enumerate(reply.options, start=1))
+    return "".join(spoken)

@@ -110,6 +110,7 @@ class Step(_Model):
     when: tuple[Condition, ...] = ()
     optional: bool = False
     aliases: tuple[str, ...] = ()  # words a resident uses to name this answer when correcting it
+    yes_no_labels: tuple[Line, Line] | None = None  # for yes/no steps: how the two options are said ("有", "没有")
     max_length: int = Field(default=500, ge=1, le=2000)
 
     @model_validator(mode="after")
@@ -118,6 +119,8 @@ class Step(_Model):
             raise ValueError("a choice step needs at least two options")
         if self.type != "choice" and self.options:
             raise ValueError(f"options are only for choice steps, not {self.type}")
+        if self.type != "yes_no" and self.yes_no_labels is not None:
+            raise ValueError("yes_no_labels are only for yes_no steps")
         if len(self.options) > 9:
             raise ValueError("at most nine options: more cannot be followed when heard")
         return self
@@ -166,6 +169,7 @@ class Commands(_Model):
     cancel: tuple[str, ...]
     handoff: tuple[str, ...]
     menu: tuple[str, ...]
+    greeting: tuple[str, ...]
     confirm: tuple[str, ...]
     mode_voice: tuple[str, ...]
     mode_text: tuple[str, ...]
@@ -205,6 +209,10 @@ class Prompts(_Model):
     who_proxy: Prompt
     system_busy: Prompt
     system_error: Prompt
+    application_lost: Prompt
+    menu_during_application: Prompt
+    nothing_to_cancel: Prompt
+    which_service: Prompt
 
 
 class Catalog(_Model):

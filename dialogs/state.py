@@ -8,6 +8,9 @@ from typing import Any, Literal
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
 Pending = Literal["resume", "cancel", "restart", "handoff"]
+MODES: tuple[Mode, ...] = ("voice", "text", "simple")
+PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
+PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff")
 
 TRANSCRIPT_LIMIT = 60
 
@@ -28,7 +31,6 @@ class Application:
     answers: dict[str, Any] = field(default_factory=dict)
     displays: dict[str, str] = field(default_factory=dict)
     history: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
     phase: Phase = "asking"
     correcting: bool = False  # answering one step again from the summary, then back to the summary
 
@@ -56,11 +58,11 @@ class Conversation:
         try:
             application = data.get("application")
             return cls(
-                mode=data.get("mode", "text"),
+                mode=_one_of(data.get("mode"), MODES, "text"),
                 application=_application_from(application) if application else None,
-                pending=data.get("pending"),
+                pending=_one_of(data.get("pending"), PENDINGS, None),
                 misunderstood=int(data.get("misunderstood", 0)),
-                last_replies=tuple(data.get("last_replies", ())),
+                last_replies=tuple(r for r in data.get("last_replies", ()) if isinstance(r, dict)),
                 last_seen=float(data.get("last_seen", 0.0)),
                 transcript=tuple(Turn(who=t["who"], text=t["text"]) for t in data.get("transcript", ())),
                 greeted=bool(data.get("greeted", False)),
@@ -69,15 +71,18 @@ class Conversation:
             return cls()
 
 
+def _one_of(value: Any, allowed: tuple[Any, ...], default: Any) -> Any:
+    return value if value in allowed else default
+
+
 def _application_from(data: dict[str, Any]) -> Application:
     return Application(
-        service=data["service"],
-        application_id=data["application_id"],
-        step=data["step"],
+        service=str(data["service"]),
+        application_id=str(data["application_id"]),
+        step=str(data["step"]),
         answers=dict(data.get("answers", {})),
         displays=dict(data.get("displays", {})),
-        history=tuple(data.get("history", ())),
-        notes=tuple(data.get("notes", ())),
-        phase=data.get("phase", "asking"),
+        history=tuple(str(h) for h in data.get("history", ())),
+        phase=_one_of(data.get("phase"), PHASES, "asking"),
         correcting=bool(data.get("correcting", False)),
     )
