@@ -86,9 +86,9 @@ class _Turn:
         command = detect_command(text, self.catalog.commands)
         # An option named inside an answer ("帮我妈申请") beats a command word it happens to contain,
         # but never a whole command phrase ("帮助") and never a request for a person.
-        if command != "handoff" and not is_exact_command(text, self.catalog.commands):
-            if self.answers_current_choice(text):
-                return
+        choice_first = command != "handoff" and not is_exact_command(text, self.catalog.commands)
+        if choice_first and self.answers_current_choice(text):
+            return
         if command is not None:
             self.command(command)
             return
