@@ -35,7 +35,8 @@ _ORDER: tuple[Command, ...] = (
 )
 # A command phrase inside a longer message counts only if little else was said ("请帮我转人工吧").
 _SLACK = 4
-_HANDOFF_SLACK = 8
+# Asking for a person may come wrapped in courtesy; a greeting with anything after it is a request.
+_SLACK_BY_COMMAND: dict[str, int] = {"handoff": 8, "greeting": 2}
 
 
 def detect_command(text: str, commands: Commands) -> Command | None:
@@ -43,8 +44,7 @@ def detect_command(text: str, commands: Commands) -> Command | None:
     if not said:
         return None
     for command in _ORDER:
-        # Asking for a person may come wrapped in courtesy ("我想转人工，谢谢你"); allow more words around it.
-        slack = _HANDOFF_SLACK if command == "handoff" else _SLACK
+        slack = _SLACK_BY_COMMAND.get(command, _SLACK)
         for phrase in getattr(commands, command):
             wanted = normalize(phrase)
             if wanted and (said == wanted or (wanted in said and len(said) <= len(wanted) + slack)):

@@ -40,6 +40,13 @@ RESUME_OPTIONS = (
 )
 
 
+MODE_OPTIONS = (
+    ChoiceOption("voice", "语音", ("语音回答", "说话", "声音", "听")),
+    ChoiceOption("text", "文字", ("打字", "文字回答", "看字")),
+    ChoiceOption("simple", "简单的话", ("简单", "简单一点", "说简单点")),
+)
+
+
 def step(state: Conversation, event: Inbound, catalog: Catalog) -> StepResult:
     """Advance one conversation by one message."""
     turn = _Turn(state, event, catalog)
@@ -62,11 +69,27 @@ class _Turn:
     # ----------------------------------------------------------------- entry
 
     def run(self) -> None:
-        self.fit_to_content()
+        if self.event.kind == "subscribe":
+            self.fit_to_content()
+            self.subscribed()
+            return
         text = self.event.text.strip()
         first_contact = not self.state.greeted
         if first_contact:
             self.say(self.prompts.welcome)
+        self.fit_to_content()
+        if self.event.kind in ("unsupported", "voice"):
+            # Not the resident's fault and not a misunderstanding: say what works, then carry on.
+            self.say(
+                self.prompts.unsupported_media
+                if self.event.kind == "unsupported"
+                else self.prompts.voice_not_understood
+            )
+            self.reask()
+            return
+        if self.event.kind == "choose":
+            self.chosen_from_channel_menu(text)
+            return
         if self.returning_after_pause():
             if self.state.application is not None:
                 self.state = replace(self.state, pending=None)
@@ -197,15 +220,16 @@ class _Turn:
             self.say(self.prompts.help)
             self.reask()
         elif command in ("mode_voice", "mode_text", "mode_simple"):
-            mode = command.removeprefix("mode_")
-            self.state = replace(self.state, mode=mode)  # type: ignore[arg-type]
-            self.effects.append(UpdateProfile(mode=mode))
-            self.say(getattr(self.prompts, f"mode_changed_{mode}"))
+            if pending == "mode":
+                self.state = replace(self.state, pending=None)
+            self.change_mode(command.removeprefix("mode_"))
             self.reask()
         elif command == "handoff":
             self.state = replace(self.state, pending=None)
             if application is None:
                 self.start(self.catalog.services[HANDOFF_SERVICE], intro=True)
+            elif application.service == HANDOFF_SERVICE:
+                self.submit(self.service(application), application)  # asked twice: file it now, once
             else:
                 self.hand_off()
         elif command == "back":
@@ -224,8 +248,8 @@ class _Turn:
             self.reask()
 
     def repeat(self) -> None:
-        self.repeat_only = True
         if self.state.last_replies:
+            self.repeat_only = True
             self.replies.extend(Reply.from_dict(r) for r in self.state.last_replies)
         else:
             self.say(self.prompts.nothing_to_repeat)
@@ -240,7 +264,8 @@ class _Turn:
         if application is None:
             self.show_menu()
             return
-        if application.phase == "choosing_correction" or (application.phase == "asking" and application.correcting):
+        came_from_summary = application.correcting and _only_open_step(self.service(application), application)
+        if application.phase == "choosing_correction" or (application.phase == "asking" and came_from_summary):
             self.state = replace(self.state, application=replace(application, phase="confirming", correcting=False))
             self.ask_current()
             return
@@ -266,6 +291,9 @@ class _Turn:
 
     def answer_pending(self, text: str) -> None:
         pending = self.state.pending
+        if pending == "mode":
+            self.answer_mode_question(text)
+            return
         if pending == "resume":
             result = parse_choice(text, RESUME_OPTIONS)
             if isinstance(result, Invalid):
@@ -298,6 +326,46 @@ class _Turn:
             self.start(self.service(application), intro=False)
         else:
             self.reask()
+
+    def subscribed(self) -> None:
+        """A new (or returning) follower: say how to use the service, then ask once how to answer them."""
+        self.say(self.prompts.subscribed)
+        self.state = replace(self.state, greeted=True, pending=None)
+        if self.state.application is not None:
+            self.offer_resume()
+        elif not self.state.mode_asked:
+            self.state = replace(self.state, mode_asked=True, pending="mode")
+            self.reask()
+        else:
+            self.show_menu()
+
+    def answer_mode_question(self, text: str) -> None:
+        result = parse_choice(text, MODE_OPTIONS)
+        self.state = replace(self.state, pending=None)
+        if isinstance(result, Invalid):
+            # Not an answer to "how shall I answer you?": treat it as what the person came for.
+            if self.state.application is not None:
+                self.answer_application(text)
+            else:
+                self.idle(text, first_contact=False)
+            return
+        self.change_mode(str(result.value))
+        self.show_menu()
+
+    def change_mode(self, mode: str) -> None:
+        self.state = replace(self.state, mode=mode)  # type: ignore[arg-type]
+        self.effects.append(UpdateProfile(mode=mode))
+        self.say(getattr(self.prompts, f"mode_changed_{mode}"))
+
+    def chosen_from_channel_menu(self, service_id: str) -> None:
+        service = self.catalog.services.get(service_id)
+        if service is None:
+            self.show_menu()
+        elif self.state.application is not None:
+            self.say(self.prompts.menu_during_application, service=self.service(self.state.application).short_name)
+            self.reask()
+        else:
+            self.start(service, intro=True)
 
     def resume_choice(self, choice: str) -> None:
         self.understood()
@@ -337,12 +405,12 @@ class _Turn:
             self.understood()
             self.start(self.catalog.services[chosen], intro=True)
             return
-        if first_contact:
-            self.show_menu()
-            return
         if len(routed.alternatives) >= 2:
             names = "还是".join(self.catalog.services[s].short_name for s, _ in routed.alternatives[:2])
             self.say(self.prompts.which_service, services=names)
+            self.show_menu()
+            return
+        if first_contact:
             self.show_menu()
             return
         if not self.misunderstood():
@@ -350,22 +418,13 @@ class _Turn:
             self.show_menu()
 
     def menu_choice(self, text: str) -> str | None:
-        """A menu option by number (only right after the menu was offered) or by its words."""
-        labels = self.menu_labels()
+        """A menu option by its number or by its words."""
         options = [
             ChoiceOption(item.service, label, (self.catalog.services[item.service].short_name,))
-            for item, label in zip(self.catalog.menu, labels, strict=True)
+            for item, label in zip(self.catalog.menu, self.menu_labels(), strict=True)
         ]
-        menu_was_offered = any(tuple(r.get("options", ())) == labels for r in self.state.last_replies)
-        said = normalize(text)
-        if not menu_was_offered and not any(ch.isalpha() and not ch.isdigit() for ch in said):
-            return None
         result = parse_choice(text, options)
-        if isinstance(result, Invalid):
-            return None
-        if not menu_was_offered and not any(o.label in text or any(s in text for s in o.synonyms) for o in options):
-            return None  # a bare "一" long after the menu was shown is not a menu choice
-        return str(result.value)
+        return None if isinstance(result, Invalid) else str(result.value)
 
     def menu_labels(self) -> tuple[str, ...]:
         simple = self.state.mode == "simple"
@@ -393,7 +452,9 @@ class _Turn:
     def reask(self) -> None:
         pending = self.state.pending
         application = self.state.application
-        if pending == "handoff":
+        if pending == "mode":
+            self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
+        elif pending == "handoff":
             self.say(self.prompts.handoff_offer, YES_NO)
         elif pending == "resume" and application is not None:
             self.offer_resume()
@@ -579,6 +640,12 @@ class _Turn:
         if current is not None:
             self.say(self.prompts.resumed)
             self.ask_current()
+
+
+def _only_open_step(service: Service, application: Application) -> bool:
+    """Every question but the one being corrected is answered: the correction came from the summary."""
+    unanswered = [s.id for s in service.steps if s.applies(application.answers) and s.id not in application.answers]
+    return not unanswered or unanswered == [application.step]
 
 
 def _says_wrong(text: str) -> bool:

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from dialogs.state import Conversation
 
 CASE_ID_PLACEHOLDER = "{case_id}"
+InboundKind = Literal["text", "subscribe", "choose", "unsupported", "voice"]
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """One message from a resident, already turned into text (speech is recognised before this)."""
+    """One message from a resident, already turned into text (speech is recognised before this).
+
+    ``kind`` says what else a channel saw: a new follower (``subscribe``), a menu button naming a
+    service (``choose``, with the service id as text), or something the service cannot read yet
+    (``unsupported`` media, ``voice`` it could not turn into text).
+    """
 
     text: str
     message_id: str
     now: float  # seconds since the epoch; the core never reads a clock
+    kind: InboundKind = "text"
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
         if step.id in seen:
             yield ContentProblem(file, place, "step id is used twice")
         for condition in step.when:
-            yield from _check_condition(condition.step_id, condition, seen, file, f"{place}.when")
+            yield from _check_condition(condition.step_id, condition, seen, file, f"{place}.when", "an earlier step")
         if step.field is not None and _FIELD_TYPES[step.field] != step.type:
             yield ContentProblem(file, place, f"field {step.field} needs a {_FIELD_TYPES[step.field]} step")
         if step.field == "applicant" and {o.value for o in step.options} != {"self", "proxy"}:
@@ -199,7 +199,9 @@ def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
         # A rule runs right after its step: it can only look at that step and the ones before it.
         known = {step_id: seen[step_id] for step_id in order[: order.index(rule.after) + 1]}
         for condition in rule.when:
-            yield from _check_condition(condition.step_id, condition, known, file, f"{place}.when")
+            yield from _check_condition(
+                condition.step_id, condition, known, file, f"{place}.when", "the rule's step or an earlier one"
+            )
         yield from _check_prompt(rule.say, file, f"{place}.say")
     yield from _check_text(service.short_name, file, "short_name")
     yield from _check_text(service.name, file, "name")
@@ -212,17 +214,17 @@ def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
 
 
 def _check_condition(
-    step_id: str, condition: Any, earlier: dict[str, Step], file: str, place: str
+    step_id: str, condition: Any, earlier: dict[str, Step], file: str, place: str, allowed: str
 ) -> Iterator[ContentProblem]:
     step = earlier.get(step_id)
     if step is None:
-        yield ContentProblem(file, place, f"refers to {step_id!r}, which is not this step or an earlier one")
+        yield ContentProblem(file, place, f"refers to {step_id!r}, which is not {allowed}")
         return
     values = [condition.equals] if condition.equals is not None else list(condition.is_in or condition.not_in or ())
     if step.type == "choice" and "." not in condition.answer:
-        allowed = {option.value for option in step.options}
+        options = {option.value for option in step.options}
         for value in values:
-            if value not in allowed:
+            if value not in options:
                 yield ContentProblem(file, place, f"{value!r} is not an option of step {step_id!r}")
     if step.type == "yes_no" and any(not isinstance(value, bool) for value in values):
         yield ContentProblem(file, place, f"step {step_id!r} is yes/no: compare with true or false")

@@ -213,6 +213,10 @@ class Prompts(_Model):
     menu_during_application: Prompt
     nothing_to_cancel: Prompt
     which_service: Prompt
+    subscribed: Prompt
+    mode_question: Prompt
+    unsupported_media: Prompt
+    voice_not_understood: Prompt
 
 
 class Catalog(_Model):

@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
-Pending = Literal["resume", "cancel", "restart", "handoff"]
+Pending = Literal["resume", "cancel", "restart", "handoff", "mode"]
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
-PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff")
+PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode")
 
 TRANSCRIPT_LIMIT = 60
 
@@ -45,6 +45,7 @@ class Conversation:
     last_seen: float = 0.0
     transcript: tuple[Turn, ...] = ()
     greeted: bool = False
+    mode_asked: bool = False  # a new follower is asked once how they want answers: voice, text or simple
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return replace(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -66,6 +67,7 @@ class Conversation:
                 last_seen=float(data.get("last_seen", 0.0)),
                 transcript=tuple(Turn(who=t["who"], text=t["text"]) for t in data.get("transcript", ())),
                 greeted=bool(data.get("greeted", False)),
+                mode_asked=bool(data.get("mode_asked", False)),
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
