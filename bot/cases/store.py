@@ -1,0 +1,385 @@
+"""The case store: the only code that reads or writes cases and their audit trail.
+
+Personal data lives only in the encrypted ``*_enc`` columns; every state change and every reading of a
+whole case is recorded as an event in the same transaction as the change itself.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Select, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
+from bot.cases.models import CaseEventRow, CaseRow, StaffUserRow, utcnow
+from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, CaseSummary, NewCase, Proxy
+from bot.cases.validation import (
+    MAX_KIND_LENGTH,
+    check_actor,
+    check_new_case,
+    check_status,
+    check_team,
+    check_teams,
+    check_text,
+)
+from bot.security.crypto import Cipher
+
+MAX_LIST_LIMIT = 1000
+MAX_REPLY_LENGTH = 4000
+MAX_NOTE_LENGTH = 4000
+_CLAIMABLE = (CaseStatus.NEW,)
+_ANSWERABLE = (CaseStatus.CLAIMED, CaseStatus.WAITING)
+_FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+# Which detail key an event's encrypted body is shown under when a whole case is read.
+_BODY_KEYS = {"replied": "text", "resolved": "note"}
+
+
+class CaseStore:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
+        self._sessions = sessionmaker
+        self._cipher = cipher
+
+    async def create(self, new: NewCase) -> tuple[int, bool]:
+        """Store a resident's request; ``(id, False)`` when one with the same idempotency key exists."""
+        check_new_case(new)
+        existing = await self._id_for_key(new.idempotency_key)
+        if existing is not None:
+            return existing, False
+        try:
+            async with self._sessions.begin() as session:
+                case = self._new_row(new)
+                session.add(case)
+                await session.flush()
+                session.add(_event_row(case.id, "created", "resident", {"service": new.service}))
+                return case.id, True
+        except IntegrityError:
+            # A concurrent create with the same key won the unique index; report its case.
+            existing = await self._id_for_key(new.idempotency_key)
+            if existing is None:
+                raise InvalidRequest("case_rejected", "申请无法保存，请检查内容") from None
+            return existing, False
+
+    async def list(
+        self,
+        *,
+        status: str | None = None,
+        team: str | None = None,
+        service: str | None = None,
+        teams_visible: Sequence[str] | None = None,
+        limit: int = 200,
+    ) -> builtins.list[CaseSummary]:
+        """Urgent cases first, then the oldest first."""
+        if status is not None:
+            check_status(status)
+        if team is not None:
+            check_team(team)
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise InvalidRequest("bad_limit", f"每次最多列出 {MAX_LIST_LIMIT} 条")
+        query = _summary_query()
+        if status is not None:
+            query = query.where(CaseRow.status == status)
+        if team is not None:
+            query = query.where(CaseRow.team == team)
+        if service is not None:
+            query = query.where(CaseRow.service == service)
+        if teams_visible is not None:
+            check_teams(teams_visible)
+            query = query.where(CaseRow.team.in_(list(teams_visible)))
+        query = query.order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id).limit(limit)
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [_summary(case, claimer) for case, claimer in rows]
+
+    async def cases_for_user(self, channel: str, user_ref: str) -> builtins.list[CaseSummary]:
+        """A resident's own cases, newest first, for status questions."""
+        query = (
+            _summary_query()
+            .where(CaseRow.channel == channel, CaseRow.user_ref == user_ref)
+            .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return [_summary(case, claimer) for case, claimer in rows]
+
+    async def get(self, case_id: int, *, actor: str) -> CaseDetail:
+        """The whole case, decrypted; the reading itself is recorded as a ``viewed`` event."""
+        check_actor(actor)
+        async with self._sessions.begin() as session:
+            row = (await session.execute(_summary_query().where(CaseRow.id == case_id))).first()
+            if row is None:
+                raise _not_found()
+            case, claimer = row
+            names = self._cipher.decrypt_json(case.names_enc)
+            contact = self._cipher.decrypt_json(case.contact_enc)
+            answers = self._cipher.decrypt_json(case.answers_enc)
+            transcript = self._cipher.decrypt_json(case.transcript_enc)
+            session.add(_event_row(case_id, "viewed", actor, {}))
+            await session.flush()
+            event_rows = (
+                await session.scalars(
+                    select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+                )
+            ).all()
+            events = [self._event_with_body(event) for event in event_rows]
+        proxy = None
+        if case.proxy_relationship is not None:
+            proxy = Proxy(case.proxy_relationship, names.get("proxy") or "", contact.get("proxy_phone") or "")
+        return CaseDetail(
+            summary=_summary(case, claimer),
+            user_ref=case.user_ref,
+            beneficiary_name=names.get("beneficiary"),
+            contact_phone=contact.get("phone"),
+            proxy=proxy,
+            answers=answers,
+            transcript=transcript,
+            events=events,
+        )
+
+    async def claim(self, case_id: int, *, actor: str, actor_id: int) -> CaseSummary:
+        """Take a ``new`` case for oneself; exactly one of several concurrent claims wins."""
+        check_actor(actor)
+        async with self._sessions.begin() as session:
+            case = await _lock(session, case_id, skip_locked=True)
+            if case.status not in _CLAIMABLE:
+                raise _claim_conflict(case.status)
+            await self._take(session, case, actor=actor, actor_id=actor_id)
+        return await self._summary_of(case_id)
+
+    async def claim_next(self, team: str, *, actor: str, actor_id: int) -> CaseSummary | None:
+        """Take the team's most pressing ``new`` case (urgent first, then oldest); None when none is left."""
+        check_team(team)
+        check_actor(actor)
+        query = (
+            select(CaseRow)
+            .where(CaseRow.team == team, CaseRow.status == CaseStatus.NEW)
+            .order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, key_share=True)
+        )
+        async with self._sessions.begin() as session:
+            case = await session.scalar(query)
+            if case is None:
+                return None
+            await self._take(session, case, actor=actor, actor_id=actor_id)
+        return await self._summary_of(case.id)
+
+    async def add_reply(self, case_id: int, *, actor: str, text: str, await_resident: bool = False) -> CaseEvent:
+        """Record a staff reply (encrypted); ``await_resident`` moves the case to ``waiting``."""
+        check_actor(actor)
+        check_text(
+            text,
+            code="bad_reply",
+            message=f"回复不能为空，也不能超过 {MAX_REPLY_LENGTH} 字",
+            max_length=MAX_REPLY_LENGTH,
+        )
+        async with self._sessions.begin() as session:
+            case = await _lock(session, case_id)
+            if case.status not in _ANSWERABLE:
+                raise CaseConflict("not_claimed", "请先认领这个申请再回复")
+            if await_resident:
+                case.status = CaseStatus.WAITING
+            case.updated_at = utcnow()
+            detail = {"length": len(text), "await_resident": await_resident}
+            event = _event_row(case_id, "replied", actor, detail, self._cipher.encrypt_text(text))
+            session.add(event)
+            await session.flush()
+            return _event(event)
+
+    async def record_delivery(self, case_id: int, *, event_id: int, ok: bool, detail: str) -> CaseEvent:
+        """Whether a reply (``event_id``) reached the resident; ``detail`` is a short technical reason."""
+        async with self._sessions.begin() as session:
+            found = await session.scalar(
+                select(exists().where(CaseEventRow.id == event_id, CaseEventRow.case_id == case_id))
+            )
+            if not found:
+                raise CaseNotFound("event_not_found", "找不到这条回复记录")
+            kind = "delivered" if ok else "delivery_failed"
+            detail = detail.replace("\x00", "")
+            event = _event_row(case_id, kind, "system", {"event_id": event_id, "reason": detail[:200]})
+            session.add(event)
+            await session.flush()
+            return _event(event)
+
+    async def transfer(self, case_id: int, *, actor: str, team: str) -> CaseSummary:
+        """Hand the case to another team's queue, unclaimed."""
+        check_team(team)
+        check_actor(actor)
+        async with self._sessions.begin() as session:
+            case = await _lock(session, case_id)
+            if case.status in _FINISHED:
+                raise CaseConflict("case_finished", "这个申请已经办结，不能转交")
+            if case.team == team:
+                raise InvalidRequest("same_team", "这个申请已经在该组")
+            previous = case.team
+            case.team = team
+            case.status = CaseStatus.NEW
+            case.claimed_by = None
+            case.updated_at = utcnow()
+            session.add(_event_row(case_id, "transferred", actor, {"from": previous, "to": team}))
+        return await self._summary_of(case_id)
+
+    async def resolve(self, case_id: int, *, actor: str, outcome: str, note: str) -> CaseSummary:
+        """Finish the case; the note is kept encrypted."""
+        check_actor(actor)
+        check_text(outcome, code="bad_outcome", message="请选择办理结果", max_length=64)
+        check_text(
+            note,
+            code="bad_note",
+            message=f"备注不能超过 {MAX_NOTE_LENGTH} 字",
+            max_length=MAX_NOTE_LENGTH,
+            required=False,
+        )
+        async with self._sessions.begin() as session:
+            case = await _lock(session, case_id)
+            if case.status in _FINISHED:
+                raise CaseConflict("case_finished", "这个申请已经办结")
+            case.status = CaseStatus.RESOLVED
+            case.updated_at = utcnow()
+            body = self._cipher.encrypt_text(note) if note else None
+            session.add(_event_row(case_id, "resolved", actor, {"outcome": outcome}, body))
+        return await self._summary_of(case_id)
+
+    async def record_event(self, case_id: int, *, kind: str, actor: str, detail: dict[str, Any]) -> CaseEvent:
+        """Any other audit entry; ``detail`` must be JSON and hold nothing personal."""
+        check_actor(actor)
+        check_text(kind, code="bad_event", message="记录类型不正确", max_length=MAX_KIND_LENGTH)
+        try:
+            json.dumps(detail, allow_nan=False)
+        except (TypeError, ValueError):
+            raise InvalidRequest("bad_event", "记录内容格式不正确") from None
+        async with self._sessions.begin() as session:
+            if not await session.scalar(select(exists().where(CaseRow.id == case_id))):
+                raise _not_found()
+            event = _event_row(case_id, kind, actor, detail)
+            session.add(event)
+            await session.flush()
+            return _event(event)
+
+    async def _take(self, session: AsyncSession, case: CaseRow, *, actor: str, actor_id: int) -> None:
+        # The status condition makes the UPDATE itself the arbiter where row locks do not exist (SQLite).
+        statement = (
+            update(CaseRow)
+            .where(CaseRow.id == case.id, CaseRow.status.in_(_CLAIMABLE))
+            .values(status=CaseStatus.CLAIMED, claimed_by=actor_id, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            result = await session.execute(statement)
+        except IntegrityError:
+            raise InvalidRequest("unknown_staff", "找不到这个工作人员账号") from None
+        if cast(CursorResult[Any], result).rowcount != 1:
+            raise _claim_conflict(CaseStatus.CLAIMED)
+        session.add(_event_row(case.id, "claimed", actor, {"staff_id": actor_id}))
+
+    async def summary(self, case_id: int) -> CaseSummary:
+        """A case's list row: nothing personal, so reading it is not audited. Raises ``CaseNotFound``."""
+        return await self._summary_of(case_id)
+
+    async def contact_of(self, case_id: int) -> tuple[str, str]:
+        """The channel and channel user id a reply to this case goes to (a pseudonymous id, not audited)."""
+        async with self._sessions() as session:
+            row = (await session.execute(select(CaseRow.channel, CaseRow.user_ref).where(CaseRow.id == case_id))).first()
+        if row is None:
+            raise _not_found()
+        return str(row[0]), str(row[1])
+
+    async def _summary_of(self, case_id: int) -> CaseSummary:
+        async with self._sessions() as session:
+            row = (await session.execute(_summary_query().where(CaseRow.id == case_id))).first()
+        if row is None:
+            raise _not_found()
+        case, claimer = row
+        return _summary(case, claimer)
+
+    async def _id_for_key(self, key: str) -> int | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(CaseRow.id).where(CaseRow.idempotency_key == key))
+
+    def _new_row(self, new: NewCase) -> CaseRow:
+        proxy = new.proxy
+        names = {"beneficiary": new.beneficiary_name, "proxy": proxy.name if proxy else None}
+        contact = {"phone": new.contact_phone, "proxy_phone": proxy.phone if proxy else None}
+        return CaseRow(
+            idempotency_key=new.idempotency_key,
+            service=new.service,
+            team=new.team,
+            status=CaseStatus.NEW,
+            district=new.district,
+            channel=new.channel,
+            user_ref=new.user_ref,
+            mode=new.mode,
+            proxy_relationship=proxy.relationship if proxy else None,
+            urgent=new.urgent,
+            summary=new.summary,
+            answers_enc=self._cipher.encrypt_json(new.answers),
+            transcript_enc=self._cipher.encrypt_json(new.transcript),
+            contact_enc=self._cipher.encrypt_json(contact),
+            names_enc=self._cipher.encrypt_json(names),
+        )
+
+    def _event_with_body(self, row: CaseEventRow) -> CaseEvent:
+        event = _event(row)
+        if row.body_enc is None:
+            return event
+        detail = dict(event.detail)
+        detail[_BODY_KEYS.get(row.kind, "body")] = self._cipher.decrypt_text(row.body_enc)
+        return CaseEvent(event.id, event.case_id, event.kind, event.actor, detail, event.created_at)
+
+
+async def _lock(session: AsyncSession, case_id: int, *, skip_locked: bool = False) -> CaseRow:
+    """The case row, locked for this transaction on PostgreSQL (SQLite's BEGIN IMMEDIATE already
+    serialises writers). With ``skip_locked`` a row someone else holds counts as busy.
+
+    ``key_share`` makes it FOR NO KEY UPDATE, which does not wait for the KEY SHARE lock PostgreSQL takes
+    on a case while someone inserts one of its events (reading a case records one)."""
+    query = select(CaseRow).where(CaseRow.id == case_id).with_for_update(skip_locked=skip_locked, key_share=True)
+    case = await session.scalar(query)
+    if case is not None:
+        return case
+    if skip_locked and await session.scalar(select(exists().where(CaseRow.id == case_id))):
+        raise CaseConflict("case_busy", "其他人正在处理这个申请，请刷新后再试")
+    raise _not_found()
+
+
+def _summary_query() -> Select[CaseRow, str]:
+    return select(CaseRow, StaffUserRow.username).outerjoin(StaffUserRow, CaseRow.claimed_by == StaffUserRow.id)
+
+
+def _summary(case: CaseRow, claimer: str | None) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        service=case.service,
+        team=case.team,
+        status=case.status,
+        district=case.district,
+        channel=case.channel,
+        mode=case.mode,
+        proxy=case.proxy_relationship,
+        created_at=case.created_at,
+        summary=case.summary,
+        urgent=case.urgent,
+        claimed_by=claimer,
+    )
+
+
+def _event_row(case_id: int, kind: str, actor: str, detail: dict[str, Any], body: bytes | None = None) -> CaseEventRow:
+    return CaseEventRow(case_id=case_id, kind=kind, actor=actor, detail=detail, body_enc=body)
+
+
+def _event(row: CaseEventRow) -> CaseEvent:
+    return CaseEvent(row.id, row.case_id, row.kind, row.actor, dict(row.detail), row.created_at)
+
+
+def _not_found() -> CaseNotFound:
+    return CaseNotFound("case_not_found", "找不到这个申请")
+
+
+def _claim_conflict(status: str) -> CaseConflict:
+    if status in _FINISHED:
+        return CaseConflict("case_finished", "这个申请已经办结")
+    return CaseConflict("already_claimed", "这个申请已被其他人认领")

@@ -1,0 +1,98 @@
+"""Database engines for SQLite (embedded) and PostgreSQL, schema migration and the health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# "LZACCESS" in ASCII: the PostgreSQL advisory lock that makes workers starting together migrate in turn.
+_MIGRATION_LOCK_ID = 0x4C5A_4143_4345_5353
+_SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+# asyncpg waits a minute by default; a health check should fail sooner than the prober gives up.
+_POSTGRES_CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or migrated; the message names the cause, not the password."""
+
+
+def create_engine(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    connect_args = {"timeout": _POSTGRES_CONNECT_TIMEOUT_SECONDS} if parsed.get_driver_name() == "asyncpg" else {}
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def check_database(engine: AsyncEngine) -> None:
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError) as error:
+        raise DatabaseUnavailable(f"database check failed: {type(error).__name__}") from None
+
+
+async def upgrade_database(url: str) -> None:
+    """Bring the schema to the newest migration shipped in ``bot/storage/migrations``."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+            await connection.run_sync(_upgrade_to_head)
+    except (SQLAlchemyError, OSError, CommandError) as error:
+        raise DatabaseUnavailable(f"database migration failed: {type(error).__name__}: {error}") from None
+    finally:
+        await engine.dispose()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _sqlite_engine(url: str) -> AsyncEngine:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(f"cannot create the database folder {folder}: {error.strerror}") from None
+    engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_SECONDS})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand BEGIN to SQLAlchemy (below) instead of the sqlite3 module, which skips it before SELECTs.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: a transaction that reads and then writes (claiming a
+        # case) waits for the busy timeout instead of failing with "database is locked" on upgrade.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
