@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.cases.types import CaseDetail
-from bot.staff.delivery import DeliveryResult
+from bot.staff.delivery import DeliveryResult, Reach
 from bot.storage.keys import UserKey
 
 MAX_WAITING = 50
@@ -34,6 +34,10 @@ class Outbox:
         except RedisError:
             return DeliveryResult(ok=False, detail="消息没有存进待发队列，请稍后再试。")
         return DeliveryResult(ok=True, detail="已放入待发队列，居民下次打开对话时会看到。")
+
+    async def reach(self, channel: str, user_ref: str) -> Reach:
+        """The terminal chat keeps replies until the resident next looks: always reachable."""
+        return Reach(can_send=True)
 
     async def drain(self, key: UserKey) -> list[str]:
         """Take every waiting reply for one person, oldest first."""

@@ -1,0 +1,576 @@
+"""The staff JSON API: an aiohttp sub-application, mounted with ``app.add_subapp("/staff/api", ...)``.
+
+Routes, request limits and the error form follow ``bot/staff/openapi.py``, which is served at
+``/openapi.json``. Handlers only translate HTTP to the case store and back; the store decides what a
+case may do next and audits every read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import hdrs, web
+
+from bot.cases.errors import CaseConflict, CaseError, CaseNotFound, InvalidRequest
+from bot.cases.store import CaseStore
+from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
+from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
+from bot.staff.openapi import (
+    MAX_BODY_BYTES,
+    MAX_PASSWORD_CHARS,
+    MAX_SERVICE_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_USERNAME_CHARS,
+    OUTCOMES,
+    build_openapi,
+)
+from bot.staff.sessions import LoginThrottle, StaffSessions
+from bot.staff.users import USERNAME_PATTERN, StaffUserStore
+
+log = logging.getLogger(__name__)
+
+COOKIE_NAME = "bot_staff"
+COOKIE_PATH = "/staff"
+# Case ids are 32-bit in the database; a larger number cannot name a case and must not reach the driver.
+_MAX_CASE_ID = 2**31 - 1
+_SEE_ALL_ROLES = frozenset({"admin", "supervisor"})
+_STATUSES = frozenset(status.value for status in CaseStatus)
+_LIST_PARAMETERS = frozenset({"status", "team", "service"})
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class _Services:
+    cases: CaseStore
+    users: StaffUserStore
+    sessions: StaffSessions
+    throttle: LoginThrottle
+    delivery: ReplyDelivery
+    secure_cookies: bool
+
+
+SERVICES = web.AppKey("staff_services", _Services)
+
+
+class ApiError(Exception):
+    """An answer other than success: rendered by the error middleware as ``{"error": {code, message}}``."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+# ---------------------------------------------------------------- errors and request guards
+
+_CASE_ERROR_STATUS: tuple[tuple[type[CaseError], int], ...] = (
+    (CaseNotFound, 404),
+    (CaseConflict, 409),
+    (InvalidRequest, 400),
+)
+
+_HTTP_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "请求有误"),
+    401: ("not_logged_in", "请先登录"),
+    403: ("forbidden", "没有权限"),
+    404: ("not_found", "找不到这个地址"),
+    405: ("method_not_allowed", "不支持这种请求方法"),
+    413: ("body_too_large", "请求内容过大"),
+    415: ("unsupported_media_type", "请求内容须为 JSON"),
+}
+
+
+def _json(data: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Chinese stays readable in the body rather than \u-escaped.
+    return web.json_response(data, status=status, headers=headers, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return _json({"error": {"code": code, "message": message}}, status, headers)
+
+
+def _from_http_exception(error: web.HTTPException) -> web.Response:
+    code, message = _HTTP_ERRORS.get(error.status, ("http_error", "请求未能处理"))
+    headers = {"Allow": error.headers[hdrs.ALLOW]} if hdrs.ALLOW in error.headers else None
+    return _error_response(error.status, code, message, headers)
+
+
+@web.middleware
+async def _errors(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    """Every failure leaves as the JSON error form; tracebacks go to the log, never to the client."""
+    try:
+        response = await handler(request)
+    except ApiError as error:
+        response = _error_response(error.status, error.code, error.message, error.headers)
+    except CaseError as error:
+        status = next((status for kind, status in _CASE_ERROR_STATUS if isinstance(error, kind)), 400)
+        response = _error_response(status, error.code, error.message)
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        response = _from_http_exception(error)
+    except Exception:
+        log.exception("staff api: unexpected error in %s %s", request.method, _route_name(request))
+        response = _error_response(500, "internal_error", "内部错误")
+    # Answers carry personal data: never cached, never sniffed into something other than JSON.
+    response.headers[hdrs.CACHE_CONTROL] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _route_name(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "(no route)"
+
+
+def _is_json(request: web.Request) -> bool:
+    return request.content_type == "application/json"
+
+
+@web.middleware
+async def _post_guard(request: web.Request, handler: _Handler) -> web.StreamResponse:
+    # CSRF defence: the session cookie is SameSite=Strict, so other sites' requests arrive without it;
+    # and a POST may not carry the three content types an HTML form (or a cross-origin script without
+    # a CORS preflight, which we never grant) can send, so a same-site page cannot act either.
+    unrouted = request.match_info.http_exception is not None
+    if request.method == hdrs.METH_POST and not unrouted:
+        if request.content_type in _FORM_TYPES or (request.body_exists and not _is_json(request)):
+            raise ApiError(415, "unsupported_media_type", "请求内容须为 JSON（Content-Type: application/json）")
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            raise ApiError(413, "body_too_large", f"请求内容不能超过 {MAX_BODY_BYTES // 1024} KB")
+    return await handler(request)
+
+
+# ---------------------------------------------------------------- reading requests
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """The body, refusing more than ``MAX_BODY_BYTES`` even when no Content-Length announced it."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(MAX_BODY_BYTES + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ApiError(413, "body_too_large", f"请求内容不能超过 {MAX_BODY_BYTES // 1024} KB")
+    return b"".join(chunks)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+async def _json_object(request: web.Request, allowed: frozenset[str]) -> dict[str, Any]:
+    if not _is_json(request):
+        raise ApiError(415, "unsupported_media_type", "请求内容须为 JSON（Content-Type: application/json）")
+    raw = await _read_body(request)
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "请求内容不是有效的 JSON") from None
+    if not isinstance(value, dict):
+        raise ApiError(400, "invalid_json", "请求内容应为 JSON 对象")
+    if not value.keys() <= allowed:
+        raise ApiError(400, "invalid_field", f"只接受这些字段：{'、'.join(sorted(allowed))}")
+    return value
+
+
+def _text_field(body: dict[str, Any], name: str, *, max_chars: int, required: bool = True) -> str:
+    """A string field, stripped; required ones must not be blank."""
+    value = body.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_field", f"字段 {name} 应为文字")
+    value = value.strip()
+    if "\x00" in value:
+        raise ApiError(400, "invalid_field", f"字段 {name} 含有不允许的字符")
+    if required and not value:
+        raise ApiError(400, "invalid_field", f"字段 {name} 不能为空")
+    if len(value) > max_chars:
+        raise ApiError(400, "invalid_field", f"字段 {name} 不能超过 {max_chars} 字")
+    return value
+
+
+def _bool_field(body: dict[str, Any], name: str) -> bool:
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise ApiError(400, "invalid_field", f"字段 {name} 应为 true 或 false")
+    return value
+
+
+def _choice_field(body: dict[str, Any], name: str, choices: tuple[str, ...] | frozenset[str]) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or value not in choices:
+        raise ApiError(400, "invalid_field", f"字段 {name} 只能是：{'、'.join(sorted(choices))}")
+    return value
+
+
+def _case_id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if not raw.isascii() or not raw.isdigit():
+        raise ApiError(400, "invalid_id", "案件编号应为正整数")
+    value = int(raw)
+    if not 1 <= value <= _MAX_CASE_ID:
+        raise CaseNotFound("case_not_found", "找不到这个申请")
+    return value
+
+
+# ---------------------------------------------------------------- who is asking
+
+
+async def _current_user(request: web.Request) -> StaffUser:
+    services = request.app[SERVICES]
+    token = request.cookies.get(COOKIE_NAME)
+    if token:
+        user_id = await services.sessions.resolve(token)
+        if user_id is not None:
+            user = await services.users.get(user_id)
+            if user is not None and user.active:
+                return user
+            await services.sessions.revoke(token)
+    raise ApiError(401, "not_logged_in", "请先登录")
+
+
+def _visible_teams(user: StaffUser) -> tuple[str, ...] | None:
+    """The teams whose cases ``user`` may see; None means all of them."""
+    return None if user.role in _SEE_ALL_ROLES else user.teams
+
+
+def _require_team(user: StaffUser, team: str) -> None:
+    visible = _visible_teams(user)
+    if visible is not None and team not in visible:
+        raise ApiError(403, "forbidden", "只能处理本组的案件")
+
+
+async def _case_summary(cases: CaseStore, case_id: int) -> CaseSummary:
+    # A permission check must not leave a "viewed" audit event, which get() would.
+    return await cases.summary(case_id)
+
+
+async def _summary_for(request: web.Request, user: StaffUser) -> CaseSummary:
+    """The case named in the path, after checking that ``user`` may act on it."""
+    summary = await _case_summary(request.app[SERVICES].cases, _case_id(request))
+    _require_team(user, summary.team)
+    return summary
+
+
+def _audit(user: StaffUser, action: str, case_id: int | None = None) -> None:
+    # Only ids and staff usernames: never resident data.
+    log.info("staff action=%s case=%s staff=%s", action, case_id if case_id is not None else "-", user.username)
+
+
+# ---------------------------------------------------------------- writing answers
+
+
+def _iso(moment: datetime) -> str:
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _user_json(user: StaffUser) -> dict[str, Any]:
+    return {"user": {"username": user.username, "role": user.role, "teams": list(user.teams)}}
+
+
+def _summary_json(summary: CaseSummary) -> dict[str, Any]:
+    return {
+        "id": summary.id,
+        "service": summary.service,
+        "team": summary.team,
+        "status": summary.status,
+        "district": summary.district,
+        "channel": summary.channel,
+        "mode": summary.mode,
+        "proxy": summary.proxy,
+        "created_at": _iso(summary.created_at),
+        "summary": summary.summary,
+        "urgent": summary.urgent,
+        "claimed_by": summary.claimed_by,
+    }
+
+
+def _event_json(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "actor": event.actor,
+        "detail": event.detail,
+        "created_at": _iso(event.created_at),
+    }
+
+
+def _detail_json(detail: CaseDetail) -> dict[str, Any]:
+    proxy = detail.proxy
+    return {
+        **_summary_json(detail.summary),
+        "beneficiary_name": detail.beneficiary_name,
+        "contact_phone": detail.contact_phone,
+        "proxy": None
+        if proxy is None
+        else {"relationship": proxy.relationship, "name": proxy.name, "phone": proxy.phone},
+        "answers": detail.answers,
+        "transcript": detail.transcript,
+        "events": [_event_json(event) for event in detail.events],
+    }
+
+
+# ---------------------------------------------------------------- session routes
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    body = await _json_object(request, frozenset({"username", "password"}))
+    username = _text_field(body, "username", max_chars=MAX_USERNAME_CHARS)
+    password = body.get("password")
+    if not isinstance(password, str) or not password or len(password) > MAX_PASSWORD_CHARS:
+        raise ApiError(400, "invalid_field", f"字段 password 应为 1 到 {MAX_PASSWORD_CHARS} 个字符")
+    remote = request.remote or "unknown"
+    wait = await services.throttle.blocked_for(username, remote)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait / timedelta(minutes=1)))
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"登录失败次数过多，请 {minutes} 分钟后再试",
+            {hdrs.RETRY_AFTER: str(math.ceil(wait.total_seconds()))},
+        )
+    # A name no account could have never reaches the database (PostgreSQL refuses some characters).
+    well_formed = USERNAME_PATTERN.fullmatch(username) is not None
+    user = await services.users.authenticate(username, password) if well_formed else None
+    if user is None or not user.active:
+        await services.throttle.record_failure(username, remote)
+        log.info("staff login failed for %s", username if well_formed else "(malformed name)")
+        raise ApiError(401, "login_failed", "用户名或密码不正确")
+    await services.throttle.clear(username)
+    # A fresh token on every login, so a token planted before login is worthless afterwards.
+    old_token = request.cookies.get(COOKIE_NAME)
+    if old_token:
+        await services.sessions.revoke(old_token)
+    token = await services.sessions.create(user.id)
+    _audit(user, "login")
+    response = _json(_user_json(user))
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=services.secure_cookies,
+    )
+    return response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    services = request.app[SERVICES]
+    token = request.cookies.get(COOKIE_NAME)
+    if token:
+        await services.sessions.revoke(token)
+    response = _json({"ok": True})
+    response.del_cookie(COOKIE_NAME, path=COOKIE_PATH, secure=services.secure_cookies, samesite="Strict")
+    return response
+
+
+async def me(request: web.Request) -> web.StreamResponse:
+    return _json(_user_json(await _current_user(request)))
+
+
+async def openapi_document(request: web.Request) -> web.StreamResponse:
+    return _json(build_openapi())
+
+
+# ---------------------------------------------------------------- case routes
+
+
+def _query_choice(request: web.Request, name: str, choices: frozenset[str] | tuple[str, ...]) -> str | None:
+    values = request.query.getall(name, [])
+    if not values:
+        return None
+    if len(values) > 1 or values[0] not in choices:
+        raise ApiError(400, "invalid_query", f"查询参数 {name} 只能是：{'、'.join(sorted(choices))}")
+    return values[0]
+
+
+def _query_service(request: web.Request) -> str | None:
+    values = request.query.getall("service", [])
+    if not values:
+        return None
+    value = values[0]
+    valid = value and len(value) <= MAX_SERVICE_CHARS and all(c.isascii() and (c.isalnum() or c == "-") for c in value)
+    if len(values) > 1 or not valid:
+        raise ApiError(400, "invalid_query", "查询参数 service 应为服务代码，如 rehab")
+    return value
+
+
+async def list_cases(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    unknown = request.query.keys() - _LIST_PARAMETERS
+    if unknown:
+        raise ApiError(400, "invalid_query", f"只接受这些查询参数：{'、'.join(sorted(_LIST_PARAMETERS))}")
+    status = _query_choice(request, "status", _STATUSES)
+    team = _query_choice(request, "team", TEAMS)
+    service = _query_service(request)
+    if team is not None:
+        _require_team(user, team)
+    summaries = await request.app[SERVICES].cases.list(
+        status=status, team=team, service=service, teams_visible=_visible_teams(user)
+    )
+    return _json({"cases": [_summary_json(summary) for summary in summaries]})
+
+
+async def get_case(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    summary = await _summary_for(request, user)
+    services = request.app[SERVICES]
+    detail = await services.cases.get(summary.id, actor=user.username)
+    _audit(user, "view", summary.id)
+    reach = await _reach(services, summary.channel, detail.user_ref)
+    return _json({**_detail_json(detail), "reach": _reach_json(reach)})
+
+
+async def claim_case(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    summary = await _summary_for(request, user)
+    claimed = await request.app[SERVICES].cases.claim(summary.id, actor=user.username, actor_id=user.id)
+    _audit(user, "claim", summary.id)
+    return _json(_summary_json(claimed))
+
+
+async def claim_next(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    team = request.match_info["team"]
+    if team not in TEAMS:
+        raise ApiError(400, "invalid_team", f"没有这个组；可选：{'、'.join(TEAMS)}")
+    _require_team(user, team)
+    claimed = await request.app[SERVICES].cases.claim_next(team, actor=user.username, actor_id=user.id)
+    if claimed is None:
+        return web.Response(status=204)
+    _audit(user, "claim_next", claimed.id)
+    return _json(_summary_json(claimed))
+
+
+async def _reach(services: _Services, channel: str, user_ref: str) -> Reach:
+    try:
+        return await services.delivery.reach(channel, user_ref)
+    except Exception:
+        # Not knowing is not a refusal: the reply is tried and its delivery result recorded.
+        log.exception("staff api: reach check failed")
+        return Reach(can_send=True, reason="无法确认能否送达")
+
+
+def _reach_json(reach: Reach) -> dict[str, Any]:
+    closes = None if reach.closes_at is None else datetime.fromtimestamp(reach.closes_at, UTC).isoformat()
+    return {"can_send": reach.can_send, "remaining": reach.remaining, "closes_at": closes, "reason": reach.reason}
+
+
+async def _deliver(services: _Services, case_id: int, user: StaffUser, text: str) -> DeliveryResult:
+    # The reply is already saved; whatever goes wrong from here on (reading the case back, a broken
+    # channel adapter) must reach the staff as an undelivered reply, not as a 500.
+    try:
+        case = await services.cases.get(case_id, actor=user.username)
+        return await services.delivery.deliver(case, text)
+    except Exception:
+        log.exception("staff api: reply delivery raised for case %s", case_id)
+        return DeliveryResult(ok=False, detail="发送出错，回复已保存，请稍后再试或电话联系")
+
+
+async def reply(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    services = request.app[SERVICES]
+    body = await _json_object(request, frozenset({"text", "await_resident"}))
+    text = _text_field(body, "text", max_chars=MAX_TEXT_CHARS)
+    await_resident = _bool_field(body, "await_resident")
+    summary = await _summary_for(request, user)
+    channel, user_ref = await services.cases.contact_of(summary.id)
+    reach = await _reach(services, channel, user_ref)
+    if not reach.can_send:
+        # Nothing is sent or stored as a reply; the case shows that someone must call or visit instead.
+        await services.cases.record_event(
+            summary.id, kind="contact_required", actor=user.username, detail={"reason": reach.reason}
+        )
+        _audit(user, "reply-refused", summary.id)
+        raise ApiError(409, "cannot_reach", reach.reason or "现在无法通过这个渠道联系居民，请用其他方式联系。")
+    event = await services.cases.add_reply(summary.id, actor=user.username, text=text, await_resident=await_resident)
+    _audit(user, "reply", summary.id)
+    result = await _deliver(services, summary.id, user, text)
+    await services.cases.record_delivery(summary.id, event_id=event.id, ok=result.ok, detail=result.detail)
+    if not result.ok:
+        log.info("staff reply not delivered case=%s staff=%s", summary.id, user.username)
+    return _json({"event_id": event.id, "delivered": result.ok, "detail": result.detail, "remaining": result.remaining})
+
+
+async def transfer(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    body = await _json_object(request, frozenset({"team"}))
+    team = _choice_field(body, "team", TEAMS)
+    summary = await _summary_for(request, user)
+    moved = await request.app[SERVICES].cases.transfer(summary.id, actor=user.username, team=team)
+    _audit(user, f"transfer:{team}", summary.id)
+    return _json(_summary_json(moved))
+
+
+async def resolve(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    body = await _json_object(request, frozenset({"outcome", "note"}))
+    outcome = _choice_field(body, "outcome", OUTCOMES)
+    note = _text_field(body, "note", max_chars=MAX_TEXT_CHARS, required=False)
+    summary = await _summary_for(request, user)
+    resolved = await request.app[SERVICES].cases.resolve(summary.id, actor=user.username, outcome=outcome, note=note)
+    _audit(user, f"resolve:{outcome}", summary.id)
+    return _json(_summary_json(resolved))
+
+
+# ---------------------------------------------------------------- the application
+
+
+def create_staff_app(
+    *,
+    cases: CaseStore,
+    users: StaffUserStore,
+    sessions: StaffSessions,
+    delivery: ReplyDelivery,
+    throttle: LoginThrottle | None = None,
+    secure_cookies: bool = False,
+) -> web.Application:
+    """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
+
+    ``throttle`` defaults to 10 failed logins per username (30 per address) in 10 minutes, kept in
+    the same Redis as ``sessions``.
+    """
+    app = web.Application(middlewares=[_errors, _post_guard])
+    app[SERVICES] = _Services(
+        cases=cases,
+        users=users,
+        sessions=sessions,
+        throttle=throttle if throttle is not None else LoginThrottle(sessions.redis, prefix=sessions.prefix),
+        delivery=delivery,
+        secure_cookies=secure_cookies,
+    )
+    app.router.add_routes(
+        [
+            web.post("/login", login),
+            web.post("/logout", logout),
+            web.get("/me", me, allow_head=False),
+            web.get("/cases", list_cases, allow_head=False),
+            web.get("/cases/{id}", get_case, allow_head=False),
+            web.post("/cases/{id}/claim", claim_case),
+            web.post("/cases/{id}/reply", reply),
+            web.post("/cases/{id}/transfer", transfer),
+            web.post("/cases/{id}/resolve", resolve),
+            web.post("/queues/{team}/next", claim_next),
+            web.get("/openapi.json", openapi_document, allow_head=False),
+        ]
+    )
+    return app

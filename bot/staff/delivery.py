@@ -1,0 +1,46 @@
+"""The port through which a staff reply reaches the resident; each channel adapter implements it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.cases.types import CaseDetail
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What happened to one reply.
+
+    ``detail`` is shown to staff, so it is short plain Chinese and never holds personal data.
+    ``remaining`` is how many more messages the channel still allows (e.g. WeChat's customer-service
+    window), when the channel knows it.
+    """
+
+    ok: bool
+    detail: str
+    remaining: int | None = None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether a reply can reach the resident now, as far as the channel can tell.
+
+    ``remaining`` is None when the channel sets no limit; ``reason`` (plain Chinese for staff) says
+    why a reply cannot be sent, e.g. WeChat's 48-hour window has closed.
+    """
+
+    can_send: bool
+    remaining: int | None = None
+    closes_at: float | None = None
+    reason: str = ""
+
+
+class ReplyDelivery(Protocol):
+    async def deliver(self, case: CaseDetail, text: str) -> DeliveryResult:
+        """Send ``text`` to the resident behind ``case``; report failure in the result, not by raising."""
+        ...
+
+    async def reach(self, channel: str, user_ref: str) -> Reach:
+        """Whether and how many replies can reach this resident now."""
+        ...

@@ -1,0 +1,436 @@
+"""The OpenAPI 3.1 description of the staff API, and the request limits it states.
+
+The routes in ``bot/staff/api.py`` enforce the limits defined here, so the document and the code cannot
+drift apart on them; a test checks that every route is described and every described route exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.cases.types import MODES, ROLES, TEAMS, CaseStatus
+from bot.staff.users import MAX_PASSWORD_LENGTH
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_TEXT_CHARS = 2000
+MAX_USERNAME_CHARS = 40
+MAX_PASSWORD_CHARS = MAX_PASSWORD_LENGTH
+MAX_SERVICE_CHARS = 64
+OUTCOMES: tuple[str, ...] = ("approved", "referred", "rejected", "answered", "duplicate", "unreachable")
+OUTCOME_MEANINGS = {
+    "approved": "申请已受理或批准",
+    "referred": "已转介其他部门",
+    "rejected": "不符合条件",
+    "answered": "已答复咨询",
+    "duplicate": "重复案件",
+    "unreachable": "联系不上居民",
+}
+
+JSONDict = dict[str, Any]
+
+
+def _ref(name: str) -> JSONDict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: JSONDict, description: str) -> JSONDict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> JSONDict:
+    return {str(status): {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"} for status in statuses}
+
+
+_ERROR_RESPONSES: dict[int, tuple[str, str]] = {
+    400: (
+        "BadRequest",
+        "请求有误：不是有效的 JSON、字段缺失或类型不对、取值不认识"
+        "（invalid_json, invalid_field, invalid_query, invalid_id）",
+    ),
+    401: ("Unauthorized", "未登录或登录已过期（not_logged_in），或用户名、密码不正确（login_failed）"),
+    403: ("Forbidden", "无权处理其他组的案件（forbidden）"),
+    404: ("NotFound", "案件或地址不存在（case_not_found, not_found）"),
+    405: ("MethodNotAllowed", "不支持这种请求方法（method_not_allowed）"),
+    409: ("Conflict", "案件状态不允许这个操作，例如已被他人认领（由案件库给出代码）"),
+    413: ("PayloadTooLarge", f"请求内容超过 {MAX_BODY_BYTES} 字节（body_too_large）"),
+    415: (
+        "UnsupportedMediaType",
+        "带内容的 POST 必须是 application/json，任何 POST 都不接受表单类型（unsupported_media_type）",
+    ),
+    429: ("TooManyRequests", "登录失败次数过多（too_many_attempts）；见 Retry-After"),
+    500: ("InternalError", "内部错误（internal_error），不含任何调试信息"),
+}
+
+_COMMON_POST_ERRORS = (400, 401, 405, 413, 415, 500)
+
+_ID_PARAMETER: JSONDict = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": "案件编号",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+_CSRF_NOTE = (
+    "带内容的 POST 必须用 Content-Type: application/json；任何 POST 都不接受表单能发送的类型"
+    "（application/x-www-form-urlencoded、multipart/form-data、text/plain）。"
+)
+
+
+def _schemas() -> JSONDict:
+    nullable_string: JSONDict = {"type": ["string", "null"]}
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "additionalProperties": False,
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "code": {
+                            "type": "string",
+                            "description": "稳定的英文代码，供程序判断",
+                            "examples": ["forbidden"],
+                        },
+                        "message": {"type": "string", "description": "给工作人员看的简短中文说明"},
+                    },
+                }
+            },
+        },
+        "User": {
+            "type": "object",
+            "required": ["username", "role", "teams"],
+            "properties": {
+                "username": {"type": "string"},
+                "role": {"type": "string", "enum": list(ROLES)},
+                "teams": {"type": "array", "items": {"type": "string", "enum": list(TEAMS)}},
+            },
+        },
+        "UserEnvelope": {
+            "type": "object",
+            "required": ["user"],
+            "properties": {"user": _ref("User")},
+        },
+        "Ok": {
+            "type": "object",
+            "required": ["ok"],
+            "properties": {"ok": {"type": "boolean", "const": True}},
+        },
+        "LoginRequest": {
+            "type": "object",
+            "required": ["username", "password"],
+            "additionalProperties": False,
+            "properties": {
+                "username": {"type": "string", "minLength": 1, "maxLength": MAX_USERNAME_CHARS},
+                "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD_CHARS},
+            },
+        },
+        "CaseSummary": {
+            "type": "object",
+            "description": "列表中的一行：不含完整的身份证号、电话等个人号码。",
+            "required": [
+                "id",
+                "service",
+                "team",
+                "status",
+                "district",
+                "channel",
+                "mode",
+                "proxy",
+                "created_at",
+                "summary",
+                "urgent",
+                "claimed_by",
+            ],
+            "properties": {
+                "id": {"type": "integer"},
+                "service": {"type": "string", "examples": ["nursing-allowance"]},
+                "team": {"type": "string", "enum": list(TEAMS)},
+                "status": {"type": "string", "enum": [status.value for status in CaseStatus]},
+                "district": nullable_string,
+                "channel": {"type": "string", "examples": ["wechat"]},
+                "mode": {"type": "string", "enum": list(MODES)},
+                "proxy": {
+                    "type": ["string", "null"],
+                    "description": "代办人与本人的关系（如“子女”）；本人申请时为 null",
+                },
+                "created_at": {"type": "string", "format": "date-time"},
+                "summary": {"type": "string", "description": "已遮盖个人号码的摘要"},
+                "urgent": {"type": "boolean"},
+                "claimed_by": {"type": ["string", "null"], "description": "认领人的用户名"},
+            },
+        },
+        "CaseList": {
+            "type": "object",
+            "required": ["cases"],
+            "properties": {"cases": {"type": "array", "items": _ref("CaseSummary")}},
+        },
+        "Proxy": {
+            "type": "object",
+            "required": ["relationship", "name", "phone"],
+            "properties": {
+                "relationship": {"type": "string"},
+                "name": {"type": "string"},
+                "phone": {"type": "string"},
+            },
+        },
+        "CaseEvent": {
+            "type": "object",
+            "required": ["id", "kind", "actor", "detail", "created_at"],
+            "properties": {
+                "id": {"type": "integer"},
+                "kind": {
+                    "type": "string",
+                    "description": "created, viewed, claimed, replied, delivered, delivery_failed, "
+                    "transferred, resolved 等",
+                },
+                "actor": {"type": "string", "description": "工作人员用户名、resident 或 system"},
+                "detail": {"type": "object"},
+                "created_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "CaseDetail": {
+            "description": "整个案件，含解密后的个人信息；每次读取都记入案件的 viewed 事件。"
+            "注意 proxy 在这里是代办人对象，而在列表中是关系文字。",
+            "allOf": [
+                _ref("CaseSummary"),
+                {
+                    "type": "object",
+                    "required": [
+                        "beneficiary_name",
+                        "contact_phone",
+                        "proxy",
+                        "answers",
+                        "transcript",
+                        "events",
+                        "reach",
+                    ],
+                    "properties": {
+                        "beneficiary_name": nullable_string,
+                        "contact_phone": nullable_string,
+                        "proxy": {"oneOf": [_ref("Proxy"), {"type": "null"}]},
+                        "answers": {"type": "object"},
+                        "transcript": {
+                            "type": "array",
+                            "items": {"type": "object", "additionalProperties": {"type": "string"}},
+                        },
+                        "events": {"type": "array", "items": _ref("CaseEvent")},
+                        "reach": _ref("Reach"),
+                    },
+                },
+            ],
+        },
+        "Reach": {
+            "type": "object",
+            "description": "回复现在能不能送到居民。微信只允许在居民最后一条消息后48小时内、每条消息之后最多5条。",
+            "required": ["can_send", "remaining", "closes_at", "reason"],
+            "properties": {
+                "can_send": {"type": "boolean"},
+                "remaining": {"type": ["integer", "null"], "description": "还能发几条；渠道不限时为 null"},
+                "closes_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "可以发送的时限；不限时为 null",
+                },
+                "reason": {"type": "string", "description": "不能发送时的原因，需要用其他方式联系居民"},
+            },
+        },
+        "ReplyRequest": {
+            "type": "object",
+            "required": ["text"],
+            "additionalProperties": False,
+            "properties": {
+                "text": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_TEXT_CHARS,
+                    "description": f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字",
+                },
+                "await_resident": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "为 true 时案件转为 waiting（等待居民回复）",
+                },
+            },
+        },
+        "ReplyResult": {
+            "type": "object",
+            "required": ["event_id", "delivered", "detail", "remaining"],
+            "properties": {
+                "event_id": {"type": "integer", "description": "replied 事件的编号"},
+                "delivered": {"type": "boolean", "description": "false 时回复已保存但未送达"},
+                "detail": {"type": "string", "description": "送达情况的中文说明"},
+                "remaining": {
+                    "type": ["integer", "null"],
+                    "description": "渠道还允许发送的条数；渠道不知道时为 null",
+                },
+            },
+        },
+        "TransferRequest": {
+            "type": "object",
+            "required": ["team"],
+            "additionalProperties": False,
+            "properties": {"team": {"type": "string", "enum": list(TEAMS)}},
+        },
+        "ResolveRequest": {
+            "type": "object",
+            "required": ["outcome"],
+            "additionalProperties": False,
+            "properties": {
+                "outcome": {
+                    "type": "string",
+                    "enum": list(OUTCOMES),
+                    "description": "；".join(f"{code}：{meaning}" for code, meaning in OUTCOME_MEANINGS.items()),
+                },
+                "note": {"type": "string", "maxLength": MAX_TEXT_CHARS, "default": ""},
+            },
+        },
+    }
+
+
+def _case_action(
+    summary: str, body: str | None, ok: JSONDict, errors: tuple[int, ...], *, description: str | None = None
+) -> JSONDict:
+    operation: JSONDict = {
+        "summary": summary,
+        "parameters": [_ID_PARAMETER],
+        "responses": {"200": ok, **_errors(*errors)},
+    }
+    if description is not None:
+        operation["description"] = description
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+    return {"post": operation}
+
+
+def _paths() -> JSONDict:
+    summary_ok = _json(_ref("CaseSummary"), "操作后的案件摘要")
+    case_errors = (*_COMMON_POST_ERRORS, 403, 404, 409)
+    return {
+        "/login": {
+            "post": {
+                "summary": "登录",
+                "description": "成功后设置会话 Cookie bot_staff（HttpOnly、SameSite=Strict、Path=/staff）。"
+                "同一用户名或同一地址 10 分钟内失败 10 次后暂停登录。",
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("LoginRequest")}},
+                },
+                "responses": {
+                    "200": _json(_ref("UserEnvelope"), "已登录"),
+                    **_errors(400, 401, 405, 413, 415, 429, 500),
+                },
+            }
+        },
+        "/logout": {
+            "post": {
+                "summary": "退出登录",
+                "description": "作废当前会话；未登录时也返回 200。",
+                "security": [],
+                "responses": {"200": _json(_ref("Ok"), "已退出"), **_errors(405, 413, 415, 500)},
+            }
+        },
+        "/me": {
+            "get": {
+                "summary": "当前登录的工作人员",
+                "responses": {"200": _json(_ref("UserEnvelope"), "当前用户"), **_errors(401, 405, 500)},
+            }
+        },
+        "/cases": {
+            "get": {
+                "summary": "案件列表",
+                "description": "组员只看到本组的案件；主管和管理员看到全部。个人号码一律不出现。"
+                "只接受 status、team、service 三个查询参数。",
+                "parameters": [
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": [status.value for status in CaseStatus]},
+                    },
+                    {"name": "team", "in": "query", "schema": {"type": "string", "enum": list(TEAMS)}},
+                    {
+                        "name": "service",
+                        "in": "query",
+                        "schema": {
+                            "type": "string",
+                            "pattern": "^[a-z0-9-]+$",
+                            "maxLength": MAX_SERVICE_CHARS,
+                        },
+                    },
+                ],
+                "responses": {"200": _json(_ref("CaseList"), "案件摘要"), **_errors(400, 401, 403, 405, 500)},
+            }
+        },
+        "/cases/{id}": {
+            "get": {
+                "summary": "案件详情",
+                "description": "含解密后的姓名、电话、代办人、回答、对话记录和事件；读取会记入 viewed 事件。",
+                "parameters": [_ID_PARAMETER],
+                "responses": {
+                    "200": _json(_ref("CaseDetail"), "案件详情"),
+                    **_errors(400, 401, 403, 404, 405, 500),
+                },
+            }
+        },
+        "/cases/{id}/claim": _case_action("认领案件", None, summary_ok, case_errors),
+        "/cases/{id}/reply": _case_action(
+            "回复居民",
+            "ReplyRequest",
+            _json(_ref("ReplyResult"), "回复已保存；delivered 说明是否送达（送达失败也是 200）"),
+            case_errors,
+            description="409 cannot_reach：渠道现在送不到居民（如微信48小时已过），回复不保存，"
+            "案件记下 contact_required，请用其他方式联系居民。",
+        ),
+        "/cases/{id}/transfer": _case_action("转给其他组", "TransferRequest", summary_ok, case_errors),
+        "/cases/{id}/resolve": _case_action("办结案件", "ResolveRequest", summary_ok, case_errors),
+        "/queues/{team}/next": {
+            "post": {
+                "summary": "认领本组队列中的下一个案件",
+                "parameters": [
+                    {
+                        "name": "team",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(TEAMS)},
+                    }
+                ],
+                "responses": {
+                    "200": _json(_ref("CaseSummary"), "已认领的案件"),
+                    "204": {"description": "队列为空"},
+                    **_errors(*_COMMON_POST_ERRORS, 403),
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "本文档",
+                "security": [],
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 文档"), **_errors(405, 500)},
+            }
+        },
+    }
+
+
+def build_openapi() -> JSONDict:
+    """The document served at ``/staff/api/openapi.json``; paths are relative to the mount point."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "柳州残疾人服务 工作人员接口",
+            "version": "1.0.0",
+            "description": "热线和残联工作人员认领、查看、回复、转交和办结案件。所有错误都是 "
+            '{"error": {"code", "message"}}。' + _CSRF_NOTE,
+        },
+        "servers": [{"url": "/staff/api"}],
+        "security": [{"staffSession": []}],
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {"staffSession": {"type": "apiKey", "in": "cookie", "name": "bot_staff"}},
+            "schemas": _schemas(),
+            "responses": {name: _json(_ref("Error"), description) for name, description in _ERROR_RESPONSES.values()},
+        },
+    }
