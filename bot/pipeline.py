@@ -22,7 +22,7 @@ from bot.storage.keys import UserKey
 from bot.storage.locks import LockTimeout, UserLocks
 from bot.storage.turns import TurnStore
 from dialogs.engine import step
-from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, Reply, UpdateProfile
+from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, InboundKind, Reply, UpdateProfile
 from dialogs.schema import Catalog
 from dialogs.state import Conversation, Turn
 
@@ -77,7 +77,7 @@ class Pipeline:
         self.profiles = profiles
         self.clock = clock
 
-    async def handle(self, key: UserKey, text: str, message_id: str) -> Outcome:
+    async def handle(self, key: UserKey, text: str, message_id: str, *, kind: InboundKind = "text") -> Outcome:
         """Handle one message of one person; never raises for anything the outside world does."""
         prompts = self.catalog.prompts
         try:
@@ -86,7 +86,7 @@ class Pipeline:
                 remembered, stored = await self.turns.begin(key, message_id)
                 if remembered is not None:
                     return Outcome.from_dict(remembered)
-                return await self._handle_locked(key, text, message_id, stored)
+                return await self._handle_locked(key, Inbound(text, message_id, self.clock(), kind), stored)
         except LockTimeout:
             log.warning("lock wait timed out channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_busy.text),), mode="text", failed=True)
@@ -95,9 +95,9 @@ class Pipeline:
             log.exception("message handling failed channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_error.text),), mode="text", failed=True)
 
-    async def _handle_locked(self, key: UserKey, text: str, message_id: str, stored: dict[str, Any] | None) -> Outcome:
+    async def _handle_locked(self, key: UserKey, event: Inbound, stored: dict[str, Any] | None) -> Outcome:
         state = await self._initial(key, stored)
-        result = step(state, Inbound(text=text, message_id=message_id, now=self.clock()), self.catalog)
+        result = step(state, event, self.catalog)
         new_state = result.state
         case_ids: list[int] = []
         for effect in result.effects:
@@ -116,7 +116,7 @@ class Pipeline:
             new_state = _fill_case_ids(new_state, case_ids)
         replies = tuple(_fill(reply, case_ids) for reply in result.replies)
         outcome = Outcome(replies=replies, mode=new_state.mode, case_ids=tuple(case_ids))
-        await self.turns.finish(key, message_id, new_state.to_dict(), outcome.to_dict())
+        await self.turns.finish(key, event.message_id, new_state.to_dict(), outcome.to_dict())
         return outcome
 
     async def _initial(self, key: UserKey, stored: dict[str, Any] | None) -> Conversation:

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from dialogs.schema import Catalog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +29,7 @@ from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
 from bot.storage.dedup import MessageDedup
 from bot.storage.locks import UserLocks
 from bot.storage.redis import create_redis
+from dialogs.schema import Catalog
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,11 @@ import sys
 import uuid
 from typing import Any
 
-from dialogs.loader import load_catalog
-from dialogs.render import render_text
-
 from bot.config import load_settings
 from bot.services import describe_backends, open_services
 from bot.storage.keys import UserKey
+from dialogs.loader import load_catalog
+from dialogs.render import render_text
 
 CHANNEL = "cli"
 MAX_LINE = 5000

@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dialogs.loader import load_catalog
-
 from bot.config import load_settings
+from dialogs.loader import load_catalog
 
 
 def register(commands: Any) -> None:

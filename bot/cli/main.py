@@ -7,10 +7,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from dialogs.loader import ContentError
-
 from bot.cli import chat, content, db, route, serve, staff
 from bot.config import SettingsError
+from dialogs.loader import ContentError
 
 
 def build_parser() -> argparse.ArgumentParser:

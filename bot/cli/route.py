@@ -6,10 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from bot.config import load_settings
 from dialogs.intents import route
 from dialogs.loader import load_catalog
-
-from bot.config import load_settings
 
 
 def register(commands: Any) -> None:

@@ -8,11 +8,11 @@ import logging
 from typing import Any
 
 from aiohttp import web
-from dialogs.loader import load_catalog
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.services import describe_backends, open_services
+from dialogs.loader import load_catalog
 
 log = logging.getLogger(__name__)
 

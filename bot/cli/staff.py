@@ -20,7 +20,8 @@ def register(commands: Any) -> None:
     parser = commands.add_parser("staff", help="staff accounts")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser(
-        "add-user", help="create a staff account (password read from standard input)",
+        "add-user",
+        help="create a staff account (password read from standard input)",
         description="Create a staff account. The password is read from standard input: typed twice at a "
         "terminal, or the first line of piped input. It must be at least 10 characters.",
     )

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
-from dialogs.loader import load_catalog
 from pytest_aiohttp import AiohttpClient
 from redis.asyncio import Redis
 
@@ -15,6 +14,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.services import Services, open_services
 from bot.storage.keys import UserKey
+from dialogs.loader import load_catalog
 from tests.bot.scripts import CONFIRM, ID_NUMBER, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE, PROXY_PHONE
 from tests.paths import CONTENT_DIR
 
