@@ -77,7 +77,15 @@ class Pipeline:
         self.profiles = profiles
         self.clock = clock
 
-    async def handle(self, key: UserKey, text: str, message_id: str, *, kind: InboundKind = "text") -> Outcome:
+    async def handle(
+        self,
+        key: UserKey,
+        text: str,
+        message_id: str,
+        *,
+        kind: InboundKind = "text",
+        confidence: float | None = None,
+    ) -> Outcome:
         """Handle one message of one person; never raises for anything the outside world does."""
         prompts = self.catalog.prompts
         try:
@@ -86,7 +94,7 @@ class Pipeline:
                 remembered, stored = await self.turns.begin(key, message_id)
                 if remembered is not None:
                     return Outcome.from_dict(remembered)
-                return await self._handle_locked(key, Inbound(text, message_id, self.clock(), kind), stored)
+                return await self._handle_locked(key, Inbound(text, message_id, self.clock(), kind, confidence), stored)
         except LockTimeout:
             log.warning("lock wait timed out channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_busy.text),), mode="text", failed=True)
@@ -111,7 +119,7 @@ class Pipeline:
                     return Outcome(replies=(Reply(failed),), mode=state.mode, failed=True)
                 case_ids.append(case_id)
             elif isinstance(effect, UpdateProfile):
-                await self._save_profile(key, effect.mode)
+                await self._save_profile(key, Profile(mode=effect.mode, speech_rate=effect.speech_rate))
         if case_ids:
             new_state = _fill_case_ids(new_state, case_ids)
         replies = tuple(_fill(reply, case_ids) for reply in result.replies)
@@ -123,14 +131,14 @@ class Pipeline:
         if stored is not None:
             return Conversation.from_dict(stored)
         profile = await self.profiles.get(key.channel, key.user_id)
-        mode = profile.mode if profile is not None else "text"
-        return Conversation(mode=mode if mode in ("voice", "text", "simple") else "text")  # type: ignore[arg-type]
+        if profile is None:
+            return Conversation()
+        mode = profile.mode if profile.mode in ("voice", "text", "simple") else "text"
+        return Conversation(mode=mode, speech_rate=profile.speech_rate)  # type: ignore[arg-type]
 
-    async def _save_profile(self, key: UserKey, mode: str) -> None:
+    async def _save_profile(self, key: UserKey, profile: Profile) -> None:
         try:
-            current = await self.profiles.get(key.channel, key.user_id)
-            rate = current.speech_rate if current is not None else 0
-            await self.profiles.save(key.channel, key.user_id, Profile(mode=mode, speech_rate=rate))
+            await self.profiles.save(key.channel, key.user_id, profile)
         except Exception:
             # The mode still holds for this conversation; only its memory across months is lost.
             log.exception("profile could not be saved channel=%s", key.channel)

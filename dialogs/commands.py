@@ -19,12 +19,16 @@ Command = Literal[
     "mode_voice",
     "mode_text",
     "mode_simple",
+    "slower",
+    "faster",
 ]
 _ORDER: tuple[Command, ...] = (
     "handoff",
     "mode_voice",
     "mode_text",
     "mode_simple",
+    "slower",
+    "faster",
     "repeat",
     "restart",
     "back",

@@ -32,6 +32,7 @@ HANDOFF_SERVICE = "handoff"
 MAX_TEXT = 1000
 MISUNDERSTOOD_LIMIT = 3
 RESUME_AFTER_SECONDS = 6 * 3600
+CONFIDENT_SPEECH = 0.6  # below this, "您是说……吗？" before acting on what was heard
 YES_NO = ("是", "不是")
 RESUME_OPTIONS = (
     ChoiceOption("continue", "接着填", ("继续", "接着", "接着办", "好", "是", "对")),
@@ -78,14 +79,13 @@ class _Turn:
         if first_contact:
             self.say(self.prompts.welcome)
         self.fit_to_content()
-        if self.event.kind in ("unsupported", "voice"):
+        unheard = self.event.kind == "voice" and not text
+        if self.event.kind == "unsupported" or unheard:
             # Not the resident's fault and not a misunderstanding: say what works, then carry on.
-            self.say(
-                self.prompts.unsupported_media
-                if self.event.kind == "unsupported"
-                else self.prompts.voice_not_understood
-            )
+            self.say(self.prompts.unsupported_media if not unheard else self.prompts.voice_not_understood)
             self.reask()
+            return
+        if self.unsure_of_speech(text):
             return
         if self.event.kind == "choose":
             self.chosen_from_channel_menu(text)
@@ -224,6 +224,9 @@ class _Turn:
                 self.state = replace(self.state, pending=None)
             self.change_mode(command.removeprefix("mode_"))
             self.reask()
+        elif command in ("slower", "faster"):
+            self.change_rate(-1 if command == "slower" else 1)
+            self.reask()
         elif command == "handoff":
             self.state = replace(self.state, pending=None)
             if application is None:
@@ -289,8 +292,40 @@ class _Turn:
 
     # ----------------------------------------------------------------- pending questions
 
+    def unsure_of_speech(self, text: str) -> bool:
+        """Recognised speech below the confidence threshold is checked back before it is acted on."""
+        confidence = self.event.confidence
+        if self.event.kind != "voice" or confidence is None or confidence >= CONFIDENT_SPEECH:
+            return False
+        if self.state.pending == "heard" or is_exact_command(text, self.catalog.commands):
+            return False  # an answer to "您是说……吗？" or a whole command phrase is taken as said
+        self.state = replace(self.state, pending="heard", heard=text[:MAX_TEXT])
+        self.say(self.prompts.did_you_say, YES_NO, heard=text[:60])
+        return True
+
+    def answer_heard(self, text: str) -> None:
+        heard = self.state.heard
+        result = parse_yes_no(text)
+        self.state = replace(self.state, pending=None, heard="")
+        if isinstance(result, Valid) and result.value and heard:
+            self.handle_text(heard)
+        elif isinstance(result, Valid):
+            self.say(self.prompts.voice_not_understood)
+            self.reask()
+        else:
+            self.handle_text(text)  # not a yes or no: take it as what they meant to say
+
+    def handle_text(self, text: str) -> None:
+        if self.state.application is not None:
+            self.answer_application(text)
+        else:
+            self.idle(text, first_contact=False)
+
     def answer_pending(self, text: str) -> None:
         pending = self.state.pending
+        if pending == "heard":
+            self.answer_heard(text)
+            return
         if pending == "mode":
             self.answer_mode_question(text)
             return
@@ -354,8 +389,17 @@ class _Turn:
 
     def change_mode(self, mode: str) -> None:
         self.state = replace(self.state, mode=mode)  # type: ignore[arg-type]
-        self.effects.append(UpdateProfile(mode=mode))
+        self.effects.append(UpdateProfile(mode=mode, speech_rate=self.state.speech_rate))
         self.say(getattr(self.prompts, f"mode_changed_{mode}"))
+
+    def change_rate(self, step: int) -> None:
+        rate = max(-2, min(2, self.state.speech_rate + step))
+        if rate == self.state.speech_rate:
+            self.say(self.prompts.rate_at_limit)
+            return
+        self.state = replace(self.state, speech_rate=rate)
+        self.effects.append(UpdateProfile(mode=self.state.mode, speech_rate=rate))
+        self.say(self.prompts.rate_changed_slower if step < 0 else self.prompts.rate_changed_faster)
 
     def chosen_from_channel_menu(self, service_id: str) -> None:
         service = self.catalog.services.get(service_id)
@@ -452,7 +496,9 @@ class _Turn:
     def reask(self) -> None:
         pending = self.state.pending
         application = self.state.application
-        if pending == "mode":
+        if pending == "heard":
+            self.say(self.prompts.did_you_say, YES_NO, heard=self.state.heard[:60])
+        elif pending == "mode":
             self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
         elif pending == "handoff":
             self.say(self.prompts.handoff_offer, YES_NO)

@@ -24,6 +24,7 @@ class Inbound:
     message_id: str
     now: float  # seconds since the epoch; the core never reads a clock
     kind: InboundKind = "text"
+    confidence: float | None = None  # how sure speech recognition was of ``text``; None for typed text
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ class CreateCase:
 
 @dataclass(frozen=True)
 class UpdateProfile:
+    """Remember how this person wants to be answered, beyond this conversation."""
+
     mode: str
+    speech_rate: int = 0  # -2 (slowest) … 2 (fastest)
 
 
 Effect = CreateCase | UpdateProfile

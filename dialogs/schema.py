@@ -174,6 +174,8 @@ class Commands(_Model):
     mode_voice: tuple[str, ...]
     mode_text: tuple[str, ...]
     mode_simple: tuple[str, ...]
+    slower: tuple[str, ...]
+    faster: tuple[str, ...]
 
 
 class Prompts(_Model):
@@ -217,6 +219,10 @@ class Prompts(_Model):
     mode_question: Prompt
     unsupported_media: Prompt
     voice_not_understood: Prompt
+    did_you_say: Prompt
+    rate_changed_slower: Prompt
+    rate_changed_faster: Prompt
+    rate_at_limit: Prompt
 
 
 class Catalog(_Model):

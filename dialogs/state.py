@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
-Pending = Literal["resume", "cancel", "restart", "handoff", "mode"]
+Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard"]
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
-PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode")
+PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode", "heard")
 
 TRANSCRIPT_LIMIT = 60
 
@@ -46,6 +46,8 @@ class Conversation:
     transcript: tuple[Turn, ...] = ()
     greeted: bool = False
     mode_asked: bool = False  # a new follower is asked once how they want answers: voice, text or simple
+    speech_rate: int = 0  # -2 … 2, for spoken answers
+    heard: str = ""  # what speech recognition heard but was unsure of, while asking "您是说……吗？"
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return replace(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -68,6 +70,8 @@ class Conversation:
                 transcript=tuple(Turn(who=t["who"], text=t["text"]) for t in data.get("transcript", ())),
                 greeted=bool(data.get("greeted", False)),
                 mode_asked=bool(data.get("mode_asked", False)),
+                speech_rate=max(-2, min(2, int(data.get("speech_rate", 0)))),
+                heard=str(data.get("heard", ""))[:500],
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
