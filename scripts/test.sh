@@ -73,8 +73,20 @@ start_postgres() {
     [ "$exists" = 1 ] || createdb -w -h 127.0.0.1 -U postgres test
 }
 
+# Speech tests synthesise their audio with espeak-ng, and pyttsx3 speaks through its library.
+install_espeak() {
+    stage "espeak-ng"
+    command -v espeak-ng >/dev/null && return
+    if ! is_root; then
+        warn "espeak-ng is missing and only root can install it; speech tests will be skipped (failed under CI)"
+        return
+    fi
+    apt_install espeak-ng
+}
+
 start_redis
 start_postgres
+install_espeak
 make_venv '[dev]'
 
 export VIRTUAL_ENV="$PWD/.venv"
