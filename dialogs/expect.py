@@ -1,0 +1,78 @@
+"""What a resident is likely to say next: the phrases speech recognition should listen for.
+
+At a menu or a yes/no question the answer is one of a few phrases, and recognising against that
+short list (Vosk's grammar mode) is fast and accurate. Where the answer is open (a name, an ID
+number) there is no list, and recognition runs free.
+"""
+
+from __future__ import annotations
+
+import cn2an
+
+from dialogs.engine import MODE_OPTIONS, RESUME_OPTIONS, YES_NO
+from dialogs.schema import Catalog
+from dialogs.state import Conversation
+from dialogs.validators import DISTRICTS
+
+_YES_NO_WORDS = ("是", "是的", "对", "不是", "不对", "有", "没有", "好", "不要", "要", "需要", "不需要")
+
+
+def _numbers(count: int) -> list[str]:
+    return [str(cn2an.an2cn(n)) for n in range(1, count + 1)] + [f"第{cn2an.an2cn(n)}个" for n in range(1, count + 1)]
+
+
+def _commands(catalog: Catalog) -> list[str]:
+    commands = catalog.commands
+    return [
+        *commands.repeat,
+        *commands.back,
+        *commands.cancel,
+        *commands.handoff,
+        *commands.help,
+        *commands.slower,
+        *commands.faster,
+        *commands.restart,
+    ]
+
+
+def expected_phrases(state: Conversation, catalog: Catalog) -> list[str] | None:
+    """Phrases to listen for now, or None when the answer is open and recognition should run free."""
+    phrases = _expected(state, catalog)
+    if phrases is None:
+        return None
+    unique = list(dict.fromkeys(p for p in [*phrases, *_commands(catalog)] if p))
+    return unique
+
+
+def _expected(state: Conversation, catalog: Catalog) -> list[str] | None:
+    pending = state.pending
+    if pending in ("cancel", "restart", "handoff", "heard"):
+        return [*YES_NO, *_YES_NO_WORDS, *_numbers(2)]
+    if pending == "mode":
+        return [word for option in MODE_OPTIONS for word in (option.label, *option.synonyms)] + _numbers(3)
+    if pending == "resume":
+        return [word for option in RESUME_OPTIONS for word in (option.label, *option.synonyms)] + _numbers(3)
+    application = state.application
+    if application is None:
+        labels = [item.label for item in catalog.menu]
+        names = [catalog.services[item.service].short_name for item in catalog.menu]
+        return [*labels, *names, *_numbers(len(labels))]
+    service = catalog.services.get(application.service)
+    if service is None:
+        return None
+    if application.phase in ("confirming",):
+        return [*YES_NO, *_YES_NO_WORDS, "确认", "提交"]
+    if application.phase == "choosing_correction":
+        return None
+    try:
+        current = service.step(application.step)
+    except KeyError:
+        return None
+    if current.type == "choice":
+        words = [w for option in current.options for w in (option.label, *option.synonyms)]
+        return [*words, *_numbers(len(current.options))]
+    if current.type == "yes_no":
+        return [*(current.yes_no_labels or ()), *YES_NO, *_YES_NO_WORDS, *_numbers(2)]
+    if current.type == "district":
+        return [name for district in DISTRICTS for name in (district.name, district.short)]
+    return None
