@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,10 +23,22 @@ from bot.storage.locks import LockTimeout, UserLocks
 from bot.storage.turns import TurnStore
 from dialogs.engine import step
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, InboundKind, Reply, UpdateProfile
+from dialogs.expect import expected_phrases
 from dialogs.schema import Catalog
 from dialogs.state import Conversation, Turn
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What speech recognition made of a voice message."""
+
+    text: str
+    confidence: float | None
+
+
+Transcriber = Callable[[list[str] | None], Awaitable[Heard | None]]
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,28 @@ class Pipeline:
         confidence: float | None = None,
     ) -> Outcome:
         """Handle one message of one person; never raises for anything the outside world does."""
+
+        async def typed(_state: Conversation) -> Inbound:
+            return Inbound(text, message_id, self.clock(), kind, confidence)
+
+        return await self._process(key, message_id, typed)
+
+    async def handle_voice(self, key: UserKey, message_id: str, transcribe: Transcriber) -> Outcome:
+        """Handle a voice message: recognised under the person's lock, listening for what fits the
+        question they were asked (``transcribe`` gets those phrases, or None to recognise freely)."""
+
+        async def spoken(state: Conversation) -> Inbound:
+            heard = await transcribe(expected_phrases(state, self.catalog))
+            now = self.clock()
+            if heard is None:
+                return Inbound("", message_id, now, "voice")
+            return Inbound(heard.text, message_id, now, "voice", heard.confidence)
+
+        return await self._process(key, message_id, spoken)
+
+    async def _process(
+        self, key: UserKey, message_id: str, make_event: Callable[[Conversation], Awaitable[Inbound]]
+    ) -> Outcome:
         prompts = self.catalog.prompts
         try:
             async with self.locks.hold(key):
@@ -94,7 +128,8 @@ class Pipeline:
                 remembered, stored = await self.turns.begin(key, message_id)
                 if remembered is not None:
                     return Outcome.from_dict(remembered)
-                return await self._handle_locked(key, Inbound(text, message_id, self.clock(), kind, confidence), stored)
+                state = await self._initial(key, stored)
+                return await self._handle_locked(key, state, await make_event(state))
         except LockTimeout:
             log.warning("lock wait timed out channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_busy.text),), mode="text", failed=True)
@@ -103,8 +138,7 @@ class Pipeline:
             log.exception("message handling failed channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_error.text),), mode="text", failed=True)
 
-    async def _handle_locked(self, key: UserKey, event: Inbound, stored: dict[str, Any] | None) -> Outcome:
-        state = await self._initial(key, stored)
+    async def _handle_locked(self, key: UserKey, state: Conversation, event: Inbound) -> Outcome:
         result = step(state, event, self.catalog)
         new_state = result.state
         case_ids: list[int] = []

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.store import CaseStore
-from bot.pipeline import Outcome, Pipeline
+from bot.pipeline import Heard, Outcome, Pipeline
 from bot.profiles import ProfileStore
 from bot.security.crypto import Cipher
 from bot.storage.conversations import ConversationStore
@@ -207,3 +207,48 @@ async def test_any_text_gets_a_helpful_reply(pipeline: Pipeline, message: str) -
     assert outcome.replies
     assert not outcome.failed
     assert all(reply.text for reply in outcome.replies)
+
+
+async def test_a_voice_message_is_recognised_under_the_lock_listening_for_the_open_questions_answers(
+    pipeline: Pipeline,
+) -> None:
+    await say_all(pipeline, ("你好", "我想申请生活补贴"))
+    asked_for: list[list[str] | None] = []
+
+    async def transcribe(phrases: list[str] | None) -> Heard | None:
+        asked_for.append(phrases)
+        return Heard("给我自己申请", 0.92)
+
+    outcome = await pipeline.handle_voice(RESIDENT, "voice-1", transcribe)
+
+    assert asked_for[0] is not None
+    assert "给我自己申请" in asked_for[0]
+    assert "残疾人证" in outcome.replies[-1].text
+
+
+async def test_a_voice_message_nobody_could_recognise_asks_to_say_it_again(pipeline: Pipeline) -> None:
+    await say_all(pipeline, ("你好", "我想申请生活补贴"))
+
+    async def transcribe(_phrases: list[str] | None) -> Heard | None:
+        return None
+
+    outcome = await pipeline.handle_voice(RESIDENT, "voice-2", transcribe)
+
+    assert "没有听清" in outcome.replies[0].text
+    assert not outcome.failed
+
+
+async def test_a_retried_voice_message_is_not_recognised_twice(pipeline: Pipeline) -> None:
+    calls = 0
+
+    async def transcribe(_phrases: list[str] | None) -> Heard | None:
+        nonlocal calls
+        calls += 1
+        return Heard("护理补贴", 0.9)
+
+    first = await pipeline.handle_voice(RESIDENT, "voice-3", transcribe)
+    again = await pipeline.handle_voice(RESIDENT, "voice-3", transcribe)
+
+    assert calls == 1
+    assert again.duplicate
+    assert again.replies == first.replies
