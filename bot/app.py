@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 
+from bot.channels.wechat.webhook import add_routes as add_wechat_routes
 from bot.services import Services
 from bot.staff.api import create_staff_app
 from bot.storage.db import check_database
@@ -29,6 +30,11 @@ async def healthz(request: web.Request) -> web.Response:
             log.warning("health check failed component=%s error=%s", name, type(error).__name__)
             components[name] = {"state": "down", "detail": type(error).__name__}
     model = services.settings.vosk_model
+    components["wechat"] = (
+        {"state": "configured" if services.wechat.sender is not None else "receive-only"}
+        if services.wechat.settings is not None
+        else {"state": "disabled", "detail": "BOT_WECHAT_TOKEN unset: /wechat answers 503"}
+    )
     components["speech"] = (
         {"state": "configured", "detail": "BOT_VOSK_MODEL is set"}
         if model is not None
@@ -48,13 +54,19 @@ def create_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=256 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz, allow_head=False)
+    add_wechat_routes(app, services.wechat)
+
+    async def finish_deliveries(_app: web.Application) -> None:
+        await services.wechat.drain()
+
+    app.on_shutdown.append(finish_deliveries)
     app.add_subapp(
         "/staff/api",
         create_staff_app(
             cases=services.cases,
             users=services.staff_users,
             sessions=services.staff_sessions,
-            delivery=services.outbox,
+            delivery=services.delivery,
             secure_cookies=False,
         ),
     )

@@ -12,16 +12,25 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+import aiohttp
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cases.store import CaseStore
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.sender import WeChatSender
+from bot.channels.wechat.staff_delivery import WeChatStaffDelivery
+from bot.channels.wechat.token import AccessTokens
+from bot.channels.wechat.webhook import CHANNEL, WeChatChannel, WeChatSettings
+from bot.channels.wechat.window import ContactWindow
 from bot.config import Settings
+from bot.delivery import RoutedDelivery
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.profiles import ProfileStore
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
+from bot.staff.delivery import ReplyDelivery
 from bot.staff.sessions import StaffSessions
 from bot.staff.users import StaffUserStore
 from bot.storage.conversations import ConversationStore
@@ -46,6 +55,8 @@ class Services:
     profiles: ProfileStore
     outbox: Outbox
     pipeline: Pipeline
+    wechat: WeChatChannel
+    delivery: ReplyDelivery
 
 
 def describe_backends(settings: Settings) -> list[str]:
@@ -81,6 +92,7 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
         await upgrade_database(database_url)
     redis = create_redis(settings.redis_url)
     engine = create_engine(database_url)
+    http = aiohttp.ClientSession()
     try:
         sessionmaker = create_sessionmaker(engine)
         cipher = Cipher(secret)
@@ -94,6 +106,8 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
             cases=cases,
             profiles=profiles,
         )
+        outbox = Outbox(redis)
+        wechat = _wechat_channel(settings, pipeline, redis, http)
         yield Services(
             settings=settings,
             catalog=catalog,
@@ -103,9 +117,30 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
             staff_users=StaffUserStore(sessionmaker),
             staff_sessions=StaffSessions(redis, timedelta(minutes=settings.session_ttl_minutes)),
             profiles=profiles,
-            outbox=Outbox(redis),
+            outbox=outbox,
             pipeline=pipeline,
+            wechat=wechat,
+            delivery=RoutedDelivery({CHANNEL: WeChatStaffDelivery(wechat.window, wechat.sender)}, default=outbox),
         )
     finally:
+        await http.close()
         await engine.dispose()
         await redis.aclose()
+
+
+def _wechat_channel(settings: Settings, pipeline: Pipeline, redis: Redis, http: aiohttp.ClientSession) -> WeChatChannel:
+    """The WeChat endpoint answers 503 without a token; it sends nothing without AppID and AppSecret."""
+    window = ContactWindow(redis)
+    sender = None
+    if settings.wechat_app_id and settings.wechat_app_secret:
+        tokens = AccessTokens(redis, http, settings.wechat_api_base, settings.wechat_app_id, settings.wechat_app_secret)
+        sender = WeChatSender(WeChatApi(http, settings.wechat_api_base, tokens), window)
+    channel_settings = None
+    if settings.wechat_token:
+        channel_settings = WeChatSettings(
+            token=settings.wechat_token,
+            aes_key=settings.wechat_aes_key,
+            app_id=settings.wechat_app_id,
+            reply_deadline=settings.wechat_reply_deadline,
+        )
+    return WeChatChannel(settings=channel_settings, pipeline=pipeline, redis=redis, window=window, sender=sender)

@@ -283,7 +283,9 @@ class CaseStore:
     async def contact_of(self, case_id: int) -> tuple[str, str]:
         """The channel and channel user id a reply to this case goes to (a pseudonymous id, not audited)."""
         async with self._sessions() as session:
-            row = (await session.execute(select(CaseRow.channel, CaseRow.user_ref).where(CaseRow.id == case_id))).first()
+            row = (
+                await session.execute(select(CaseRow.channel, CaseRow.user_ref).where(CaseRow.id == case_id))
+            ).first()
         if row is None:
             raise _not_found()
         return str(row[0]), str(row[1])

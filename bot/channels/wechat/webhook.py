@@ -1,0 +1,270 @@
+"""``/wechat``: URL verification and message pushes from the WeChat Official Account platform.
+
+Order of checks on a push: configured → size → signature and timestamp (before the body is read as
+XML) → safe-mode envelope and its own signature → decryption → parsing. Every refusal is a short
+plain-text 4xx; nothing about the body is echoed and no traceback ever leaves.
+
+WeChat waits five seconds for an answer. The pipeline runs under a shorter deadline: an answer ready
+in time goes back passively; otherwise the platform gets ``success`` at once and the answer follows
+through the customer-service API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from redis.asyncio import Redis
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.replies import TextReply
+
+from bot.channels.wechat.messages import MESSAGE_KINDS, MalformedPush, Push, parse_push, parse_xml
+from bot.channels.wechat.sender import WeChatSender
+from bot.channels.wechat.signature import matches, sign
+from bot.channels.wechat.texts import pack
+from bot.channels.wechat.window import ContactWindow
+from bot.pipeline import Outcome, Pipeline
+from bot.storage.keys import UserKey
+from dialogs.events import InboundKind
+from dialogs.render import render_text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wechat"
+MAX_BODY_BYTES = 64 * 1024
+MAX_ECHOSTR = 256
+SUCCESS = "success"
+
+
+@dataclass
+class WeChatSettings:
+    token: str
+    aes_key: str | None = None
+    app_id: str | None = None
+    reply_deadline: float = 3.0  # well under WeChat's five seconds, leaving room for the network
+    timestamp_tolerance: float = 300.0
+
+
+@dataclass
+class WeChatChannel:
+    """Everything the endpoint needs; the background deliveries it starts are kept in ``tasks``."""
+
+    settings: WeChatSettings | None
+    pipeline: Pipeline
+    redis: Redis
+    window: ContactWindow
+    sender: WeChatSender | None
+    clock: Callable[[], float] = time.time
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def crypto(self) -> WeChatCrypto | None:
+        settings = self.settings
+        if settings is None or settings.aes_key is None or settings.app_id is None:
+            return None
+        return WeChatCrypto(settings.token, settings.aes_key, settings.app_id)
+
+    async def drain(self) -> None:
+        """Let deliveries already under way finish (at shutdown)."""
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+WECHAT = web.AppKey("wechat", WeChatChannel)
+
+
+def _refuse(status: int, reason: str) -> web.Response:
+    return web.Response(status=status, text=reason, content_type="text/plain")
+
+
+def _signed_request(channel: WeChatChannel, request: web.Request) -> web.Response | WeChatSettings:
+    """The configured settings, or the refusal for an unconfigured endpoint or a bad signature."""
+    settings = channel.settings
+    if settings is None:
+        return _refuse(503, "WeChat is not configured (BOT_WECHAT_TOKEN is unset)")
+    query = request.query
+    signature, timestamp, nonce = query.get("signature", ""), query.get("timestamp", ""), query.get("nonce", "")
+    if not (signature and timestamp and nonce) or len(signature) > 64 or len(nonce) > 64:
+        return _refuse(403, "missing or malformed signature")
+    if not matches(sign(settings.token, timestamp, nonce), signature):
+        log.warning("wechat push refused: wrong signature")
+        return _refuse(403, "wrong signature")
+    try:
+        age = abs(channel.clock() - int(timestamp))
+    except ValueError:
+        return _refuse(403, "malformed timestamp")
+    # The plaintext signature does not cover the body: a stale one may be a replay.
+    if age > settings.timestamp_tolerance:
+        log.warning("wechat push refused: timestamp %d s away", age)
+        return _refuse(403, "stale timestamp")
+    return settings
+
+
+async def verify_url(request: web.Request) -> web.Response:
+    checked = _signed_request(request.app[WECHAT], request)
+    if isinstance(checked, web.Response):
+        return checked
+    echostr = request.query.get("echostr", "")
+    if not echostr or len(echostr) > MAX_ECHOSTR:
+        return _refuse(400, "missing echostr")
+    return web.Response(text=echostr, content_type="text/plain")
+
+
+async def receive_push(request: web.Request) -> web.Response:
+    channel = request.app[WECHAT]
+    checked = _signed_request(channel, request)
+    if isinstance(checked, web.Response):
+        return checked
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return _refuse(413, "body too large")
+    try:
+        raw = await request.content.read(MAX_BODY_BYTES + 1)
+    except (OSError, asyncio.IncompleteReadError):
+        return _refuse(400, "body could not be read")
+    if len(raw) > MAX_BODY_BYTES:
+        return _refuse(413, "body too large")
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _refuse(400, "body is not UTF-8")
+
+    encrypted = request.query.get("encrypt_type", "raw").lower() == "aes"
+    if encrypted:
+        opened = _open_envelope(channel, request, body)
+        if isinstance(opened, web.Response):
+            return opened
+        body = opened
+    try:
+        push = parse_push(body)
+    except MalformedPush as error:
+        log.warning("wechat push refused: %s", error)
+        return _refuse(400, "malformed push")
+
+    outcome = await _handle(channel, push)
+    if outcome is None or not outcome.replies:
+        return web.Response(text=SUCCESS, content_type="text/plain")
+    return _passive_reply(channel, request, push, outcome, encrypted=encrypted)
+
+
+def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> str | web.Response:
+    crypto = channel.crypto()
+    settings = channel.settings
+    assert settings is not None
+    if crypto is None:
+        return _refuse(400, "safe mode is not configured (BOT_WECHAT_AES_KEY and BOT_WECHAT_APP_ID)")
+    try:
+        encrypt = parse_xml(body).get("Encrypt")
+    except MalformedPush:
+        return _refuse(400, "malformed envelope")
+    msg_signature = request.query.get("msg_signature", "")
+    timestamp, nonce = request.query["timestamp"], request.query["nonce"]
+    if not isinstance(encrypt, str) or not msg_signature:
+        return _refuse(400, "malformed envelope")
+    if not matches(sign(settings.token, timestamp, nonce, encrypt), msg_signature):
+        log.warning("wechat push refused: wrong msg_signature")
+        return _refuse(403, "wrong msg_signature")
+    try:
+        return str(crypto.decrypt_message(body, msg_signature, timestamp, nonce))
+    except Exception as error:  # wechatpy raises several types here, for bad padding, keys and AppIDs
+        log.warning("wechat push refused: cannot decrypt (%s)", type(error).__name__)
+        return _refuse(400, "cannot decrypt")
+
+
+def _inbound(push: Push) -> tuple[InboundKind, str] | None:
+    """What the dialog core should see for a push, or None for pushes that need no answer."""
+    if push.kind == "text":
+        return "text", push.content
+    if push.kind == "voice":
+        # WeChat's own recognition, when it still comes, is a usable first guess.
+        return ("text", push.recognition) if push.recognition else ("voice", "")
+    if push.kind == "event":
+        event = push.event.lower()
+        if event == "subscribe":
+            return "subscribe", ""
+        if event == "click":
+            key = push.event_key
+            return ("choose", key.removeprefix("service:")) if key.startswith("service:") else ("text", key)
+        return None  # unsubscribe, VIEW, SCAN, LOCATION, template reports…: nothing to say
+    return "unsupported", ""  # image, video, location, link, file, and types WeChat may add
+
+
+async def _handle(channel: WeChatChannel, push: Push) -> Outcome | None:
+    now = channel.clock()
+    event = push.event.lower()
+    if push.kind == "event" and event == "unsubscribe":
+        # Nothing is deleted: the conversation and any application wait for the person to come back.
+        await channel.window.close(push.openid)
+        return None
+    if push.kind in MESSAGE_KINDS or push.kind not in ("event",):
+        await channel.window.opened_by_message(push.openid, now)
+    elif event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
+        await channel.window.opened_by_event(push.openid, now)
+    inbound = _inbound(push)
+    if inbound is None:
+        return None
+    kind, text = inbound
+    key = UserKey(CHANNEL, push.openid)
+    marker = f"bot:wechat:late:{push.openid}:{push.dedup_id}"
+    if await channel.redis.exists(marker):
+        return None  # a retry of a message whose answer is already on its way through the API
+    task = asyncio.ensure_future(channel.pipeline.handle(key, text, push.dedup_id, kind=kind))
+    settings = channel.settings
+    assert settings is not None
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), settings.reply_deadline)
+    except TimeoutError:
+        await channel.redis.set(marker, b"1", ex=3600)
+        _deliver_later(channel, push.openid, task)
+        log.info("wechat answer goes through the API: deadline passed")
+        return None
+
+
+def _in_background(channel: WeChatChannel, work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.ensure_future(work)
+    channel.tasks.add(task)
+    task.add_done_callback(channel.tasks.discard)
+
+
+def _deliver_later(channel: WeChatChannel, openid: str, handling: asyncio.Future[Outcome]) -> None:
+    async def deliver() -> None:
+        outcome = await handling
+        if outcome.duplicate or not outcome.replies:
+            return  # the first handling of this message answers it; a retry never answers twice
+        await _send(channel, openid, pack([render_text(r) for r in outcome.replies]))
+
+    _in_background(channel, deliver())
+
+
+async def _send(channel: WeChatChannel, openid: str, messages: list[str]) -> None:
+    if channel.sender is None:
+        log.warning("wechat answer not sent: API credentials (BOT_WECHAT_APP_ID, BOT_WECHAT_APP_SECRET) unset")
+        return
+    report = await channel.sender.send_texts(openid, messages)
+    if not report.complete:
+        log.warning("wechat answer incomplete: %d of %d sent (%s)", report.sent, report.wanted, report.reason)
+
+
+def _passive_reply(
+    channel: WeChatChannel, request: web.Request, push: Push, outcome: Outcome, *, encrypted: bool
+) -> web.Response:
+    messages = pack([render_text(r) for r in outcome.replies])
+    if len(messages) > 1 and not outcome.duplicate:
+        _in_background(channel, _send(channel, push.openid, messages[1:]))
+    xml = TextReply(source=push.account, target=push.openid, content=messages[0]).render()
+    if encrypted:
+        crypto = channel.crypto()
+        assert crypto is not None
+        nonce = request.query.get("nonce") or secrets.token_hex(8)
+        xml = crypto.encrypt_message(xml, nonce, str(int(channel.clock())))
+    return web.Response(text=xml, content_type="application/xml")
+
+
+def add_routes(app: web.Application, channel: WeChatChannel) -> None:
+    app[WECHAT] = channel
+    app.router.add_get("/wechat", verify_url, allow_head=False)
+    app.router.add_post("/wechat", receive_push)
