@@ -48,6 +48,7 @@ class Outcome:
     replies: tuple[Reply, ...]
     mode: str
     case_ids: tuple[int, ...] = ()
+    speech_rate: int = 0
     duplicate: bool = False
     failed: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +58,7 @@ class Outcome:
             "replies": [r.to_dict() for r in self.replies],
             "mode": self.mode,
             "case_ids": list(self.case_ids),
+            "speech_rate": self.speech_rate,
         }
 
     @classmethod
@@ -65,6 +67,7 @@ class Outcome:
             replies=tuple(Reply.from_dict(r) for r in data.get("replies", ())),
             mode=str(data.get("mode", "text")),
             case_ids=tuple(int(c) for c in data.get("case_ids", ())),
+            speech_rate=int(data.get("speech_rate", 0)),
             duplicate=True,
         )
 
@@ -157,7 +160,9 @@ class Pipeline:
         if case_ids:
             new_state = _fill_case_ids(new_state, case_ids)
         replies = tuple(_fill(reply, case_ids) for reply in result.replies)
-        outcome = Outcome(replies=replies, mode=new_state.mode, case_ids=tuple(case_ids))
+        outcome = Outcome(
+            replies=replies, mode=new_state.mode, case_ids=tuple(case_ids), speech_rate=new_state.speech_rate
+        )
         await self.turns.finish(key, event.message_id, new_state.to_dict(), outcome.to_dict())
         return outcome
 

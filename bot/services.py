@@ -21,6 +21,7 @@ from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.staff_delivery import WeChatStaffDelivery
 from bot.channels.wechat.token import AccessTokens
+from bot.channels.wechat.voice import VoiceIO
 from bot.channels.wechat.webhook import CHANNEL, WeChatChannel, WeChatSettings
 from bot.channels.wechat.window import ContactWindow
 from bot.config import Settings
@@ -39,6 +40,8 @@ from bot.storage.dedup import MessageDedup
 from bot.storage.locks import UserLocks
 from bot.storage.redis import create_redis
 from dialogs.schema import Catalog
+from speech.pool import SpeechPool
+from speech.tts import Synthesizer, TtsError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class Services:
     pipeline: Pipeline
     wechat: WeChatChannel
     delivery: ReplyDelivery
+    speech: SpeechPool | None
 
 
 def describe_backends(settings: Settings) -> list[str]:
@@ -93,6 +97,7 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
     redis = create_redis(settings.redis_url)
     engine = create_engine(database_url)
     http = aiohttp.ClientSession()
+    speech = await _start_speech(settings)
     try:
         sessionmaker = create_sessionmaker(engine)
         cipher = Cipher(secret)
@@ -107,7 +112,7 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
             profiles=profiles,
         )
         outbox = Outbox(redis)
-        wechat = _wechat_channel(settings, pipeline, redis, http)
+        wechat = _wechat_channel(settings, pipeline, redis, http, speech)
         yield Services(
             settings=settings,
             catalog=catalog,
@@ -120,21 +125,50 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
             outbox=outbox,
             pipeline=pipeline,
             wechat=wechat,
-            delivery=RoutedDelivery({CHANNEL: WeChatStaffDelivery(wechat.window, wechat.sender)}, default=outbox),
+            delivery=RoutedDelivery(
+                {CHANNEL: WeChatStaffDelivery(wechat.window, wechat.sender, voice=wechat.voice, profiles=profiles)},
+                default=outbox,
+            ),
+            speech=speech,
         )
     finally:
+        if speech is not None:
+            await speech.close()
         await http.close()
         await engine.dispose()
         await redis.aclose()
 
 
-def _wechat_channel(settings: Settings, pipeline: Pipeline, redis: Redis, http: aiohttp.ClientSession) -> WeChatChannel:
+async def _start_speech(settings: Settings) -> SpeechPool | None:
+    """The recogniser pool, when a model is configured; it loads the model once per worker process."""
+    if settings.vosk_model is None:
+        return None
+    pool = SpeechPool(settings.vosk_model)
+    await pool.start()
+    log.info("speech recognition ready: %s", settings.vosk_model)
+    return pool
+
+
+def _synthesizer() -> Synthesizer | None:
+    try:
+        return Synthesizer()
+    except TtsError as error:
+        log.warning("spoken answers are off: %s", error)
+        return None
+
+
+def _wechat_channel(
+    settings: Settings, pipeline: Pipeline, redis: Redis, http: aiohttp.ClientSession, speech: SpeechPool | None
+) -> WeChatChannel:
     """The WeChat endpoint answers 503 without a token; it sends nothing without AppID and AppSecret."""
     window = ContactWindow(redis)
     sender = None
+    api = None
     if settings.wechat_app_id and settings.wechat_app_secret:
         tokens = AccessTokens(redis, http, settings.wechat_api_base, settings.wechat_app_id, settings.wechat_app_secret)
-        sender = WeChatSender(WeChatApi(http, settings.wechat_api_base, tokens), window)
+        api = WeChatApi(http, settings.wechat_api_base, tokens)
+        sender = WeChatSender(api, window)
+    voice = VoiceIO(api, speech, _synthesizer() if api is not None else None)
     channel_settings = None
     if settings.wechat_token:
         channel_settings = WeChatSettings(
@@ -143,4 +177,6 @@ def _wechat_channel(settings: Settings, pipeline: Pipeline, redis: Redis, http: 
             app_id=settings.wechat_app_id,
             reply_deadline=settings.wechat_reply_deadline,
         )
-    return WeChatChannel(settings=channel_settings, pipeline=pipeline, redis=redis, window=window, sender=sender)
+    return WeChatChannel(
+        settings=channel_settings, pipeline=pipeline, redis=redis, window=window, sender=sender, voice=voice
+    )

@@ -38,15 +38,25 @@ class WeChatSender:
 
     async def send_texts(self, openid: str, messages: list[str]) -> SendReport:
         """Send as many of ``messages`` as the budget allows, in order; never raises."""
+        return await self._send(openid, [("text", m) for m in messages])
+
+    async def send_voices(self, openid: str, media_ids: list[str]) -> SendReport:
+        """Send uploaded voice clips, in order, within the same budget as text."""
+        return await self._send(openid, [("voice", m) for m in media_ids])
+
+    async def _send(self, openid: str, messages: list[tuple[str, str]]) -> SendReport:
         now = self.clock()
         granted = await self.window.reserve(openid, len(messages), now)
         if granted == 0:
             return SendReport(sent=0, wanted=len(messages), reason="window", remaining=0)
         sent = 0
         reason = "" if granted == len(messages) else "quota"
-        for message in messages[:granted]:
+        for kind, message in messages[:granted]:
             try:
-                await self.api.send_text(openid, message)
+                if kind == "voice":
+                    await self.api.send_voice(openid, message)
+                else:
+                    await self.api.send_text(openid, message)
             except WeChatApiError as error:
                 reason = self._reason(error)
                 if error.window_closed or error.quota_exceeded:

@@ -8,13 +8,17 @@ from collections.abc import Callable
 from bot.cases.types import CaseDetail
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.texts import split_long
+from bot.channels.wechat.voice import VoiceIO
 from bot.channels.wechat.window import ContactWindow
+from bot.profiles import ProfileStore
 from bot.staff.delivery import DeliveryResult, Reach
+from dialogs.events import Reply
 
 WINDOW_CLOSED = (
     "居民超过48小时没有发消息，或者本次可发的条数已经用完，微信不允许再发。请用电话、短信或上门等其他方式联系。"
 )
 NOT_CONFIGURED = "微信接口没有配置（BOT_WECHAT_APP_ID、BOT_WECHAT_APP_SECRET），回复已保存，没有发出。"
+CHANNEL_NAME = "wechat"
 _REASONS = {
     "window": WINDOW_CLOSED,
     "quota": WINDOW_CLOSED,
@@ -25,11 +29,21 @@ _REASONS = {
 
 
 class WeChatStaffDelivery:
+    """Text always; for residents who asked for voice, the same words spoken as well."""
+
     def __init__(
-        self, window: ContactWindow, sender: WeChatSender | None, clock: Callable[[], float] = time.time
+        self,
+        window: ContactWindow,
+        sender: WeChatSender | None,
+        *,
+        voice: VoiceIO | None = None,
+        profiles: ProfileStore | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.window = window
         self.sender = sender
+        self.voice = voice
+        self.profiles = profiles
         self.clock = clock
 
     async def reach(self, channel: str, user_ref: str) -> Reach:
@@ -44,8 +58,22 @@ class WeChatStaffDelivery:
         pieces = split_long(text)
         report = await self.sender.send_texts(case.user_ref, pieces)
         if report.complete:
-            return DeliveryResult(ok=True, detail="已通过微信发给居民。", remaining=report.remaining)
+            spoken = await self._speak(case, text)
+            detail = "已通过微信发给居民。" + ("也发了语音。" if spoken else "")
+            remaining = (await self.window.status(case.user_ref, self.clock())).remaining
+            return DeliveryResult(ok=True, detail=detail, remaining=remaining)
         detail = _REASONS.get(report.reason, _REASONS["rejected"])
         if report.sent:
             detail = f"只发出了前{report.sent}段。" + detail
         return DeliveryResult(ok=False, detail=detail, remaining=report.remaining)
+
+    async def _speak(self, case: CaseDetail, text: str) -> bool:
+        if self.voice is None or self.sender is None or not self.voice.can_speak:
+            return False
+        profile = await self.profiles.get(CHANNEL_NAME, case.user_ref) if self.profiles is not None else None
+        mode = profile.mode if profile is not None else case.summary.mode
+        if mode != "voice":
+            return False
+        rate = profile.speech_rate if profile is not None else 0
+        report = await self.voice.speak(self.sender, case.user_ref, [Reply(text)], rate)
+        return report.sent > 0

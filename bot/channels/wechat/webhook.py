@@ -28,6 +28,7 @@ from bot.channels.wechat.messages import MESSAGE_KINDS, MalformedPush, Push, par
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.signature import matches, sign
 from bot.channels.wechat.texts import pack
+from bot.channels.wechat.voice import VoiceIO
 from bot.channels.wechat.window import ContactWindow
 from bot.pipeline import Outcome, Pipeline
 from bot.storage.keys import UserKey
@@ -60,6 +61,7 @@ class WeChatChannel:
     redis: Redis
     window: ContactWindow
     sender: WeChatSender | None
+    voice: VoiceIO | None = None
     clock: Callable[[], float] = time.time
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
@@ -212,7 +214,12 @@ async def _handle(channel: WeChatChannel, push: Push) -> Outcome | None:
     marker = f"bot:wechat:late:{push.openid}:{push.dedup_id}"
     if await channel.redis.exists(marker):
         return None  # a retry of a message whose answer is already on its way through the API
-    task = asyncio.ensure_future(channel.pipeline.handle(key, text, push.dedup_id, kind=kind))
+    voice = channel.voice
+    if push.kind == "voice" and voice is not None and voice.can_listen:
+        work = channel.pipeline.handle_voice(key, push.dedup_id, voice.transcriber(push))
+    else:
+        work = channel.pipeline.handle(key, text, push.dedup_id, kind=kind)
+    task = asyncio.ensure_future(work)
     settings = channel.settings
     assert settings is not None
     try:
@@ -235,26 +242,35 @@ def _deliver_later(channel: WeChatChannel, openid: str, handling: asyncio.Future
         outcome = await handling
         if outcome.duplicate or not outcome.replies:
             return  # the first handling of this message answers it; a retry never answers twice
-        await _send(channel, openid, pack([render_text(r) for r in outcome.replies]))
+        await _follow_up(channel, openid, pack([render_text(r) for r in outcome.replies]), outcome)
 
     _in_background(channel, deliver())
 
 
-async def _send(channel: WeChatChannel, openid: str, messages: list[str]) -> None:
-    if channel.sender is None:
+async def _follow_up(channel: WeChatChannel, openid: str, texts: list[str], outcome: Outcome) -> None:
+    """Send what the passive reply could not carry: the rest of the text, then, for voice users, speech."""
+    sender = channel.sender
+    if sender is None:
         log.warning("wechat answer not sent: API credentials (BOT_WECHAT_APP_ID, BOT_WECHAT_APP_SECRET) unset")
         return
-    report = await channel.sender.send_texts(openid, messages)
-    if not report.complete:
-        log.warning("wechat answer incomplete: %d of %d sent (%s)", report.sent, report.wanted, report.reason)
+    if texts:
+        report = await sender.send_texts(openid, texts)
+        if not report.complete:
+            log.warning("wechat answer incomplete: %d of %d sent (%s)", report.sent, report.wanted, report.reason)
+    # Text users never get voice; voice users get the words too, so nothing depends on the audio.
+    if outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak:
+        spoken = await channel.voice.speak(sender, openid, outcome.replies, outcome.speech_rate)
+        if not spoken.complete:
+            log.info("spoken answer incomplete: %d of %d clips (%s)", spoken.sent, spoken.wanted, spoken.reason)
 
 
 def _passive_reply(
     channel: WeChatChannel, request: web.Request, push: Push, outcome: Outcome, *, encrypted: bool
 ) -> web.Response:
     messages = pack([render_text(r) for r in outcome.replies])
-    if len(messages) > 1 and not outcome.duplicate:
-        _in_background(channel, _send(channel, push.openid, messages[1:]))
+    wants_voice = outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak
+    if (len(messages) > 1 or wants_voice) and not outcome.duplicate:
+        _in_background(channel, _follow_up(channel, push.openid, messages[1:], outcome))
     xml = TextReply(source=push.account, target=push.openid, content=messages[0]).render()
     if encrypted:
         crypto = channel.crypto()

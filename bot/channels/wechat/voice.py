@@ -1,0 +1,102 @@
+"""Voice on WeChat: residents' voice messages in, spoken answers out.
+
+In: download the voice (the 16 kHz copy when the push offers one), decode it in a thread, recognise
+it in the speech pool. Out: the answer prepared for listening, synthesised in a thread, cut into
+clips WeChat accepts (AMR, ≤ 60 s, ≤ 2 MB), uploaded and sent within the resident's message budget.
+Every failure here falls back to text: a blind resident gets the words, never silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.errors import WeChatApiError, WeChatUnavailable
+from bot.channels.wechat.messages import Push
+from bot.channels.wechat.sender import SendReport, WeChatSender
+from bot.pipeline import Heard, Transcriber
+from dialogs.events import Reply
+from dialogs.render import render_spoken
+from speech.audio import AudioError, decode, encode_for_wechat, pcm_from_wav, split_pcm
+from speech.listening import chunk_for_speech, for_listening
+from speech.pool import SpeechBusy, SpeechPool, SpeechUnavailable
+from speech.tts import Synthesizer, TtsError, max_chars_per_clip
+
+log = logging.getLogger(__name__)
+
+CLIP_SECONDS = 55.0  # under WeChat's 60 s per voice message, with room for the encoder's padding
+MAX_CLIPS = 3  # a long answer is better read as text than as many clips eating the message budget
+
+
+class VoiceIO:
+    def __init__(self, api: WeChatApi | None, pool: SpeechPool | None, synthesizer: Synthesizer | None) -> None:
+        self.api = api
+        self.pool = pool
+        self.synthesizer = synthesizer
+
+    @property
+    def can_listen(self) -> bool:
+        return self.api is not None and self.pool is not None
+
+    @property
+    def can_speak(self) -> bool:
+        return self.api is not None and self.synthesizer is not None
+
+    def transcriber(self, push: Push) -> Transcriber:
+        async def transcribe(phrases: list[str] | None) -> Heard | None:
+            return await self._transcribe(push, phrases)
+
+        return transcribe
+
+    async def _transcribe(self, push: Push, phrases: list[str] | None) -> Heard | None:
+        if self.api is None or self.pool is None:
+            return Heard(push.recognition, None) if push.recognition else None
+        media_id = push.media_id_16k or push.media_id
+        try:
+            data, _content_type = await self.api.get_media(media_id)
+            pcm = await asyncio.to_thread(decode, data, hint=push.voice_format or None)
+            recognised = await self.pool.recognise(pcm.samples, phrases=phrases)
+        except (WeChatApiError, WeChatUnavailable) as error:
+            log.warning("voice not downloaded: %s", type(error).__name__)
+            return _wechat_guess(push)
+        except AudioError as error:
+            log.info("voice not usable: %s", error.kind)
+            return None
+        except (SpeechBusy, SpeechUnavailable) as error:
+            log.warning("voice not recognised: %s", type(error).__name__)
+            return _wechat_guess(push)
+        if not recognised.text:
+            return _wechat_guess(push)
+        return Heard(recognised.text, recognised.confidence)
+
+    async def clips(self, replies: Sequence[Reply], rate: int) -> list[str]:
+        """Upload the spoken form of ``replies`` as voice clips; the media ids, in order (may be empty)."""
+        if self.api is None or self.synthesizer is None:
+            return []
+        spoken = for_listening("".join(render_spoken(reply) for reply in replies))
+        media_ids: list[str] = []
+        try:
+            for chunk in chunk_for_speech(spoken, max_chars_per_clip(rate, seconds=CLIP_SECONDS)):
+                wav = await asyncio.to_thread(self.synthesizer.synthesize, chunk, rate=rate)
+                pcm = await asyncio.to_thread(pcm_from_wav, wav)
+                for piece in split_pcm(pcm, CLIP_SECONDS):
+                    data, filename, content_type = await asyncio.to_thread(encode_for_wechat, piece)
+                    media_ids.append(await self.api.upload_media("voice", data, filename, content_type))
+                    if len(media_ids) >= MAX_CLIPS:
+                        return media_ids
+        except (TtsError, AudioError, WeChatApiError, WeChatUnavailable) as error:
+            log.warning("spoken answer not made: %s", type(error).__name__)
+        return media_ids
+
+    async def speak(self, sender: WeChatSender, openid: str, replies: Sequence[Reply], rate: int) -> SendReport:
+        media_ids = await self.clips(replies, rate)
+        if not media_ids:
+            return SendReport(sent=0, wanted=0, reason="")
+        return await sender.send_voices(openid, media_ids)
+
+
+def _wechat_guess(push: Push) -> Heard | None:
+    """WeChat's own recognition, when it still comes, is better than nothing."""
+    return Heard(push.recognition, None) if push.recognition else None
