@@ -36,7 +36,7 @@ class Espeak:
     executable: str
     directory: Path
 
-    def wav(self, text: str, *, voice: str = "cmn", words_per_minute: int = 175) -> bytes:
+    def wav(self, text: str, *, voice: str = "cmn-latn-pinyin", words_per_minute: int = 175) -> bytes:
         key = hashlib.sha256(f"{voice}|{words_per_minute}|{text}".encode()).hexdigest()[:20]
         path = self.directory / f"{key}.wav"
         if not path.exists():
