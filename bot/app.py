@@ -29,15 +29,14 @@ async def healthz(request: web.Request) -> web.Response:
         except Exception as error:  # a health check reports every failure, whatever its kind
             log.warning("health check failed component=%s error=%s", name, type(error).__name__)
             components[name] = {"state": "down", "detail": type(error).__name__}
-    model = services.settings.vosk_model
     components["wechat"] = (
         {"state": "configured" if services.wechat.sender is not None else "receive-only"}
         if services.wechat.settings is not None
         else {"state": "disabled", "detail": "BOT_WECHAT_TOKEN unset: /wechat answers 503"}
     )
     components["speech"] = (
-        {"state": "configured", "detail": "BOT_VOSK_MODEL is set"}
-        if model is not None
+        {"state": "ok", "detail": "Vosk model loaded in the recognition workers"}
+        if services.speech is not None
         else {"state": "disabled", "detail": "BOT_VOSK_MODEL unset: voice messages get a text answer"}
     )
     components["redis"]["backend"] = "embedded" if services.settings.uses_embedded_redis else "redis"
