@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, content, db, route, serve, staff
+from bot.cli import chat, content, db, models, route, serve, staff
 from bot.config import SettingsError
 from dialogs.loader import ContentError
 
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     content.register(commands)
     staff.register(commands)
     db.register(commands)
+    models.register(commands)
     return parser
 
 
