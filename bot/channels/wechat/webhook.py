@@ -12,6 +12,7 @@ through the customer-service API.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import secrets
 import time
@@ -24,7 +25,7 @@ from redis.asyncio import Redis
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
-from bot.channels.wechat.messages import MESSAGE_KINDS, MalformedPush, Push, parse_push, parse_xml
+from bot.channels.wechat.messages import MalformedPush, Push, parse_push, parse_xml
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.signature import matches, sign
 from bot.channels.wechat.texts import pack
@@ -41,6 +42,7 @@ CHANNEL = "wechat"
 MAX_BODY_BYTES = 64 * 1024
 MAX_ECHOSTR = 256
 SUCCESS = "success"
+SIGNATURE_MEMORY_SECONDS = 600  # longer than the timestamp tolerance, so a signature cannot outlive its memory
 
 
 @dataclass
@@ -124,9 +126,8 @@ async def receive_push(request: web.Request) -> web.Response:
         return checked
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return _refuse(413, "body too large")
-    try:
-        raw = await request.content.read(MAX_BODY_BYTES + 1)
-    except (OSError, asyncio.IncompleteReadError):
+    raw = await _read_body(request)
+    if raw is None:
         return _refuse(400, "body could not be read")
     if len(raw) > MAX_BODY_BYTES:
         return _refuse(413, "body too large")
@@ -136,6 +137,10 @@ async def receive_push(request: web.Request) -> web.Response:
         return _refuse(400, "body is not UTF-8")
 
     encrypted = request.query.get("encrypt_type", "raw").lower() == "aes"
+    # A plaintext signature does not cover the body: a captured one must not carry another message.
+    if not encrypted and not await _first_use_of_signature(channel, request, raw):
+        log.warning("wechat push refused: a used signature with another body")
+        return _refuse(403, "signature already used")
     if encrypted:
         opened = _open_envelope(channel, request, body)
         if isinstance(opened, web.Response):
@@ -151,6 +156,31 @@ async def receive_push(request: web.Request) -> web.Response:
     if outcome is None or not outcome.replies:
         return web.Response(text=SUCCESS, content_type="text/plain")
     return _passive_reply(channel, request, push, outcome, encrypted=encrypted)
+
+
+async def _read_body(request: web.Request) -> bytes | None:
+    """The whole body, however many pieces it arrives in, stopping one byte past the limit."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size <= MAX_BODY_BYTES:
+            chunk = await request.content.read(MAX_BODY_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except (OSError, asyncio.IncompleteReadError):
+        return None
+    return b"".join(chunks)
+
+
+async def _first_use_of_signature(channel: WeChatChannel, request: web.Request, raw: bytes) -> bool:
+    """A plaintext signature covers no body: allow it again only with the same body (a platform retry)."""
+    body_hash = hashlib.sha256(raw).hexdigest().encode()
+    key = f"bot:wechat:signature:{request.query['signature']}:{request.query['nonce']}"
+    if await channel.redis.set(key, body_hash, nx=True, ex=SIGNATURE_MEMORY_SECONDS):
+        return True
+    return bool(await channel.redis.get(key) == body_hash)
 
 
 def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> str | web.Response:
@@ -202,9 +232,13 @@ async def _handle(channel: WeChatChannel, push: Push) -> Outcome | None:
         # Nothing is deleted: the conversation and any application wait for the person to come back.
         await channel.window.close(push.openid)
         return None
-    if push.kind in MESSAGE_KINDS or push.kind not in ("event",):
+    # A redelivered push is the same user message: it must not grant a second message budget.
+    first_delivery = bool(
+        await channel.redis.set(f"bot:wechat:seen:{push.openid}:{push.dedup_id}", b"1", nx=True, ex=3600)
+    )
+    if first_delivery and push.kind != "event":
         await channel.window.opened_by_message(push.openid, now)
-    elif event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
+    elif first_delivery and event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
         await channel.window.opened_by_event(push.openid, now)
     inbound = _inbound(push)
     if inbound is None:
