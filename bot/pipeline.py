@@ -86,8 +86,7 @@ class Pipeline:
     ) -> None:
         self.catalog = catalog
         self.conversations = conversations
-        self.locks = locks
-        self.turns = TurnStore(conversations, dedup)
+        self.turns = TurnStore(conversations, dedup, locks)
         self.cases = cases
         self.profiles = profiles
         self.clock = clock
@@ -126,13 +125,15 @@ class Pipeline:
     ) -> Outcome:
         prompts = self.catalog.prompts
         try:
-            async with self.locks.hold(key):
-                # Read after the lock: a retry of this very message may have finished while we waited.
-                remembered, stored = await self.turns.begin(key, message_id)
-                if remembered is not None:
-                    return Outcome.from_dict(remembered)
-                state = await self._initial(key, stored)
-                return await self._handle_locked(key, state, await make_event(state))
+            async with self.turns.turn(key, message_id) as turn:
+                # Read with the lock: a retry of this very message may have finished while we waited.
+                if turn.remembered is not None:
+                    return Outcome.from_dict(turn.remembered)
+                state = await self._initial(key, turn.state)
+                outcome, new_state = await self._handle_locked(key, state, await make_event(state))
+                if new_state is not None:
+                    turn.finish(new_state.to_dict(), outcome.to_dict())
+                return outcome
         except LockTimeout:
             log.warning("lock wait timed out channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_busy.text),), mode="text", failed=True)
@@ -141,7 +142,10 @@ class Pipeline:
             log.exception("message handling failed channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_error.text),), mode="text", failed=True)
 
-    async def _handle_locked(self, key: UserKey, state: Conversation, event: Inbound) -> Outcome:
+    async def _handle_locked(
+        self, key: UserKey, state: Conversation, event: Inbound
+    ) -> tuple[Outcome, Conversation | None]:
+        """The outcome, and the state to save (None: save nothing, the answers stay as they were)."""
         result = step(state, event, self.catalog)
         new_state = result.state
         case_ids: list[int] = []
@@ -153,7 +157,7 @@ class Pipeline:
                 except Exception:
                     log.exception("case could not be saved service=%s channel=%s", effect.service, key.channel)
                     failed = self.catalog.prompts.submit_failed.for_mode(state.mode)
-                    return Outcome(replies=(Reply(failed),), mode=state.mode, failed=True)
+                    return Outcome(replies=(Reply(failed),), mode=state.mode, failed=True), None
                 case_ids.append(case_id)
             elif isinstance(effect, UpdateProfile):
                 await self._save_profile(key, Profile(mode=effect.mode, speech_rate=effect.speech_rate))
@@ -163,8 +167,7 @@ class Pipeline:
         outcome = Outcome(
             replies=replies, mode=new_state.mode, case_ids=tuple(case_ids), speech_rate=new_state.speech_rate
         )
-        await self.turns.finish(key, event.message_id, new_state.to_dict(), outcome.to_dict())
-        return outcome
+        return outcome, new_state
 
     async def _initial(self, key: UserKey, stored: dict[str, Any] | None) -> Conversation:
         if stored is not None:

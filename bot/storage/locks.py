@@ -1,14 +1,22 @@
-"""One message at a time per person, across every worker that shares the Redis."""
+"""One message at a time per person, across every worker that shares the Redis.
+
+Taking the lock can read keys in the same round trip, and letting go can write keys in the same
+round trip: the per-message path reads the person's state when it takes their lock and saves it
+when it lets go, so locking costs no extra trips to Redis. Writes are made only while the lock is
+still ours; a holder that outlived the lock's timeout must not overwrite its successor's state.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+import secrets
+import time
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
-from redis.asyncio.lock import Lock
-from redis.exceptions import LockNotOwnedError
 
 from bot.storage.keys import UserKey
 
@@ -16,6 +24,21 @@ log = logging.getLogger(__name__)
 
 # How often a waiting message asks again; short, since a person is waiting for the reply.
 _RETRY_INTERVAL = 0.05
+
+_ACQUIRE = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+local values = {}
+for i = 2, #KEYS do values[i - 1] = redis.call('GET', KEYS[i]) end
+return {1, unpack(values)}
+"""
+
+# ARGV: token, then (value, seconds to live) for each key after the lock.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 2], 'EX', ARGV[2 * i - 1]) end
+redis.call('DEL', KEYS[1])
+return 1
+"""
 
 
 class LockTimeout(Exception):
@@ -25,6 +48,21 @@ class LockTimeout(Exception):
         super().__init__(f"{key.channel} user busy for more than {wait:g} s")
         self.key = key
         self.wait = wait
+
+
+class LockLost(Exception):
+    """The lock expired before its holder let go; what it meant to write was not written."""
+
+
+@dataclass
+class Held:
+    """The lock as held: what was read when it was taken, and what to write when letting go."""
+
+    values: list[bytes | None]
+    writes: list[tuple[str, bytes, int]] = field(default_factory=list)
+
+    def write(self, name: str, value: bytes, seconds: int) -> None:
+        self.writes.append((name, value, max(1, seconds)))
 
 
 class UserLocks:
@@ -37,27 +75,39 @@ class UserLocks:
         self._timeout = timeout
         self._wait = wait
         self._prefix = prefix
+        self._acquire = redis.register_script(_ACQUIRE)
+        self._release = redis.register_script(_RELEASE)
 
     @asynccontextmanager
-    async def hold(self, key: UserKey) -> AsyncIterator[None]:
-        """Hold ``key``'s lock for the block; raise ``LockTimeout`` if it is not free within ``wait``."""
+    async def hold(self, key: UserKey, reads: Sequence[str] = ()) -> AsyncIterator[Held]:
+        """Hold ``key``'s lock for the block, reading ``reads`` as it is taken; raise ``LockTimeout`` if
+        it is not free within ``wait``. Writes queued on the ``Held`` are made as it is let go, and
+        only if it is still ours (else ``LockLost`` when the block ends without an error)."""
         name = key.redis_key("lock", self._prefix)
-        # The token lives on this Lock object, which belongs to this one holder: not thread-local.
-        lock = Lock(
-            self._redis,
-            name,
-            timeout=self._timeout,
-            sleep=_RETRY_INTERVAL,
-            blocking_timeout=self._wait,
-            thread_local=False,
-        )
-        if not await lock.acquire():
-            raise LockTimeout(key, self._wait)
+        token = secrets.token_hex(16)
+        deadline = time.monotonic() + self._wait
+        while True:
+            taken = await self._acquire(keys=[name, *reads], args=[token, int(self._timeout * 1000)])
+            if taken:
+                break
+            if time.monotonic() >= deadline:
+                raise LockTimeout(key, self._wait)
+            await asyncio.sleep(_RETRY_INTERVAL)
+        held = Held(values=list(taken[1:]))
+        failed = False
         try:
-            yield
+            yield held
+        except BaseException:
+            failed = True
+            raise
         finally:
-            try:
-                await lock.release()
-            except LockNotOwnedError:
+            writes = [] if failed else held.writes
+            args: list[bytes | str | int] = [token]
+            for _name, value, seconds in writes:
+                args.extend((value, seconds))
+            released = await self._release(keys=[name, *(w[0] for w in writes)], args=args)
+            if not released:
                 # Held past ``timeout``: the key expired and may be someone else's now; leave it be.
                 log.warning("lock %s expired before its holder finished (timeout %g s)", name, self._timeout)
+                if writes:
+                    raise LockLost(f"lock for {key.channel} expired; {len(writes)} writes dropped")

@@ -1,53 +1,62 @@
-"""The Redis reads and writes of one turn, batched: one round trip to read, one to write.
+"""The Redis side of one turn in two round trips: take the person's lock and read, write and let go.
 
-Reading a person's state and what became of this message (a retry?) together, and writing the new
-state and the remembered outcome together, halves the round trips on the per-message path.
+Taking the lock reads the person's state and what became of this very message (a retry?); letting go
+writes the new state and the remembered outcome. See ``locks.py`` for why the writes ride on the
+release.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
-
-from redis.exceptions import ResponseError
 
 from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
+from bot.storage.locks import Held, UserLocks
 from bot.storage.redis import dump_json_object, load_json_object
 
 
+@dataclass
+class Turn:
+    remembered: dict[str, Any] | None  # the outcome of this message if it was handled before
+    state: dict[str, Any] | None  # the person's saved conversation
+    _held: Held
+    _state_name: str
+    _outcome_name: str
+    _state_seconds: int
+    _outcome_seconds: int
+
+    def finish(self, state: dict[str, Any], outcome: dict[str, Any]) -> None:
+        """Save the new state and remember the outcome, as the lock is let go."""
+        self._held.write(self._state_name, dump_json_object(state), self._state_seconds)
+        self._held.write(self._outcome_name, dump_json_object(outcome), self._outcome_seconds)
+
+
 class TurnStore:
-    def __init__(self, conversations: ConversationStore, dedup: MessageDedup) -> None:
+    def __init__(self, conversations: ConversationStore, dedup: MessageDedup, locks: UserLocks) -> None:
         self.conversations = conversations
         self.dedup = dedup
-        self._redis = conversations.redis
+        self.locks = locks
 
-    async def begin(self, key: UserKey, message_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """``(remembered outcome of this message, saved state)``; either may be ``None``."""
+    @asynccontextmanager
+    async def turn(self, key: UserKey, message_id: str) -> AsyncIterator[Turn]:
+        """The person's lock, held for the block; raises ``LockTimeout`` like ``UserLocks.hold``."""
         outcome_name = self.dedup.outcome_key(key, message_id)
         state_name = self.conversations.key_for(key)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.get(outcome_name)
-            pipe.get(state_name)
-            raw_outcome, raw_state = await pipe.execute(raise_on_error=False)
-        outcome = _decode(raw_outcome, outcome_name)
-        state = _decode(raw_state, state_name)
-        return outcome, state
-
-    async def finish(self, key: UserKey, message_id: str, state: dict[str, Any], outcome: dict[str, Any]) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(self.conversations.key_for(key), dump_json_object(state), ex=self.conversations.ttl)
-            pipe.set(self.dedup.outcome_key(key, message_id), dump_json_object(outcome), ex=self.dedup.ttl)
-            await pipe.execute()
+        async with self.locks.hold(key, reads=[outcome_name, state_name]) as held:
+            yield Turn(
+                remembered=_decode(held.values[0], outcome_name),
+                state=_decode(held.values[1], state_name),
+                _held=held,
+                _state_name=state_name,
+                _outcome_name=outcome_name,
+                _state_seconds=int(self.conversations.ttl.total_seconds()),
+                _outcome_seconds=int(self.dedup.ttl.total_seconds()),
+            )
 
 
-def _decode(raw: Any, name: str) -> dict[str, Any] | None:
-    if raw is None:
-        return None
-    if isinstance(raw, ResponseError):
-        if str(raw).startswith("WRONGTYPE"):
-            return None  # someone else's data or an old layout; the next write replaces it
-        raise raw
-    if isinstance(raw, Exception):
-        raise raw
-    return load_json_object(raw, key=name)
+def _decode(raw: bytes | None, name: str) -> dict[str, Any] | None:
+    return None if raw is None else load_json_object(raw, key=name)

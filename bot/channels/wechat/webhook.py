@@ -232,10 +232,14 @@ async def _handle(channel: WeChatChannel, push: Push) -> Outcome | None:
         # Nothing is deleted: the conversation and any application wait for the person to come back.
         await channel.window.close(push.openid)
         return None
-    # A redelivered push is the same user message: it must not grant a second message budget.
-    first_delivery = bool(
-        await channel.redis.set(f"bot:wechat:seen:{push.openid}:{push.dedup_id}", b"1", nx=True, ex=3600)
-    )
+    # A redelivered push is the same user message: it must not grant a second message budget. And a
+    # retry of a message whose answer is already on its way through the API gets no second answer.
+    marker = f"bot:wechat:late:{push.openid}:{push.dedup_id}"
+    async with channel.redis.pipeline(transaction=False) as batch:
+        batch.set(f"bot:wechat:seen:{push.openid}:{push.dedup_id}", b"1", nx=True, ex=3600)
+        batch.exists(marker)
+        first, answered_late = await batch.execute()
+    first_delivery = bool(first)
     if first_delivery and push.kind != "event":
         await channel.window.opened_by_message(push.openid, now)
     elif first_delivery and event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
@@ -245,9 +249,8 @@ async def _handle(channel: WeChatChannel, push: Push) -> Outcome | None:
         return None
     kind, text = inbound
     key = UserKey(CHANNEL, push.openid)
-    marker = f"bot:wechat:late:{push.openid}:{push.dedup_id}"
-    if await channel.redis.exists(marker):
-        return None  # a retry of a message whose answer is already on its way through the API
+    if answered_late:
+        return None
     voice = channel.voice
     if push.kind == "voice" and voice is not None and voice.can_listen:
         work = channel.pipeline.handle_voice(key, push.dedup_id, voice.transcriber(push))

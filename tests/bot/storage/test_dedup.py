@@ -53,9 +53,7 @@ async def test_claim_and_remember_do_not_collide(redis_client: Redis) -> None:
     assert await dedup.recall(ALICE, "msg-1") is None
 
 
-async def test_a_corrupt_outcome_is_recalled_as_none(
-    redis_client: Redis, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_a_corrupt_outcome_is_recalled_as_none(redis_client: Redis, caplog: pytest.LogCaptureFixture) -> None:
     await redis_client.set(f"{ALICE.redis_key('outcome')}:msg-1", b'["450202"]')
     with caplog.at_level(logging.WARNING):
         assert await MessageDedup(redis_client).recall(ALICE, "msg-1") is None

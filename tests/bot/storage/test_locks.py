@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.storage.keys import UserKey
-from bot.storage.locks import LockTimeout, UserLocks
+from bot.storage.locks import LockLost, LockTimeout, UserLocks
 
 ALICE = UserKey("wechat", "o6_alice")
 BOB = UserKey("wechat", "o6_bob")
@@ -82,9 +82,7 @@ async def test_lock_timeout_after_wait(redis_client: Redis) -> None:
     assert 0.1 <= waited < 1.0
 
 
-async def test_lock_expires_when_its_holder_vanishes(
-    redis_client: Redis, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_lock_expires_when_its_holder_vanishes(redis_client: Redis, caplog: pytest.LogCaptureFixture) -> None:
     crashed = UserLocks(redis_client, timeout=0.3).hold(ALICE)
     await crashed.__aenter__()  # and never leaves, as if its worker died
     ttl_ms = await redis_client.pttl(ALICE.redis_key("lock"))
@@ -106,3 +104,44 @@ def test_bad_settings_are_refused(redis_client: Redis) -> None:
         UserLocks(redis_client, timeout=0)
     with pytest.raises(ValueError, match="wait"):
         UserLocks(redis_client, wait=-1)
+
+
+async def test_taking_the_lock_reads_keys_and_letting_go_writes_them_in_the_same_trips(redis_client: Redis) -> None:
+    await redis_client.set("bot:test:a", b"first")
+    locks = UserLocks(redis_client)
+
+    async with locks.hold(ALICE, reads=["bot:test:a", "bot:test:missing"]) as held:
+        assert held.values == [b"first", None]
+        held.write("bot:test:a", b"second", 60)
+
+    assert await redis_client.get("bot:test:a") == b"second"
+    assert 0 < await redis_client.ttl("bot:test:a") <= 60
+    assert await redis_client.exists(ALICE.redis_key("lock")) == 0
+
+
+async def test_nothing_is_written_when_the_block_fails(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client)
+
+    async def failing_turn() -> None:
+        async with locks.hold(ALICE) as held:
+            held.write("bot:test:b", b"half-done", 60)
+            raise RuntimeError("the turn failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_turn()
+
+    assert await redis_client.exists("bot:test:b") == 0
+    assert await redis_client.exists(ALICE.redis_key("lock")) == 0
+
+
+async def test_a_holder_that_outlived_its_lock_writes_nothing_over_its_successor(redis_client: Redis) -> None:
+    slow = UserLocks(redis_client, timeout=0.2).hold(ALICE)
+    held = await slow.__aenter__()
+    held.write("bot:test:state", b"stale", 60)
+    await asyncio.sleep(0.3)
+    async with UserLocks(redis_client).hold(ALICE) as successor:
+        successor.write("bot:test:state", b"fresh", 60)
+
+    with pytest.raises(LockLost):
+        await slow.__aexit__(None, None, None)
+    assert await redis_client.get("bot:test:state") == b"fresh"
