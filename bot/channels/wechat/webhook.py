@@ -18,10 +18,11 @@ import secrets
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.exceptions import NoScriptError
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
@@ -42,6 +43,7 @@ CHANNEL = "wechat"
 MAX_BODY_BYTES = 64 * 1024
 MAX_ECHOSTR = 256
 SUCCESS = "success"
+_FORGED = Outcome(replies=(), mode="text", failed=True)
 SIGNATURE_MEMORY_SECONDS = 600  # longer than the timestamp tolerance, so a signature cannot outlive its memory
 
 
@@ -137,10 +139,6 @@ async def receive_push(request: web.Request) -> web.Response:
         return _refuse(400, "body is not UTF-8")
 
     encrypted = request.query.get("encrypt_type", "raw").lower() == "aes"
-    # A plaintext signature does not cover the body: a captured one must not carry another message.
-    if not encrypted and not await _first_use_of_signature(channel, request, raw):
-        log.warning("wechat push refused: a used signature with another body")
-        return _refuse(403, "signature already used")
     if encrypted:
         opened = _open_envelope(channel, request, body)
         if isinstance(opened, web.Response):
@@ -152,7 +150,12 @@ async def receive_push(request: web.Request) -> web.Response:
         log.warning("wechat push refused: %s", error)
         return _refuse(400, "malformed push")
 
-    outcome = await _handle(channel, push)
+    # A plaintext signature does not cover the body: a captured one must not carry another message.
+    reused = None if encrypted else (request.query["signature"], request.query["nonce"], raw)
+    outcome = await _handle(channel, push, reused)
+    if outcome is _FORGED:
+        log.warning("wechat push refused: a used signature with another body")
+        return _refuse(403, "signature already used")
     if outcome is None or not outcome.replies:
         return web.Response(text=SUCCESS, content_type="text/plain")
     return _passive_reply(channel, request, push, outcome, encrypted=encrypted)
@@ -172,15 +175,6 @@ async def _read_body(request: web.Request) -> bytes | None:
     except (OSError, asyncio.IncompleteReadError):
         return None
     return b"".join(chunks)
-
-
-async def _first_use_of_signature(channel: WeChatChannel, request: web.Request, raw: bytes) -> bool:
-    """A plaintext signature covers no body: allow it again only with the same body (a platform retry)."""
-    body_hash = hashlib.sha256(raw).hexdigest().encode()
-    key = f"bot:wechat:signature:{request.query['signature']}:{request.query['nonce']}"
-    if await channel.redis.set(key, body_hash, nx=True, ex=SIGNATURE_MEMORY_SECONDS):
-        return True
-    return bool(await channel.redis.get(key) == body_hash)
 
 
 def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> str | web.Response:
@@ -225,25 +219,42 @@ def _inbound(push: Push) -> tuple[InboundKind, str] | None:
     return "unsupported", ""  # image, video, location, link, file, and types WeChat may add
 
 
-async def _handle(channel: WeChatChannel, push: Push) -> Outcome | None:
+async def _handle(channel: WeChatChannel, push: Push, plaintext: tuple[str, str, bytes] | None) -> Outcome | None:
     now = channel.clock()
     event = push.event.lower()
     if push.kind == "event" and event == "unsubscribe":
         # Nothing is deleted: the conversation and any application wait for the person to come back.
         await channel.window.close(push.openid)
         return None
-    # A redelivered push is the same user message: it must not grant a second message budget. And a
-    # retry of a message whose answer is already on its way through the API gets no second answer.
+    grant: Literal["message", "event", "none"] = "message" if push.kind != "event" else "none"
+    if event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
+        grant = "event"
+    # One round trip for the bookkeeping of an arrival: a redelivered push must not grant a second
+    # message budget, a retry of a message already answered through the API gets no second answer,
+    # and a plaintext signature may come again only with the same body (the platform's retry).
     marker = f"bot:wechat:late:{push.openid}:{push.dedup_id}"
-    async with channel.redis.pipeline(transaction=False) as batch:
-        batch.set(f"bot:wechat:seen:{push.openid}:{push.dedup_id}", b"1", nx=True, ex=3600)
-        batch.exists(marker)
-        first, answered_late = await batch.execute()
-    first_delivery = bool(first)
-    if first_delivery and push.kind != "event":
-        await channel.window.opened_by_message(push.openid, now)
-    elif first_delivery and event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
-        await channel.window.opened_by_event(push.openid, now)
+    body_hash = b""
+    for attempt in range(2):
+        async with channel.redis.pipeline(transaction=False) as batch:
+            channel.window.arrived(batch, push.openid, f"bot:wechat:seen:{push.openid}:{push.dedup_id}", grant, now)
+            batch.exists(marker)
+            if plaintext is not None:
+                signature, nonce, raw = plaintext
+                seal = f"bot:wechat:signature:{signature}:{nonce}"
+                body_hash = hashlib.sha256(raw).hexdigest().encode()
+                batch.set(seal, body_hash, nx=True, ex=SIGNATURE_MEMORY_SECONDS)
+                batch.get(seal)
+            results = await batch.execute(raise_on_error=False)
+        if isinstance(results[0], NoScriptError) and attempt == 0:
+            await channel.window.load()  # Redis restarted and forgot the script; nothing else ran twice
+            continue
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        break
+    if plaintext is not None and results[3] != body_hash:
+        return _FORGED
+    answered_late = bool(results[1])
     inbound = _inbound(push)
     if inbound is None:
         return None

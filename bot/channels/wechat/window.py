@@ -9,8 +9,10 @@ pages state only the table). A new user message starts over at 5.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 MESSAGE_GRANT = 5
 MESSAGE_VALID = 48 * 3600.0
@@ -18,6 +20,8 @@ EVENT_GRANT = 3
 EVENT_VALID = 60.0
 # The hash outlives the longest grant a little, so nothing is read back as expired by Redis first.
 _KEY_TTL = int(MESSAGE_VALID) + 3600
+# WeChat redelivers within seconds; an hour of memory of each delivery is plenty.
+_DELIVERY_TTL = 3600
 
 _OPEN_BY_MESSAGE = """
 redis.call('HSET', KEYS[1], 'left', ARGV[1], 'cap', ARGV[1], 'until', ARGV[2], 'closed', '0')
@@ -36,6 +40,28 @@ else
   if tonumber(f[3]) < tonumber(ARGV[3]) then redis.call('HSET', KEYS[1], 'until', ARGV[3]) end
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+# A push arriving: the first delivery of a message (or event) opens the window; a redelivery of the
+# same one (KEYS[1], the delivery's own key) changes nothing. ARGV[1] is 'message', 'event' or 'none'.
+_ARRIVE = """
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[7]) then return 0 end
+if ARGV[1] == 'message' then
+  redis.call('HSET', KEYS[2], 'left', ARGV[3], 'cap', ARGV[3], 'until', ARGV[4], 'closed', '0')
+  redis.call('EXPIRE', KEYS[2], ARGV[8])
+elseif ARGV[1] == 'event' then
+  local f = redis.call('HMGET', KEYS[2], 'left', 'cap', 'until', 'closed')
+  local now, grant = tonumber(ARGV[2]), tonumber(ARGV[5])
+  if f[4] == '1' or not f[3] or tonumber(f[3]) <= now then
+    redis.call('HSET', KEYS[2], 'left', ARGV[5], 'cap', ARGV[5], 'until', ARGV[6], 'closed', '0')
+  else
+    if (tonumber(f[1]) or 0) < grant then redis.call('HSET', KEYS[2], 'left', ARGV[5]) end
+    if (tonumber(f[2]) or 0) < grant then redis.call('HSET', KEYS[2], 'cap', ARGV[5]) end
+    if tonumber(f[3]) < tonumber(ARGV[6]) then redis.call('HSET', KEYS[2], 'until', ARGV[6]) end
+  end
+  redis.call('EXPIRE', KEYS[2], ARGV[8])
+end
 return 1
 """
 
@@ -85,9 +111,33 @@ class ContactWindow:
         self._reserve = redis.register_script(_RESERVE)
         self._give_back = redis.register_script(_GIVE_BACK)
         self._close = redis.register_script(_CLOSE)
+        self._arrive = redis.register_script(_ARRIVE)
 
     def key(self, openid: str) -> str:
         return f"{self._prefix}:wechat:window:{openid}"
+
+    def arrived(
+        self, pipe: Pipeline, openid: str, delivery_key: str, grant: Literal["message", "event", "none"], now: float
+    ) -> None:
+        """Queue on ``pipe`` what a push's arrival does: its first delivery opens the window by ``grant``;
+        a redelivery (``delivery_key`` already set) does nothing. The result is 1 for a first delivery."""
+        args: list[str | int | float] = [
+            grant,
+            _stamp(now),
+            MESSAGE_GRANT,
+            _stamp(now + MESSAGE_VALID),
+            EVENT_GRANT,
+            _stamp(now + EVENT_VALID),
+            _DELIVERY_TTL,
+            _KEY_TTL,
+        ]
+        # Queued by hash, not through the Script object: a script on a pipeline costs a SCRIPT EXISTS
+        # round trip on every execute. After a Redis restart the caller sees NOSCRIPT and calls load().
+        pipe.evalsha(self._arrive.sha, 2, delivery_key, self.key(openid), *args)
+
+    async def load(self) -> None:
+        """Load the arrival script into Redis (after a restart emptied its script cache)."""
+        self._arrive.sha = await self._redis.script_load(_ARRIVE)
 
     async def opened_by_message(self, openid: str, now: float) -> None:
         """The person wrote: 5 messages for 48 hours, replacing whatever was left."""

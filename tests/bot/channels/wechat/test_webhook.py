@@ -900,3 +900,16 @@ async def test_a_captured_plaintext_signature_cannot_carry_another_message(wecha
 
     status, _ = await wechat.deliver(genuine)
     assert status == 200
+
+
+async def test_pushes_are_answered_after_redis_forgot_its_scripts(wechat: WeChatService) -> None:
+    """A Redis restart empties its script cache; the arrival bookkeeping loads its script again."""
+    await wechat.services.redis.script_flush()
+    pushes = wechat.pushes()
+
+    answer = passive_text(await pushes.push(pushes.text(RESIDENT, "你好")))
+
+    assert answer is not None
+    assert WELCOME in answer
+    reach = await wechat.staff_delivery.reach("wechat", RESIDENT)
+    assert reach.remaining == 5
