@@ -30,13 +30,13 @@ class ProfileStore:
         self._sessions = sessionmaker
 
     async def get(self, channel: str, user_ref: str) -> Profile | None:
+        # Read on every first contact: plain columns, no ORM objects to build.
+        query = select(ResidentProfileRow.mode, ResidentProfileRow.speech_rate).where(
+            ResidentProfileRow.channel == channel, ResidentProfileRow.user_ref == user_ref
+        )
         async with self._sessions() as session:
-            row = await session.scalar(
-                select(ResidentProfileRow).where(
-                    ResidentProfileRow.channel == channel, ResidentProfileRow.user_ref == user_ref
-                )
-            )
-        return None if row is None else Profile(row.mode, row.speech_rate)
+            row = (await session.execute(query)).first()
+        return None if row is None else Profile(str(row[0]), int(row[1]))
 
     async def save(self, channel: str, user_ref: str, profile: Profile) -> None:
         """Create or replace the resident's profile."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Mode = Literal["voice", "text", "simple"]
@@ -53,7 +53,21 @@ class Conversation:
         return replace(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Written on every message: spelled out, as dataclasses.asdict deep-copies every value.
+        application = self.application
+        return {
+            "mode": self.mode,
+            "application": None if application is None else _application_dict(application),
+            "pending": self.pending,
+            "misunderstood": self.misunderstood,
+            "last_replies": list(self.last_replies),
+            "last_seen": self.last_seen,
+            "transcript": [{"who": t.who, "text": t.text} for t in self.transcript],
+            "greeted": self.greeted,
+            "mode_asked": self.mode_asked,
+            "speech_rate": self.speech_rate,
+            "heard": self.heard,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Conversation:
@@ -75,6 +89,19 @@ class Conversation:
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
+
+
+def _application_dict(application: Application) -> dict[str, Any]:
+    return {
+        "service": application.service,
+        "application_id": application.application_id,
+        "step": application.step,
+        "answers": dict(application.answers),
+        "displays": dict(application.displays),
+        "history": list(application.history),
+        "phase": application.phase,
+        "correcting": application.correcting,
+    }
 
 
 def _one_of(value: Any, allowed: tuple[Any, ...], default: Any) -> Any:
