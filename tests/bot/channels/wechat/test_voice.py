@@ -254,3 +254,39 @@ async def test_with_a_model_configured_the_service_listens_with_the_real_vosk_po
         assert heard is not None
         assert heard.text
         assert heard.confidence is not None
+
+
+async def test_a_blind_resident_applies_by_voice_alone_and_hears_every_answer(
+    wechat: WeChatService, tmp_path: Path
+) -> None:
+    """Voice messages only: numbers spelled digit by digit as people say them, every answer spoken."""
+    spoken_answers = [
+        "语音模式",
+        "我想申请生活补贴",
+        "给我自己",
+        "有",
+        "在领低保",
+        "都没有",
+        "张三",
+        "幺幺零幺零五 幺九四九幺二三幺 零零二叉",
+        "幺幺零幺零五 幺九四九幺二三幺 零零二叉 四二",
+        "柳北",
+        "幺三八 幺二三四 五六七八",
+        "是",
+    ]
+    recogniser = StandInRecogniser(list(spoken_answers))
+    _listen_with(wechat, recogniser)
+    pushes = wechat.pushes()
+    clip = _spoken_amr("你好", tmp_path)
+
+    answers = []
+    for _ in spoken_answers:
+        media_id = wechat.simulator.add_media(clip, "audio/amr")
+        answers.append(passive_text(await pushes.push(pushes.voice(RESIDENT, media_id, fmt="amr"))))
+        await wechat.settle()
+
+    assert all(answer for answer in answers)
+    assert "110105 19491231 002X" in (answers[-2] or "") + "".join(wechat.sent_texts(RESIDENT))
+    assert "编号是" in (answers[-1] or "")
+    assert len(recogniser.heard_seconds) == len(spoken_answers)
+    assert len(_voices_sent(wechat, RESIDENT)) >= len(spoken_answers) - 1
