@@ -32,6 +32,7 @@ HANDOFF_SERVICE = "handoff"
 MAX_TEXT = 1000
 MISUNDERSTOOD_LIMIT = 3
 RESUME_AFTER_SECONDS = 6 * 3600
+READ_BACK = ("id_number", "disability_card", "mobile")
 CONFIDENT_SPEECH = 0.6  # below this, "您是说……吗？" before acting on what was heard
 YES_NO = ("是", "不是")
 RESUME_OPTIONS = (
@@ -321,8 +322,38 @@ class _Turn:
         else:
             self.idle(text, first_contact=False)
 
+    def answer_read_back(self, text: str) -> None:
+        application = self.state.application
+        result = parse_yes_no(text)
+        if application is None:
+            self.state = replace(self.state, pending=None)
+            self.show_menu()
+            return
+        if isinstance(result, Invalid):
+            if not self.misunderstood():
+                self.say_text(result.reason)
+                self.reask()
+            return
+        self.understood()
+        self.state = replace(self.state, pending=None)
+        service = self.service(application)
+        current = service.step(application.step)
+        if result.value:
+            self.advance(service, application, current)
+            return
+        answers = {k: v for k, v in application.answers.items() if k != current.id}
+        displays = {k: v for k, v in application.displays.items() if k != current.id}
+        history = tuple(h for h in application.history if h != current.id)
+        self.state = replace(
+            self.state, application=replace(application, answers=answers, displays=displays, history=history)
+        )
+        self.ask_current()
+
     def answer_pending(self, text: str) -> None:
         pending = self.state.pending
+        if pending == "readback":
+            self.answer_read_back(text)
+            return
         if pending == "heard":
             self.answer_heard(text)
             return
@@ -496,7 +527,11 @@ class _Turn:
     def reask(self) -> None:
         pending = self.state.pending
         application = self.state.application
-        if pending == "heard":
+        if pending == "readback" and application is not None:
+            current = self.service(application).step(application.step)
+            said = application.displays.get(current.id, "")
+            self.say(self.prompts.read_back, YES_NO, label=current.label, value=said)
+        elif pending == "heard":
             self.say(self.prompts.did_you_say, YES_NO, heard=self.state.heard[:60])
         elif pending == "mode":
             self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
@@ -577,6 +612,15 @@ class _Turn:
                     self.state = replace(self.state, application=None)
                     self.say(self.prompts.stop_footer)
                     return
+        if self.state.mode == "voice" and current.type in READ_BACK:
+            # Heard, not seen: a long number is read back before going on.
+            self.state = replace(self.state, pending="readback")
+            self.reask()
+            return
+        self.advance(service, application, current)
+
+    def advance(self, service: Service, application: Application, current: Step) -> None:
+        answers = application.answers
         following = next_step(service, answers, current.id, only_unanswered=application.correcting)
         if application.correcting and following is None:
             following = next_step(service, answers, None, only_unanswered=True)

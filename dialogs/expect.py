@@ -46,7 +46,7 @@ def expected_phrases(state: Conversation, catalog: Catalog) -> list[str] | None:
 
 def _expected(state: Conversation, catalog: Catalog) -> list[str] | None:
     pending = state.pending
-    if pending in ("cancel", "restart", "handoff", "heard"):
+    if pending in ("cancel", "restart", "handoff", "heard", "readback"):
         return [*YES_NO, *_YES_NO_WORDS, *_numbers(2)]
     if pending == "mode":
         return [word for option in MODE_OPTIONS for word in (option.label, *option.synonyms)] + _numbers(3)

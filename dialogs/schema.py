@@ -220,6 +220,7 @@ class Prompts(_Model):
     unsupported_media: Prompt
     voice_not_understood: Prompt
     did_you_say: Prompt
+    read_back: Prompt
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt
     rate_at_limit: Prompt

@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
-Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard"]
+Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard", "readback"]
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
-PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode", "heard")
+PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode", "heard", "readback")
 
 TRANSCRIPT_LIMIT = 60
 

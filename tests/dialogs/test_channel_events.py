@@ -158,3 +158,37 @@ def test_speech_rate_and_heard_text_survive_storage(catalog: Catalog) -> None:
     assert restored.speech_rate == -1
     assert restored.heard == "护理补贴"
     assert restored.pending == "heard"
+
+
+def _voice_user_at_the_id_question(catalog: Catalog) -> Conversation:
+    answers = ("你好", "语音模式", "生活补贴", "给我自己申请", "有", "在领低保", "都没有", "张三")
+    return last(talk(catalog, *answers)).state
+
+
+def test_a_voice_user_hears_a_spoken_id_number_read_back_before_going_on(catalog: Catalog) -> None:
+    result = last(talk(catalog, "11010519491231002X", state=_voice_user_at_the_id_question(catalog)))
+
+    assert result.state.pending == "readback"
+    assert texts(result) == [prompt(catalog, "read_back", label="身份证号码", value="110105 19491231 002X")]
+
+    confirmed = last(talk(catalog, "对", state=result.state))
+    assert confirmed.state.pending is None
+    assert texts(confirmed) == [ask(catalog, LIVING, "card_number")]
+
+
+def test_no_to_the_read_back_asks_for_the_number_again_and_forgets_it(catalog: Catalog) -> None:
+    heard = last(talk(catalog, "11010519491231002X", state=_voice_user_at_the_id_question(catalog)))
+
+    result = last(talk(catalog, "不对", state=heard.state))
+
+    assert texts(result) == [ask(catalog, LIVING, "id_number")]
+    assert result.state.application is not None
+    assert "id_number" not in result.state.application.answers
+
+
+def test_a_text_user_is_not_read_back_what_they_typed(catalog: Catalog) -> None:
+    answers = ("你好", "生活补贴", "给我自己申请", "有", "在领低保", "都没有", "张三", "11010519491231002X")
+    result = last(talk(catalog, *answers))
+
+    assert result.state.pending is None
+    assert texts(result) == [ask(catalog, LIVING, "card_number")]

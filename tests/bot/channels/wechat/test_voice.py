@@ -269,9 +269,12 @@ async def test_a_blind_resident_applies_by_voice_alone_and_hears_every_answer(
         "都没有",
         "张三",
         "幺幺零幺零五 幺九四九幺二三幺 零零二叉",
+        "对",  # the ID number read back
         "幺幺零幺零五 幺九四九幺二三幺 零零二叉 四二",
+        "对",
         "柳北",
         "幺三八 幺二三四 五六七八",
+        "对",
         "是",
     ]
     recogniser = StandInRecogniser(list(spoken_answers))
@@ -286,6 +289,7 @@ async def test_a_blind_resident_applies_by_voice_alone_and_hears_every_answer(
         await wechat.settle()
 
     assert all(answer for answer in answers)
+    assert "110105 19491231 002X" in (answers[7] or "")  # heard, so read back at once
     assert "110105 19491231 002X" in (answers[-2] or "") + "".join(wechat.sent_texts(RESIDENT))
     assert "编号是" in (answers[-1] or "")
     assert len(recogniser.heard_seconds) == len(spoken_answers)
