@@ -24,7 +24,8 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.render import render_text
-from dialogs.schema import Catalog, Prompt, Service, Step
+from dialogs.safety import detect_crisis
+from dialogs.schema import Catalog, Prompt, SafetyCategory, Service, Step
 from dialogs.state import Application, Conversation, Pending, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
 
@@ -85,6 +86,10 @@ class _Turn:
             # Not the resident's fault and not a misunderstanding: say what works, then carry on.
             self.say(self.prompts.unsupported_media if not unheard else self.prompts.voice_not_understood)
             self.reask()
+            return
+        crisis = detect_crisis(text, self.catalog.safety)
+        if crisis is not None:
+            self.crisis(crisis, text)
             return
         if self.unsure_of_speech(text):
             return
@@ -292,6 +297,23 @@ class _Turn:
         self.ask_current()
 
     # ----------------------------------------------------------------- pending questions
+
+    def crisis(self, category: SafetyCategory, text: str) -> None:
+        """Say what to do now and file an urgent request; any application waits, untouched."""
+        self.say(category.say)
+        self.effects.append(
+            CreateCase(
+                service=HANDOFF_SERVICE,
+                team=self.catalog.services[HANDOFF_SERVICE].team,
+                application_id=f"crisis-{self.event.message_id}",
+                answers={"crisis": category.id, "message": text[:MAX_TEXT]},
+                displays={},
+                fields={},
+                notes=(),
+                urgent=True,
+            )
+        )
+        self.say(self.catalog.safety.footer)
 
     def unsure_of_speech(self, text: str) -> bool:
         """Recognised speech below the confidence threshold is checked back before it is acted on."""

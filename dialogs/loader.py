@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from dialogs.schema import Catalog, Commands, MenuItem, Prompt, Prompts, Service, Step
+from dialogs.schema import Catalog, Commands, MenuItem, Prompt, Prompts, Safety, Service, Step
 
 MAX_FILE_BYTES = 512 * 1024
 
@@ -132,6 +132,12 @@ def load_catalog(content_dir: Path) -> Catalog:
             problems.append(ContentProblem(rel(menu_path), "-", "more than five options cannot be followed when heard"))
     commands = parse(Commands, read(commands_path), commands_path)
     prompts = parse(Prompts, read(prompts_path), prompts_path)
+    safety_path = root / "safety.yaml"
+    safety = parse(Safety, read(safety_path), safety_path)
+    if safety is not None:
+        for index, category in enumerate(safety.categories):
+            problems.extend(_check_prompt(category.say, rel(safety_path), f"categories[{index}].say"))
+        problems.extend(_check_prompt(safety.footer, rel(safety_path), "footer"))
 
     for service_id, service in services.items():
         problems.extend(_check_service(service, rel(service_files[service_id])))
@@ -147,7 +153,8 @@ def load_catalog(content_dir: Path) -> Catalog:
         raise ContentError(problems)
     assert commands is not None
     assert prompts is not None
-    return Catalog(services=services, menu=tuple(menu), commands=commands, prompts=prompts)
+    assert safety is not None
+    return Catalog(services=services, menu=tuple(menu), commands=commands, prompts=prompts, safety=safety)
 
 
 def _place(loc: tuple[int | str, ...], data: Any) -> str:

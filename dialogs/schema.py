@@ -226,6 +226,19 @@ class Prompts(_Model):
     rate_at_limit: Prompt
 
 
+class SafetyCategory(_Model):
+    id: Id
+    phrases: tuple[str, ...] = Field(min_length=1)
+    say: Prompt
+
+
+class Safety(_Model):
+    """Words that signal danger, checked before anything else."""
+
+    categories: tuple[SafetyCategory, ...] = Field(min_length=1)
+    footer: Prompt
+
+
 class Catalog(_Model):
     """All content, validated together."""
 
@@ -233,3 +246,4 @@ class Catalog(_Model):
     menu: tuple[MenuItem, ...]
     commands: Commands
     prompts: Prompts
+    safety: Safety

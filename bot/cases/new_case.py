@@ -49,6 +49,8 @@ def build_new_case(key: UserKey, effect: CreateCase, state: Conversation, catalo
         {"who": turn.who, "text": turn.text.replace(CASE_ID_PLACEHOLDER, "（本案编号）")} for turn in state.transcript
     ]
     summary_parts = [service.name, district or "区县未填", mask_name(str(name)) if name else "姓名未填"]
+    if effect.urgent:
+        summary_parts.insert(0, "紧急")
     if proxy is not None:
         summary_parts.append(f"{proxy.relationship}代办")
     if effect.notes:
