@@ -83,3 +83,30 @@ async def test_health_check_names_each_component(staff: TestClient) -> None:  # 
     assert body["components"]["redis"]["state"] == "ok"
     assert body["components"]["database"]["state"] == "ok"
     assert body["components"]["speech"]["state"] == "disabled"
+
+
+async def test_a_resident_in_danger_is_first_in_the_hotline_queue(
+    services: Services,
+    staff: TestClient,  # type: ignore[type-arg]
+) -> None:
+    await services.staff_users.add("zhou.hotline", PASSWORD, "agent", ["hotline"])
+    await services.pipeline.handle(UserKey("cli", "asking"), "转人工", "h1")
+    await services.pipeline.handle(UserKey("cli", "asking"), "想问问补贴的事", "h2")
+    for n, text in enumerate(NURSING_ALLOWANCE_FOR_MY_MOTHER[:5]):
+        await services.pipeline.handle(RESIDENT, text, f"m{n}")
+
+    answer = await services.pipeline.handle(RESIDENT, "我儿子天天打我", "danger")
+
+    assert "110" in answer.replies[0].text
+    assert len(answer.case_ids) == 1
+    login = await staff.post("/staff/api/login", json={"username": "zhou.hotline", "password": PASSWORD})
+    assert login.status == 200
+    queue = (await (await staff.get("/staff/api/cases", params={"team": "hotline"})).json())["cases"]
+    assert queue[0]["id"] == answer.case_ids[0]
+    assert len(queue) == 2
+    assert queue[0]["urgent"] is True
+    assert queue[0]["summary"].startswith("紧急")
+    # The application she was filling in is still there.
+    stored = await services.pipeline.conversations.load(RESIDENT)
+    assert stored is not None
+    assert stored["application"]["service"] == "nursing-allowance"
