@@ -22,12 +22,23 @@ from bot.storage.keys import UserKey
 from bot.storage.locks import LockTimeout, UserLocks
 from bot.storage.turns import TurnStore
 from dialogs.engine import step
-from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, InboundKind, Reply, UpdateProfile
+from dialogs.events import (
+    CASE_ID_PLACEHOLDER,
+    STATUS_PLACEHOLDER,
+    CreateCase,
+    Inbound,
+    InboundKind,
+    Reply,
+    ReportStatus,
+    UpdateProfile,
+)
 from dialogs.expect import expected_phrases
 from dialogs.schema import Catalog
 from dialogs.state import Conversation, Turn
 
 log = logging.getLogger(__name__)
+
+STATUS_CASES = 3  # the newest few: more is hard to follow when heard
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,7 @@ class Pipeline:
         result = step(state, event, self.catalog)
         new_state = result.state
         case_ids: list[int] = []
+        filled: dict[str, str] = {}
         for effect in result.effects:
             if isinstance(effect, CreateCase):
                 new_case = build_new_case(key, effect, new_state, self.catalog)
@@ -159,15 +171,36 @@ class Pipeline:
                     failed = self.catalog.prompts.submit_failed.for_mode(state.mode)
                     return Outcome(replies=(Reply(failed),), mode=state.mode, failed=True), None
                 case_ids.append(case_id)
+                filled[CASE_ID_PLACEHOLDER] = str(case_id)
             elif isinstance(effect, UpdateProfile):
                 await self._save_profile(key, Profile(mode=effect.mode, speech_rate=effect.speech_rate))
-        if case_ids:
-            new_state = _fill_case_ids(new_state, case_ids)
-        replies = tuple(_fill(reply, case_ids) for reply in result.replies)
+            elif isinstance(effect, ReportStatus):
+                filled[STATUS_PLACEHOLDER] = await self._status(key, state.mode)
+        if filled:
+            new_state = _fill_state(new_state, filled)
+        replies = tuple(_fill(reply, filled) for reply in result.replies)
         outcome = Outcome(
             replies=replies, mode=new_state.mode, case_ids=tuple(case_ids), speech_rate=new_state.speech_rate
         )
         return outcome, new_state
+
+    async def _status(self, key: UserKey, mode: str) -> str:
+        prompts = self.catalog.prompts
+        try:
+            cases = await self.cases.cases_for_user(key.channel, key.user_id)
+        except Exception:
+            log.exception("status lookup failed channel=%s", key.channel)
+            return prompts.system_error.for_mode(mode)
+        if not cases:
+            return prompts.status_none.for_mode(mode)
+        lines = []
+        for case in cases[:STATUS_CASES]:
+            service = self.catalog.services.get(case.service)
+            status_prompt = getattr(prompts, f"status_{case.status}", prompts.status_new)
+            line = prompts.status_line.for_mode(mode)
+            line = line.replace("{number}", str(case.id)).replace("{service}", service.short_name if service else "")
+            lines.append(line.replace("{status}", status_prompt.for_mode(mode)))
+        return "\n".join(lines)
 
     async def _initial(self, key: UserKey, stored: dict[str, Any] | None) -> Conversation:
         if stored is not None:
@@ -186,13 +219,15 @@ class Pipeline:
             log.exception("profile could not be saved channel=%s", key.channel)
 
 
-def _fill(reply: Reply, case_ids: list[int]) -> Reply:
-    if CASE_ID_PLACEHOLDER not in reply.text or not case_ids:
-        return reply
-    return replace(reply, text=reply.text.replace(CASE_ID_PLACEHOLDER, str(case_ids[-1])))
+def _fill(reply: Reply, values: dict[str, str]) -> Reply:
+    text = reply.text
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return reply if text == reply.text else replace(reply, text=text)
 
 
-def _fill_case_ids(state: Conversation, case_ids: list[int]) -> Conversation:
-    last = [_fill(Reply.from_dict(r), case_ids).to_dict() for r in state.last_replies]
-    transcript = tuple(Turn(t.who, t.text.replace(CASE_ID_PLACEHOLDER, str(case_ids[-1]))) for t in state.transcript)
+def _fill_state(state: Conversation, values: dict[str, str]) -> Conversation:
+    """What was said is remembered as said: for 重复, and in the transcript a case carries."""
+    last = [_fill(Reply.from_dict(r), values).to_dict() for r in state.last_replies]
+    transcript = tuple(Turn(t.who, _fill(Reply(t.text), values).text) for t in state.transcript)
     return replace(state, last_replies=tuple(last), transcript=transcript)

@@ -21,9 +21,11 @@ Command = Literal[
     "mode_simple",
     "slower",
     "faster",
+    "status",
 ]
 _ORDER: tuple[Command, ...] = (
     "handoff",
+    "status",
     "mode_voice",
     "mode_text",
     "mode_simple",
@@ -40,7 +42,7 @@ _ORDER: tuple[Command, ...] = (
 # A command phrase inside a longer message counts only if little else was said ("请帮我转人工吧").
 _SLACK = 4
 # Asking for a person may come wrapped in courtesy; a greeting with anything after it is a request.
-_SLACK_BY_COMMAND: dict[str, int] = {"handoff": 8, "greeting": 2}
+_SLACK_BY_COMMAND: dict[str, int] = {"handoff": 8, "greeting": 2, "status": 6}
 
 
 def detect_command(text: str, commands: Commands) -> Command | None:

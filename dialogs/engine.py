@@ -11,7 +11,16 @@ from typing import Any
 
 from dialogs.answers import is_skip, parse_answer
 from dialogs.commands import Command, detect_command, is_exact_command
-from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Effect, Inbound, Reply, StepResult, UpdateProfile
+from dialogs.events import (
+    CASE_ID_PLACEHOLDER,
+    CreateCase,
+    Effect,
+    Inbound,
+    Reply,
+    ReportStatus,
+    StepResult,
+    UpdateProfile,
+)
 from dialogs.flow import (
     answered_steps,
     dependents,
@@ -230,6 +239,11 @@ class _Turn:
                 self.state = replace(self.state, pending=None)
             self.change_mode(command.removeprefix("mode_"))
             self.reask()
+        elif command == "status":
+            self.effects.append(ReportStatus())
+            self.say(self.prompts.status_report)
+            if application is not None or pending is not None:
+                self.reask()
         elif command in ("slower", "faster"):
             self.change_rate(-1 if command == "slower" else 1)
             self.reask()

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from dialogs.state import Conversation
 
 CASE_ID_PLACEHOLDER = "{case_id}"
+STATUS_PLACEHOLDER = "{cases}"
 InboundKind = Literal["text", "subscribe", "choose", "unsupported", "voice"]
 
 
@@ -72,7 +73,13 @@ class UpdateProfile:
     speech_rate: int = 0  # -2 (slowest) … 2 (fastest)
 
 
-Effect = CreateCase | UpdateProfile
+@dataclass(frozen=True)
+class ReportStatus:
+    """Tell the resident where their requests stand: the reply carrying ``STATUS_PLACEHOLDER`` is
+    filled in from the case store."""
+
+
+Effect = CreateCase | UpdateProfile | ReportStatus
 
 
 @dataclass(frozen=True)

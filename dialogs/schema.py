@@ -176,6 +176,7 @@ class Commands(_Model):
     mode_simple: tuple[str, ...]
     slower: tuple[str, ...]
     faster: tuple[str, ...]
+    status: tuple[str, ...]
 
 
 class Prompts(_Model):
@@ -221,6 +222,14 @@ class Prompts(_Model):
     voice_not_understood: Prompt
     did_you_say: Prompt
     read_back: Prompt
+    status_report: Prompt
+    status_none: Prompt
+    status_new: Prompt
+    status_claimed: Prompt
+    status_waiting: Prompt
+    status_resolved: Prompt
+    status_closed: Prompt
+    status_line: Prompt
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt
     rate_at_limit: Prompt

@@ -23,6 +23,7 @@ from bot.storage.locks import UserLocks
 from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
 from dialogs.schema import Catalog
+from tests.bot.cases.factories import add_staff
 from tests.bot.scripts import CONFIRM, ID_NUMBER, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE
 from tests.paths import CONTENT_DIR
 
@@ -252,3 +253,23 @@ async def test_a_retried_voice_message_is_not_recognised_twice(pipeline: Pipelin
     assert calls == 1
     assert again.duplicate
     assert again.replies == first.replies
+
+
+async def test_asking_how_my_application_is_going_reports_each_of_my_cases(
+    pipeline: Pipeline, case_store: CaseStore, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    nothing_yet = await pipeline.handle(RESIDENT, "我的申请怎么样了", "s0")
+    assert "还没有在这里提交过申请" in nothing_yet.replies[-1].text
+
+    await say_all(pipeline, LIVING_ALLOWANCE_FOR_MYSELF)
+    (case_id,) = (await pipeline.handle(RESIDENT, CONFIRM, "confirm")).case_ids
+    first = await pipeline.handle(RESIDENT, "我的申请怎么样了", "s1")
+    assert first.replies[0].text == f"编号{case_id}，生活补贴：已经收到，正在等工作人员处理。"
+
+    staff = await add_staff(sessionmaker, "wang")
+    await case_store.claim(case_id, actor=staff.username, actor_id=staff.id)
+    claimed = await pipeline.handle(RESIDENT, "申请进度", "s2")
+    assert claimed.replies[0].text == f"编号{case_id}，生活补贴：工作人员正在办理。"
+
+    repeated = await pipeline.handle(RESIDENT, "重复", "s3")
+    assert repeated.replies[0].text == claimed.replies[0].text
