@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import cn2an
+
 from dialogs.schema import Step
 from dialogs.validators import (
     ChoiceOption,
@@ -19,7 +21,28 @@ from dialogs.validators import (
     parse_mobile,
     parse_person_name,
     parse_yes_no,
+    spoken_digits,
 )
+
+_AGE_WORDS = {"刚出生": 0, "不到一岁": 0, "几个月": 0, "没满一岁": 0}
+
+
+def parse_age(text: str) -> ValidationResult:
+    """An age in years, said in digits or words ("3岁", "三岁", "两岁半"): 0 to 120."""
+    said = normalize(text)
+    for words, years in _AGE_WORDS.items():
+        if words in said:
+            return Valid(value=years, display="不到一岁")
+    digits = spoken_digits(said.split("岁")[0]) if said else None
+    if digits is None or not digits.isdigit():
+        try:
+            digits = str(int(cn2an.cn2an(said.split("岁")[0], "smart")))
+        except (ValueError, KeyError, TypeError):
+            return Invalid("请说年龄，比如“五岁”或者“45岁”。")
+    years = int(digits)
+    if not 0 <= years <= 120:
+        return Invalid("这个年龄好像不对，请再说一遍，比如“五岁”。")
+    return Valid(value=years, display=f"{years}岁")
 
 
 def _card_matching(result: ValidationResult, disability: dict[str, Any] | None) -> ValidationResult:
@@ -75,6 +98,8 @@ def parse_answer(
         return result
     if kind == "name":
         return parse_person_name(text)
+    if kind == "age":
+        return parse_age(text)
     cleaned = " ".join(text.split())
     if not cleaned:
         return Invalid("没有收到内容。请再说一遍。")

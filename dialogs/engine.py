@@ -21,6 +21,7 @@ from dialogs.events import (
     StepResult,
     UpdateProfile,
 )
+from dialogs.faq import match_faq
 from dialogs.flow import (
     answered_steps,
     dependents,
@@ -34,11 +35,12 @@ from dialogs.flow import (
 from dialogs.intents import route
 from dialogs.render import render_text
 from dialogs.safety import detect_crisis
-from dialogs.schema import Catalog, Prompt, SafetyCategory, Service, Step
+from dialogs.schema import Catalog, Faq, Prompt, SafetyCategory, Service, Step
 from dialogs.state import Application, Conversation, Pending, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
 
 HANDOFF_SERVICE = "handoff"
+GROUP_PREFIX = "group:"
 MAX_TEXT = 1000
 MISUNDERSTOOD_LIMIT = 3
 RESUME_AFTER_SECONDS = 6 * 3600
@@ -390,6 +392,9 @@ class _Turn:
         if pending == "readback":
             self.answer_read_back(text)
             return
+        if pending == "offer":
+            self.answer_offer(text)
+            return
         if pending == "heard":
             self.answer_heard(text)
             return
@@ -423,7 +428,10 @@ class _Turn:
         elif pending == "cancel" and result.value:
             self.say(self.prompts.cancelled)
             self.state = replace(self.state, application=None)
-            self.show_menu()
+            if self.state.paused is not None:
+                self.back_to_paused()
+            else:
+                self.show_menu()
         elif pending == "restart" and result.value and application is not None:
             self.start(self.service(application), intro=False)
         else:
@@ -510,8 +518,18 @@ class _Turn:
     def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
         routed = route(text, self.catalog)
+        question = match_faq(text, self.catalog)
+        phrase_length = max((len(p) for p in self._matched_phrases(routed.service, text)), default=0)
+        if chosen is None and question is not None and question[1] >= phrase_length:
+            self.understood()
+            self.answer_question(question[0])
+            return
         if chosen is None:
             chosen = routed.service
+        if chosen is not None and chosen.startswith(GROUP_PREFIX):
+            self.understood()
+            self.show_group(chosen.removeprefix(GROUP_PREFIX))
+            return
         if chosen is not None:
             self.understood()
             self.start(self.catalog.services[chosen], intro=True)
@@ -529,11 +547,21 @@ class _Turn:
             self.show_menu()
 
     def menu_choice(self, text: str) -> str | None:
-        """A menu option by its number or by its words."""
-        options = [
-            ChoiceOption(item.service, label, (self.catalog.services[item.service].short_name,))
-            for item, label in zip(self.catalog.menu, self.menu_labels(), strict=True)
-        ]
+        """A menu option by its number or by its words: a service id, or ``group:<id>`` for a group.
+        Right after a group's short menu, numbers choose within that group."""
+        group = self.catalog.menu_group(self.state.menu_group) if self.state.menu_group else None
+        if group is not None:
+            members = [self.catalog.services[s] for s in group.services]
+            inner = [ChoiceOption(m.id, m.name, (m.short_name,)) for m in members]
+            picked = parse_choice(text, inner)
+            if isinstance(picked, Valid):
+                return str(picked.value)
+        options = []
+        for item, label in zip(self.catalog.menu, self.menu_labels(), strict=True):
+            if item.service is not None:
+                options.append(ChoiceOption(item.service, label, (self.catalog.services[item.service].short_name,)))
+            else:
+                options.append(ChoiceOption(f"{GROUP_PREFIX}{item.group}", label))
         result = parse_choice(text, options)
         return None if isinstance(result, Invalid) else str(result.value)
 
@@ -542,7 +570,39 @@ class _Turn:
         return tuple((item.simple if simple and item.simple else item.label) for item in self.catalog.menu)
 
     def show_menu(self) -> None:
+        self.state = replace(self.state, menu_group="")
         self.say(self.prompts.menu_intro, self.menu_labels())
+
+    def show_group(self, group_id: str) -> None:
+        group = self.catalog.menu_group(group_id)
+        if group is None:
+            self.show_menu()
+            return
+        self.state = replace(self.state, menu_group=group_id)
+        self.say(self.prompts.group_intro, tuple(self.catalog.services[s].name for s in group.services))
+
+    def _matched_phrases(self, service_id: str | None, text: str) -> list[str]:
+        if service_id is None:
+            return []
+        said = normalize(text)
+        return [normalize(p) for p in self.catalog.services[service_id].phrases if normalize(p) in said]
+
+    def answer_question(self, faq: Faq) -> None:
+        self.say(faq.answer)
+        if faq.offer is not None and faq.offer in self.catalog.services:
+            self.state = replace(self.state, pending="offer", offer=faq.offer)
+            self.reask()
+
+    def answer_offer(self, text: str) -> None:
+        offered = self.catalog.services.get(self.state.offer)
+        result = parse_yes_no(text)
+        self.state = replace(self.state, pending=None, offer="")
+        if isinstance(result, Valid) and result.value and offered is not None:
+            self.start(offered, intro=True)
+        elif isinstance(result, Valid):
+            self.show_menu()
+        else:
+            self.handle_text(text)  # not an answer to the offer: what they said instead
 
     # ----------------------------------------------------------------- applications
 
@@ -563,7 +623,9 @@ class _Turn:
     def reask(self) -> None:
         pending = self.state.pending
         application = self.state.application
-        if pending == "readback" and application is not None:
+        if pending == "offer" and self.state.offer in self.catalog.services:
+            self.say(self.prompts.offer_service, YES_NO, service=self.catalog.services[self.state.offer].short_name)
+        elif pending == "readback" and application is not None:
             current = self.service(application).step(application.step)
             said = application.displays.get(current.id, "")
             self.say(self.prompts.read_back, YES_NO, label=current.label, value=said)
@@ -621,8 +683,15 @@ class _Turn:
             )
         if isinstance(result, Invalid):
             earlier = step_named(service, application, text) if _says_wrong(text) else None
+            other = route(text, self.catalog).service
             if earlier is not None:  # "电话号码错了" while answering something else
                 self.correct(application, earlier)
+            elif other is not None and other != service.id and self.state.paused is None:
+                # "算了，我想问法律援助": go there, keeping this application to come back to.
+                self.understood()
+                self.say(self.prompts.switched, service=service.short_name)
+                self.state = replace(self.state, paused=application)
+                self.start(self.catalog.services[other], intro=True)
             elif not self.misunderstood():
                 # The reason already says what to do; only a list of options needs repeating.
                 self.say_text(result.reason, _options_of(current))
@@ -647,6 +716,7 @@ class _Turn:
                 if rule.outcome == "stop":
                     self.state = replace(self.state, application=None)
                     self.say(self.prompts.stop_footer)
+                    self.back_to_paused()
                     return
         if self.state.mode == "voice" and current.type in READ_BACK:
             # Heard, not seen: a long number is read back before going on.
@@ -742,6 +812,16 @@ class _Turn:
         for extra in (service.where, service.next_steps):
             if extra is not None:
                 self.say(extra)
+        self.back_to_paused()
+
+    def back_to_paused(self) -> None:
+        """An application put aside for another request is offered again once that one is over."""
+        paused = self.state.paused
+        if paused is None or self.state.application is not None or paused.service not in self.catalog.services:
+            return
+        self.state = replace(self.state, application=paused, paused=None)
+        self.say(self.prompts.paused_resume, service=self.service(paused).short_name)
+        self.offer_resume()
 
     def hand_off(self) -> None:
         """File a request for a person at once; an unfinished application stays where it was."""

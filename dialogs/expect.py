@@ -46,7 +46,7 @@ def expected_phrases(state: Conversation, catalog: Catalog) -> list[str] | None:
 
 def _expected(state: Conversation, catalog: Catalog) -> list[str] | None:
     pending = state.pending
-    if pending in ("cancel", "restart", "handoff", "heard", "readback"):
+    if pending in ("cancel", "restart", "handoff", "heard", "readback", "offer"):
         return [*YES_NO, *_YES_NO_WORDS, *_numbers(2)]
     if pending == "mode":
         return [word for option in MODE_OPTIONS for word in (option.label, *option.synonyms)] + _numbers(3)
@@ -55,8 +55,9 @@ def _expected(state: Conversation, catalog: Catalog) -> list[str] | None:
     application = state.application
     if application is None:
         labels = [item.label for item in catalog.menu]
-        names = [catalog.services[item.service].short_name for item in catalog.menu]
-        return [*labels, *names, *_numbers(len(labels))]
+        members = [s for item in catalog.menu for s in ((item.service,) if item.service else item.services)]
+        names = [word for s in members for word in (catalog.services[s].name, catalog.services[s].short_name)]
+        return [*labels, *names, *_numbers(max(len(labels), 5))]
     service = catalog.services.get(application.service)
     if service is None:
         return None

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from dialogs.schema import Catalog, Commands, MenuItem, Prompt, Prompts, Safety, Service, Step
+from dialogs.schema import Catalog, Commands, Faq, MenuItem, Prompt, Prompts, Safety, Service, Step
 
 MAX_FILE_BYTES = 512 * 1024
 
@@ -123,7 +123,12 @@ def load_catalog(content_dir: Path) -> Catalog:
             parsed = parse(MenuItem, item, menu_path)
             if parsed is None:
                 continue
-            if parsed.service not in services:
+            for member in parsed.services:
+                if member not in services:
+                    problems.append(
+                        ContentProblem(rel(menu_path), f"[{index}].services", f"unknown service {member!r}")
+                    )
+            if parsed.service is not None and parsed.service not in services:
                 problems.append(
                     ContentProblem(rel(menu_path), f"[{index}].service", f"unknown service {parsed.service!r}")
                 )
@@ -132,6 +137,21 @@ def load_catalog(content_dir: Path) -> Catalog:
             problems.append(ContentProblem(rel(menu_path), "-", "more than five options cannot be followed when heard"))
     commands = parse(Commands, read(commands_path), commands_path)
     prompts = parse(Prompts, read(prompts_path), prompts_path)
+    faq_path = root / "faq.yaml"
+    faqs: list[Faq] = []
+    if faq_path.exists():
+        faq_data = read(faq_path)
+        if faq_data is not None and not isinstance(faq_data, list):
+            problems.append(ContentProblem(rel(faq_path), "-", "must be a list of questions"))
+        elif faq_data is not None:
+            for index, item in enumerate(faq_data):
+                faq = parse(Faq, item, faq_path)
+                if faq is None:
+                    continue
+                if faq.offer is not None and faq.offer not in services:
+                    problems.append(ContentProblem(rel(faq_path), f"[{index}].offer", f"unknown service {faq.offer!r}"))
+                problems.extend(_check_prompt(faq.answer, rel(faq_path), f"[{index}] (id {faq.id}).answer"))
+                faqs.append(faq)
     safety_path = root / "safety.yaml"
     safety = parse(Safety, read(safety_path), safety_path)
     if safety is not None:
@@ -154,7 +174,9 @@ def load_catalog(content_dir: Path) -> Catalog:
     assert commands is not None
     assert prompts is not None
     assert safety is not None
-    return Catalog(services=services, menu=tuple(menu), commands=commands, prompts=prompts, safety=safety)
+    return Catalog(
+        services=services, menu=tuple(menu), commands=commands, prompts=prompts, safety=safety, faqs=tuple(faqs)
+    )
 
 
 def _place(loc: tuple[int | str, ...], data: Any) -> str:

@@ -13,7 +13,7 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=
 Line = Annotated[str, StringConstraints(min_length=1, max_length=600, strip_whitespace=True)]
 
 StepType = Literal[
-    "choice", "yes_no", "id_number", "disability_card", "mobile", "district", "disability", "name", "text"
+    "choice", "yes_no", "id_number", "disability_card", "mobile", "district", "disability", "name", "text", "age"
 ]
 CaseField = Literal[
     "beneficiary_name",
@@ -154,9 +154,32 @@ class Service(_Model):
 
 
 class MenuItem(_Model):
-    service: str
+    """A main-menu option: one service, or a group of up to five that opens its own short menu."""
+
     label: Line
     simple: Line | None = None
+    service: str | None = None
+    group: Id | None = None
+    services: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _service_or_group(self) -> MenuItem:
+        if (self.service is None) == (self.group is None):
+            raise ValueError("a menu item names either one service or a group")
+        if self.group is not None and not 2 <= len(self.services) <= 5:
+            raise ValueError("a group lists two to five services: more cannot be followed when heard")
+        if self.service is not None and self.services:
+            raise ValueError("services belong to groups only")
+        return self
+
+
+class Faq(_Model):
+    """A common question answered without an application, ending with an offer to start one."""
+
+    id: Id
+    phrases: tuple[str, ...] = Field(min_length=1)
+    answer: Prompt
+    offer: str | None = None  # the service the answer offers to start
 
 
 class Commands(_Model):
@@ -230,6 +253,10 @@ class Prompts(_Model):
     status_resolved: Prompt
     status_closed: Prompt
     status_line: Prompt
+    offer_service: Prompt
+    switched: Prompt
+    paused_resume: Prompt
+    group_intro: Prompt
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt
     rate_at_limit: Prompt
@@ -256,3 +283,7 @@ class Catalog(_Model):
     commands: Commands
     prompts: Prompts
     safety: Safety
+    faqs: tuple[Faq, ...] = ()
+
+    def menu_group(self, group: str) -> MenuItem | None:
+        return next((item for item in self.menu if item.group == group), None)

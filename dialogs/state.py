@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
-Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard", "readback"]
+Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer"]
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
-PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode", "heard", "readback")
+PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer")
 
 TRANSCRIPT_LIMIT = 60
 
@@ -48,6 +48,9 @@ class Conversation:
     mode_asked: bool = False  # a new follower is asked once how they want answers: voice, text or simple
     speech_rate: int = 0  # -2 … 2, for spoken answers
     heard: str = ""  # what speech recognition heard but was unsure of, while asking "您是说……吗？"
+    menu_group: str = ""  # the group whose short menu was shown last: numbers then choose within it
+    paused: Application | None = None  # put aside when the resident turned to another request
+    offer: str = ""  # the service offered after answering a question, while asking "要现在申请……吗？"
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return replace(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -67,6 +70,9 @@ class Conversation:
             "mode_asked": self.mode_asked,
             "speech_rate": self.speech_rate,
             "heard": self.heard,
+            "menu_group": self.menu_group,
+            "paused": None if self.paused is None else _application_dict(self.paused),
+            "offer": self.offer,
         }
 
     @classmethod
@@ -86,6 +92,9 @@ class Conversation:
                 mode_asked=bool(data.get("mode_asked", False)),
                 speech_rate=max(-2, min(2, int(data.get("speech_rate", 0)))),
                 heard=str(data.get("heard", ""))[:500],
+                menu_group=str(data.get("menu_group", ""))[:60],
+                paused=_application_from(data["paused"]) if data.get("paused") else None,
+                offer=str(data.get("offer", ""))[:60],
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
