@@ -261,7 +261,9 @@ def _check_condition(
 
 def _check_prompt(prompt: Prompt, file: str, place: str) -> Iterator[ContentProblem]:
     yield from _check_text(prompt.text, file, f"{place}.text")
-    if prompt.simple is not None:
+    if prompt.simple is None:
+        yield ContentProblem(file, f"{place}.simple", "the simple form is missing (simple-language mode needs one)")
+    else:
         yield from _check_text(prompt.simple, file, f"{place}.simple")
         if len(prompt.simple) > len(prompt.text):
             yield ContentProblem(file, f"{place}.simple", "the simple form is longer than the normal one")

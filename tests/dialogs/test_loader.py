@@ -505,3 +505,17 @@ def test_a_service_name_stating_an_amount_is_refused(content: Path) -> None:
     assert [(p.place, p.problem) for p in problems] == [
         ("name", "states an amount of money; amounts are confirmed by the local office")
     ]
+
+
+def test_a_prompt_without_its_simple_form_is_refused(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    prompts = content / "prompts.yaml"
+    prompts.write_text(prompts.read_text(encoding="utf-8").replace("  simple: 好，取消了。\n", "", 1), encoding="utf-8")
+
+    with pytest.raises(ContentError) as caught:
+        load_catalog(content)
+
+    assert [(p.place, p.problem) for p in caught.value.problems] == [
+        ("cancelled.simple", "the simple form is missing (simple-language mode needs one)")
+    ]
