@@ -1,23 +1,85 @@
-"""``python -m bot route "一句话"``: which service a sentence would start, as JSON."""
+"""``python -m bot route "一句话"``: which service a sentence would start, as JSON.
+
+``--eval FILE …`` scores routing on labelled sentences (``sentence<TAB>service id``, or ``none`` for a
+sentence that should start nothing) and exits 1 when accuracy is below ``--min``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
 from dialogs.intents import route
 from dialogs.loader import load_catalog
+from dialogs.schema import Catalog
+
+MAX_EVAL_LINES = 100_000
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("route", help="show which service a sentence starts, as JSON")
-    parser.add_argument("sentence", help="what a resident might say, in Chinese")
+    parser.add_argument("sentence", nargs="?", help="what a resident might say, in Chinese")
+    parser.add_argument(
+        "--eval",
+        dest="eval_files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="score routing on labelled sentences: one 'sentence<TAB>service id' per line",
+    )
+    parser.add_argument("--min", dest="minimum", type=float, default=0.95, help="accuracy required by --eval")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(load_settings().effective_content_dir)
+    if args.eval_files:
+        return _evaluate(catalog, args.eval_files, args.minimum)
+    if not args.sentence:
+        print("Give a sentence, or --eval FILE.", file=sys.stderr)
+        return 2
     print(json.dumps(route(args.sentence, catalog).to_json(), ensure_ascii=False))
     return 0
+
+
+def _evaluate(catalog: Catalog, files: list[Path], minimum: float) -> int:
+    cases: list[tuple[str, str | None, str]] = []
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()[:MAX_EVAL_LINES]
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"{path}: cannot read ({type(error).__name__})", file=sys.stderr)
+            return 2
+        for number, line in enumerate(lines, start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            sentence, tab, expected = line.partition("\t")
+            expected = expected.strip()
+            if not tab or not sentence.strip() or not expected:
+                print(f"{path}:{number}: expected 'sentence<TAB>service id'", file=sys.stderr)
+                return 2
+            if expected != "none" and expected not in catalog.services:
+                print(f"{path}:{number}: unknown service {expected!r}", file=sys.stderr)
+                return 2
+            cases.append((sentence.strip(), None if expected == "none" else expected, f"{path.name}:{number}"))
+    if not cases:
+        print("No labelled sentences found.", file=sys.stderr)
+        return 2
+    misses: list[dict[str, str | None]] = []
+    for sentence, expected, where in cases:
+        got = route(sentence, catalog).service
+        if got != expected:
+            misses.append({"where": where, "sentence": sentence, "expected": expected, "got": got})
+    accuracy = 1 - len(misses) / len(cases)
+    report = {
+        "sentences": len(cases),
+        "correct": len(cases) - len(misses),
+        "accuracy": round(accuracy, 4),
+        "misses": misses,
+    }
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0 if accuracy >= minimum else 1

@@ -168,3 +168,28 @@ def test_serve_refuses_to_start_on_broken_content(env: dict[str, str], tmp_path:
     result = run_bot("serve", "--port", str(_free_port()), env={**env, "BOT_CONTENT_DIR": str(broken)}, timeout=30)
     assert result.returncode == 2
     assert "prompts.yaml: line" in result.stderr
+
+
+def test_route_eval_scores_labelled_sentences_and_fails_below_the_minimum(env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "routing.tsv"
+    labelled.write_text(
+        "我想申请护理补贴\tnursing-allowance\n今天天气怎么样\tnone\n生活补贴\tnursing-allowance\n", "utf-8"
+    )
+
+    result = run_bot("route", "--eval", str(labelled), env=env)
+
+    report = json.loads(result.stdout)
+    assert (report["sentences"], report["correct"]) == (3, 2)
+    assert report["misses"][0]["sentence"] == "生活补贴"
+    assert result.returncode == 1
+    assert run_bot("route", "--eval", str(labelled), "--min", "0.6", env=env).returncode == 0
+
+
+def test_route_eval_names_the_line_of_a_malformed_file(env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "routing.tsv"
+    labelled.write_text("我想申请护理补贴\tno-such-service\n", "utf-8")
+
+    result = run_bot("route", "--eval", str(labelled), env=env)
+
+    assert result.returncode == 2
+    assert "routing.tsv:1: unknown service 'no-such-service'" in result.stderr
