@@ -70,10 +70,10 @@ def _evaluate(catalog: Catalog, files: list[Path], minimum: float) -> int:
         print("No labelled sentences found.", file=sys.stderr)
         return 2
     misses: list[dict[str, str | None]] = []
-    for sentence, expected, where in cases:
+    for sentence, wanted, where in cases:
         got = route(sentence, catalog).service
-        if got != expected:
-            misses.append({"where": where, "sentence": sentence, "expected": expected, "got": got})
+        if got != wanted:
+            misses.append({"where": where, "sentence": sentence, "expected": wanted, "got": got})
     accuracy = 1 - len(misses) / len(cases)
     report = {
         "sentences": len(cases),
