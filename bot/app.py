@@ -67,6 +67,12 @@ def create_app(services: Services) -> web.Application:
             sessions=services.staff_sessions,
             delivery=services.delivery,
             secure_cookies=False,
+            notices={
+                "claimed": services.catalog.prompts.notice_claimed.text,
+                "resolved": services.catalog.prompts.notice_resolved.text,
+            }
+            if services.settings.notify_residents
+            else {},
         ),
     )
     return app

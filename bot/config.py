@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     wechat_aes_key: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_deadline: Annotated[float, Field(gt=0.2, le=4.5)] = 3.0
+    notify_residents: bool = True  # tell residents when their case is claimed or resolved
     vosk_model: Path | None = None
     state_ttl_days: Annotated[int, Field(ge=7, le=365)] = 30
     session_ttl_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 480

@@ -24,7 +24,10 @@ class Outbox:
         self.prefix = prefix
 
     async def deliver(self, case: CaseDetail, text: str) -> DeliveryResult:
-        key = UserKey(case.summary.channel, case.user_ref).redis_key("outbox", self.prefix)
+        return await self.notify(case.summary.channel, case.user_ref, text)
+
+    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+        key = UserKey(channel, user_ref).redis_key("outbox", self.prefix)
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.rpush(key, text.encode("utf-8"))

@@ -24,7 +24,7 @@ from dialogs.validators import (
     spoken_digits,
 )
 
-_AGE_WORDS = {"刚出生": 0, "不到一岁": 0, "几个月": 0, "没满一岁": 0}
+_AGE_WORDS = {"刚出生": 0, "不到一岁": 0, "几个月": 0, "没满一岁": 0, "个月": 0, "月大": 0}
 
 
 def parse_age(text: str) -> ValidationResult:

@@ -615,7 +615,7 @@ class _Turn:
         application = Application(
             service=service.id, application_id=f"{service.id}-{self.event.message_id}", step=first.id
         )
-        self.state = replace(self.state, application=application, pending=None)
+        self.state = replace(self.state, application=application, pending=None, menu_group="")
         if intro:
             self.say(service.intro)
         self.ask_current()

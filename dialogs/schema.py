@@ -257,6 +257,8 @@ class Prompts(_Model):
     switched: Prompt
     paused_resume: Prompt
     group_intro: Prompt
+    notice_claimed: Prompt
+    notice_resolved: Prompt
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt
     rate_at_limit: Prompt

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,6 +55,7 @@ class _Services:
     throttle: LoginThrottle
     delivery: ReplyDelivery
     secure_cookies: bool
+    notices: Mapping[str, str]
 
 
 SERVICES = web.AppKey("staff_services", _Services)
@@ -445,6 +446,7 @@ async def claim_case(request: web.Request) -> web.StreamResponse:
     summary = await _summary_for(request, user)
     claimed = await request.app[SERVICES].cases.claim(summary.id, actor=user.username, actor_id=user.id)
     _audit(user, "claim", summary.id)
+    await _notify(request.app[SERVICES], claimed, "claimed")
     return _json(_summary_json(claimed))
 
 
@@ -529,7 +531,30 @@ async def resolve(request: web.Request) -> web.StreamResponse:
     summary = await _summary_for(request, user)
     resolved = await request.app[SERVICES].cases.resolve(summary.id, actor=user.username, outcome=outcome, note=note)
     _audit(user, f"resolve:{outcome}", summary.id)
+    await _notify(request.app[SERVICES], resolved, "resolved")
     return _json(_summary_json(resolved))
+
+
+async def _notify(services: _Services, case: CaseSummary, what: str) -> None:
+    """Tell the resident their case moved on, when the channel still lets us; the case records what happened.
+    A failure here never undoes the staff action."""
+    text = services.notices.get(what)
+    if not text:
+        return
+    text = text.replace("{case_id}", str(case.id))
+    try:
+        channel, user_ref = await services.cases.contact_of(case.id)
+        reach = await services.delivery.reach(channel, user_ref)
+        if not reach.can_send:
+            result = DeliveryResult(ok=False, detail=reach.reason)
+        else:
+            result = await services.delivery.notify(channel, user_ref, text)
+        kind = "notified" if result.ok else "notice_not_sent"
+        await services.cases.record_event(
+            case.id, kind=kind, actor="system", detail={"notice": what, "detail": result.detail}
+        )
+    except Exception:
+        log.exception("staff api: notice %s for case %s failed", what, case.id)
 
 
 # ---------------------------------------------------------------- the application
@@ -543,6 +568,7 @@ def create_staff_app(
     delivery: ReplyDelivery,
     throttle: LoginThrottle | None = None,
     secure_cookies: bool = False,
+    notices: Mapping[str, str] | None = None,
 ) -> web.Application:
     """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
 
@@ -557,6 +583,7 @@ def create_staff_app(
         throttle=throttle if throttle is not None else LoginThrottle(sessions.redis, prefix=sessions.prefix),
         delivery=delivery,
         secure_cookies=secure_cookies,
+        notices=dict(notices or {}),
     )
     app.router.add_routes(
         [

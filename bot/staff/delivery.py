@@ -44,3 +44,7 @@ class ReplyDelivery(Protocol):
     async def reach(self, channel: str, user_ref: str) -> Reach:
         """Whether and how many replies can reach this resident now."""
         ...
+
+    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+        """Tell the resident about their case (claimed, resolved); never raises."""
+        ...

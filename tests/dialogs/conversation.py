@@ -20,6 +20,8 @@ TWO_DAYS = 2 * 86400.0
 LIVING = "living-allowance"
 NURSING = "nursing-allowance"
 HANDOFF = "handoff"
+LEGAL = "legal-aid"
+CARD = "disability-card"
 
 # The two digits a disability card adds to the ID: category then level (GB/T 26341).
 CARD_CATEGORIES = {"视力": 1, "听力": 2, "言语": 3, "肢体": 4, "智力": 5, "精神": 6, "多重": 7}
@@ -87,7 +89,15 @@ PROXY_ANSWERS: dict[str, dict[str, str]] = {
     }
     for service, answers in SELF_ANSWERS.items()
 }
-MENU_NUMBER = {LIVING: "1", NURSING: "2", HANDOFF: "3"}
+# What a resident says at the main menu to open a service: the subsidies are a group, so "1" opens the
+# group's short menu and a second number chooses within it.
+MENU_PATH: dict[str, tuple[str, ...]] = {
+    LIVING: ("1", "1"),
+    NURSING: ("1", "2"),
+    LEGAL: ("3",),
+    CARD: ("4",),
+    HANDOFF: ("5",),
+}
 
 
 def talk(
@@ -128,7 +138,7 @@ def fill(
 ) -> list[StepResult]:
     """Open ``service`` from the menu and answer each question it asks from ``answers`` (by step id)
     until it shows the summary, stops, or asks something ``answers`` does not know."""
-    results = talk(catalog, *opening, MENU_NUMBER[service], state=state)
+    results = talk(catalog, *opening, *MENU_PATH[service], state=state)
     for _ in range(40):
         application = results[-1].state.application
         if application is None or application.phase != "asking" or results[-1].state.pending is not None:

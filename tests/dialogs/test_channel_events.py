@@ -8,6 +8,7 @@ from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import (
     LIVING,
+    MENU_PATH,
     NURSING,
     ask,
     last,
@@ -66,7 +67,7 @@ def test_a_request_instead_of_a_mode_answer_is_taken_as_the_request(catalog: Cat
 
 
 def test_a_returning_follower_with_an_unfinished_application_is_offered_to_go_on(catalog: Catalog) -> None:
-    started = last(talk(catalog, "你好", "1", "给我自己申请"))
+    started = last(talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请"))
 
     result = event(catalog, "subscribe", state=started.state)
 
@@ -83,7 +84,7 @@ def test_a_menu_button_naming_a_service_starts_it(catalog: Catalog) -> None:
 
 
 def test_a_menu_button_during_an_application_keeps_it(catalog: Catalog) -> None:
-    started = last(talk(catalog, "你好", "1", "给我自己申请"))
+    started = last(talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请"))
 
     result = event(catalog, "choose", NURSING, state=started.state)
 
@@ -92,7 +93,7 @@ def test_a_menu_button_during_an_application_keeps_it(catalog: Catalog) -> None:
 
 
 def test_a_picture_gets_a_kind_answer_and_the_open_question_again(catalog: Catalog) -> None:
-    started = last(talk(catalog, "你好", "1"))
+    started = last(talk(catalog, "你好", *MENU_PATH[LIVING]))
 
     result = event(catalog, "unsupported", state=started.state)
 
@@ -102,7 +103,7 @@ def test_a_picture_gets_a_kind_answer_and_the_open_question_again(catalog: Catal
 
 
 def test_voice_that_could_not_be_recognised_asks_to_say_it_again_or_type(catalog: Catalog) -> None:
-    started = last(talk(catalog, "你好", "1"))
+    started = last(talk(catalog, "你好", *MENU_PATH[LIVING]))
 
     result = event(catalog, "voice", "", state=started.state)
 

@@ -20,6 +20,7 @@ from dialogs.validators import ChoiceOption, Invalid, Valid, parse_choice, parse
 from tests.dialogs.conversation import (
     HANDOFF,
     LIVING,
+    MENU_PATH,
     NURSING,
     SELF_ANSWERS,
     SELF_CARD,
@@ -43,11 +44,11 @@ YES_NO = ("是", "不是")
 
 # Named situations: the messages that lead there, and how many of the last replies form the question
 # then open (what "帮助" or a mode word must ask again).
-TO_SUMMARY = ("你好", "1", *SELF_ANSWERS[LIVING].values())
+TO_SUMMARY = ("你好", *MENU_PATH[LIVING], *SELF_ANSWERS[LIVING].values())
 STATES: dict[str, tuple[tuple[str, ...], int]] = {
     "idle": (("你好",), 1),
-    "first-question": (("你好", "1"), 1),
-    "middle-question": (("你好", "1", "给我自己申请", "有"), 1),
+    "first-question": (("你好", *MENU_PATH[LIVING]), 1),
+    "middle-question": (("你好", *MENU_PATH[LIVING], "给我自己申请", "有"), 1),
     "summary": (TO_SUMMARY, 2),
     "correction-list": ((*TO_SUMMARY, "不是"), 1),
 }
@@ -141,15 +142,40 @@ def test_the_welcome_is_said_only_once(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize(
+    ("numbers", "service"),
+    [
+        pytest.param(("1", "1"), LIVING, id="digit-1"),
+        pytest.param(("一", "一"), LIVING, id="chinese-one"),
+        pytest.param(("１", "１"), LIVING, id="full-width-1"),
+        pytest.param(("第一个", "第一个"), LIVING, id="the-first-one"),
+        pytest.param(("1", "2"), NURSING, id="digit-2"),
+        pytest.param(("一", "二"), NURSING, id="chinese-two"),
+        pytest.param(("第一个", "第二个"), NURSING, id="the-second-one"),
+    ],
+)
+def test_a_menu_number_opens_the_subsidy_group_and_a_second_number_opens_that_subsidy_at_its_first_question(
+    catalog: Catalog, numbers: tuple[str, str], service: str
+) -> None:
+    group, chosen = talk(catalog, "你好", *numbers)[1:]
+
+    assert group.replies == (
+        Reply(prompt(catalog, "group_intro"), tuple(catalog.services[s].name for s in catalog.menu[0].services)),
+    )
+    assert group.state.application is None
+    assert chosen.replies == (
+        Reply(catalog.services[service].intro.text),
+        Reply(ask(catalog, service, "applicant"), step_options(catalog, service, "applicant")),
+    )
+    assert chosen.effects == ()
+    assert chosen.state.application is not None
+    assert chosen.state.application.service == service
+    assert chosen.state.application.step == "applicant"
+    assert chosen.state.application.answers == {}
+
+
+@pytest.mark.parametrize(
     ("message", "service"),
     [
-        pytest.param("1", LIVING, id="digit-1"),
-        pytest.param("一", LIVING, id="chinese-one"),
-        pytest.param("１", LIVING, id="full-width-1"),
-        pytest.param("第一个", LIVING, id="the-first-one"),
-        pytest.param("2", NURSING, id="digit-2"),
-        pytest.param("二", NURSING, id="chinese-two"),
-        pytest.param("第二个", NURSING, id="the-second-one"),
         pytest.param("生活补贴", LIVING, id="short-name-living"),
         pytest.param("护理补贴", NURSING, id="short-name-nursing"),
         pytest.param("申请重度残疾人护理补贴", NURSING, id="full-menu-label"),
@@ -160,7 +186,7 @@ def test_the_welcome_is_said_only_once(catalog: Catalog) -> None:
         pytest.param("户理补贴", NURSING, id="sound-alike-slip"),
     ],
 )
-def test_menu_choice_or_free_text_opens_that_subsidy_at_its_first_question(
+def test_a_subsidy_named_at_the_main_menu_or_in_free_text_opens_at_its_first_question(
     catalog: Catalog, message: str, service: str
 ) -> None:
     result = last(talk(catalog, "你好", message))
@@ -186,8 +212,9 @@ def test_a_first_message_naming_a_subsidy_greets_and_opens_it(catalog: Catalog) 
     ]
 
 
-def test_menu_number_three_asks_what_the_person_needs_before_handing_off(catalog: Catalog) -> None:
-    results = talk(catalog, "你好", "3", "我想问残疾人证怎么办")
+def test_the_menu_number_for_a_person_asks_what_the_person_needs_before_handing_off(catalog: Catalog) -> None:
+    assert MENU_PATH[HANDOFF] == ("5",)
+    results = talk(catalog, "你好", *MENU_PATH[HANDOFF], "我想问残疾人证怎么办")
 
     assert texts(results[1]) == [
         catalog.services[HANDOFF].intro.text,
@@ -327,10 +354,10 @@ def walk_states(catalog: Catalog) -> list[Conversation]:
     walks = [
         fill(catalog, LIVING, SELF_ANSWERS[LIVING]),
         fill(catalog, NURSING, {**SELF_ANSWERS[NURSING], "applicant": "替家里人申请", "relationship": "配偶"}),
-        talk(catalog, "你好", "1", "给我自己申请", "取消"),
-        talk(catalog, "你好", "2", "给我自己申请", "重新开始"),
+        talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "取消"),
+        talk(catalog, "你好", *MENU_PATH[NURSING], "给我自己申请", "重新开始"),
         talk(catalog, "你好", "随便", "哈哈", "嗯嗯嗯啊"),
-        talk(catalog, "你好", "1", "给我自己申请", "有", "月亮", "星星", "太阳"),
+        talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "有", "月亮", "星星", "太阳"),
     ]
     summary = walks[0][-1].state
     walks.append(talk(catalog, "不是", state=summary))
@@ -403,7 +430,7 @@ def test_repeat_before_anything_was_said_says_so_and_shows_the_menu(catalog: Cat
 
 
 def test_a_number_right_after_the_menu_shown_for_a_first_repeat_opens_that_subsidy(catalog: Catalog) -> None:
-    result = last(talk(catalog, "重复", "1"))
+    result = last(talk(catalog, "重复", *MENU_PATH[LIVING]))
 
     assert result.state.application is not None
     assert result.state.application.service == LIVING
@@ -606,9 +633,7 @@ def test_handoff_during_an_application_files_a_request_at_once_and_keeps_the_app
 
 
 @pytest.mark.parametrize("word", HANDOFF_WORDS)
-def test_handoff_with_nothing_open_starts_the_handoff_service_like_menu_option_three(
-    catalog: Catalog, word: str
-) -> None:
+def test_handoff_with_nothing_open_starts_the_handoff_service_like_its_menu_option(catalog: Catalog, word: str) -> None:
     before, _ = reach(catalog, "idle")
 
     result = last(talk(catalog, word, state=before.state))
@@ -618,7 +643,7 @@ def test_handoff_with_nothing_open_starts_the_handoff_service_like_menu_option_t
         Reply(ask(catalog, HANDOFF, "topic")),
         Reply(prompt(catalog, "skip_hint")),
     )
-    assert result.replies == last(talk(catalog, "3", state=before.state)).replies
+    assert result.replies == last(talk(catalog, *MENU_PATH[HANDOFF], state=before.state)).replies
     assert result.effects == ()
     assert result.state.application is not None
     assert (result.state.application.service, result.state.application.step) == (HANDOFF, "topic")
@@ -662,10 +687,10 @@ def test_a_request_for_a_person_wins_over_an_option_word_inside_it(catalog: Cata
 
 
 def test_handoff_case_carries_what_the_resident_said_last(catalog: Catalog) -> None:
-    result = last(talk(catalog, "你好", "1", "给我自己申请", "转人工"))
+    result = last(talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "转人工"))
 
     (case,) = cases(result)
-    assert case.answers["recent_messages"] == "你好 / 1 / 给我自己申请"
+    assert case.answers["recent_messages"] == "1 / 1 / 给我自己申请"
     assert case.fields == {}
 
 
@@ -694,12 +719,12 @@ def test_mode_word_updates_the_profile_and_asks_the_open_question_again(
 
 
 def test_simple_mode_uses_the_simple_forms_from_then_on(catalog: Catalog) -> None:
-    results = talk(catalog, "你好", "1", "给我自己申请", "简单模式", "有")
+    results = talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "简单模式", "有")
 
-    assert texts(results[3]) == [prompt(catalog, "mode_changed_simple", mode="simple"), "您有残疾人证吗？"]
-    assert texts(results[3])[1] == ask(catalog, LIVING, "has_card", mode="simple")
-    assert texts(results[4]) == [ask(catalog, LIVING, "dibao", mode="simple")]
-    assert results[4].state.mode == "simple"
+    assert texts(results[-2]) == [prompt(catalog, "mode_changed_simple", mode="simple"), "您有残疾人证吗？"]
+    assert texts(results[-2])[1] == ask(catalog, LIVING, "has_card", mode="simple")
+    assert texts(results[-1]) == [ask(catalog, LIVING, "dibao", mode="simple")]
+    assert results[-1].state.mode == "simple"
 
 
 def test_simple_mode_menu_uses_the_short_labels(catalog: Catalog) -> None:
@@ -708,13 +733,13 @@ def test_simple_mode_menu_uses_the_short_labels(catalog: Catalog) -> None:
     assert result.replies[-1] == Reply(
         prompt(catalog, "menu_intro", mode="simple"), menu_labels(catalog, mode="simple")
     )
-    assert menu_labels(catalog, mode="simple") == ("生活补贴", "护理补贴", "找工作人员")
+    assert menu_labels(catalog, mode="simple") == ("申请补贴", "康复和辅具", "法律救助", "残疾人证手续", "找工作人员")
 
 
 def test_text_mode_after_simple_mode_goes_back_to_the_full_wording(catalog: Catalog) -> None:
-    results = talk(catalog, "你好", "1", "简单模式", "文字模式")
+    results = talk(catalog, "你好", *MENU_PATH[LIVING], "简单模式", "文字模式")
 
-    assert texts(results[3]) == [prompt(catalog, "mode_changed_text"), ask(catalog, LIVING, "applicant")]
+    assert texts(results[-1]) == [prompt(catalog, "mode_changed_text"), ask(catalog, LIVING, "applicant")]
 
 
 @pytest.mark.parametrize("state_name", IN_APPLICATION)
@@ -733,7 +758,7 @@ def test_menu_or_greeting_during_an_application_says_how_to_leave_and_asks_the_o
 
 
 def test_menu_during_an_application_names_the_service_in_simple_mode_too(catalog: Catalog) -> None:
-    result = last(talk(catalog, "你好", "2", "简单模式", "菜单"))
+    result = last(talk(catalog, "你好", *MENU_PATH[NURSING], "简单模式", "菜单"))
 
     assert result.replies == (
         Reply(prompt(catalog, "menu_during_application", mode="simple", service="护理补贴")),
@@ -757,7 +782,18 @@ def test_a_greeting_with_nothing_open_shows_the_menu(catalog: Catalog, word: str
     [
         pytest.param(("你好", "你好，护理补贴"), "applicant", id="greeting-and-a-request"),
         pytest.param(
-            ("你好", "1", "给我自己申请", "有", "在领低保", "都没有", "张三", SELF_ID, SELF_CARD, "你好，柳北区"),
+            (
+                "你好",
+                *MENU_PATH[LIVING],
+                "给我自己申请",
+                "有",
+                "在领低保",
+                "都没有",
+                "张三",
+                SELF_ID,
+                SELF_CARD,
+                "你好，柳北区",
+            ),
             "phone",
             id="greeting-and-a-district",
         ),
@@ -777,7 +813,7 @@ def test_a_greeting_in_front_of_a_request_or_an_answer_does_not_drop_it(
 
 def test_a_command_answers_an_open_yes_no_question_first(catalog: Catalog) -> None:
     """转人工 while "确定不办了吗" is open files the handoff and re-asks the question, not the cancel."""
-    results = then(catalog, talk(catalog, "你好", "1", "给我自己申请", "取消"), "转人工")
+    results = then(catalog, talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "取消"), "转人工")
 
     result = last(results)
     assert len(cases(result)) == 1
@@ -786,7 +822,7 @@ def test_a_command_answers_an_open_yes_no_question_first(catalog: Catalog) -> No
 
 
 def test_no_case_or_profile_effect_without_a_reason(catalog: Catalog) -> None:
-    results = talk(catalog, "你好", "1", "给我自己申请", "有", "重复", "帮助", "上一步")
+    results = talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "有", "重复", "帮助", "上一步")
 
     assert [effect for result in results for effect in result.effects] == []
     assert not any(isinstance(effect, CreateCase) for result in results for effect in result.effects)

@@ -19,6 +19,7 @@ from dialogs.validators import Invalid, parse_yes_no
 from tests.dialogs.conversation import (
     HANDOFF,
     LIVING,
+    MENU_PATH,
     NEW_PHONE,
     NURSING,
     OTHER_CARD,
@@ -230,7 +231,7 @@ def test_as_a_proxy_the_questions_name_the_disabled_person_not_you(catalog: Cata
 
 
 def test_a_community_worker_applying_for_someone_is_recorded_not_handed_off(catalog: Catalog) -> None:
-    results = talk(catalog, "你好", "2", "替别人申请", "我是社区工作人员")
+    results = talk(catalog, "你好", *MENU_PATH[NURSING], "替别人申请", "我是社区工作人员")
 
     assert all_cases(results) == []
     assert current_step(last(results).state) == "proxy_name"
@@ -280,13 +281,15 @@ def test_stop_rule_ends_kindly_with_the_reason_and_where_else_to_ask(
     assert result.state.pending is None
 
 
-def test_after_a_stop_the_resident_can_start_the_other_subsidy(catalog: Catalog) -> None:
+def test_after_a_stop_a_bare_number_means_the_main_menu_not_the_group_chosen_long_before(catalog: Catalog) -> None:
     results = then(catalog, fill(catalog, LIVING, {**SELF_ANSWERS[LIVING], "other_support": "孤儿"}), "2")
 
     assert "可以申请护理补贴" in rule_says(catalog, LIVING, "orphan")
-    application = last(results).state.application
-    assert application is not None
-    assert application.service == NURSING
+    result = last(results)
+    assert result.state.application is None
+    rehab_group = catalog.menu[1]
+    assert result.state.menu_group == rehab_group.group
+    assert result.replies[-1].options == tuple(catalog.services[s].name for s in rehab_group.services)
 
 
 def test_after_a_stop_the_other_subsidy_can_be_started_by_name(catalog: Catalog) -> None:
@@ -395,7 +398,7 @@ def test_notes_reach_the_case_in_the_order_of_the_rules_not_the_order_said(catal
 
 
 def test_a_note_is_said_once_before_the_next_question(catalog: Catalog) -> None:
-    results = talk(catalog, "你好", "1", "给我自己申请", "有", "正在申请低保")
+    results = talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "有", "正在申请低保")
 
     assert texts(last(results)) == [
         rule_says(catalog, LIVING, "dibao-pending"),
@@ -404,7 +407,7 @@ def test_a_note_is_said_once_before_the_next_question(catalog: Catalog) -> None:
 
 
 def test_a_note_is_dropped_when_its_answer_is_changed_by_going_back(catalog: Catalog) -> None:
-    results = talk(catalog, "你好", "1", "给我自己申请", "有", "正在申请低保", "上一步", "在领低保")
+    results = talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "有", "正在申请低保", "上一步", "在领低保")
     results = then(catalog, results, *(SELF_ANSWERS[LIVING][key] for key in list(SELF_ANSWERS[LIVING])[3:]), "是")
 
     assert submitted(results).answers["dibao"] == "receiving"
@@ -559,7 +562,7 @@ def test_summary_gives_up_to_the_yes_no_question_when_unclear(catalog: Catalog) 
 
 
 def test_a_card_number_that_does_not_match_the_id_is_asked_again_with_the_reason(catalog: Catalog) -> None:
-    before = talk(catalog, "你好", "1", "给我自己申请", "有", "在领低保", "都没有", "张三", SELF_ID)
+    before = talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "有", "在领低保", "都没有", "张三", SELF_ID)
 
     results = then(catalog, before, OTHER_CARD)
 
@@ -572,7 +575,7 @@ def test_a_card_number_that_does_not_match_the_id_is_asked_again_with_the_reason
     assert current_step(result.state) == "district"
 
 
-NURSING_BEFORE_CARD = ("你好", "2", "给我自己申请", "有", "智力四级", "需要", "都没有", "张三", SELF_ID)
+NURSING_BEFORE_CARD = ("你好", *MENU_PATH[NURSING], "给我自己申请", "有", "智力四级", "需要", "都没有", "张三", SELF_ID)
 
 
 def test_a_card_whose_level_differs_from_the_disability_said_is_refused_with_the_reason(catalog: Catalog) -> None:
@@ -639,7 +642,17 @@ def test_back_after_a_correction_named_while_answering_does_not_skip_the_unanswe
     catalog: Catalog,
 ) -> None:
     results = talk(
-        catalog, "你好", "1", "给我自己申请", "有", "在领低保", "都没有", "张三", "名字错了", "李四", "上一步"
+        catalog,
+        "你好",
+        *MENU_PATH[LIVING],
+        "给我自己申请",
+        "有",
+        "在领低保",
+        "都没有",
+        "张三",
+        "名字错了",
+        "李四",
+        "上一步",
     )
 
     assert phase_after(results) == "asking"
@@ -678,7 +691,7 @@ def test_an_invalid_answer_is_asked_again_with_a_reason_and_nothing_is_stored(
 
 
 def test_an_invalid_choice_repeats_the_options(catalog: Catalog) -> None:
-    result = last(talk(catalog, "你好", "1", "给我自己申请", "有", "不太清楚啥意思"))
+    result = last(talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "有", "不太清楚啥意思"))
 
     assert result.replies[0].options == step_options(catalog, LIVING, "dibao")
 

@@ -48,7 +48,13 @@ def problems_of(content: Path) -> list[ContentProblem]:
 
 def test_the_real_content_loads(catalog: Catalog) -> None:
     assert set(catalog.services) >= {"living-allowance", "nursing-allowance", "handoff"}
-    assert [item.service for item in catalog.menu] == ["living-allowance", "nursing-allowance", "handoff"]
+    assert [(item.group, item.service, item.services) for item in catalog.menu] == [
+        ("subsidy", None, ("living-allowance", "nursing-allowance", "home-accessibility")),
+        ("rehab", None, ("rehab", "child-rehab", "assistive-device")),
+        (None, "legal-aid", ()),
+        (None, "disability-card", ()),
+        (None, "handoff", ()),
+    ]
     assert catalog.services["living-allowance"].team == "subsidy"
     assert catalog.services["nursing-allowance"].team == "subsidy"
     assert catalog.services["handoff"].team == "hotline"
@@ -251,10 +257,10 @@ BROKEN = [
         id="simple-form-longer-than-normal",
     ),
     pytest.param(
-        replace_text("menu.yaml", "service: handoff", "service: legal-aid"),
+        replace_text("menu.yaml", "service: handoff", "service: pension"),
         "menu.yaml",
-        r"^\[2\]\.service$",
-        "unknown service 'legal-aid'",
+        r"^\[4\]\.service$",
+        "unknown service 'pension'",
         id="menu-names-an-unknown-service",
     ),
     pytest.param(
@@ -302,7 +308,7 @@ BROKEN = [
         id="step-id-not-a-stable-id",
     ),
     pytest.param(
-        replace_text("commands.yaml", "help: [帮助, 怎么用, 不会用, 怎么办, 说明]\n", "hlep: [帮助]\n"),
+        replace_text("commands.yaml", "help: [帮助, 怎么用, 不会用, 使用说明, 说明]\n", "hlep: [帮助]\n"),
         "commands.yaml",
         r"^help$",
         "Field required",
@@ -343,7 +349,7 @@ def test_invalid_yaml_names_the_line_where_it_broke(content: Path) -> None:
 
 def test_every_problem_is_listed_not_only_the_first(content: Path) -> None:
     replace_text("prompts.yaml", "text: 对不起，我没有听懂。", "text: 请点击这里。")(content)
-    replace_text("menu.yaml", "service: handoff", "service: legal-aid")(content)
+    replace_text("menu.yaml", "service: handoff", "service: pension")(content)
     replace_text("services/living-allowance.yaml", "after: dibao", "after: dibaoo")(content)
 
     problems = problems_of(content)
@@ -398,7 +404,7 @@ def test_a_step_label_that_cannot_be_heard_is_refused(content: Path) -> None:
 
 
 def test_a_simple_menu_label_with_an_emoji_is_refused(content: Path) -> None:
-    replace_text("menu.yaml", "simple: 生活补贴", "simple: 生活补贴💰")(content)
+    replace_text("menu.yaml", "simple: 申请补贴", "simple: 申请补贴💰")(content)
 
     problems = problems_of(content)
 

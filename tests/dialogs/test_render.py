@@ -11,7 +11,9 @@ from dialogs.events import Reply, StepResult
 from dialogs.render import render_spoken, render_text
 from dialogs.schema import Catalog
 from tests.dialogs.conversation import (
+    HANDOFF,
     LIVING,
+    MENU_PATH,
     NURSING,
     PROXY_ANSWERS,
     SELF_ANSWERS,
@@ -156,12 +158,25 @@ def walks(catalog: Catalog) -> dict[str, list[StepResult]]:
     at_district = fill(catalog, LIVING, {k: v for k, v in living.items() if k not in ("district", "phone")})
     found["misunderstood"] = then(catalog, at_district, "火星", "abc", "def", "什么", "不是", "帮助", "转人工")
     commands = talk(
-        catalog, "重复", "帮助", "乱说", "3", "没有", "生活补贴", "上一步", "重新开始", "是", "取消", "不是"
+        catalog,
+        "重复",
+        "帮助",
+        "乱说",
+        *MENU_PATH[HANDOFF],
+        "没有",
+        "生活补贴",
+        "上一步",
+        "重新开始",
+        "是",
+        "取消",
+        "不是",
     )
-    found["commands"] = then(catalog, commands, "取消", "是", "语音模式", "文字模式", "2", "菜单", "上一步")
+    found["commands"] = then(
+        catalog, commands, "取消", "是", "语音模式", "文字模式", *MENU_PATH[NURSING], "菜单", "上一步"
+    )
     paused = last(found["commands"]).state
     found["resume"] = talk(catalog, "你好", "随便", "1", state=paused, start=paused.last_seen + TWO_DAYS)
-    found["hostile"] = talk(catalog, "", "好" * 5000, "😀", "<b>x</b>", "1", "🙂", "", "好" * 5000)
+    found["hostile"] = talk(catalog, "", "好" * 5000, "😀", "<b>x</b>", *MENU_PATH[LIVING], "🙂", "", "好" * 5000)
     return found
 
 

@@ -13,6 +13,7 @@ from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import (
     LIVING,
+    MENU_PATH,
     NURSING,
     OTHER_CARD,
     PROXY_ID,
@@ -40,7 +41,7 @@ YES_NO = ("是", "不是")
 
 def mid_application(catalog: Catalog) -> StepResult:
     """Three answers into the living allowance, now at the question about other benefits."""
-    result = last(talk(catalog, "你好", "1", "给我自己申请", "有", "在领低保"))
+    result = last(talk(catalog, "你好", *MENU_PATH[LIVING], "给我自己申请", "有", "在领低保"))
     assert current_step(result.state) == "other_support"
     return result
 
@@ -162,7 +163,7 @@ def test_an_answer_within_a_few_hours_just_continues(catalog: Catalog) -> None:
 
 def test_returning_at_the_summary_is_offered_to_continue_and_sees_the_summary_again(catalog: Catalog) -> None:
     answers = SELF_ANSWERS[LIVING]
-    before = last(talk(catalog, "你好", "1", *answers.values()))
+    before = last(talk(catalog, "你好", *MENU_PATH[LIVING], *answers.values()))
     assert before.state.application is not None
     assert before.state.application.phase == "confirming"
 
@@ -175,7 +176,7 @@ def test_returning_at_the_summary_is_offered_to_continue_and_sees_the_summary_ag
 def test_returning_with_no_application_is_not_offered_anything(catalog: Catalog) -> None:
     before = last(talk(catalog, "你好"))
 
-    result = last(two_days_later(catalog, before, "2"))
+    result = last(two_days_later(catalog, before, *MENU_PATH[NURSING]))
 
     assert current_step(result.state) == "applicant"
     assert result.state.application is not None
@@ -293,6 +294,7 @@ def round_trip(state: Conversation) -> Conversation:
 WALKS: dict[str, list[tuple[str, float]]] = {
     "living-self-with-correction-and-pause": [
         ("你好", 0),
+        ("1", 60),
         ("1", 60),
         ("给我自己申请", 60),
         ("有", 60),
@@ -434,7 +436,7 @@ def test_an_empty_stored_dict_is_a_fresh_conversation() -> None:
             id="unknown-pending-question",
         ),
         pytest.param(
-            {"application": {"service": "legal-aid", "application_id": "a", "step": "x"}},
+            {"application": {"service": "retired-service", "application_id": "a", "step": "x"}},
             "你好",
             id="service-no-longer-in-content",
         ),
@@ -515,7 +517,7 @@ def test_stored_replies_that_are_not_dicts_are_dropped_so_repeat_says_there_is_n
 def test_an_application_for_a_service_no_longer_in_content_is_dropped_and_said_so(catalog: Catalog) -> None:
     state = Conversation.from_dict(
         {
-            "application": {"service": "legal-aid", "application_id": "a", "step": "x"},
+            "application": {"service": "retired-service", "application_id": "a", "step": "x"},
             "pending": "cancel",
             "greeted": True,
             "last_seen": 1000.0,
@@ -562,7 +564,7 @@ def test_a_step_no_longer_in_content_moves_to_the_first_unanswered_question(
 
 
 def test_a_step_no_longer_in_content_with_everything_answered_goes_to_the_summary(catalog: Catalog) -> None:
-    summary = last(talk(catalog, "你好", "1", *SELF_ANSWERS[LIVING].values()))
+    summary = last(talk(catalog, "你好", *MENU_PATH[LIVING], *SELF_ANSWERS[LIVING].values()))
     assert summary.state.application is not None
     stored = summary.state.to_dict()
     stored["application"]["step"] = "old_step"

@@ -67,6 +67,14 @@ class WeChatStaffDelivery:
             detail = f"只发出了前{report.sent}段。" + detail
         return DeliveryResult(ok=False, detail=detail, remaining=report.remaining)
 
+    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+        if self.sender is None:
+            return DeliveryResult(ok=False, detail=NOT_CONFIGURED)
+        report = await self.sender.send_texts(user_ref, split_long(text))
+        if report.complete:
+            return DeliveryResult(ok=True, detail="已通知居民。", remaining=report.remaining)
+        return DeliveryResult(ok=False, detail=_REASONS.get(report.reason, _REASONS["rejected"]))
+
     async def _speak(self, case: CaseDetail, text: str) -> bool:
         if self.voice is None or self.sender is None or not self.voice.can_speak:
             return False

@@ -18,6 +18,7 @@ class RecordingDelivery:
     result: DeliveryResult = field(default_factory=lambda: DeliveryResult(ok=True, detail="已发送", remaining=4))
     error: Exception | None = None
     sent: list[tuple[int, str]] = field(default_factory=list)
+    notices: list[tuple[str, str]] = field(default_factory=list)
     reachable: Reach = field(default_factory=lambda: Reach(can_send=True, remaining=5, closes_at=2_000_000_000.0))
 
     async def deliver(self, case: CaseDetail, text: str) -> DeliveryResult:
@@ -28,3 +29,7 @@ class RecordingDelivery:
 
     async def reach(self, channel: str, user_ref: str) -> Reach:
         return self.reachable
+
+    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+        self.notices.append((user_ref, text))
+        return self.result

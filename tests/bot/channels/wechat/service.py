@@ -219,9 +219,13 @@ async def running_service(
     wechat_aes_key: str | None = AES_KEY,
     content_dir: Path = CONTENT_DIR,
     vosk_model: Path | None = None,
+    notify_residents: bool = False,
     **simulator_options: Any,
 ) -> AsyncIterator[WeChatService]:
-    """The service on a local port with the simulator as its WeChat API; ``simulator_options`` go to the simulator."""
+    """The service on a local port with the simulator as its WeChat API; ``simulator_options`` go to the simulator.
+
+    Notices to residents (case claimed, resolved) are off unless asked for, so that tests counting the
+    customer-service budget count only what they send themselves."""
     clock = ShiftedClock()
     simulator = WeChatSimulator(APP_ID, APP_SECRET, clock=clock, **simulator_options)
     api_server = await aiohttp_server(simulator.app(), access_log_class=PathAccessLogger)
@@ -237,6 +241,7 @@ async def running_service(
         wechat_api_base=str(api_server.make_url("")).rstrip("/"),
         wechat_aes_key=wechat_aes_key,
         vosk_model=vosk_model,
+        notify_residents=notify_residents,
     )
     async with open_services(settings, load_catalog(content_dir)) as services:
         _share_clock(services, clock)

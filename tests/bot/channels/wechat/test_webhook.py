@@ -913,3 +913,31 @@ async def test_pushes_are_answered_after_redis_forgot_its_scripts(wechat: WeChat
     assert WELCOME in answer
     reach = await wechat.staff_delivery.reach("wechat", RESIDENT)
     assert reach.remaining == 5
+
+
+async def test_a_resident_is_told_over_wechat_when_their_case_is_claimed_and_resolved(
+    aiohttp_server: AiohttpServer,
+    aiohttp_client: AiohttpClient,
+    redis_url: str,
+    real_redis: Redis,
+    sqlite_database_url: str,
+    tmp_path: Path,
+) -> None:
+    async with running_service(
+        aiohttp_server,
+        aiohttp_client,
+        redis_url=redis_url,
+        database_url=sqlite_database_url,
+        var_dir=tmp_path,
+        notify_residents=True,
+    ) as wechat:
+        staff = await wechat.staff()
+        case_id = await _claimed_case(wechat, staff, RESIDENT)
+        assert wechat.sent_texts(RESIDENT)[-1].startswith(f"您的申请，编号{case_id}，已经有工作人员在办理了")
+        assert (await _case(staff, case_id))["reach"]["remaining"] == 4  # notices share the budget
+
+        resolved = await staff.post(f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved"})
+        assert resolved.status == 200
+        assert f"编号{case_id}，已经办结了" in wechat.sent_texts(RESIDENT)[-1]
+        kinds = _event_kinds(await _case(staff, case_id))
+        assert kinds.count("notified") == 2
