@@ -534,6 +534,12 @@ class _Turn:
             self.understood()
             self.start(self.catalog.services[chosen], intro=True)
             return
+        if len(routed.alternatives) == 1 and not first_contact:
+            # One weak guess: ask rather than start the wrong thing.
+            guess = self.catalog.services[routed.alternatives[0][0]]
+            self.state = replace(self.state, pending="offer", offer=guess.id)
+            self.say(self.prompts.did_you_mean, YES_NO, service=guess.short_name)
+            return
         if len(routed.alternatives) >= 2:
             names = "还是".join(self.catalog.services[s].short_name for s, _ in routed.alternatives[:2])
             self.say(self.prompts.which_service, services=names)

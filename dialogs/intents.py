@@ -1,8 +1,8 @@
 """Which service a free sentence asks for.
 
-Phrases come from content. A phrase found in the sentence scores by its length; a phrase that only
-sounds the same (a speech-recognition slip such as 户理 for 护理) is found by comparing pinyin, and
-scores a little lower. A tie between services is no answer: the caller asks instead of guessing.
+Phrases come from content. A phrase found in the sentence scores by its length; a phrase written
+"A+B" is found when all its words are there, in any order; a phrase that only sounds the same (a
+speech-recognition slip such as 户理 for 护理) is found by comparing pinyin, and scores a little lower. A tie between services is no answer: the caller asks instead of guessing.
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ def route(text: str, catalog: Catalog) -> RouteResult:
     for service in catalog.services.values():
         best = 0.0
         for raw in service.phrases:
+            if "+" in raw:
+                # "孩子+康复": words that together mean the service, wherever they stand in the sentence.
+                parts = [normalize(part) for part in raw.split("+")]
+                if all(parts) and all(part in said for part in parts):
+                    best = max(best, _phrase_score("".join(parts)))
+                continue
             phrase = normalize(raw)
             if not phrase:
                 continue

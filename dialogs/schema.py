@@ -254,6 +254,7 @@ class Prompts(_Model):
     status_closed: Prompt
     status_line: Prompt
     offer_service: Prompt
+    did_you_mean: Prompt
     switched: Prompt
     paused_resume: Prompt
     group_intro: Prompt

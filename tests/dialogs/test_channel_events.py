@@ -193,3 +193,17 @@ def test_a_text_user_is_not_read_back_what_they_typed(catalog: Catalog) -> None:
 
     assert result.state.pending is None
     assert texts(result) == [ask(catalog, LIVING, "card_number")]
+
+
+def test_a_weak_guess_is_asked_about_instead_of_started(catalog: Catalog) -> None:
+    """ "辅据" only sounds like 辅具: the resident is asked, and "是" starts it."""
+    asked = last(talk(catalog, "你好", "辅据"))
+
+    assert asked.state.application is None
+    assert asked.state.pending == "offer"
+    guess = catalog.services["assistive-device"]
+    assert texts(asked) == [prompt(catalog, "did_you_mean", service=guess.short_name)]
+
+    started = last(talk(catalog, "是", state=asked.state))
+    assert started.state.application is not None
+    assert started.state.application.service == "assistive-device"

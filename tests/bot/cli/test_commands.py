@@ -193,3 +193,13 @@ def test_route_eval_names_the_line_of_a_malformed_file(env: dict[str, str], tmp_
 
     assert result.returncode == 2
     assert "routing.tsv:1: unknown service 'no-such-service'" in result.stderr
+
+
+def test_routing_set_of_every_service_scores_at_least_95_percent(env: dict[str, str]) -> None:
+    files = sorted(str(p) for p in (ROOT / "tests" / "data" / "routing").glob("*.tsv"))
+    result = run_bot("route", "--eval", *files, env=env)
+
+    report = json.loads(result.stdout)
+    assert report["sentences"] >= 200
+    assert result.returncode == 0, report["misses"]
+    assert report["accuracy"] >= 0.95
