@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from benchmarks.stats import report
 from dialogs.engine import step
@@ -20,10 +21,11 @@ from tests.paths import CONTENT_DIR
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--applications", type=int, default=2000)
+    parser.add_argument("--content", type=Path, default=CONTENT_DIR, help="content folder (default: content/)")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    catalog = load_catalog(CONTENT_DIR)
+    catalog = load_catalog(args.content)
     print(f"content load and check: {(time.perf_counter() - started) * 1000:.1f} ms")
 
     scripts = [(*LIVING_ALLOWANCE_FOR_MYSELF, CONFIRM), (*NURSING_ALLOWANCE_FOR_MY_MOTHER, CONFIRM)]

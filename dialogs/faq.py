@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from dialogs.schema import Catalog, Faq
 from dialogs.validators import normalize
 
@@ -12,9 +14,26 @@ def match_faq(text: str, catalog: Catalog) -> tuple[Faq, int] | None:
     """The question asked and the length of the phrase that matched, or None."""
     said = normalize(text)
     best: tuple[Faq, int] | None = None
-    for faq in catalog.faqs:
-        for phrase in faq.phrases:
-            wanted = normalize(phrase)
-            if len(wanted) >= MIN_PHRASE and wanted in said and (best is None or len(wanted) > best[1]):
-                best = (faq, len(wanted))
+    for faq, wanted in _phrases(catalog):
+        if wanted in said and (best is None or len(wanted) > best[1]):
+            best = (faq, len(wanted))
     return best
+
+
+# Prepared once per catalog, by identity (see intents.py); the entry goes when the catalog does.
+_prepared: dict[int, tuple[tuple[Faq, str], ...]] = {}
+
+
+def _phrases(catalog: Catalog) -> tuple[tuple[Faq, str], ...]:
+    key = id(catalog)
+    found = _prepared.get(key)
+    if found is None:
+        found = tuple(
+            (faq, wanted)
+            for faq in catalog.faqs
+            for wanted in (normalize(phrase) for phrase in faq.phrases)
+            if len(wanted) >= MIN_PHRASE
+        )
+        _prepared[key] = found
+        weakref.finalize(catalog, _prepared.pop, key, None)
+    return found

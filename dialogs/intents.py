@@ -2,11 +2,16 @@
 
 Phrases come from content. A phrase found in the sentence scores by its length; a phrase written
 "A+B" is found when all its words are there, in any order; a phrase that only sounds the same (a
-speech-recognition slip such as 户理 for 护理) is found by comparing pinyin, and scores a little lower. A tie between services is no answer: the caller asks instead of guessing.
+speech-recognition slip such as 户理 for 护理) is found by comparing pinyin, and scores a little lower.
+A tie between services is no answer: the caller asks instead of guessing.
+
+The phrases are prepared once per catalog (normalised, their pinyin worked out), so routing a
+sentence costs one pass over the sentence and set look-ups, however much content there is.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -17,6 +22,7 @@ from dialogs.validators import normalize
 
 CONFIDENT = 0.5
 _SOUND_ALIKE_FACTOR = 0.8
+MAX_SENTENCE = 200
 
 
 @dataclass(frozen=True)
@@ -38,39 +44,91 @@ def _sound(text: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(text))
 
 
-def _contains_sound(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
-    width = len(needle)
-    return any(haystack[i : i + width] == needle for i in range(len(haystack) - width + 1))
-
-
 def _phrase_score(phrase: str) -> float:
     return min(1.0, 0.25 + 0.15 * len(phrase))
 
 
-def route(text: str, catalog: Catalog) -> RouteResult:
-    said = normalize(text)[:200]
-    if not said:
-        return RouteResult(None, 0.0)
-    said_sound = _sound(said)
-    scores: dict[str, float] = {}
+@dataclass(frozen=True)
+class _Index:
+    """Every phrase of every service, ready to look up."""
+
+    exact: dict[str, tuple[tuple[str, float], ...]]  # phrase -> (service, score)
+    exact_lengths: tuple[int, ...]
+    sounds: dict[tuple[str, ...], tuple[tuple[str, float], ...]]  # pinyin of a phrase -> (service, score)
+    sound_lengths: tuple[int, ...]
+    together: tuple[tuple[str, tuple[str, ...], float], ...]  # (service, words, score) for "A+B" phrases
+
+
+# By identity: a catalog is a large frozen value, costly to hash; the entry goes when the catalog does.
+_indexes: dict[int, _Index] = {}
+
+
+def _index(catalog: Catalog) -> _Index:
+    key = id(catalog)
+    found = _indexes.get(key)
+    if found is None:
+        found = _indexes[key] = _build(catalog)
+        weakref.finalize(catalog, _indexes.pop, key, None)
+    return found
+
+
+def _build(catalog: Catalog) -> _Index:
+    exact: dict[str, dict[str, float]] = {}
+    sounds: dict[tuple[str, ...], dict[str, float]] = {}
+    together: list[tuple[str, tuple[str, ...], float]] = []
     for service in catalog.services.values():
-        best = 0.0
         for raw in service.phrases:
             if "+" in raw:
-                # "孩子+康复": words that together mean the service, wherever they stand in the sentence.
-                parts = [normalize(part) for part in raw.split("+")]
-                if all(parts) and all(part in said for part in parts):
-                    best = max(best, _phrase_score("".join(parts)))
+                parts = tuple(normalize(part) for part in raw.split("+"))
+                if all(parts):
+                    together.append((service.id, parts, _phrase_score("".join(parts))))
                 continue
             phrase = normalize(raw)
             if not phrase:
                 continue
-            if phrase in said:
-                best = max(best, _phrase_score(phrase))
-            elif len(phrase) >= 2 and _contains_sound(said_sound, _sound(phrase)):
-                best = max(best, _phrase_score(phrase) * _SOUND_ALIKE_FACTOR)
-        if best > 0:
-            scores[service.id] = best
+            score = _phrase_score(phrase)
+            best = exact.setdefault(phrase, {})
+            best[service.id] = max(best.get(service.id, 0.0), score)
+            if len(phrase) >= 2:
+                alike = sounds.setdefault(_sound(phrase), {})
+                alike[service.id] = max(alike.get(service.id, 0.0), score * _SOUND_ALIKE_FACTOR)
+    return _Index(
+        exact={p: tuple(s.items()) for p, s in exact.items()},
+        exact_lengths=tuple(sorted({len(p) for p in exact})),
+        sounds={p: tuple(s.items()) for p, s in sounds.items()},
+        sound_lengths=tuple(sorted({len(p) for p in sounds})),
+        together=tuple(together),
+    )
+
+
+def route(text: str, catalog: Catalog) -> RouteResult:
+    said = normalize(text)[:MAX_SENTENCE]
+    if not said:
+        return RouteResult(None, 0.0)
+    index = _index(catalog)
+    scores: dict[str, float] = {}
+
+    def consider(matches: tuple[tuple[str, float], ...]) -> None:
+        for service_id, score in matches:
+            if score > scores.get(service_id, 0.0):
+                scores[service_id] = score
+
+    # Every substring of the sentence with a length some phrase has: a set look-up each.
+    for length in index.exact_lengths:
+        for start in range(len(said) - length + 1):
+            matches = index.exact.get(said[start : start + length])
+            if matches:
+                consider(matches)
+    said_sound = _sound(said)
+    for length in index.sound_lengths:
+        for start in range(len(said_sound) - length + 1):
+            matches = index.sounds.get(said_sound[start : start + length])
+            if matches:
+                # A sound-alike never beats the same phrase found as written.
+                consider(tuple((s, v) for s, v in matches if v > scores.get(s, 0.0)))
+    for service_id, words, score in index.together:
+        if score > scores.get(service_id, 0.0) and all(word in said for word in words):
+            scores[service_id] = score
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     if not ranked:
         return RouteResult(None, 0.0)
