@@ -80,3 +80,19 @@ def test_ordinary_answers_do_not_raise_alarms(catalog: Catalog) -> None:
     walk = fill(catalog, LIVING, SELF_ANSWERS[LIVING])
     everything = [*walk, *then(catalog, walk, "是")]
     assert not any(case.urgent for result in everything for case in cases(result))
+
+
+def test_danger_is_answered_at_the_first_question_of_every_service(catalog: Catalog) -> None:
+    from dialogs.engine import step
+    from dialogs.events import Inbound
+
+    greeted = last(talk(catalog, "你好")).state
+    for service_id in catalog.services:
+        opened = step(greeted, Inbound(service_id, "menu", greeted.last_seen + 60, "choose"), catalog)
+        assert opened.state.application is not None, service_id
+
+        result = last(talk(catalog, CRISES["violence"], state=opened.state))
+
+        (case,) = cases(result)
+        assert case.urgent, service_id
+        assert result.state.application == opened.state.application, service_id
