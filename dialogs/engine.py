@@ -362,21 +362,16 @@ class _Turn:
 
     def answer_read_back(self, text: str) -> None:
         application = self.state.application
-        result = parse_yes_no(text)
         if application is None:
             self.state = replace(self.state, pending=None)
             self.show_menu()
             return
-        if isinstance(result, Invalid):
-            if not self.misunderstood():
-                self.say_text(result.reason)
-                self.reask()
+        yes = self.yes_or_no(text)
+        if yes is None:
             return
-        self.understood()
-        self.state = replace(self.state, pending=None)
         service = self.service(application)
         current = service.step(application.step)
-        if result.value:
+        if yes:
             self.advance(service, application, current)
             return
         answers = {k: v for k, v in application.answers.items() if k != current.id}
@@ -386,6 +381,18 @@ class _Turn:
             self.state, application=replace(application, answers=answers, displays=displays, history=history)
         )
         self.ask_current()
+
+    def yes_or_no(self, text: str) -> bool | None:
+        """The answer to the open yes/no question, which is then closed; None (and asked again) if unclear."""
+        result = parse_yes_no(text)
+        if isinstance(result, Invalid):
+            if not self.misunderstood():
+                self.say_text(result.reason)
+                self.reask()
+            return None
+        self.understood()
+        self.state = replace(self.state, pending=None)
+        return bool(result.value)
 
     def answer_pending(self, text: str) -> None:
         pending = self.state.pending
@@ -410,29 +417,24 @@ class _Turn:
                 return
             self.resume_choice(str(result.value))
             return
-        result = parse_yes_no(text)
-        if isinstance(result, Invalid):
-            if not self.misunderstood():
-                self.say_text(result.reason)
-                self.reask()
+        yes = self.yes_or_no(text)
+        if yes is None:
             return
-        self.understood()
-        self.state = replace(self.state, pending=None)
         application = self.state.application
         if pending == "handoff":
-            if result.value:
+            if yes:
                 self.hand_off()
             else:
                 self.say(self.prompts.handoff_declined)
                 self.reask()
-        elif pending == "cancel" and result.value:
+        elif pending == "cancel" and yes:
             self.say(self.prompts.cancelled)
             self.state = replace(self.state, application=None)
             if self.state.paused is not None:
                 self.back_to_paused()
             else:
                 self.show_menu()
-        elif pending == "restart" and result.value and application is not None:
+        elif pending == "restart" and yes and application is not None:
             self.start(self.service(application), intro=False)
         else:
             self.reask()
