@@ -689,6 +689,12 @@ class _Turn:
                 id_number=id_number_of(service, application.answers),
                 disability=disability_of(service, application.answers),
             )
+        if isinstance(result, Invalid) and self.state.mode == "simple" and _two_way(current):
+            # Simple mode asks a choice of two as a yes/no question ("给自己申请吗？"): yes is the first.
+            said = parse_yes_no(text)
+            if isinstance(said, Valid):
+                option = current.options[0 if said.value else 1]
+                result = Valid(value=option.value, display=option.label)
         if isinstance(result, Invalid):
             earlier = step_named(service, application, text) if _says_wrong(text) else None
             other = route(text, self.catalog).service
@@ -860,6 +866,10 @@ def _only_open_step(service: Service, application: Application) -> bool:
     """Every question but the one being corrected is answered: the correction came from the summary."""
     unanswered = [s.id for s in service.steps if s.applies(application.answers) and s.id not in application.answers]
     return not unanswered or unanswered == [application.step]
+
+
+def _two_way(current: Step) -> bool:
+    return current.type == "choice" and len(current.options) == 2
 
 
 def _says_wrong(text: str) -> bool:

@@ -211,6 +211,13 @@ def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
         if step.type == "disability_card" and not any(s.type == "id_number" for s in seen.values()):
             yield ContentProblem(file, place, "a disability card step needs an id_number step before it")
         yield from _check_prompt(step.ask, file, f"{place}.ask")
+        if (
+            step.type == "choice"
+            and len(step.options) == 2
+            and not (step.ask.simple or "").rstrip().endswith(("吗？", "吗?"))
+        ):
+            # Simple mode answers a choice of two with yes or no: its short question must ask one.
+            yield ContentProblem(file, f"{place}.ask.simple", "a choice of two needs a yes/no question (…吗？)")
         yield from _check_text(step.label, file, f"{place}.label")
         for number, label in enumerate(step.yes_no_labels or ()):
             yield from _check_text(label, file, f"{place}.yes_no_labels[{number}]")

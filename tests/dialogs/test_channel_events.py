@@ -207,3 +207,22 @@ def test_a_weak_guess_is_asked_about_instead_of_started(catalog: Catalog) -> Non
     started = last(talk(catalog, "是", state=asked.state))
     assert started.state.application is not None
     assert started.state.application.service == "assistive-device"
+
+
+def test_in_simple_mode_a_choice_of_two_is_answered_yes_or_no(catalog: Catalog) -> None:
+    asked = last(talk(catalog, "你好", "简单模式", "生活补贴"))
+    assert texts(asked)[-1] == catalog.services[LIVING].step("applicant").ask.simple
+
+    for said, chosen in (("是", "self"), ("不是", "proxy")):
+        answered = last(talk(catalog, said, state=asked.state))
+        assert answered.state.application is not None
+        assert answered.state.application.answers["applicant"] == chosen
+
+
+def test_in_full_mode_yes_to_a_choice_of_two_is_asked_again(catalog: Catalog) -> None:
+    asked = last(talk(catalog, "你好", "生活补贴"))
+
+    answered = last(talk(catalog, "是", state=asked.state))
+
+    assert answered.state.application is not None
+    assert "applicant" not in answered.state.application.answers

@@ -525,3 +525,19 @@ def test_a_prompt_without_its_simple_form_is_refused(tmp_path: Path) -> None:
     assert [(p.place, p.problem) for p in caught.value.problems] == [
         ("cancelled.simple", "the simple form is missing (simple-language mode needs one)")
     ]
+
+
+def test_a_choice_of_two_without_a_yes_no_short_question_is_refused(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    service = content / "services" / "living-allowance.yaml"
+    service.write_text(
+        service.read_text(encoding="utf-8").replace("simple: 给自己申请吗？", "simple: 给谁申请？", 1), encoding="utf-8"
+    )
+
+    with pytest.raises(ContentError) as caught:
+        load_catalog(content)
+
+    assert [(p.place, p.problem) for p in caught.value.problems] == [
+        ("steps[0] (id applicant).ask.simple", "a choice of two needs a yes/no question (…吗？)")
+    ]
