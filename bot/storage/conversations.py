@@ -9,7 +9,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from bot.storage.keys import UserKey
+from bot.storage.keys import UserKey, loggable
 from bot.storage.redis import dump_json_object, load_json_object
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class ConversationStore:
             if not str(error).startswith("WRONGTYPE"):
                 raise
             # Not a string: someone else's data or an old layout; the next save replaces it.
-            log.warning("ignoring %s: not a string value", name)
+            log.warning("ignoring %s: not a string value", loggable(name))
             return None
         if raw is None:
             return None

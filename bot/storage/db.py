@@ -30,7 +30,8 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
     connect_args = {"timeout": _POSTGRES_CONNECT_TIMEOUT_SECONDS} if parsed.get_driver_name() == "asyncpg" else {}
-    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    # hide_parameters: a failed statement's values (user ids, summaries) stay out of error messages and logs.
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -79,7 +80,7 @@ def _sqlite_engine(url: str) -> AsyncEngine:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise DatabaseUnavailable(f"cannot create the database folder {folder}: {error.strerror}") from None
-    engine = create_async_engine(url, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_SECONDS})
+    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

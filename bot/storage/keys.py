@@ -14,3 +14,9 @@ class UserKey:
 
     def redis_key(self, kind: str, prefix: str = "bot") -> str:
         return f"{prefix}:{kind}:{self.channel}:{self.user_id}"
+
+
+def loggable(name: str) -> str:
+    """A Redis key as it may appear in logs: its kind and channel, not whose it is."""
+    parts = name.split(":")
+    return ":".join([*parts[:3], "***"]) if len(parts) > 3 else name

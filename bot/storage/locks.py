@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 
-from bot.storage.keys import UserKey
+from bot.storage.keys import UserKey, loggable
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,6 @@ class UserLocks:
             released = await self._release(keys=[name, *(w[0] for w in writes)], args=args)
             if not released:
                 # Held past ``timeout``: the key expired and may be someone else's now; leave it be.
-                log.warning("lock %s expired before its holder finished (timeout %g s)", name, self._timeout)
+                log.warning("lock %s expired before its holder finished (timeout %g s)", loggable(name), self._timeout)
                 if writes:
                     raise LockLost(f"lock for {key.channel} expired; {len(writes)} writes dropped")

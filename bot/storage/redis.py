@@ -9,6 +9,8 @@ from typing import Any
 from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
 
+from bot.storage.keys import loggable
+
 log = logging.getLogger(__name__)
 
 # One server per process, so that every embedded client (web handlers, workers) sees the same data.
@@ -52,9 +54,9 @@ def load_json_object(raw: bytes | str, *, key: str) -> dict[str, Any] | None:
         value = json.loads(raw)
     except (ValueError, RecursionError) as error:
         # The value may hold a person's answers: log only what is wrong with it.
-        log.warning("ignoring %s: not valid JSON (%s, length %d)", key, type(error).__name__, len(raw))
+        log.warning("ignoring %s: not valid JSON (%s, length %d)", loggable(key), type(error).__name__, len(raw))
         return None
     if not isinstance(value, dict):
-        log.warning("ignoring %s: JSON %s, not an object", key, type(value).__name__)
+        log.warning("ignoring %s: JSON %s, not an object", loggable(key), type(value).__name__)
         return None
     return value
