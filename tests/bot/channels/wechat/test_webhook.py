@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_aiohttp import AiohttpClient, AiohttpServer
-from redis.asyncio import Redis
 from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.wechat.simulator import PushClient, sign
@@ -24,6 +22,7 @@ from bot.channels.wechat.staff_delivery import WINDOW_CLOSED
 from bot.channels.wechat.texts import MAX_TEXT_BYTES
 from bot.storage.keys import UserKey
 from bot.storage.locks import UserLocks
+from tests.bot.channels.wechat.conftest import ServiceStarter
 from tests.bot.channels.wechat.service import (
     ACCOUNT,
     AES_KEY,
@@ -34,7 +33,6 @@ from tests.bot.channels.wechat.service import (
     WeChatService,
     content_with_long_answers,
     passive_text,
-    running_service,
 )
 from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER
 
@@ -64,35 +62,9 @@ RESUME_QUESTION = "您上次申请生活补贴，还没有办完"
 
 
 @pytest.fixture
-async def wechat(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    sqlite_database_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[WeChatService]:
-    """The service on SQLite: for everything where the kind of database does not matter."""
-    async with running_service(
-        aiohttp_server, aiohttp_client, redis_url=redis_url, database_url=sqlite_database_url, var_dir=tmp_path
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-async def wechat_with_cases(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    database_url: str,
-    tmp_path: Path,
-) -> AsyncIterator[WeChatService]:
+async def wechat_with_cases(start_service: ServiceStarter, database_url: str) -> WeChatService:
     """The service once on SQLite and once on PostgreSQL: for tests about the cases filed and answered."""
-    async with running_service(
-        aiohttp_server, aiohttp_client, redis_url=redis_url, database_url=database_url, var_dir=tmp_path
-    ) as running:
-        yield running
+    return await start_service(database_url=database_url)
 
 
 async def _apply(wechat: WeChatService, pushes: PushClient, openid: str, script: tuple[str, ...]) -> list[str]:
@@ -196,24 +168,12 @@ async def test_url_verification_without_a_valid_signature_is_forbidden(wechat: W
 
 
 async def test_endpoint_without_a_configured_token_answers_503_to_verification_and_pushes(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    sqlite_database_url: str,
-    tmp_path: Path,
+    start_service: ServiceStarter,
 ) -> None:
-    async with running_service(
-        aiohttp_server,
-        aiohttp_client,
-        redis_url=redis_url,
-        database_url=sqlite_database_url,
-        var_dir=tmp_path,
-        wechat_token=None,
-    ) as unconfigured:
-        verified = await unconfigured.pushes().verify_url("echo")
-        pushes = unconfigured.pushes()
-        pushed = await pushes.push(pushes.text(RESIDENT, "你好"))
+    unconfigured = await start_service(wechat_token=None)
+    verified = await unconfigured.pushes().verify_url("echo")
+    pushes = unconfigured.pushes()
+    pushed = await pushes.push(pushes.text(RESIDENT, "你好"))
     assert verified.status == 503
     assert pushed.status == 503
     assert pushed.deliveries == 1
@@ -408,31 +368,19 @@ async def test_retry_arriving_while_the_late_answer_is_still_being_worked_out_is
 
 
 async def test_long_answer_goes_out_as_one_passive_reply_and_the_rest_through_the_api(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    sqlite_database_url: str,
-    tmp_path: Path,
+    start_service: ServiceStarter, tmp_path: Path
 ) -> None:
-    async with running_service(
-        aiohttp_server,
-        aiohttp_client,
-        redis_url=redis_url,
-        database_url=sqlite_database_url,
-        var_dir=tmp_path / "var",
-        content_dir=content_with_long_answers(tmp_path / "content"),
-    ) as wechat:
-        await wechat.converse(wechat.pushes(), RESIDENT, LIVING_ALLOWANCE_FOR_MYSELF)
-        confirmation = wechat.seal(wechat.pushes().text(RESIDENT, CONFIRM))
-        first = wechat.read_reply((await wechat.deliver(confirmation))[1])
-        await wechat.settle()
-        rest = wechat.sent_texts(RESIDENT)
-        staff = await wechat.staff()
-        (case,) = await _cases(staff)
-        reach = (await _case(staff, case["id"]))["reach"]
-        redelivered = [wechat.read_reply((await wechat.deliver(confirmation))[1]) for _ in range(3)]
-        await wechat.settle()
+    wechat = await start_service(content_dir=content_with_long_answers(tmp_path / "content"))
+    await wechat.converse(wechat.pushes(), RESIDENT, LIVING_ALLOWANCE_FOR_MYSELF)
+    confirmation = wechat.seal(wechat.pushes().text(RESIDENT, CONFIRM))
+    first = wechat.read_reply((await wechat.deliver(confirmation))[1])
+    await wechat.settle()
+    rest = wechat.sent_texts(RESIDENT)
+    staff = await wechat.staff()
+    (case,) = await _cases(staff)
+    reach = (await _case(staff, case["id"]))["reach"]
+    redelivered = [wechat.read_reply((await wechat.deliver(confirmation))[1]) for _ in range(3)]
+    await wechat.settle()
     assert first is not None
     assert f"编号是{case['id']}" in first
     assert 1 <= len(rest) <= 4
@@ -843,25 +791,11 @@ async def test_timestamp_a_little_off_is_still_accepted(wechat: WeChatService) -
         assert wechat.read_reply(answer) is not None
 
 
-async def test_safe_mode_push_to_a_service_without_an_aes_key_is_refused(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    sqlite_database_url: str,
-    tmp_path: Path,
-) -> None:
-    async with running_service(
-        aiohttp_server,
-        aiohttp_client,
-        redis_url=redis_url,
-        database_url=sqlite_database_url,
-        var_dir=tmp_path,
-        wechat_aes_key=None,
-    ) as plain_only:
-        status, answer = await plain_only.deliver(plain_only.seal(_text_push(), safe=True))
-        assert (status, "Traceback" in answer) == (400, False)
-        await _answered_right_after(plain_only)
+async def test_safe_mode_push_to_a_service_without_an_aes_key_is_refused(start_service: ServiceStarter) -> None:
+    plain_only = await start_service(wechat_aes_key=None)
+    status, answer = await plain_only.deliver(plain_only.seal(_text_push(), safe=True))
+    assert (status, "Traceback" in answer) == (400, False)
+    await _answered_right_after(plain_only)
 
 
 async def _in_pieces(body: bytes, size: int) -> AsyncIterator[bytes]:
@@ -916,28 +850,16 @@ async def test_pushes_are_answered_after_redis_forgot_its_scripts(wechat: WeChat
 
 
 async def test_a_resident_is_told_over_wechat_when_their_case_is_claimed_and_resolved(
-    aiohttp_server: AiohttpServer,
-    aiohttp_client: AiohttpClient,
-    redis_url: str,
-    real_redis: Redis,
-    sqlite_database_url: str,
-    tmp_path: Path,
+    start_service: ServiceStarter,
 ) -> None:
-    async with running_service(
-        aiohttp_server,
-        aiohttp_client,
-        redis_url=redis_url,
-        database_url=sqlite_database_url,
-        var_dir=tmp_path,
-        notify_residents=True,
-    ) as wechat:
-        staff = await wechat.staff()
-        case_id = await _claimed_case(wechat, staff, RESIDENT)
-        assert wechat.sent_texts(RESIDENT)[-1].startswith(f"您的申请，编号{case_id}，已经有工作人员在办理了")
-        assert (await _case(staff, case_id))["reach"]["remaining"] == 4  # notices share the budget
+    wechat = await start_service(notify_residents=True)
+    staff = await wechat.staff()
+    case_id = await _claimed_case(wechat, staff, RESIDENT)
+    assert wechat.sent_texts(RESIDENT)[-1].startswith(f"您的申请，编号{case_id}，已经有工作人员在办理了")
+    assert (await _case(staff, case_id))["reach"]["remaining"] == 4  # notices share the budget
 
-        resolved = await staff.post(f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved"})
-        assert resolved.status == 200
-        assert f"编号{case_id}，已经办结了" in wechat.sent_texts(RESIDENT)[-1]
-        kinds = _event_kinds(await _case(staff, case_id))
-        assert kinds.count("notified") == 2
+    resolved = await staff.post(f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved"})
+    assert resolved.status == 200
+    assert f"编号{case_id}，已经办结了" in wechat.sent_texts(RESIDENT)[-1]
+    kinds = _event_kinds(await _case(staff, case_id))
+    assert kinds.count("notified") == 2
