@@ -23,47 +23,31 @@ _KEY_TTL = int(MESSAGE_VALID) + 3600
 # WeChat redelivers within seconds; an hour of memory of each delivery is plenty.
 _DELIVERY_TTL = 3600
 
-_OPEN_BY_MESSAGE = """
-redis.call('HSET', KEYS[1], 'left', ARGV[1], 'cap', ARGV[1], 'until', ARGV[2], 'closed', '0')
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-"""
-
-_OPEN_BY_EVENT = """
-local f = redis.call('HMGET', KEYS[1], 'left', 'cap', 'until', 'closed')
-local now, grant = tonumber(ARGV[1]), tonumber(ARGV[2])
-if f[4] == '1' or not f[3] or tonumber(f[3]) <= now then
-  redis.call('HSET', KEYS[1], 'left', ARGV[2], 'cap', ARGV[2], 'until', ARGV[3], 'closed', '0')
-else
-  if (tonumber(f[1]) or 0) < grant then redis.call('HSET', KEYS[1], 'left', ARGV[2]) end
-  if (tonumber(f[2]) or 0) < grant then redis.call('HSET', KEYS[1], 'cap', ARGV[2]) end
-  if tonumber(f[3]) < tonumber(ARGV[3]) then redis.call('HSET', KEYS[1], 'until', ARGV[3]) end
-end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1
-"""
-
-# A push arriving: the first delivery of a message (or event) opens the window; a redelivery of the
-# same one (KEYS[1], the delivery's own key) changes nothing. ARGV[1] is 'message', 'event' or 'none'.
-_ARRIVE = """
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[7]) then return 0 end
+# How a grant opens the window (KEYS[1]). ARGV: 1 'message' | 'event' | 'none', 2 now, 3 message grant,
+# 4 its end, 5 event grant, 6 its end, 7 seconds to remember a delivery, 8 the hash's time to live.
+_GRANT = """
 if ARGV[1] == 'message' then
-  redis.call('HSET', KEYS[2], 'left', ARGV[3], 'cap', ARGV[3], 'until', ARGV[4], 'closed', '0')
-  redis.call('EXPIRE', KEYS[2], ARGV[8])
+  redis.call('HSET', KEYS[1], 'left', ARGV[3], 'cap', ARGV[3], 'until', ARGV[4], 'closed', '0')
+  redis.call('EXPIRE', KEYS[1], ARGV[8])
 elseif ARGV[1] == 'event' then
-  local f = redis.call('HMGET', KEYS[2], 'left', 'cap', 'until', 'closed')
+  local f = redis.call('HMGET', KEYS[1], 'left', 'cap', 'until', 'closed')
   local now, grant = tonumber(ARGV[2]), tonumber(ARGV[5])
   if f[4] == '1' or not f[3] or tonumber(f[3]) <= now then
-    redis.call('HSET', KEYS[2], 'left', ARGV[5], 'cap', ARGV[5], 'until', ARGV[6], 'closed', '0')
+    redis.call('HSET', KEYS[1], 'left', ARGV[5], 'cap', ARGV[5], 'until', ARGV[6], 'closed', '0')
   else
-    if (tonumber(f[1]) or 0) < grant then redis.call('HSET', KEYS[2], 'left', ARGV[5]) end
-    if (tonumber(f[2]) or 0) < grant then redis.call('HSET', KEYS[2], 'cap', ARGV[5]) end
-    if tonumber(f[3]) < tonumber(ARGV[6]) then redis.call('HSET', KEYS[2], 'until', ARGV[6]) end
+    if (tonumber(f[1]) or 0) < grant then redis.call('HSET', KEYS[1], 'left', ARGV[5]) end
+    if (tonumber(f[2]) or 0) < grant then redis.call('HSET', KEYS[1], 'cap', ARGV[5]) end
+    if tonumber(f[3]) < tonumber(ARGV[6]) then redis.call('HSET', KEYS[1], 'until', ARGV[6]) end
   end
-  redis.call('EXPIRE', KEYS[2], ARGV[8])
+  redis.call('EXPIRE', KEYS[1], ARGV[8])
 end
 return 1
 """
+
+
+# A push arriving: only the first delivery of a message or event (KEYS[2], the delivery's own key)
+# grants; a redelivery changes nothing and returns 0.
+_ARRIVE = "if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[7]) then return 0 end\n" + _GRANT
 
 _RESERVE = """
 local f = redis.call('HMGET', KEYS[1], 'left', 'until', 'closed')
@@ -106,8 +90,7 @@ class ContactWindow:
     def __init__(self, redis: Redis, *, prefix: str = "bot") -> None:
         self._redis = redis
         self._prefix = prefix
-        self._open_by_message = redis.register_script(_OPEN_BY_MESSAGE)
-        self._open_by_event = redis.register_script(_OPEN_BY_EVENT)
+        self._open = redis.register_script(_GRANT)
         self._reserve = redis.register_script(_RESERVE)
         self._give_back = redis.register_script(_GIVE_BACK)
         self._close = redis.register_script(_CLOSE)
@@ -121,19 +104,9 @@ class ContactWindow:
     ) -> None:
         """Queue on ``pipe`` what a push's arrival does: its first delivery opens the window by ``grant``;
         a redelivery (``delivery_key`` already set) does nothing. The result is 1 for a first delivery."""
-        args: list[str | int | float] = [
-            grant,
-            _stamp(now),
-            MESSAGE_GRANT,
-            _stamp(now + MESSAGE_VALID),
-            EVENT_GRANT,
-            _stamp(now + EVENT_VALID),
-            _DELIVERY_TTL,
-            _KEY_TTL,
-        ]
         # Queued by hash, not through the Script object: a script on a pipeline costs a SCRIPT EXISTS
         # round trip on every execute. After a Redis restart the caller sees NOSCRIPT and calls load().
-        pipe.evalsha(self._arrive.sha, 2, delivery_key, self.key(openid), *args)
+        pipe.evalsha(self._arrive.sha, 2, self.key(openid), delivery_key, *_grant_args(grant, now))
 
     async def load(self) -> None:
         """Load the arrival script into Redis (after a restart emptied its script cache)."""
@@ -141,15 +114,11 @@ class ContactWindow:
 
     async def opened_by_message(self, openid: str, now: float) -> None:
         """The person wrote: 5 messages for 48 hours, replacing whatever was left."""
-        await self._open_by_message(
-            keys=[self.key(openid)], args=[MESSAGE_GRANT, _stamp(now + MESSAGE_VALID), _KEY_TTL]
-        )
+        await self._open(keys=[self.key(openid)], args=_grant_args("message", now))
 
     async def opened_by_event(self, openid: str, now: float) -> None:
         """A follow, menu click or QR scan: 3 messages for 60 s, unless the current grant is better."""
-        await self._open_by_event(
-            keys=[self.key(openid)], args=[_stamp(now), EVENT_GRANT, _stamp(now + EVENT_VALID), _KEY_TTL]
-        )
+        await self._open(keys=[self.key(openid)], args=_grant_args("event", now))
 
     async def reserve(self, openid: str, wanted: int, now: float) -> int:
         """Take up to ``wanted`` messages; how many were granted (0 when the window is closed or used up)."""
@@ -176,6 +145,19 @@ class ContactWindow:
     async def close(self, openid: str) -> None:
         """WeChat answered 45015 or 45047: nothing more until the person interacts again."""
         await self._close(keys=[self.key(openid)], args=[_KEY_TTL])
+
+
+def _grant_args(grant: Literal["message", "event", "none"], now: float) -> list[str | int | float]:
+    return [
+        grant,
+        _stamp(now),
+        MESSAGE_GRANT,
+        _stamp(now + MESSAGE_VALID),
+        EVENT_GRANT,
+        _stamp(now + EVENT_VALID),
+        _DELIVERY_TTL,
+        _KEY_TTL,
+    ]
 
 
 def _stamp(moment: float) -> str:
