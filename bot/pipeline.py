@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.cases.new_case import build_new_case
@@ -62,7 +62,6 @@ class Outcome:
     speech_rate: int = 0
     duplicate: bool = False
     failed: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
