@@ -47,12 +47,23 @@ async def test_the_pool_recognises_phrases_and_free_speech(pool: SpeechPool) -> 
     assert has_hangul(free.text)
 
 
-async def test_requests_run_concurrently_on_two_workers(pool: SpeechPool) -> None:
-    started = time.perf_counter()
-    results = await asyncio.gather(pool._run(pid_and_loads, 0.5), pool._run(pid_and_loads, 0.5))
+def meet(folder: str, parties: int, patience: float) -> bool:
+    """Runs in a worker: leave a mark in ``folder`` and wait for ``parties`` marks; False if they never came."""
+    Path(folder, str(os.getpid())).touch()
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if len(os.listdir(folder)) >= parties:
+            return True
+        time.sleep(0.01)
+    return False
 
-    assert len({pid for pid, _ in results}) == 2
-    assert time.perf_counter() - started < 0.95
+
+async def test_requests_run_concurrently_on_two_workers(pool: SpeechPool, tmp_path: Path) -> None:
+    # Each request waits for the other to have started: run one after the other, both would give up.
+    met = await asyncio.gather(pool._run(meet, str(tmp_path), 2, 10.0), pool._run(meet, str(tmp_path), 2, 10.0))
+
+    assert met == [True, True]
+    assert len(os.listdir(tmp_path)) == 2  # two different worker processes left their marks
 
 
 @needs_espeak
@@ -74,10 +85,10 @@ async def test_requests_beyond_max_queue_are_refused_at_once(pool: SpeechPool) -
     await asyncio.sleep(0)
     assert pool.in_flight == MAX_QUEUE
 
-    started = time.perf_counter()
     with pytest.raises(SpeechBusy):
         await pool.recognise(speak("예"), phrases=PHRASES)
-    assert time.perf_counter() - started < 0.1
+    # Refused without waiting for a place: the three before it are all still running.
+    assert not any(task.done() for task in held)
 
     await asyncio.gather(*held)
     await asyncio.sleep(0.05)
