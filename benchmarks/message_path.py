@@ -26,6 +26,7 @@ from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import UserLocks
+from bot.storage.profile_mirror import ProfileMirror
 from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
 from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER
@@ -45,6 +46,7 @@ async def run(args: argparse.Namespace) -> None:
         dedup=MessageDedup(redis),
         cases=CaseStore(sessionmaker, Cipher("benchmark-key-" * 4)),
         profiles=ProfileStore(sessionmaker),
+        profile_mirror=ProfileMirror(redis),
     )
     scripts = [(*LIVING_ALLOWANCE_FOR_MYSELF, CONFIRM), (*NURSING_ALLOWANCE_FOR_MY_MOTHER, CONFIRM)]
     gate = asyncio.Semaphore(args.concurrency)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
+from bot.profile_sync import keep_mirror_complete
 from bot.services import Services
 from bot.staff.api import create_staff_app
 from bot.storage.db import check_database
@@ -58,7 +61,15 @@ def create_app(services: Services) -> web.Application:
     async def finish_deliveries(_app: web.Application) -> None:
         await services.wechat.drain()
 
+    async def profile_copy(_app: web.Application) -> AsyncIterator[None]:
+        keeper = asyncio.create_task(keep_mirror_complete(services.profiles, services.profile_mirror))
+        yield
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+
     app.on_shutdown.append(finish_deliveries)
+    app.cleanup_ctx.append(profile_copy)
     app.add_subapp(
         "/staff/api",
         create_staff_app(

@@ -20,6 +20,7 @@ from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import LockTimeout, UserLocks
+from bot.storage.profile_mirror import UNKNOWN, ProfileMirror, Unknown
 from bot.storage.turns import TurnStore
 from dialogs.engine import step
 from dialogs.events import (
@@ -92,13 +93,15 @@ class Pipeline:
         dedup: MessageDedup,
         cases: CaseStore,
         profiles: ProfileStore,
+        profile_mirror: ProfileMirror,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.catalog = catalog
         self.conversations = conversations
-        self.turns = TurnStore(conversations, dedup, locks)
+        self.turns = TurnStore(conversations, dedup, locks, profile_mirror)
         self.cases = cases
         self.profiles = profiles
+        self.profile_mirror = profile_mirror
         self.clock = clock
 
     async def handle(
@@ -139,7 +142,7 @@ class Pipeline:
                 # Read with the lock: a retry of this very message may have finished while we waited.
                 if turn.remembered is not None:
                     return Outcome.from_dict(turn.remembered)
-                state = await self._initial(key, turn.state)
+                state = await self._initial(key, turn.state, turn.profile)
                 outcome, new_state = await self._handle_locked(key, state, await make_event(state))
                 if new_state is not None:
                     turn.finish(new_state.to_dict(), outcome.to_dict())
@@ -201,21 +204,43 @@ class Pipeline:
             lines.append(line.replace("{status}", status_prompt.for_mode(mode)))
         return "\n".join(lines)
 
-    async def _initial(self, key: UserKey, stored: dict[str, Any] | None) -> Conversation:
+    async def _initial(
+        self, key: UserKey, stored: dict[str, Any] | None, copied: Profile | Unknown | None
+    ) -> Conversation:
         if stored is not None:
             return Conversation.from_dict(stored)
-        profile = await self.profiles.get(key.channel, key.user_id)
+        profile = await self._profile(key) if copied is UNKNOWN else copied
         if profile is None:
             return Conversation()
         mode = profile.mode if profile.mode in ("voice", "text", "simple") else "text"
         return Conversation(mode=mode, speech_rate=profile.speech_rate)  # type: ignore[arg-type]
 
+    async def _profile(self, key: UserKey) -> Profile | None:
+        """Read from SQL what the Redis copy could not say, and copy it for next time."""
+        found = await self.profiles.get_versioned(key.channel, key.user_id)
+        profile, version = found if found is not None else (None, 0)
+        try:
+            await self.profile_mirror.put(key, profile, version)
+        except Exception as error:  # only a later SQL read is lost
+            log.warning("profile copy not written channel=%s: %s", key.channel, type(error).__name__)
+        return profile
+
     async def _save_profile(self, key: UserKey, profile: Profile) -> None:
         try:
-            await self.profiles.save(key.channel, key.user_id, profile)
+            version = await self.profiles.save(key.channel, key.user_id, profile)
         except Exception:
             # The mode still holds for this conversation; only its memory across months is lost.
             log.exception("profile could not be saved channel=%s", key.channel)
+            return
+        try:
+            await self.profile_mirror.put(key, profile, version)
+        except Exception as error:
+            # The copy is now behind SQL: stop trusting it as complete until it is copied again.
+            log.warning("profile copy not written channel=%s: %s", key.channel, type(error).__name__)
+            try:
+                await self.profile_mirror.mark_incomplete()
+            except Exception:
+                log.warning("profile copy could not be marked incomplete; the daily copy mends it")
 
 
 def _fill(reply: Reply, values: dict[str, str]) -> Reply:

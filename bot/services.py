@@ -38,6 +38,7 @@ from bot.storage.conversations import ConversationStore
 from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
 from bot.storage.dedup import MessageDedup
 from bot.storage.locks import UserLocks
+from bot.storage.profile_mirror import ProfileMirror
 from bot.storage.redis import create_redis
 from dialogs.schema import Catalog
 from speech.pool import SpeechPool
@@ -56,6 +57,7 @@ class Services:
     staff_users: StaffUserStore
     staff_sessions: StaffSessions
     profiles: ProfileStore
+    profile_mirror: ProfileMirror
     outbox: Outbox
     pipeline: Pipeline
     wechat: WeChatChannel
@@ -103,6 +105,7 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
         cipher = Cipher(secret)
         cases = CaseStore(sessionmaker, cipher)
         profiles = ProfileStore(sessionmaker)
+        profile_mirror = ProfileMirror(redis)
         pipeline = Pipeline(
             catalog=catalog,
             conversations=ConversationStore(redis, timedelta(days=settings.state_ttl_days)),
@@ -110,6 +113,7 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
             dedup=MessageDedup(redis),
             cases=cases,
             profiles=profiles,
+            profile_mirror=profile_mirror,
         )
         outbox = Outbox(redis)
         wechat = _wechat_channel(settings, pipeline, redis, http, speech)
@@ -122,6 +126,7 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
             staff_users=StaffUserStore(sessionmaker),
             staff_sessions=StaffSessions(redis, timedelta(minutes=settings.session_ttl_minutes)),
             profiles=profiles,
+            profile_mirror=profile_mirror,
             outbox=outbox,
             pipeline=pipeline,
             wechat=wechat,

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -136,6 +137,8 @@ class ResidentProfileRow(Base):
     user_ref: Mapped[str] = mapped_column(String(128))
     mode: Mapped[str] = mapped_column(String(16), server_default=text("'text'"))
     speech_rate: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Counted up by every save: the Redis copy keeps whichever it has seen with the highest version.
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now()

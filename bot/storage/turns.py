@@ -1,8 +1,8 @@
 """The Redis side of one turn in two round trips: take the person's lock and read, write and let go.
 
-Taking the lock reads the person's state and what became of this very message (a retry?); letting go
-writes the new state and the remembered outcome. See ``locks.py`` for why the writes ride on the
-release.
+Taking the lock reads the person's state, what became of this very message (a retry?) and the copy of
+their lasting preferences; letting go writes the new state and the remembered outcome. See ``locks.py``
+for why the writes ride on the release.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bot.profiles import Profile
 from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import Held, UserLocks
+from bot.storage.profile_mirror import ProfileMirror, Unknown
 from bot.storage.redis import dump_json_object, load_json_object
 
 
@@ -23,6 +25,7 @@ from bot.storage.redis import dump_json_object, load_json_object
 class Turn:
     remembered: dict[str, Any] | None  # the outcome of this message if it was handled before
     state: dict[str, Any] | None  # the person's saved conversation
+    profile: Profile | Unknown | None  # what the Redis copy says of their lasting preferences
     _held: Held
     _state_name: str
     _outcome_name: str
@@ -36,20 +39,24 @@ class Turn:
 
 
 class TurnStore:
-    def __init__(self, conversations: ConversationStore, dedup: MessageDedup, locks: UserLocks) -> None:
+    def __init__(
+        self, conversations: ConversationStore, dedup: MessageDedup, locks: UserLocks, profiles: ProfileMirror
+    ) -> None:
         self.conversations = conversations
         self.dedup = dedup
         self.locks = locks
+        self.profiles = profiles
 
     @asynccontextmanager
     async def turn(self, key: UserKey, message_id: str) -> AsyncIterator[Turn]:
         """The person's lock, held for the block; raises ``LockTimeout`` like ``UserLocks.hold``."""
         outcome_name = self.dedup.outcome_key(key, message_id)
         state_name = self.conversations.key_for(key)
-        async with self.locks.hold(key, reads=[outcome_name, state_name]) as held:
+        async with self.locks.hold(key, reads=[outcome_name, state_name, *self.profiles.reads(key)]) as held:
             yield Turn(
                 remembered=_decode(held.values[0], outcome_name),
                 state=_decode(held.values[1], state_name),
+                profile=self.profiles.answer(held.values[2:]),
                 _held=held,
                 _state_name=state_name,
                 _outcome_name=outcome_name,

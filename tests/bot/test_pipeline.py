@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.store import CaseStore
 from bot.pipeline import Heard, Outcome, Pipeline
-from bot.profiles import ProfileStore
+from bot.profiles import Profile, ProfileStore
 from bot.security.crypto import Cipher
 from bot.storage.conversations import ConversationStore
 from bot.storage.db import create_engine, create_sessionmaker
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import UserLocks
+from bot.storage.profile_mirror import ProfileMirror
 from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
 from dialogs.schema import Catalog
@@ -44,6 +45,7 @@ def make_pipeline(redis: Redis, cases: CaseStore, profiles: ProfileStore, catalo
         dedup=MessageDedup(redis),
         cases=cases,
         profiles=profiles,
+        profile_mirror=ProfileMirror(redis),
         clock=lambda: float(next(clock)),
     )
 
@@ -187,6 +189,54 @@ async def test_a_mode_change_is_remembered_in_the_resident_profile(
     await real_redis.delete(RESIDENT.redis_key("conversation"))
     outcome = await pipeline.handle(RESIDENT, "菜单", "after-expiry")
     assert outcome.mode == "simple"
+
+
+async def test_a_mode_change_is_copied_to_redis_with_its_version(
+    pipeline: Pipeline, profile_store: ProfileStore, real_redis: Redis
+) -> None:
+    await pipeline.handle(RESIDENT, "简单模式", "mode-1")
+    await pipeline.handle(RESIDENT, "语音模式", "mode-2")
+
+    assert await real_redis.get(ProfileMirror(real_redis).key(RESIDENT)) == b"2|voice|0"
+
+
+async def test_while_the_copy_is_complete_a_newcomer_costs_no_database_read(
+    real_redis: Redis, case_store: CaseStore, catalog: Catalog
+) -> None:
+    # The profile store points at a port where no database listens: reading it would fail the message.
+    dead_engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    unreachable = ProfileStore(create_sessionmaker(dead_engine))
+    await ProfileMirror(real_redis).mark_complete()
+
+    outcome = await make_pipeline(real_redis, case_store, unreachable, catalog).handle(RESIDENT, "你好", "hello")
+    await dead_engine.dispose()
+
+    assert not outcome.failed
+    assert outcome.mode == "text"
+
+
+async def test_a_first_message_is_answered_in_the_mode_the_copy_holds(pipeline: Pipeline, real_redis: Redis) -> None:
+    mirror = ProfileMirror(real_redis)
+    await mirror.put(RESIDENT, Profile(mode="voice", speech_rate=-1), 3)
+
+    outcome = await pipeline.handle(RESIDENT, "你好", "hello")
+
+    assert (outcome.mode, outcome.speech_rate) == ("voice", -1)
+
+
+async def test_without_a_complete_copy_the_profile_is_read_from_sql_and_copied(
+    pipeline: Pipeline, profile_store: ProfileStore, real_redis: Redis
+) -> None:
+    version = await profile_store.save(RESIDENT.channel, RESIDENT.user_id, Profile(mode="simple", speech_rate=1))
+    newcomer = UserKey(RESIDENT.channel, "resident-without-profile")
+
+    outcome = await pipeline.handle(RESIDENT, "你好", "hello")
+    await pipeline.handle(newcomer, "你好", "hello")
+
+    mirror = ProfileMirror(real_redis)
+    assert outcome.mode == "simple"
+    assert await real_redis.get(mirror.key(RESIDENT)) == f"{version}|simple|1".encode()
+    assert await real_redis.get(mirror.key(newcomer)) == b"0|"  # "none in SQL", remembered too
 
 
 @pytest.mark.parametrize(
