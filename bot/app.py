@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -62,11 +61,11 @@ def create_app(services: Services) -> web.Application:
         await services.wechat.drain()
 
     async def profile_copy(_app: web.Application) -> AsyncIterator[None]:
-        keeper = asyncio.create_task(keep_mirror_complete(services.profiles, services.profile_mirror))
+        stop = asyncio.Event()
+        keeper = asyncio.create_task(keep_mirror_complete(services.profiles, services.profile_mirror, stop))
         yield
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
+        stop.set()
+        await keeper
 
     app.on_shutdown.append(finish_deliveries)
     app.cleanup_ctx.append(profile_copy)

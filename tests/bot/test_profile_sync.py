@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -68,7 +67,8 @@ async def test_a_second_filler_stands_back_while_one_is_copying(
 async def test_the_keeper_copies_again_whenever_the_copy_stops_being_complete(
     profile_store: ProfileStore, mirror: ProfileMirror, real_redis: Redis
 ) -> None:
-    keeper = asyncio.create_task(keep_mirror_complete(profile_store, mirror, interval=0.05))
+    stop = asyncio.Event()
+    keeper = asyncio.create_task(keep_mirror_complete(profile_store, mirror, stop, interval=0.05))
     try:
         await _until(mirror.is_complete)
         await save_all(profile_store)  # saved in SQL only: the copy does not know them yet
@@ -77,15 +77,15 @@ async def test_the_keeper_copies_again_whenever_the_copy_stops_being_complete(
         await _until(mirror.is_complete)
         assert await copied(mirror, real_redis, "o6_1") == PROFILES["o6_1"]
     finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
+        stop.set()
+        await asyncio.wait_for(keeper, 5)
 
 
 async def test_the_keeper_outlives_a_database_outage(mirror: ProfileMirror, caplog: pytest.LogCaptureFixture) -> None:
     dead_engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    stop = asyncio.Event()
     keeper = asyncio.create_task(
-        keep_mirror_complete(ProfileStore(create_sessionmaker(dead_engine)), mirror, interval=0.05)
+        keep_mirror_complete(ProfileStore(create_sessionmaker(dead_engine)), mirror, stop, interval=0.05)
     )
     try:
         await _until(lambda: _logged(caplog, "copying resident profiles to Redis failed"), rounds=200)
@@ -93,9 +93,8 @@ async def test_the_keeper_outlives_a_database_outage(mirror: ProfileMirror, capl
         assert not keeper.done()
         assert not await mirror.is_complete()
     finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
+        stop.set()
+        await asyncio.wait_for(keeper, 5)
         await dead_engine.dispose()
 
 
@@ -109,3 +108,16 @@ async def _until(condition: Callable[[], Awaitable[bool]], rounds: int = 100) ->
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not reached")
+
+
+async def test_stopping_the_keeper_lets_the_batch_under_way_finish_and_leaves_the_copy_incomplete(
+    profile_store: ProfileStore, mirror: ProfileMirror
+) -> None:
+    await save_all(profile_store)
+    stop = asyncio.Event()
+    stop.set()
+
+    assert await fill_mirror(profile_store, mirror, batch=2, stop=stop) is None
+    await keep_mirror_complete(profile_store, mirror, stop)  # returns at once
+
+    assert not await mirror.is_complete()

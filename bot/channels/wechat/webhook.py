@@ -68,12 +68,16 @@ class WeChatChannel:
     voice: VoiceIO | None = None
     clock: Callable[[], float] = time.time
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _crypto: tuple[tuple[str, str, str], WeChatCrypto] | None = field(default=None, repr=False)
 
     def crypto(self) -> WeChatCrypto | None:
         settings = self.settings
         if settings is None or settings.aes_key is None or settings.app_id is None:
             return None
-        return WeChatCrypto(settings.token, settings.aes_key, settings.app_id)
+        made = (settings.token, settings.aes_key, settings.app_id)
+        if self._crypto is None or self._crypto[0] != made:
+            self._crypto = (made, WeChatCrypto(*made))
+        return self._crypto[1]
 
     async def drain(self) -> None:
         """Let deliveries already under way finish (at shutdown)."""
@@ -184,9 +188,10 @@ def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> s
     if crypto is None:
         return _refuse(400, "safe mode is not configured (BOT_WECHAT_AES_KEY and BOT_WECHAT_APP_ID)")
     try:
-        encrypt = parse_xml(body).get("Encrypt")
+        envelope = parse_xml(body)
     except MalformedPush:
         return _refuse(400, "malformed envelope")
+    encrypt = envelope.get("Encrypt")
     msg_signature = request.query.get("msg_signature", "")
     timestamp, nonce = request.query["timestamp"], request.query["nonce"]
     if not isinstance(encrypt, str) or not msg_signature:
@@ -195,7 +200,8 @@ def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> s
         log.warning("wechat push refused: wrong msg_signature")
         return _refuse(403, "wrong msg_signature")
     try:
-        return str(crypto.decrypt_message(body, msg_signature, timestamp, nonce))
+        # The envelope as parsed here: wechatpy would parse the body a second time.
+        return str(crypto.decrypt_message(envelope, msg_signature, timestamp, nonce))
     except Exception as error:  # wechatpy raises several types here, for bad padding, keys and AppIDs
         log.warning("wechat push refused: cannot decrypt (%s)", type(error).__name__)
         return _refuse(400, "cannot decrypt")

@@ -246,9 +246,12 @@ async def running_service(
     async with open_services(settings, load_catalog(content_dir)) as services:
         _share_clock(services, clock)
         server = await aiohttp_server(create_app(services))
-        async with aiohttp.ClientSession() as http:
-            yield WeChatService(services, simulator, clock, server, http, aiohttp_client)
-            await services.wechat.drain()
+        try:
+            async with aiohttp.ClientSession() as http:
+                yield WeChatService(services, simulator, clock, server, http, aiohttp_client)
+                await services.wechat.drain()
+        finally:
+            await server.close()  # the app's background work ends while the stores are still open
 
 
 def _share_clock(services: Services, clock: ShiftedClock) -> None:
