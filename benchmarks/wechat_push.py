@@ -1,19 +1,24 @@
 """Signed WeChat pushes through the real ``/wechat`` endpoint, against a bare endpoint doing the least possible.
 
-    python -m benchmarks.wechat_push [--users 200] [--concurrency 50] [--rounds 3]
+    python -m benchmarks.wechat_push [--users 200] [--concurrency 50] [--rounds 5]
         [--redis redis://127.0.0.1:6379/9] [--database postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 The full service (``open_services`` + ``create_app``, the real pipeline, Redis and PostgreSQL, a WeChat API
 simulator for the API) runs in a child process on a free port of 127.0.0.1; this process is the platform:
 every user sends the opening of an application (three messages, each answered passively), users in
-parallel over ``--concurrency`` connections, in plaintext and in safe mode, ``--rounds`` times with fresh
-users. Then a child serving a bare endpoint takes the same load: it checks the signature (and in safe mode
-decrypts), parses the XML, makes the minimum Redis round trips (a dedup ``SET NX``, a ``GET`` and a ``SET``
-of the person's state) and answers ``success``. Requests are signed and encrypted before the clock starts;
-answers are checked after it stops.
+parallel over ``--concurrency`` connections, in plaintext and in safe mode. A second child serves a bare
+endpoint: it checks the signature (and in safe mode decrypts), parses the XML, makes the minimum Redis
+round trips (a dedup ``SET NX``, a ``GET`` and a ``SET`` of the person's state) and answers ``success``.
+Requests are signed and encrypted before the clock starts; answers are checked after it stops.
+
+Both servers run side by side and take turns, round after round (fresh users each round), so that a
+machine whose speed drifts during the run slows both alike. Besides throughput and latency, the script
+prints each server's own CPU time per push (from /proc): each is one process on one core, so that figure
+is the steadiest measure of how much work a push costs when other machines share the hardware.
 
 The Redis database given is emptied at the start and at the end; nothing is written to SQL (opening
-messages only read a profile). Every count is bounded and every child is stopped at the end.
+messages only read what the Redis copy of residents' preferences says). Every count is bounded and every
+child is stopped at the end.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
+import os
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -129,7 +137,9 @@ def bare_app(redis_url: str) -> web.Application:
         return web.Response(text="success")
 
     async def close(_app: web.Application) -> None:
-        await redis.flushdb()
+        # The full service shares the database and empties it itself; take away only what is ours.
+        async for name in redis.scan_iter(match="bench-bare:*", count=1000):
+            await redis.delete(name)
         await redis.aclose()
 
     app = web.Application()
@@ -139,9 +149,6 @@ def bare_app(redis_url: str) -> web.Application:
 
 
 async def serve_bare(redis_url: str) -> None:
-    redis = create_redis(redis_url)
-    await redis.flushdb()
-    await redis.aclose()
     async with _site(bare_app(redis_url)) as port:
         print(f"PORT {port}", flush=True)
         await _until_stdin_closes()
@@ -163,19 +170,35 @@ class Phase:
     seconds: float
     latencies: list[float]
     answers: list[tuple[int, str]]
+    cpu_seconds: float | None = None  # the server's own CPU time, where /proc tells it
 
     def add(self, other: Phase) -> Phase:
+        cpu = None if self.cpu_seconds is None or other.cpu_seconds is None else self.cpu_seconds + other.cpu_seconds
         return Phase(
             self.name,
             self.count + other.count,
             self.seconds + other.seconds,
             self.latencies + other.latencies,
             self.answers + other.answers,
+            cpu,
         )
 
     @property
     def throughput(self) -> float:
         return self.count / self.seconds
+
+    @property
+    def cpu_ms_per_push(self) -> float | None:
+        return None if self.cpu_seconds is None else 1000 * self.cpu_seconds / self.count
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` so far, or None where /proc is not there."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def seal(openid: str, text: str, safe: bool, crypto: WeChatCrypto) -> Push:
@@ -236,9 +259,16 @@ def check(phase: Phase, crypto: WeChatCrypto, *, passive: bool, safe: bool) -> s
     return f"{good}/{len(phase.answers)} answered as expected"
 
 
+@dataclass(frozen=True)
+class Server:
+    name: str
+    url: str
+    pid: int
+
+
 @contextlib.asynccontextmanager
-async def child(*arguments: str) -> AsyncIterator[int]:
-    """A server in a child process (``--serve …``); its port. Closing its stdin stops it."""
+async def child(*arguments: str) -> AsyncIterator[tuple[int, int]]:
+    """A server in a child process (``--serve …``); its port and process id. Closing its stdin stops it."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -254,7 +284,7 @@ async def child(*arguments: str) -> AsyncIterator[int]:
         line = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
         if not line.startswith(b"PORT "):
             raise RuntimeError(f"the {arguments[1]} server did not start: {line!r}")
-        yield int(line.split()[1])
+        yield int(line.split()[1]), process.pid
     finally:
         process.stdin.close()
         try:
@@ -267,45 +297,81 @@ async def child(*arguments: str) -> AsyncIterator[int]:
             await process.wait()
 
 
+async def measured_load(
+    http: aiohttp.ClientSession, server: Server, name: str, users: list[list[Push]], concurrency: int
+) -> Phase:
+    before = cpu_seconds(server.pid)
+    phase = await load(http, server.url, name, users, concurrency)
+    after = cpu_seconds(server.pid)
+    phase.cpu_seconds = None if before is None or after is None else after - before
+    return phase
+
+
 async def measure(args: argparse.Namespace) -> None:
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
     connector = aiohttp.TCPConnector(limit=args.concurrency)
-    results: dict[tuple[str, bool], Phase] = {}
-    async with aiohttp.ClientSession(connector=connector) as http:
-        for server, arguments in (
-            ("full", ("--serve", "full", "--redis", args.redis, "--database", args.database)),
-            ("bare", ("--serve", "bare", "--redis", args.redis)),
-        ):
-            async with child(*arguments) as port:
-                url = f"http://{HOST}:{port}/wechat"
-                for safe in (False, True):
-                    mode = "safe mode" if safe else "plaintext"
-                    # Every connection opened and every code path run once before the clock starts.
-                    warm_up = conversations("warm", args.concurrency, safe, crypto)
-                    await load(http, url, "warm-up", warm_up, args.concurrency)
-                    name = f"{server} {'service' if server == 'full' else 'endpoint'}, {mode}"
-                    phase = Phase(name, 0, 0.0, [], [])
-                    for _ in range(args.rounds):  # fresh users each round, signed just before it
-                        users = conversations(f"{server}-{'aes' if safe else 'raw'}", args.users, safe, crypto)
-                        phase = phase.add(await load(http, url, name, users, args.concurrency))
-                    report(f"{phase.name} ({args.rounds} rounds)", phase.count, phase.seconds, phase.latencies)
-                    print(f"  {check(phase, crypto, passive=server == 'full', safe=safe)}")
-                    results[(server, safe)] = phase
-    for safe in (False, True):
-        full, bare = results[("full", safe)], results[("bare", safe)]
-        print(
-            f"full/bare, {'safe mode' if safe else 'plaintext'}: throughput {full.throughput / bare.throughput:.2f}x "
-            f"({bare.throughput / full.throughput:.1f} times fewer pushes per second), "
-            f"p50 {percentile(full.latencies, 0.5) / percentile(bare.latencies, 0.5):.2f}x, "
-            f"p99 {percentile(full.latencies, 0.99) / percentile(bare.latencies, 0.99):.2f}x"
+    async with (
+        aiohttp.ClientSession(connector=connector) as http,
+        child("--serve", "full", "--redis", args.redis, "--database", args.database) as (full_port, full_pid),
+        child("--serve", "bare", "--redis", args.redis) as (bare_port, bare_pid),
+    ):
+        servers = (
+            Server("full service", f"http://{HOST}:{full_port}/wechat", full_pid),
+            Server("bare endpoint", f"http://{HOST}:{bare_port}/wechat", bare_pid),
         )
+        for server in servers:
+            for safe in (False, True):
+                # Every connection opened and every code path run once before the clock starts.
+                warm_up = conversations("warm", args.concurrency, safe, crypto)
+                await load(http, server.url, "warm-up", warm_up, args.concurrency)
+        phases: dict[tuple[str, bool], list[Phase]] = {}
+        for _ in range(args.rounds):
+            for safe in (False, True):
+                for server in servers:  # fresh users each round, signed just before it
+                    mode = "safe mode" if safe else "plaintext"
+                    users = conversations(f"{server.name[:4]}-{'aes' if safe else 'raw'}", args.users, safe, crypto)
+                    phase = await measured_load(http, server, f"{server.name}, {mode}", users, args.concurrency)
+                    phases.setdefault((server.name, safe), []).append(phase)
+        summarise(phases, servers, crypto, args.rounds)
+
+
+def summarise(
+    phases: dict[tuple[str, bool], list[Phase]], servers: tuple[Server, Server], crypto: WeChatCrypto, rounds: int
+) -> None:
+    full, bare = servers
+    for safe in (False, True):
+        for server in servers:
+            total = functools.reduce(Phase.add, phases[(server.name, safe)])
+            report(f"{total.name} ({rounds} rounds)", total.count, total.seconds, total.latencies)
+            cpu = total.cpu_ms_per_push
+            print(
+                f"  {check(total, crypto, passive=server is full, safe=safe)}"
+                + ("" if cpu is None else f"; server CPU {cpu:.3f} ms per push")
+            )
+    for safe in (False, True):
+        mode = "safe mode" if safe else "plaintext"
+        ours = functools.reduce(Phase.add, phases[(full.name, safe)])
+        least = functools.reduce(Phase.add, phases[(bare.name, safe)])
+        each_round = sorted(
+            f.throughput / b.throughput
+            for f, b in zip(phases[(full.name, safe)], phases[(bare.name, safe)], strict=True)
+        )
+        line = (
+            f"full/bare, {mode}: throughput {ours.throughput / least.throughput:.2f}x "
+            f"(rounds {', '.join(f'{r:.2f}' for r in each_round)}; median {statistics.median(each_round):.2f}x), "
+            f"p50 {percentile(ours.latencies, 0.5) / percentile(least.latencies, 0.5):.2f}x, "
+            f"p99 {percentile(ours.latencies, 0.99) / percentile(least.latencies, 0.99):.2f}x"
+        )
+        if ours.cpu_ms_per_push is not None and least.cpu_ms_per_push is not None:
+            line += f"; CPU per push {least.cpu_ms_per_push / ours.cpu_ms_per_push:.2f}x of the bare endpoint's rate"
+        print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--database", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--serve", choices=("full", "bare"), help=argparse.SUPPRESS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from dialogs.prepared import prepared
 from dialogs.schema import Commands
 from dialogs.validators import normalize
 
@@ -45,20 +46,33 @@ _SLACK = 4
 _SLACK_BY_COMMAND: dict[str, int] = {"handoff": 8, "greeting": 2, "status": 6}
 
 
+# Each command's phrases, normalised, with how much else may be said around them; in ``_ORDER``.
+_Phrases = tuple[tuple[Command, str, int], ...]
+
+
+def _phrases(commands: Commands) -> _Phrases:
+    return tuple(
+        (command, wanted, _SLACK_BY_COMMAND.get(command, _SLACK))
+        for command in _ORDER
+        for wanted in (normalize(phrase) for phrase in getattr(commands, command))
+        if wanted
+    )
+
+
+def _exact(commands: Commands) -> frozenset[str]:
+    return frozenset(wanted for _command, wanted, _slack in prepared(commands, _phrases))
+
+
 def detect_command(text: str, commands: Commands) -> Command | None:
     said = normalize(text)
     if not said:
         return None
-    for command in _ORDER:
-        slack = _SLACK_BY_COMMAND.get(command, _SLACK)
-        for phrase in getattr(commands, command):
-            wanted = normalize(phrase)
-            if wanted and (said == wanted or (wanted in said and len(said) <= len(wanted) + slack)):
-                return command
+    for command, wanted, slack in prepared(commands, _phrases):
+        if said == wanted or (wanted in said and len(said) <= len(wanted) + slack):
+            return command
     return None
 
 
 def is_exact_command(text: str, commands: Commands) -> bool:
     """The whole message is a command phrase ("帮助"), so it is not an answer that merely contains one."""
-    said = normalize(text)
-    return bool(said) and any(normalize(p) == said for name in _ORDER for p in getattr(commands, name))
+    return normalize(text) in prepared(commands, _exact)

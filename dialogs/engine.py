@@ -6,7 +6,6 @@ No I/O and no clock: the event carries the time. Everything a resident can do at
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from dialogs.answers import is_skip, parse_answer
@@ -21,6 +20,7 @@ from dialogs.events import (
     StepResult,
     UpdateProfile,
 )
+from dialogs.evolve import evolve
 from dialogs.faq import match_faq
 from dialogs.flow import (
     answered_steps,
@@ -109,12 +109,12 @@ class _Turn:
             return
         if self.returning_after_pause():
             if self.state.application is not None:
-                self.state = replace(self.state, pending=None)
+                self.state = evolve(self.state, pending=None)
                 if detect_command(text, self.catalog.commands) not in ("cancel", "handoff"):
                     self.offer_resume()
                     return
             else:
-                self.state = replace(self.state, pending=None)
+                self.state = evolve(self.state, pending=None)
         if not text:
             self.say(self.prompts.empty_message)
             self.reask()
@@ -141,11 +141,11 @@ class _Turn:
         self.idle(text, first_contact=first_contact)
 
     def result(self) -> StepResult:
-        state = replace(self.state, last_seen=self.event.now, greeted=True)
+        state = evolve(self.state, last_seen=self.event.now, greeted=True)
         if self.repeat_only:
             return StepResult(state=state, replies=tuple(self.replies), effects=tuple(self.effects))
         bot_text = "\n".join(render_text(r) for r in self.replies)
-        state = replace(state, last_replies=tuple(r.to_dict() for r in self.replies)).with_turns(
+        state = evolve(state, last_replies=tuple(r.to_dict() for r in self.replies)).with_turns(
             Turn("resident", self.event.text[:MAX_TEXT]), Turn("bot", bot_text)
         )
         return StepResult(state=state, replies=tuple(self.replies), effects=tuple(self.effects))
@@ -157,10 +157,10 @@ class _Turn:
             return
         service = self.catalog.services.get(application.service)
         if service is None:
-            self.state = replace(self.state, application=None, pending=None)
+            self.state = evolve(self.state, application=None, pending=None)
             self.say(self.prompts.application_lost)
             return
-        self.state = replace(self.state, application=repair(service, application))
+        self.state = evolve(self.state, application=repair(service, application))
 
     def returning_after_pause(self) -> bool:
         return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
@@ -210,15 +210,15 @@ class _Turn:
         """Count one more misunderstanding; True when it is time to offer a person instead."""
         count = self.state.misunderstood + 1
         if count >= MISUNDERSTOOD_LIMIT:
-            self.state = replace(self.state, misunderstood=0, pending="handoff")
+            self.state = evolve(self.state, misunderstood=0, pending="handoff")
             self.say(self.prompts.handoff_offer, YES_NO)
             return True
-        self.state = replace(self.state, misunderstood=count)
+        self.state = evolve(self.state, misunderstood=count)
         return False
 
     def understood(self) -> None:
         if self.state.misunderstood:
-            self.state = replace(self.state, misunderstood=0)
+            self.state = evolve(self.state, misunderstood=0)
 
     # ----------------------------------------------------------------- commands
 
@@ -238,7 +238,7 @@ class _Turn:
             self.reask()
         elif command in ("mode_voice", "mode_text", "mode_simple"):
             if pending == "mode":
-                self.state = replace(self.state, pending=None)
+                self.state = evolve(self.state, pending=None)
             self.change_mode(command.removeprefix("mode_"))
             self.reask()
         elif command == "status":
@@ -250,7 +250,7 @@ class _Turn:
             self.change_rate(-1 if command == "slower" else 1)
             self.reask()
         elif command == "handoff":
-            self.state = replace(self.state, pending=None)
+            self.state = evolve(self.state, pending=None)
             if application is None:
                 self.start(self.catalog.services[HANDOFF_SERVICE], intro=True)
             elif application.service == HANDOFF_SERVICE:
@@ -260,7 +260,7 @@ class _Turn:
         elif command == "back":
             self.go_back()
         elif application is None:
-            self.state = replace(self.state, pending=None)
+            self.state = evolve(self.state, pending=None)
             if command == "cancel":
                 self.say(self.prompts.nothing_to_cancel)
             self.show_menu()
@@ -269,7 +269,7 @@ class _Turn:
             self.reask()
         else:  # cancel or restart an application: ask first, nothing is thrown away by accident
             asked: Pending = "cancel" if command == "cancel" else "restart"
-            self.state = replace(self.state, pending=asked)
+            self.state = evolve(self.state, pending=asked)
             self.reask()
 
     def repeat(self) -> None:
@@ -283,7 +283,7 @@ class _Turn:
     def go_back(self) -> None:
         application = self.state.application
         if self.state.pending is not None:
-            self.state = replace(self.state, pending=None)
+            self.state = evolve(self.state, pending=None)
             self.reask()
             return
         if application is None:
@@ -291,7 +291,7 @@ class _Turn:
             return
         came_from_summary = application.correcting and _only_open_step(self.service(application), application)
         if application.phase == "choosing_correction" or (application.phase == "asking" and came_from_summary):
-            self.state = replace(self.state, application=replace(application, phase="confirming", correcting=False))
+            self.state = evolve(self.state, application=evolve(application, phase="confirming", correcting=False))
             self.ask_current()
             return
         if not application.history:
@@ -301,7 +301,7 @@ class _Turn:
         previous = application.history[-1]
         answers = {k: v for k, v in application.answers.items() if k != previous}
         displays = {k: v for k, v in application.displays.items() if k != previous}
-        moved = replace(
+        moved = evolve(
             application,
             step=previous,
             phase="asking",
@@ -309,7 +309,7 @@ class _Turn:
             answers=answers,
             displays=displays,
         )
-        self.state = replace(self.state, application=moved)
+        self.state = evolve(self.state, application=moved)
         self.ask_current()
 
     # ----------------------------------------------------------------- pending questions
@@ -338,14 +338,14 @@ class _Turn:
             return False
         if self.state.pending == "heard" or is_exact_command(text, self.catalog.commands):
             return False  # an answer to "您是说……吗？" or a whole command phrase is taken as said
-        self.state = replace(self.state, pending="heard", heard=text[:MAX_TEXT])
+        self.state = evolve(self.state, pending="heard", heard=text[:MAX_TEXT])
         self.say(self.prompts.did_you_say, YES_NO, heard=text[:60])
         return True
 
     def answer_heard(self, text: str) -> None:
         heard = self.state.heard
         result = parse_yes_no(text)
-        self.state = replace(self.state, pending=None, heard="")
+        self.state = evolve(self.state, pending=None, heard="")
         if isinstance(result, Valid) and result.value and heard:
             self.handle_text(heard)
         elif isinstance(result, Valid):
@@ -363,7 +363,7 @@ class _Turn:
     def answer_read_back(self, text: str) -> None:
         application = self.state.application
         if application is None:
-            self.state = replace(self.state, pending=None)
+            self.state = evolve(self.state, pending=None)
             self.show_menu()
             return
         yes = self.yes_or_no(text)
@@ -377,8 +377,8 @@ class _Turn:
         answers = {k: v for k, v in application.answers.items() if k != current.id}
         displays = {k: v for k, v in application.displays.items() if k != current.id}
         history = tuple(h for h in application.history if h != current.id)
-        self.state = replace(
-            self.state, application=replace(application, answers=answers, displays=displays, history=history)
+        self.state = evolve(
+            self.state, application=evolve(application, answers=answers, displays=displays, history=history)
         )
         self.ask_current()
 
@@ -391,7 +391,7 @@ class _Turn:
                 self.reask()
             return None
         self.understood()
-        self.state = replace(self.state, pending=None)
+        self.state = evolve(self.state, pending=None)
         return bool(result.value)
 
     def answer_pending(self, text: str) -> None:
@@ -429,7 +429,7 @@ class _Turn:
                 self.reask()
         elif pending == "cancel" and yes:
             self.say(self.prompts.cancelled)
-            self.state = replace(self.state, application=None)
+            self.state = evolve(self.state, application=None)
             if self.state.paused is not None:
                 self.back_to_paused()
             else:
@@ -442,18 +442,18 @@ class _Turn:
     def subscribed(self) -> None:
         """A new (or returning) follower: say how to use the service, then ask once how to answer them."""
         self.say(self.prompts.subscribed)
-        self.state = replace(self.state, greeted=True, pending=None)
+        self.state = evolve(self.state, greeted=True, pending=None)
         if self.state.application is not None:
             self.offer_resume()
         elif not self.state.mode_asked:
-            self.state = replace(self.state, mode_asked=True, pending="mode")
+            self.state = evolve(self.state, mode_asked=True, pending="mode")
             self.reask()
         else:
             self.show_menu()
 
     def answer_mode_question(self, text: str) -> None:
         result = parse_choice(text, MODE_OPTIONS)
-        self.state = replace(self.state, pending=None)
+        self.state = evolve(self.state, pending=None)
         if isinstance(result, Invalid):
             # Not an answer to "how shall I answer you?": treat it as what the person came for.
             if self.state.application is not None:
@@ -465,7 +465,7 @@ class _Turn:
         self.show_menu()
 
     def change_mode(self, mode: str) -> None:
-        self.state = replace(self.state, mode=mode)  # type: ignore[arg-type]
+        self.state = evolve(self.state, mode=mode)  # type: ignore[arg-type]
         self.effects.append(UpdateProfile(mode=mode, speech_rate=self.state.speech_rate))
         self.say(getattr(self.prompts, f"mode_changed_{mode}"))
 
@@ -474,7 +474,7 @@ class _Turn:
         if rate == self.state.speech_rate:
             self.say(self.prompts.rate_at_limit)
             return
-        self.state = replace(self.state, speech_rate=rate)
+        self.state = evolve(self.state, speech_rate=rate)
         self.effects.append(UpdateProfile(mode=self.state.mode, speech_rate=rate))
         self.say(self.prompts.rate_changed_slower if step < 0 else self.prompts.rate_changed_faster)
 
@@ -490,7 +490,7 @@ class _Turn:
 
     def resume_choice(self, choice: str) -> None:
         self.understood()
-        self.state = replace(self.state, pending=None)
+        self.state = evolve(self.state, pending=None)
         application = self.state.application
         if choice == "continue":
             self.say(self.prompts.resumed)
@@ -498,7 +498,7 @@ class _Turn:
         elif choice == "restart" and application is not None:
             self.start(self.service(application), intro=False)
         else:
-            self.state = replace(self.state, application=None)
+            self.state = evolve(self.state, application=None)
             self.say(self.prompts.cancelled)
             self.show_menu()
 
@@ -506,7 +506,7 @@ class _Turn:
         application = self.state.application
         assert application is not None
         service = self.service(application)
-        self.state = replace(self.state, pending="resume")
+        self.state = evolve(self.state, pending="resume")
         done = len(answered_steps(service, application))
         self.say(
             self.prompts.resume_offer,
@@ -539,7 +539,7 @@ class _Turn:
         if len(routed.alternatives) == 1 and not first_contact:
             # One weak guess: ask rather than start the wrong thing.
             guess = self.catalog.services[routed.alternatives[0][0]]
-            self.state = replace(self.state, pending="offer", offer=guess.id)
+            self.state = evolve(self.state, pending="offer", offer=guess.id)
             self.say(self.prompts.did_you_mean, YES_NO, service=guess.short_name)
             return
         if len(routed.alternatives) >= 2:
@@ -578,7 +578,7 @@ class _Turn:
         return tuple((item.simple if simple and item.simple else item.label) for item in self.catalog.menu)
 
     def show_menu(self) -> None:
-        self.state = replace(self.state, menu_group="")
+        self.state = evolve(self.state, menu_group="")
         self.say(self.prompts.menu_intro, self.menu_labels())
 
     def show_group(self, group_id: str) -> None:
@@ -586,7 +586,7 @@ class _Turn:
         if group is None:
             self.show_menu()
             return
-        self.state = replace(self.state, menu_group=group_id)
+        self.state = evolve(self.state, menu_group=group_id)
         self.say(self.prompts.group_intro, tuple(self.catalog.services[s].name for s in group.services))
 
     def _matched_phrases(self, service_id: str | None, text: str) -> list[str]:
@@ -598,13 +598,13 @@ class _Turn:
     def answer_question(self, faq: Faq) -> None:
         self.say(faq.answer)
         if faq.offer is not None and faq.offer in self.catalog.services:
-            self.state = replace(self.state, pending="offer", offer=faq.offer)
+            self.state = evolve(self.state, pending="offer", offer=faq.offer)
             self.reask()
 
     def answer_offer(self, text: str) -> None:
         offered = self.catalog.services.get(self.state.offer)
         result = parse_yes_no(text)
-        self.state = replace(self.state, pending=None, offer="")
+        self.state = evolve(self.state, pending=None, offer="")
         if isinstance(result, Valid) and result.value and offered is not None:
             self.start(offered, intro=True)
         elif isinstance(result, Valid):
@@ -623,7 +623,7 @@ class _Turn:
         application = Application(
             service=service.id, application_id=f"{service.id}-{self.event.message_id}", step=first.id
         )
-        self.state = replace(self.state, application=application, pending=None, menu_group="")
+        self.state = evolve(self.state, application=application, pending=None, menu_group="")
         if intro:
             self.say(service.intro)
         self.ask_current()
@@ -704,7 +704,7 @@ class _Turn:
                 # "算了，我想问法律援助": go there, keeping this application to come back to.
                 self.understood()
                 self.say(self.prompts.switched, service=service.short_name)
-                self.state = replace(self.state, paused=application)
+                self.state = evolve(self.state, paused=application)
                 self.start(self.catalog.services[other], intro=True)
             elif not self.misunderstood():
                 # The reason already says what to do; only a list of options needs repeating.
@@ -722,19 +722,19 @@ class _Turn:
                 answers.pop(stale.id, None)
                 displays.pop(stale.id, None)
         history = application.history if current.id in application.history else (*application.history, current.id)
-        application = replace(application, answers=answers, displays=displays, history=history)
-        self.state = replace(self.state, application=application)
+        application = evolve(application, answers=answers, displays=displays, history=history)
+        self.state = evolve(self.state, application=application)
         for rule in service.rules:
             if rule.after == current.id and rule.applies(answers):
                 self.say(rule.say)
                 if rule.outcome == "stop":
-                    self.state = replace(self.state, application=None)
+                    self.state = evolve(self.state, application=None)
                     self.say(self.prompts.stop_footer)
                     self.back_to_paused()
                     return
         if self.state.mode == "voice" and current.type in READ_BACK:
             # Heard, not seen: a long number is read back before going on.
-            self.state = replace(self.state, pending="readback")
+            self.state = evolve(self.state, pending="readback")
             self.reask()
             return
         self.advance(service, application, current)
@@ -745,12 +745,12 @@ class _Turn:
         if application.correcting and following is None:
             following = next_step(service, answers, None, only_unanswered=True)
         if following is not None:
-            self.state = replace(self.state, application=replace(application, step=following.id))
+            self.state = evolve(self.state, application=evolve(application, step=following.id))
             self.ask_current()
         elif service.confirm:
             if application.correcting:
                 self.say(self.prompts.correction_done)
-            self.state = replace(self.state, application=replace(application, phase="confirming", correcting=False))
+            self.state = evolve(self.state, application=evolve(application, phase="confirming", correcting=False))
             self.ask_current()
         else:
             self.submit(service, application)
@@ -777,7 +777,7 @@ class _Turn:
             self.submit(service, application)
         elif isinstance(result, Valid):
             self.understood()
-            self.state = replace(self.state, application=replace(application, phase="choosing_correction"))
+            self.state = evolve(self.state, application=evolve(application, phase="choosing_correction"))
             self.ask_current()
         elif not self.misunderstood():
             self.say(self.prompts.summary_question, YES_NO)
@@ -798,8 +798,8 @@ class _Turn:
 
     def correct(self, application: Application, target: Step) -> None:
         self.understood()
-        self.state = replace(
-            self.state, application=replace(application, phase="asking", step=target.id, correcting=True)
+        self.state = evolve(
+            self.state, application=evolve(application, phase="asking", step=target.id, correcting=True)
         )
         self.ask_current()
 
@@ -819,7 +819,7 @@ class _Turn:
                 notes=notes_for(service, application),
             )
         )
-        self.state = replace(self.state, application=None)
+        self.state = evolve(self.state, application=None)
         self.say(service.done, case_id=CASE_ID_PLACEHOLDER)
         if service.documents:
             self.replies.append(Reply(self.text_of(self.prompts.documents_intro), items=tuple(service.documents)))
@@ -833,7 +833,7 @@ class _Turn:
         paused = self.state.paused
         if paused is None or self.state.application is not None or paused.service not in self.catalog.services:
             return
-        self.state = replace(self.state, application=paused, paused=None)
+        self.state = evolve(self.state, application=paused, paused=None)
         self.say(self.prompts.paused_resume, service=self.service(paused).short_name)
         self.offer_resume()
 

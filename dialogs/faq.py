@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import weakref
-
+from dialogs.prepared import prepared
 from dialogs.schema import Catalog, Faq
 from dialogs.validators import normalize
 
@@ -20,20 +19,14 @@ def match_faq(text: str, catalog: Catalog) -> tuple[Faq, int] | None:
     return best
 
 
-# Prepared once per catalog, by identity (see intents.py); the entry goes when the catalog does.
-_prepared: dict[int, tuple[tuple[Faq, str], ...]] = {}
-
-
 def _phrases(catalog: Catalog) -> tuple[tuple[Faq, str], ...]:
-    key = id(catalog)
-    found = _prepared.get(key)
-    if found is None:
-        found = tuple(
-            (faq, wanted)
-            for faq in catalog.faqs
-            for wanted in (normalize(phrase) for phrase in faq.phrases)
-            if len(wanted) >= MIN_PHRASE
-        )
-        _prepared[key] = found
-        weakref.finalize(catalog, _prepared.pop, key, None)
-    return found
+    return prepared(catalog, _prepare)
+
+
+def _prepare(catalog: Catalog) -> tuple[tuple[Faq, str], ...]:
+    return tuple(
+        (faq, wanted)
+        for faq in catalog.faqs
+        for wanted in (normalize(phrase) for phrase in faq.phrases)
+        if len(wanted) >= MIN_PHRASE
+    )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
+from dialogs.evolve import evolve
 from dialogs.schema import Service, Step
 from dialogs.state import Application
 from dialogs.validators import normalize
@@ -79,10 +79,10 @@ def repair(service: Service, application: Application) -> Application:
     answers = {k: v for k, v in application.answers.items() if k in known}
     displays = {k: v for k, v in application.displays.items() if k in known}
     history = tuple(h for h in application.history if h in known)
-    fixed = replace(application, answers=answers, displays=displays, history=history)
+    fixed = evolve(application, answers=answers, displays=displays, history=history)
     if application.step in known:
         return fixed
     following = next_step(service, answers, None, only_unanswered=True)
     if following is None:
-        return replace(fixed, step=history[-1] if history else service.steps[0].id, phase="confirming")
-    return replace(fixed, step=following.id, phase="asking", correcting=False)
+        return evolve(fixed, step=history[-1] if history else service.steps[0].id, phase="confirming")
+    return evolve(fixed, step=following.id, phase="asking", correcting=False)

@@ -11,12 +11,12 @@ sentence costs one pass over the sentence and set look-ups, however much content
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
+from dialogs.prepared import prepared
 from dialogs.schema import Catalog
 from dialogs.validators import normalize
 
@@ -59,17 +59,8 @@ class _Index:
     together: tuple[tuple[str, tuple[str, ...], float], ...]  # (service, words, score) for "A+B" phrases
 
 
-# By identity: a catalog is a large frozen value, costly to hash; the entry goes when the catalog does.
-_indexes: dict[int, _Index] = {}
-
-
 def _index(catalog: Catalog) -> _Index:
-    key = id(catalog)
-    found = _indexes.get(key)
-    if found is None:
-        found = _indexes[key] = _build(catalog)
-        weakref.finalize(catalog, _indexes.pop, key, None)
-    return found
+    return prepared(catalog, _build)
 
 
 def _build(catalog: Catalog) -> _Index:

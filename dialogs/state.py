@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from dialogs.evolve import evolve
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
@@ -53,7 +55,7 @@ class Conversation:
     offer: str = ""  # the service offered after answering a question, while asking "要现在申请……吗？"
 
     def with_turns(self, *turns: Turn) -> Conversation:
-        return replace(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
+        return evolve(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
 
     def to_dict(self) -> dict[str, Any]:
         # Written on every message: spelled out, as dataclasses.asdict deep-copies every value.

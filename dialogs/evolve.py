@@ -1,0 +1,42 @@
+"""``evolve(value, **changes)``: ``dataclasses.replace`` for the conversation's frozen values, faster.
+
+A message changes the conversation several times over, and ``dataclasses.replace`` goes through every
+field and ``__init__`` each time; for the plain frozen dataclasses of ``state.py`` (no ``__post_init__``,
+no init-only fields, no slots) copying the instance dictionary gives the same value several times
+faster. Type checkers see ``dataclasses.replace`` itself, so field names and types are still checked
+statically; field names are checked at run time as well.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+Value = TypeVar("Value")
+
+
+@cache
+def _field_names(kind: type) -> frozenset[str]:
+    if not dataclasses.is_dataclass(kind) or hasattr(kind, "__slots__") or hasattr(kind, "__post_init__"):
+        raise TypeError(f"evolve() needs a plain dataclass, not {kind.__name__}")
+    return frozenset(f.name for f in dataclasses.fields(kind) if f.init)
+
+
+def _evolve(value: Value, /, **changes: Any) -> Value:
+    kind: type = type(value)
+    unknown = changes.keys() - _field_names(kind)
+    if unknown:
+        raise TypeError(f"{kind.__name__} has no field {', '.join(sorted(unknown))}")
+    copied = cast(Value, object.__new__(kind))
+    copied.__dict__.update(value.__dict__)
+    copied.__dict__.update(changes)
+    return copied
+
+
+__all__ = ["evolve"]
+
+if TYPE_CHECKING:
+    from dataclasses import replace as evolve
+else:
+    evolve = _evolve
