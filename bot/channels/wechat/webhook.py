@@ -12,7 +12,6 @@ through the customer-service API.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import secrets
 import time
@@ -22,10 +21,10 @@ from typing import Any, Literal
 
 from aiohttp import web
 from redis.asyncio import Redis
-from redis.exceptions import NoScriptError
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
+from bot.channels.wechat.arrival import Arrivals, Signed
 from bot.channels.wechat.messages import MalformedPush, Push, parse_push, parse_xml
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.signature import matches, sign
@@ -44,7 +43,6 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_ECHOSTR = 256
 SUCCESS = "success"
 _FORGED = Outcome(replies=(), mode="text", failed=True)
-SIGNATURE_MEMORY_SECONDS = 600  # longer than the timestamp tolerance, so a signature cannot outlive its memory
 
 
 @dataclass
@@ -68,6 +66,11 @@ class WeChatChannel:
     voice: VoiceIO | None = None
     clock: Callable[[], float] = time.time
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    arrivals: Arrivals = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.arrivals = Arrivals(self.redis, self.window)
+
     _crypto: tuple[tuple[str, str, str], WeChatCrypto] | None = field(default=None, repr=False)
 
     def crypto(self) -> WeChatCrypto | None:
@@ -155,8 +158,8 @@ async def receive_push(request: web.Request) -> web.Response:
         return _refuse(400, "malformed push")
 
     # A plaintext signature does not cover the body: a captured one must not carry another message.
-    reused = None if encrypted else (request.query["signature"], request.query["nonce"], raw)
-    outcome = await _handle(channel, push, reused)
+    signed = None if encrypted else Signed(request.query["signature"], request.query["nonce"], raw)
+    outcome = await _handle(channel, push, signed)
     if outcome is _FORGED:
         log.warning("wechat push refused: a used signature with another body")
         return _refuse(403, "signature already used")
@@ -225,7 +228,7 @@ def _inbound(push: Push) -> tuple[InboundKind, str] | None:
     return "unsupported", ""  # image, video, location, link, file, and types WeChat may add
 
 
-async def _handle(channel: WeChatChannel, push: Push, plaintext: tuple[str, str, bytes] | None) -> Outcome | None:
+async def _handle(channel: WeChatChannel, push: Push, signed: Signed | None) -> Outcome | None:
     now = channel.clock()
     event = push.event.lower()
     if push.kind == "event" and event == "unsubscribe":
@@ -235,39 +238,14 @@ async def _handle(channel: WeChatChannel, push: Push, plaintext: tuple[str, str,
     grant: Literal["message", "event", "none"] = "message" if push.kind != "event" else "none"
     if event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
         grant = "event"
-    # One round trip for the bookkeeping of an arrival: a redelivered push must not grant a second
-    # message budget, a retry of a message already answered through the API gets no second answer,
-    # and a plaintext signature may come again only with the same body (the platform's retry).
-    marker = f"bot:wechat:late:{push.openid}:{push.dedup_id}"
-    body_hash = b""
-    for attempt in range(2):
-        async with channel.redis.pipeline(transaction=False) as batch:
-            channel.window.arrived(batch, push.openid, f"bot:wechat:seen:{push.openid}:{push.dedup_id}", grant, now)
-            batch.exists(marker)
-            if plaintext is not None:
-                signature, nonce, raw = plaintext
-                seal = f"bot:wechat:signature:{signature}:{nonce}"
-                body_hash = hashlib.sha256(raw).hexdigest().encode()
-                batch.set(seal, body_hash, nx=True, ex=SIGNATURE_MEMORY_SECONDS)
-                batch.get(seal)
-            results = await batch.execute(raise_on_error=False)
-        if isinstance(results[0], NoScriptError) and attempt == 0:
-            await channel.window.load()  # Redis restarted and forgot the script; nothing else ran twice
-            continue
-        for result in results:
-            if isinstance(result, Exception):
-                raise result
-        break
-    if plaintext is not None and results[3] != body_hash:
+    arrival = await channel.arrivals.record(push.openid, push.dedup_id, grant, now, signed)
+    if arrival.forged:
         return _FORGED
-    answered_late = bool(results[1])
     inbound = _inbound(push)
-    if inbound is None:
+    if inbound is None or arrival.answered_late:
         return None
     kind, text = inbound
     key = UserKey(CHANNEL, push.openid)
-    if answered_late:
-        return None
     voice = channel.voice
     if push.kind == "voice" and voice is not None and voice.can_listen:
         work = channel.pipeline.handle_voice(key, push.dedup_id, voice.transcriber(push))
@@ -276,13 +254,14 @@ async def _handle(channel: WeChatChannel, push: Push, plaintext: tuple[str, str,
     task = asyncio.ensure_future(work)
     settings = channel.settings
     assert settings is not None
-    try:
-        return await asyncio.wait_for(asyncio.shield(task), settings.reply_deadline)
-    except TimeoutError:
-        await channel.redis.set(marker, b"1", ex=3600)
-        _deliver_later(channel, push.openid, task)
-        log.info("wechat answer goes through the API: deadline passed")
-        return None
+    # Waiting does not cancel the work: past the deadline it goes on, and its answer goes through the API.
+    done, _pending = await asyncio.wait((task,), timeout=settings.reply_deadline)
+    if task in done:
+        return task.result()
+    await channel.arrivals.answered_late(push.openid, push.dedup_id)
+    _deliver_later(channel, push.openid, task)
+    log.info("wechat answer goes through the API: deadline passed")
+    return None
 
 
 def _in_background(channel: WeChatChannel, work: Coroutine[Any, Any, None]) -> None:

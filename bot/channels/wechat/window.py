@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 MESSAGE_GRANT = 5
 MESSAGE_VALID = 48 * 3600.0
@@ -25,7 +24,8 @@ _DELIVERY_TTL = 3600
 
 # How a grant opens the window (KEYS[1]). ARGV: 1 'message' | 'event' | 'none', 2 now, 3 message grant,
 # 4 its end, 5 event grant, 6 its end, 7 seconds to remember a delivery, 8 the hash's time to live.
-_GRANT = """
+# A statement list without a return, so that the arrival script (arrival.py) can run it too.
+GRANT_LUA = """
 if ARGV[1] == 'message' then
   redis.call('HSET', KEYS[1], 'left', ARGV[3], 'cap', ARGV[3], 'until', ARGV[4], 'closed', '0')
   redis.call('EXPIRE', KEYS[1], ARGV[8])
@@ -41,13 +41,7 @@ elseif ARGV[1] == 'event' then
   end
   redis.call('EXPIRE', KEYS[1], ARGV[8])
 end
-return 1
 """
-
-
-# A push arriving: only the first delivery of a message or event (KEYS[2], the delivery's own key)
-# grants; a redelivery changes nothing and returns 0.
-_ARRIVE = "if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[7]) then return 0 end\n" + _GRANT
 
 _RESERVE = """
 local f = redis.call('HMGET', KEYS[1], 'left', 'until', 'closed')
@@ -90,35 +84,21 @@ class ContactWindow:
     def __init__(self, redis: Redis, *, prefix: str = "bot") -> None:
         self._redis = redis
         self._prefix = prefix
-        self._open = redis.register_script(_GRANT)
+        self._open = redis.register_script(GRANT_LUA + "return 1\n")
         self._reserve = redis.register_script(_RESERVE)
         self._give_back = redis.register_script(_GIVE_BACK)
         self._close = redis.register_script(_CLOSE)
-        self._arrive = redis.register_script(_ARRIVE)
 
     def key(self, openid: str) -> str:
         return f"{self._prefix}:wechat:window:{openid}"
 
-    def arrived(
-        self, pipe: Pipeline, openid: str, delivery_key: str, grant: Literal["message", "event", "none"], now: float
-    ) -> None:
-        """Queue on ``pipe`` what a push's arrival does: its first delivery opens the window by ``grant``;
-        a redelivery (``delivery_key`` already set) does nothing. The result is 1 for a first delivery."""
-        # Queued by hash, not through the Script object: a script on a pipeline costs a SCRIPT EXISTS
-        # round trip on every execute. After a Redis restart the caller sees NOSCRIPT and calls load().
-        pipe.evalsha(self._arrive.sha, 2, self.key(openid), delivery_key, *_grant_args(grant, now))
-
-    async def load(self) -> None:
-        """Load the arrival script into Redis (after a restart emptied its script cache)."""
-        self._arrive.sha = await self._redis.script_load(_ARRIVE)
-
     async def opened_by_message(self, openid: str, now: float) -> None:
         """The person wrote: 5 messages for 48 hours, replacing whatever was left."""
-        await self._open(keys=[self.key(openid)], args=_grant_args("message", now))
+        await self._open(keys=[self.key(openid)], args=grant_args("message", now))
 
     async def opened_by_event(self, openid: str, now: float) -> None:
         """A follow, menu click or QR scan: 3 messages for 60 s, unless the current grant is better."""
-        await self._open(keys=[self.key(openid)], args=_grant_args("event", now))
+        await self._open(keys=[self.key(openid)], args=grant_args("event", now))
 
     async def reserve(self, openid: str, wanted: int, now: float) -> int:
         """Take up to ``wanted`` messages; how many were granted (0 when the window is closed or used up)."""
@@ -147,7 +127,7 @@ class ContactWindow:
         await self._close(keys=[self.key(openid)], args=[_KEY_TTL])
 
 
-def _grant_args(grant: Literal["message", "event", "none"], now: float) -> list[str | int | float]:
+def grant_args(grant: Literal["message", "event", "none"], now: float) -> list[str | int | float]:
     return [
         grant,
         _stamp(now),

@@ -1,0 +1,99 @@
+"""What a push's arrival does in Redis, in one script and one round trip.
+
+- A plaintext signature does not cover the body: the first body seen with a signature is remembered,
+  and the same signature with another body is refused before anything else happens (a captured
+  signature must not carry another message). The platform's own retries carry the same body.
+- Only the first delivery of a message or event opens the person's window (``window.py``); a retry
+  must not grant a second message budget.
+- A message that was answered late, through the customer-service API, is marked; a retry of it after
+  that gets no second answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Literal
+
+from redis.asyncio import Redis
+
+from bot.channels.wechat.window import GRANT_LUA, ContactWindow, grant_args
+
+SIGNATURE_MEMORY_SECONDS = 600  # longer than the timestamp tolerance, so a signature cannot outlive its memory
+LATE_MEMORY_SECONDS = 3600  # WeChat retries within seconds
+
+# KEYS: 1 the window hash, 2 the delivery, 3 the late mark, 4 the signature (plaintext pushes only).
+# ARGV: 1-8 as GRANT_LUA, 9 the body's hash, 10 seconds to remember the signature.
+# Returns {first delivery, answered late, forged}.
+_ARRIVE = (
+    """
+if KEYS[4] then
+  local kept = redis.call('GET', KEYS[4])
+  if not kept then
+    redis.call('SET', KEYS[4], ARGV[9], 'EX', ARGV[10])
+  elseif kept ~= ARGV[9] then
+    return {0, 0, 1}
+  end
+end
+local first = 0
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[7]) then
+  first = 1
+"""
+    + GRANT_LUA
+    + """
+end
+return {first, redis.call('EXISTS', KEYS[3]), 0}
+"""
+)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    first: bool  # the first delivery of this message or event
+    answered_late: bool  # already answered through the API: a retry gets nothing more
+    forged: bool  # a used plaintext signature with another body: refuse, nothing was recorded
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A plaintext push's signature and the body it came with."""
+
+    signature: str
+    nonce: str
+    body: bytes
+
+
+class Arrivals:
+    def __init__(self, redis: Redis, window: ContactWindow, *, prefix: str = "bot") -> None:
+        self._redis = redis
+        self._window = window
+        self._prefix = prefix
+        self._arrive = redis.register_script(_ARRIVE)
+
+    def late_key(self, openid: str, dedup_id: str) -> str:
+        return f"{self._prefix}:wechat:late:{openid}:{dedup_id}"
+
+    async def record(
+        self,
+        openid: str,
+        dedup_id: str,
+        grant: Literal["message", "event", "none"],
+        now: float,
+        signed: Signed | None,
+    ) -> Arrival:
+        keys = [
+            self._window.key(openid),
+            f"{self._prefix}:wechat:seen:{openid}:{dedup_id}",
+            self.late_key(openid, dedup_id),
+        ]
+        body_hash = ""
+        if signed is not None:
+            keys.append(f"{self._prefix}:wechat:signature:{signed.signature}:{signed.nonce}")
+            body_hash = hashlib.sha256(signed.body).hexdigest()
+        first, late, forged = await self._arrive(
+            keys=keys, args=[*grant_args(grant, now), body_hash, SIGNATURE_MEMORY_SECONDS]
+        )
+        return Arrival(first=bool(first), answered_late=bool(late), forged=bool(forged))
+
+    async def answered_late(self, openid: str, dedup_id: str) -> None:
+        await self._redis.set(self.late_key(openid, dedup_id), b"1", ex=LATE_MEMORY_SECONDS)
