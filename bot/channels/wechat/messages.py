@@ -1,18 +1,27 @@
 """Parse a (decrypted) WeChat push into one typed value.
 
-xmltodict (≥ 1.0.1) refuses any entity declaration, so XXE and billion-laughs payloads fail to parse
-instead of being expanded; every parse failure becomes :class:`MalformedPush`.
+A push is a flat ``<xml>`` element of text fields. Any markup declaration (``<!DOCTYPE``, ``<!ENTITY``,
+comments; only ``<![CDATA[`` is allowed) is refused before parsing, so XXE and billion-laughs payloads
+are never expanded; the C ElementTree parser then reads the rest, several times faster than building
+dicts in Python. Every parse failure becomes :class:`MalformedPush`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
-from xml.parsers.expat import ExpatError
-
-import xmltodict
+from xml.etree import ElementTree
 
 MESSAGE_KINDS = ("text", "voice", "image", "video", "shortvideo", "location", "link", "file")
+
+
+# "<!" opens a declaration, a comment or a CDATA section; only CDATA belongs in a push.
+_DECLARATION = re.compile(r"<!(?!\[CDATA\[)")
+
+
+class NotText:
+    """A field that holds elements or attributes instead of plain text."""
 
 
 class MalformedPush(Exception):
@@ -43,15 +52,25 @@ class Push:
 
 
 def parse_xml(body: str) -> dict[str, Any]:
-    """The ``<xml>`` element as a dict of strings; raises :class:`MalformedPush`."""
+    """The ``<xml>`` element's fields: text, or ``NotText`` for a field with elements or attributes
+    inside; a field given twice is a list. Raises :class:`MalformedPush`."""
+    if _DECLARATION.search(body):
+        raise MalformedPush("markup declarations are not accepted")
     try:
-        document = xmltodict.parse(body)
-    except (ExpatError, ValueError) as error:
+        # Safe without defusedxml: with no DOCTYPE (refused above) there can be no entity to expand.
+        root = ElementTree.fromstring(body)  # noqa: S314
+    except (ElementTree.ParseError, ValueError) as error:
         raise MalformedPush(f"not readable XML ({type(error).__name__})") from None
-    root = document.get("xml") if isinstance(document, dict) else None
-    if not isinstance(root, dict):
+    if root.tag != "xml":
         raise MalformedPush("the root element is not <xml>")
-    return root
+    fields: dict[str, Any] = {}
+    for child in root:
+        value: Any = NotText() if len(child) or child.attrib else (child.text or "")
+        if child.tag in fields:
+            earlier = fields[child.tag]
+            value = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
+        fields[child.tag] = value
+    return fields
 
 
 def parse_push(body: str) -> Push:
