@@ -1,6 +1,6 @@
 """Signed WeChat pushes through the real ``/wechat`` endpoint, against a bare endpoint doing the least possible.
 
-    python -m benchmarks.wechat_push [--users 200] [--concurrency 50] [--rounds 5]
+    python -m benchmarks.wechat_push [--users 200] [--concurrency 50] [--rounds 10]
         [--redis redis://127.0.0.1:6379/9] [--database postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 The full service (``open_services`` + ``create_app``, the real pipeline, Redis and PostgreSQL, a WeChat API
@@ -11,8 +11,9 @@ endpoint: it checks the signature (and in safe mode decrypts), parses the XML, m
 round trips (a dedup ``SET NX``, a ``GET`` and a ``SET`` of the person's state) and answers ``success``.
 Requests are signed and encrypted before the clock starts; answers are checked after it stops.
 
-Both servers run side by side and take turns, round after round (fresh users each round), so that a
-machine whose speed drifts during the run slows both alike. Besides throughput and latency, the script
+Both servers run side by side and take turns, round after round (fresh users each round, who goes
+first alternating), so that a machine whose speed drifts during the run slows both alike; the median
+of the rounds' ratios is the figure to quote. Besides throughput and latency, the script
 prints each server's own CPU time per push (from /proc): each is one process on one core, so that figure
 is the steadiest measure of how much work a push costs when other machines share the hardware.
 
@@ -49,6 +50,7 @@ from bot.channels.wechat.signature import matches, sign
 from bot.channels.wechat.simulator import WeChatSimulator
 from bot.channels.wechat.simulator.push_xml import cdata, push_xml
 from bot.config import Settings
+from bot.event_loop import new_event_loop
 from bot.services import open_services
 from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
@@ -325,9 +327,11 @@ async def measure(args: argparse.Namespace) -> None:
                 warm_up = conversations("warm", args.concurrency, safe, crypto)
                 await load(http, server.url, "warm-up", warm_up, args.concurrency)
         phases: dict[tuple[str, bool], list[Phase]] = {}
-        for _ in range(args.rounds):
+        for number in range(args.rounds):
             for safe in (False, True):
-                for server in servers:  # fresh users each round, signed just before it
+                # Fresh users each round, signed just before it; who goes first alternates, so that a
+                # machine speeding up or slowing down within a round favours neither.
+                for server in servers if number % 2 == 0 else servers[::-1]:
                     mode = "safe mode" if safe else "plaintext"
                     users = conversations(f"{server.name[:4]}-{'aes' if safe else 'raw'}", args.users, safe, crypto)
                     phase = await measured_load(http, server, f"{server.name}, {mode}", users, args.concurrency)
@@ -371,7 +375,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--database", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--serve", choices=("full", "bare"), help=argparse.SUPPRESS)
@@ -379,10 +383,10 @@ def main() -> None:
     if not 1 <= args.users <= 5000 or not 1 <= args.concurrency <= 500 or not 1 <= args.rounds <= 20:
         parser.error("--users must be 1..5000, --concurrency 1..500 and --rounds 1..20")
     logging.basicConfig(level=logging.WARNING)
-    if args.serve == "full":
-        asyncio.run(serve_full(args.redis, args.database))
-    elif args.serve == "bare":
-        asyncio.run(serve_bare(args.redis))
+    if args.serve is not None:
+        # Both servers on the loop the service itself runs on (bot/event_loop.py).
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(serve_full(args.redis, args.database) if args.serve == "full" else serve_bare(args.redis))
     else:
         asyncio.run(measure(args))
 

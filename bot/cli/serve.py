@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.config import Settings, load_settings
+from bot.event_loop import loop_name, new_event_loop
 from bot.services import describe_backends, open_services
 from dialogs.loader import load_catalog
 
@@ -44,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
         _print_next_steps(settings, host, port)
         return app
 
-    web.run_app(make_app(), host=host, port=port, print=None)
+    loop = new_event_loop()
+    print(f"Event loop: {loop_name(loop)}", flush=True)
+    web.run_app(make_app(), host=host, port=port, print=None, loop=loop)
     return 0
 
 

@@ -154,6 +154,9 @@ def test_serve_announces_embedded_defaults_first_and_answers_health_checks(env: 
             except OSError:
                 assert time.monotonic() < deadline, "service did not answer within 30 s"
                 time.sleep(0.2)
+        process.terminate()
+        rest = process.stdout.read()
+        assert "Event loop: uvloop" in rest
     finally:
         process.terminate()
         process.wait(timeout=10)
