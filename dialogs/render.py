@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import cn2an
 
 from dialogs.events import Reply
 
 
+@lru_cache(maxsize=256)  # cn2an is slow; lists are short, so the same few numbers come up every time
 def _chinese(number: int) -> str:
     return str(cn2an.an2cn(number))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cn2an
 
@@ -21,6 +22,7 @@ class ChoiceOption:
     synonyms: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=64)  # cn2an is slow, and the same few counts come up on every message
 def _how_to_choose(count: int) -> str:
     numbers = "说一" if count == 1 else f"说一到{cn2an.an2cn(count)}之间的数字"
     return f"请{numbers}，或者说选项的名字。"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import cn2an
 
@@ -14,6 +15,7 @@ _NUMERAL = re.compile(r"[0-9]+|[零〇幺一二两三四五六七八九十百千
 _LONGEST_NUMERAL = 8
 
 
+@lru_cache(maxsize=4096)  # at most eight characters each; cn2an is slow
 def numeral_value(word: str) -> int | None:
     """The value of a word that is only a number ("12", "十二", "两"), else None."""
     if len(word) > _LONGEST_NUMERAL or not _NUMERAL.fullmatch(word):
