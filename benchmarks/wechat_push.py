@@ -51,6 +51,7 @@ from bot.channels.wechat.simulator import WeChatSimulator
 from bot.channels.wechat.simulator.push_xml import cdata, push_xml
 from bot.config import Settings
 from bot.event_loop import new_event_loop
+from bot.heap import freeze_startup_objects
 from bot.services import open_services
 from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
@@ -106,7 +107,9 @@ async def serve_full(redis_url: str, database_url: str) -> None:
             )
             async with open_services(settings, load_catalog(CONTENT_DIR)) as services:
                 await services.redis.flushdb()
-                async with _site(create_app(services)) as port:
+                app = create_app(services)
+                freeze_startup_objects()  # as `python -m bot serve` does before it serves
+                async with _site(app) as port:
                     print(f"PORT {port}", flush=True)
                     await _until_stdin_closes()
                 print(f"API sends {len(simulator.sent)}", flush=True)

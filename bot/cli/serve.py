@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.event_loop import loop_name, new_event_loop
+from bot.heap import freeze_startup_objects
 from bot.services import describe_backends, open_services
 from dialogs.loader import load_catalog
 
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             await stack.aclose()
 
         app.on_cleanup.append(close)
+        freeze_startup_objects()
         _print_next_steps(settings, host, port)
         return app
 
