@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -47,7 +48,8 @@ async def healthz(request: web.Request) -> web.Response:
     )
     healthy = all(c["state"] != "down" for c in components.values())
     return web.json_response(
-        {"status": "ok" if healthy else "degraded", "components": components}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "degraded", "process": os.getpid(), "components": components},
+        status=200 if healthy else 503,
     )
 
 

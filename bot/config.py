@@ -9,6 +9,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_VAR_DIR = Path("var")
+MAX_WORKERS = 64
 
 
 class Settings(BaseSettings):
@@ -18,6 +19,7 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    workers: Annotated[int, Field(ge=1, le=MAX_WORKERS)] = 1
     redis_url: str | None = None
     database_url: str | None = None
     secret_key: str | None = None

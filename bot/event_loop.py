@@ -7,6 +7,11 @@ push spends a good part of its time there, between many small awaits on Redis.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+
+
+def uvloop_installed() -> bool:
+    return importlib.util.find_spec("uvloop") is not None
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:

@@ -89,7 +89,10 @@ def _without_password(url: str) -> str:
 
 
 @asynccontextmanager
-async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool = True) -> AsyncIterator[Services]:
+async def open_services(
+    settings: Settings, catalog: Catalog, *, migrate: bool = True, speech_workers: int | None = None
+) -> AsyncIterator[Services]:
+    """``speech_workers``: recognition processes for this process (default: one per core)."""
     secret, generated = load_or_create_secret(settings)
     if generated:
         log.warning("BOT_SECRET_KEY is unset: using a development key kept in %s", settings.var_dir / "secret.key")
@@ -99,7 +102,7 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
     redis = create_redis(settings.redis_url)
     engine = create_engine(database_url)
     http = aiohttp.ClientSession()
-    speech = await _start_speech(settings)
+    speech = await _start_speech(settings, speech_workers)
     try:
         sessionmaker = create_sessionmaker(engine)
         cipher = Cipher(secret)
@@ -144,11 +147,11 @@ async def open_services(settings: Settings, catalog: Catalog, *, migrate: bool =
         await redis.aclose()
 
 
-async def _start_speech(settings: Settings) -> SpeechPool | None:
+async def _start_speech(settings: Settings, workers: int | None) -> SpeechPool | None:
     """The recogniser pool, when a model is configured; it loads the model once per worker process."""
     if settings.vosk_model is None:
         return None
-    pool = SpeechPool(settings.vosk_model)
+    pool = SpeechPool(settings.vosk_model, workers=workers)
     await pool.start()
     log.info("speech recognition ready: %s", settings.vosk_model)
     return pool

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.cli import chat, content, db, models, route, serve, staff
 from bot.config import SettingsError
+from bot.storage.db import DatabaseUnavailable
 from dialogs.loader import ContentError
 
 
@@ -43,5 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    except DatabaseUnavailable as error:
+        print(f"Database unavailable: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -1,42 +1,102 @@
-"""``python -m bot serve``: the HTTP service."""
+"""``python -m bot serve``: the HTTP service, in one process or in several workers on one port."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
+import os
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
 from bot.app import create_app
-from bot.config import Settings, load_settings
+from bot.config import MAX_WORKERS, Settings, SettingsError, load_settings
 from bot.event_loop import loop_name, new_event_loop
 from bot.heap import freeze_startup_objects
 from bot.services import describe_backends, open_services
+from bot.storage.db import upgrade_database
+from bot.workers import AppFactory, serve_in_workers
 from dialogs.loader import load_catalog
+from dialogs.schema import Catalog
 
 log = logging.getLogger(__name__)
 
 
 def register(commands: Any) -> None:
-    parser = commands.add_parser("serve", help="start the HTTP service (health check, staff API)")
+    parser = commands.add_parser("serve", help="start the HTTP service (health check, WeChat push, staff API)")
     parser.add_argument("--host", default=None, help="listen address (default: BOT_HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, default=None, help="listen port (default: BOT_PORT or 8080)")
+    parser.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=None,
+        help=f"worker processes sharing the port, 1..{MAX_WORKERS} (default: BOT_WORKERS or 1); "
+        "above 1 needs BOT_REDIS_URL and BOT_DATABASE_URL",
+    )
     parser.set_defaults(handler=run)
+
+
+def _worker_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WORKERS}")
+    return count
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     host = args.host or settings.host
     port = args.port or settings.port
+    workers = args.workers or settings.workers
+    if workers > 1 and (settings.uses_embedded_redis or settings.uses_embedded_database):
+        raise SettingsError(
+            "BOT_WORKERS: several workers need BOT_REDIS_URL and BOT_DATABASE_URL; "
+            "with the embedded stores each worker would keep its own conversations and cases"
+        )
     catalog = load_catalog(settings.effective_content_dir)  # a broken content file stops start-up here
     for line in describe_backends(settings):
         print(line, flush=True)
+    if workers == 1:
+        loop = new_event_loop()
+        print(f"Event loop: {loop_name(loop)}", flush=True)
+        factory = _app_factory(settings, catalog, migrate=True, ready=lambda: _print_next_steps(settings, host, port))
+        web.run_app(factory(), host=host, port=port, print=None, loop=loop)
+        return 0
+    # Migrate once, before any worker opens the database; workers inherit the frozen catalog.
+    asyncio.run(upgrade_database(settings.effective_database_url))
+    freeze_startup_objects()
+    speech_workers = max(1, (os.cpu_count() or 1) // workers)
+    print(f"Workers: {workers} processes, each with {speech_workers} speech recognition workers", flush=True)
+    return serve_in_workers(
+        _app_factory(settings, catalog, migrate=False, speech_workers=speech_workers),
+        host=host,
+        port=port,
+        workers=workers,
+        on_ready=lambda: _print_next_steps(settings, host, port),
+    )
+
+
+def _app_factory(
+    settings: Settings,
+    catalog: Catalog,
+    *,
+    migrate: bool,
+    speech_workers: int | None = None,
+    ready: Callable[[], None] | None = None,
+) -> AppFactory:
+    """Opens the services and builds the app, in the process that will serve it (after any fork)."""
 
     async def make_app() -> web.Application:
         stack = contextlib.AsyncExitStack()
-        services = await stack.enter_async_context(open_services(settings, catalog))
+        services = await stack.enter_async_context(
+            open_services(settings, catalog, migrate=migrate, speech_workers=speech_workers)
+        )
         app = create_app(services)
 
         async def close(_app: web.Application) -> None:
@@ -44,13 +104,11 @@ def run(args: argparse.Namespace) -> int:
 
         app.on_cleanup.append(close)
         freeze_startup_objects()
-        _print_next_steps(settings, host, port)
+        if ready is not None:
+            ready()
         return app
 
-    loop = new_event_loop()
-    print(f"Event loop: {loop_name(loop)}", flush=True)
-    web.run_app(make_app(), host=host, port=port, print=None, loop=loop)
-    return 0
+    return make_app
 
 
 def _print_next_steps(settings: Settings, host: str, port: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.paths import CONTENT_DIR, ROOT
+from tests.ports import free_port
 
 
 def run_bot(*args: str, env: dict[str, str], stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -101,6 +101,41 @@ def test_a_bad_setting_stops_start_up_naming_the_variable(env: dict[str, str]) -
     assert "Traceback" not in result.stderr
 
 
+def test_several_workers_are_refused_with_the_embedded_stores(env: dict[str, str]) -> None:
+    result = run_bot("serve", "--workers", "2", "--port", str(free_port()), env=env, timeout=30)
+    assert result.returncode == 2
+    assert "BOT_REDIS_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("count", ["0", "65", "two"])
+def test_a_worker_count_out_of_range_is_refused_before_start_up(env: dict[str, str], count: str) -> None:
+    result = run_bot("serve", "--workers", count, env=env, timeout=30)
+    assert result.returncode == 2
+    assert "--workers" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_names_an_unreachable_database_without_a_traceback(env: dict[str, str]) -> None:
+    closed = free_port()  # nothing listens there
+    unreachable = f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{closed}/test"
+    for workers in ("1", "2"):
+        result = run_bot(
+            "serve",
+            "--workers",
+            workers,
+            "--port",
+            str(free_port()),
+            env={**env, "BOT_DATABASE_URL": unreachable, "BOT_REDIS_URL": "redis://127.0.0.1:6379/15"},
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "Database unavailable" in result.stderr
+        assert "ConnectionRefusedError" in result.stderr
+        assert "hunter2" not in result.stderr + result.stdout
+        assert "Traceback" not in result.stderr
+
+
 def test_chat_files_an_application_typed_in_the_terminal(env: dict[str, str]) -> None:
     lines = [
         "你好",
@@ -122,14 +157,8 @@ def test_chat_files_an_application_typed_in_the_terminal(env: dict[str, str]) ->
     assert "embedded" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_announces_embedded_defaults_first_and_answers_health_checks(env: dict[str, str]) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "bot", "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
@@ -168,7 +197,7 @@ def test_serve_refuses_to_start_on_broken_content(env: dict[str, str], tmp_path:
     broken = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, broken)
     (broken / "prompts.yaml").write_text("welcome: [unclosed\n", encoding="utf-8")
-    result = run_bot("serve", "--port", str(_free_port()), env={**env, "BOT_CONTENT_DIR": str(broken)}, timeout=30)
+    result = run_bot("serve", "--port", str(free_port()), env={**env, "BOT_CONTENT_DIR": str(broken)}, timeout=30)
     assert result.returncode == 2
     assert "prompts.yaml: line" in result.stderr
 
