@@ -1,25 +1,26 @@
 """Signed WeChat pushes through the real ``/wechat`` endpoint, against a bare endpoint doing the least possible.
 
-    python -m benchmarks.wechat_push [--users 200] [--concurrency 50] [--rounds 10]
+    python -m benchmarks.wechat_push [--users 200] [--concurrency 50] [--rounds 10] [--workers 1]
         [--redis redis://127.0.0.1:6379/9] [--database postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
-The full service (``open_services`` + ``create_app``, the real pipeline, Redis and PostgreSQL, a WeChat API
-simulator for the API) runs in a child process on a free port of 127.0.0.1; this process is the platform:
-every user sends the opening of an application (three messages, each answered passively), users in
-parallel over ``--concurrency`` connections, in plaintext and in safe mode. A second child serves a bare
-endpoint: it checks the signature (and in safe mode decrypts), parses the XML, makes the minimum Redis
-round trips (a dedup ``SET NX``, a ``GET`` and a ``SET`` of the person's state) and answers ``success``.
-Requests are signed and encrypted before the clock starts; answers are checked after it stops.
+The full service is ``python -m bot serve --workers N`` started as an operator starts it (real Redis and
+PostgreSQL, a WeChat API simulator in this process for the API); this process is the platform: every
+user sends the opening of an application (three messages, each answered passively), users in parallel
+over ``--concurrency`` connections, in plaintext and in safe mode. Beside it, N bare processes share
+one port: each checks the signature (and in safe mode decrypts), parses the XML, makes the minimum
+Redis round trips (a dedup ``SET NX``, a ``GET`` and a ``SET`` of the person's state) and answers
+``success``. Requests are signed and encrypted before the clock starts; answers are checked after it
+stops.
 
 Both servers run side by side and take turns, round after round (fresh users each round, who goes
 first alternating), so that a machine whose speed drifts during the run slows both alike; the median
-of the rounds' ratios is the figure to quote. Besides throughput and latency, the script
-prints each server's own CPU time per push (from /proc): each is one process on one core, so that figure
-is the steadiest measure of how much work a push costs when other machines share the hardware.
+of the rounds' ratios is the figure to quote. Besides throughput and latency, the script prints each
+server's own CPU time per push (its processes', from /proc): the steadiest measure of how much work a
+push costs when other machines share the hardware.
 
 The Redis database given is emptied at the start and at the end; nothing is written to SQL (opening
 messages only read what the Redis copy of residents' preferences says). Every count is bounded and every
-child is stopped at the end.
+child is stopped at the end (the service with SIGTERM).
 """
 
 from __future__ import annotations
@@ -45,17 +46,13 @@ from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 
 from benchmarks.stats import percentile, report
-from bot.app import create_app
 from bot.channels.wechat.signature import matches, sign
 from bot.channels.wechat.simulator import WeChatSimulator
 from bot.channels.wechat.simulator.push_xml import cdata, push_xml
-from bot.config import Settings
 from bot.event_loop import new_event_loop
-from bot.heap import freeze_startup_objects
-from bot.services import open_services
 from bot.storage.redis import create_redis
-from dialogs.loader import load_catalog
-from tests.paths import CONTENT_DIR, ROOT
+from tests.paths import ROOT
+from tests.ports import free_port
 
 TOKEN = "benchmark-wechat-token"  # noqa: S105 - a made-up push token for the local run
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -72,48 +69,20 @@ REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 # ---------------------------------------------------------------- the servers (child processes)
 
 
-@contextlib.asynccontextmanager
-async def _site(app: web.Application) -> AsyncIterator[int]:
-    """Serve ``app`` on a free port of 127.0.0.1; the port."""
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, HOST, 0)
-        await site.start()
-        yield int(runner.addresses[0][1])
-    finally:
-        await runner.cleanup()
-
-
-async def _until_stdin_closes() -> None:
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-
-
-async def serve_full(redis_url: str, database_url: str) -> None:
-    simulator = WeChatSimulator(APP_ID, APP_SECRET)
-    with tempfile.TemporaryDirectory(prefix="wechat-push-bench-") as var_dir:
-        async with _site(simulator.app()) as api_port:
-            settings = Settings(
-                redis_url=redis_url,
-                database_url=database_url,
-                secret_key="benchmark-secret-key-" * 3,
-                var_dir=Path(var_dir),
-                content_dir=CONTENT_DIR,
-                wechat_token=TOKEN,
-                wechat_app_id=APP_ID,
-                wechat_app_secret=APP_SECRET,
-                wechat_aes_key=AES_KEY,
-                wechat_api_base=f"http://{HOST}:{api_port}",
-            )
-            async with open_services(settings, load_catalog(CONTENT_DIR)) as services:
-                await services.redis.flushdb()
-                app = create_app(services)
-                freeze_startup_objects()  # as `python -m bot serve` does before it serves
-                async with _site(app) as port:
-                    print(f"PORT {port}", flush=True)
-                    await _until_stdin_closes()
-                print(f"API sends {len(simulator.sent)}", flush=True)
-                await services.redis.flushdb()
+def service_environment(redis_url: str, database_url: str, api_base: str, var_dir: str) -> dict[str, str]:
+    """``python -m bot serve``'s settings for the run: real stores, safe mode accepted, the simulator's API."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("BOT_")}
+    return env | {
+        "BOT_REDIS_URL": redis_url,
+        "BOT_DATABASE_URL": database_url,
+        "BOT_SECRET_KEY": "benchmark-secret-key-" * 3,
+        "BOT_VAR_DIR": var_dir,
+        "BOT_WECHAT_TOKEN": TOKEN,
+        "BOT_WECHAT_APP_ID": APP_ID,
+        "BOT_WECHAT_APP_SECRET": APP_SECRET,
+        "BOT_WECHAT_AES_KEY": AES_KEY,
+        "BOT_WECHAT_API_BASE": api_base,
+    }
 
 
 def bare_app(redis_url: str) -> web.Application:
@@ -142,9 +111,6 @@ def bare_app(redis_url: str) -> web.Application:
         return web.Response(text="success")
 
     async def close(_app: web.Application) -> None:
-        # The full service shares the database and empties it itself; take away only what is ours.
-        async for name in redis.scan_iter(match="bench-bare:*", count=1000):
-            await redis.delete(name)
         await redis.aclose()
 
     app = web.Application()
@@ -153,10 +119,16 @@ def bare_app(redis_url: str) -> web.Application:
     return app
 
 
-async def serve_bare(redis_url: str) -> None:
-    async with _site(bare_app(redis_url)) as port:
-        print(f"PORT {port}", flush=True)
-        await _until_stdin_closes()
+async def serve_bare(redis_url: str, port: int) -> None:
+    """One bare process; several of them share ``port`` (SO_REUSEPORT) as the service's workers share theirs."""
+    runner = web.AppRunner(bare_app(redis_url), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, HOST, port, reuse_port=True).start()
+        print("READY", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until stdin closes
+    finally:
+        await runner.cleanup()
 
 
 # ---------------------------------------------------------------- the platform (this process)
@@ -264,82 +236,167 @@ def check(phase: Phase, crypto: WeChatCrypto, *, passive: bool, safe: bool) -> s
     return f"{good}/{len(phase.answers)} answered as expected"
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process below it (a gunicorn arbiter's workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone while we looked
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    tree, waiting = [], [root]
+    while waiting:
+        pid = waiting.pop()
+        tree.append(pid)
+        waiting.extend(children.get(pid, []))
+    return tree
+
+
 @dataclass(frozen=True)
 class Server:
     name: str
     url: str
-    pid: int
+    roots: tuple[int, ...]  # the processes started for it; their descendants count too
+
+    def cpu_seconds(self) -> float | None:
+        total = 0.0
+        for root in self.roots:
+            for pid in process_tree(root):
+                seconds = cpu_seconds(pid)
+                if seconds is None:
+                    return None
+                total += seconds
+        return total
 
 
 @contextlib.asynccontextmanager
-async def child(*arguments: str) -> AsyncIterator[tuple[int, int]]:
-    """A server in a child process (``--serve …``); its port and process id. Closing its stdin stops it."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.wechat_push",
-        *arguments,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=ROOT,
-    )
-    assert process.stdin is not None
-    assert process.stdout is not None
+async def _site(app: web.Application) -> AsyncIterator[int]:
+    """Serve ``app`` in this process on a free port of 127.0.0.1; the port."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
     try:
-        line = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
-        if not line.startswith(b"PORT "):
-            raise RuntimeError(f"the {arguments[1]} server did not start: {line!r}")
-        yield int(line.split()[1]), process.pid
+        site = web.TCPSite(runner, HOST, 0)
+        await site.start()
+        yield int(runner.addresses[0][1])
     finally:
-        process.stdin.close()
+        await runner.cleanup()
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    try:
+        await asyncio.wait_for(process.wait(), CHILD_STOP_TIMEOUT)
+    except TimeoutError:
+        process.kill()  # our own child, stuck
+        await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def full_service(http: aiohttp.ClientSession, env: dict[str, str], workers: int) -> AsyncIterator[Server]:
+    """``python -m bot serve`` exactly as an operator starts it, until it answers its health check."""
+    port = free_port()
+    with tempfile.TemporaryFile() as output:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers),
+            env=env, stdout=output, stderr=asyncio.subprocess.STDOUT, cwd=ROOT,
+        )  # fmt: skip
         try:
-            rest = await asyncio.wait_for(process.stdout.read(), CHILD_STOP_TIMEOUT)
-            await asyncio.wait_for(process.wait(), CHILD_STOP_TIMEOUT)
-            for text in rest.decode().splitlines():
-                print(f"  ({arguments[1]} server: {text})")
-        except TimeoutError:
-            process.kill()  # our own child, stuck
-            await process.wait()
+            url = f"http://{HOST}:{port}"
+            deadline = time.monotonic() + CHILD_START_TIMEOUT
+            while not await _healthy(http, url) or len(process_tree(process.pid)) < (
+                1 if workers == 1 else workers + 1
+            ):
+                if process.returncode is not None or time.monotonic() > deadline:
+                    output.seek(0)
+                    raise RuntimeError(f"the service did not start: {output.read().decode(errors='replace')[-2000:]}")
+                await asyncio.sleep(0.2)
+            yield Server("full service", f"{url}/wechat", (process.pid,))
+        finally:
+            if process.returncode is None:
+                process.terminate()  # SIGTERM: the graceful stop a supervisor asks for
+            await _stop(process)
+
+
+async def _healthy(http: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with http.get(f"{url}/healthz", timeout=aiohttp.ClientTimeout(total=2)) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+
+
+@contextlib.asynccontextmanager
+async def bare_endpoint(redis_url: str, workers: int) -> AsyncIterator[Server]:
+    """``workers`` bare processes on one port."""
+    port = free_port()
+    processes = []
+    try:
+        for _ in range(workers):
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "benchmarks.wechat_push", "--serve-bare", str(port), "--redis", redis_url,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+            )  # fmt: skip
+            processes.append(process)
+            assert process.stdout is not None
+            line = await asyncio.wait_for(process.stdout.readline(), CHILD_START_TIMEOUT)
+            if line.strip() != b"READY":
+                raise RuntimeError(f"the bare endpoint did not start: {line!r}")
+        yield Server("bare endpoint", f"http://{HOST}:{port}/wechat", tuple(p.pid for p in processes))
+    finally:
+        for process in processes:
+            if process.stdin is not None:
+                process.stdin.close()
+        for process in processes:
+            await _stop(process)
 
 
 async def measured_load(
     http: aiohttp.ClientSession, server: Server, name: str, users: list[list[Push]], concurrency: int
 ) -> Phase:
-    before = cpu_seconds(server.pid)
+    before = server.cpu_seconds()
     phase = await load(http, server.url, name, users, concurrency)
-    after = cpu_seconds(server.pid)
+    after = server.cpu_seconds()
     phase.cpu_seconds = None if before is None or after is None else after - before
     return phase
 
 
 async def measure(args: argparse.Namespace) -> None:
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+    simulator = WeChatSimulator(APP_ID, APP_SECRET)
+    redis = create_redis(args.redis)
+    await redis.flushdb()
     connector = aiohttp.TCPConnector(limit=args.concurrency)
-    async with (
-        aiohttp.ClientSession(connector=connector) as http,
-        child("--serve", "full", "--redis", args.redis, "--database", args.database) as (full_port, full_pid),
-        child("--serve", "bare", "--redis", args.redis) as (bare_port, bare_pid),
-    ):
-        servers = (
-            Server("full service", f"http://{HOST}:{full_port}/wechat", full_pid),
-            Server("bare endpoint", f"http://{HOST}:{bare_port}/wechat", bare_pid),
-        )
-        for server in servers:
-            for safe in (False, True):
-                # Every connection opened and every code path run once before the clock starts.
-                warm_up = conversations("warm", args.concurrency, safe, crypto)
-                await load(http, server.url, "warm-up", warm_up, args.concurrency)
-        phases: dict[tuple[str, bool], list[Phase]] = {}
-        for number in range(args.rounds):
-            for safe in (False, True):
-                # Fresh users each round, signed just before it; who goes first alternates, so that a
-                # machine speeding up or slowing down within a round favours neither.
-                for server in servers if number % 2 == 0 else servers[::-1]:
-                    mode = "safe mode" if safe else "plaintext"
-                    users = conversations(f"{server.name[:4]}-{'aes' if safe else 'raw'}", args.users, safe, crypto)
-                    phase = await measured_load(http, server, f"{server.name}, {mode}", users, args.concurrency)
-                    phases.setdefault((server.name, safe), []).append(phase)
+    with tempfile.TemporaryDirectory(prefix="wechat-push-bench-") as var_dir:
+        async with (
+            _site(simulator.app()) as api_port,
+            aiohttp.ClientSession(connector=connector) as http,
+        ):
+            env = service_environment(args.redis, args.database, f"http://{HOST}:{api_port}", var_dir)
+            async with (
+                full_service(http, env, args.workers) as full,
+                bare_endpoint(args.redis, args.workers) as bare,
+            ):
+                servers = (full, bare)
+                for server in servers:
+                    for safe in (False, True):
+                        # Every connection opened and every code path run once before the clock starts.
+                        warm_up = conversations("warm", args.concurrency, safe, crypto)
+                        await load(http, server.url, "warm-up", warm_up, args.concurrency)
+                phases: dict[tuple[str, bool], list[Phase]] = {}
+                for number in range(args.rounds):
+                    for safe in (False, True):
+                        # Fresh users each round, signed just before it; who goes first alternates, so that a
+                        # machine speeding up or slowing down within a round favours neither.
+                        for server in servers if number % 2 == 0 else servers[::-1]:
+                            mode = "safe mode" if safe else "plaintext"
+                            prefix = f"{server.name[:4]}-{'aes' if safe else 'raw'}"
+                            users = conversations(prefix, args.users, safe, crypto)
+                            phase = await measured_load(http, server, f"{server.name}, {mode}", users, args.concurrency)
+                            phases.setdefault((server.name, safe), []).append(phase)
+        print(f"{args.workers} worker process(es) each; the API simulator was sent {len(simulator.sent)} messages")
         summarise(phases, servers, crypto, args.rounds)
+    await redis.flushdb()
+    await redis.aclose()
 
 
 def summarise(
@@ -381,15 +438,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--database", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--serve", choices=("full", "bare"), help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1, help="processes of each server (default 1)")
+    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not 1 <= args.users <= 5000 or not 1 <= args.concurrency <= 500 or not 1 <= args.rounds <= 20:
         parser.error("--users must be 1..5000, --concurrency 1..500 and --rounds 1..20")
+    if not 1 <= args.workers <= 16:
+        parser.error("--workers must be 1..16")
     logging.basicConfig(level=logging.WARNING)
-    if args.serve is not None:
-        # Both servers on the loop the service itself runs on (bot/event_loop.py).
+    if args.serve_bare is not None:
+        # On the loop the service itself runs on (bot/event_loop.py).
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
-            runner.run(serve_full(args.redis, args.database) if args.serve == "full" else serve_bare(args.redis))
+            runner.run(serve_bare(args.redis, args.serve_bare))
     else:
         asyncio.run(measure(args))
 
