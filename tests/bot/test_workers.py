@@ -92,7 +92,11 @@ def _healthy(service: Service) -> bool:
 
 
 @pytest.fixture
-def service(tmp_path: Path, redis_url: str, real_redis: Redis, postgres_database_url: str) -> Iterator[Service]:
+def service(
+    request: pytest.FixtureRequest, tmp_path: Path, redis_url: str, real_redis: Redis, postgres_database_url: str
+) -> Iterator[Service]:
+    """The service with two workers (or as many as the test's ``workers`` parameter says)."""
+    workers = str(getattr(request, "param", 2))
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
     env |= {
         "BOT_REDIS_URL": redis_url,
@@ -105,7 +109,7 @@ def service(tmp_path: Path, redis_url: str, real_redis: Redis, postgres_database
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
-            [sys.executable, "-m", "bot", "serve", "--workers", "2", "--port", str(port)],
+            [sys.executable, "-m", "bot", "serve", "--workers", workers, "--port", str(port)],
             stdout=output,
             stderr=subprocess.STDOUT,
             env=env,
@@ -114,7 +118,8 @@ def service(tmp_path: Path, redis_url: str, real_redis: Redis, postgres_database
     running = Service(process, port, log)
     try:
         running.wait_until("the service answered", lambda: _healthy(running))
-        running.wait_until("two workers were running", lambda: len(running.workers()) == 2)
+        expected = 0 if workers == "1" else int(workers)  # one process serves alone, without an arbiter
+        running.wait_until("the workers were running", lambda: len(running.workers()) == expected)
         yield running
     finally:
         if process.poll() is None:
@@ -157,6 +162,19 @@ async def test_a_conversation_carries_on_whichever_worker_takes_each_message(
     finally:
         await engine.dispose()
     assert filed == 1
+
+
+@pytest.mark.parametrize("service", [1, 2], indirect=True, ids=["one-process", "two-workers"])
+async def test_no_request_is_logged_because_push_urls_carry_the_residents_openid(service: Service) -> None:
+    async with aiohttp.ClientSession() as http:
+        pushes = PushClient(http, f"{service.url}/wechat", TOKEN, retries=0)
+        assert passive_text(await pushes.push(pushes.text("o6_private_resident", "你好")))
+
+    service.process.terminate()
+    service.process.wait(timeout=STOP_TIMEOUT)
+    output = service.log.read_text()
+    assert "/wechat" not in output
+    assert "o6_private_resident" not in output
 
 
 def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(service: Service) -> None:
