@@ -41,9 +41,9 @@ async def run(args: argparse.Namespace) -> None:
     sessionmaker = create_sessionmaker(engine)
     pipeline = Pipeline(
         catalog=load_catalog(CONTENT_DIR),
-        conversations=ConversationStore(redis, timedelta(days=30)),
+        conversations=ConversationStore(timedelta(days=30)),
         locks=UserLocks(redis),
-        dedup=MessageDedup(redis),
+        dedup=MessageDedup(),
         cases=CaseStore(sessionmaker, Cipher("benchmark-key-" * 4)),
         profiles=ProfileStore(sessionmaker),
         profile_mirror=ProfileMirror(redis),

@@ -111,9 +111,9 @@ async def open_services(
         profile_mirror = ProfileMirror(redis)
         pipeline = Pipeline(
             catalog=catalog,
-            conversations=ConversationStore(redis, timedelta(days=settings.state_ttl_days)),
+            conversations=ConversationStore(timedelta(days=settings.state_ttl_days)),
             locks=UserLocks(redis),
-            dedup=MessageDedup(redis),
+            dedup=MessageDedup(),
             cases=cases,
             profiles=profiles,
             profile_mirror=profile_mirror,

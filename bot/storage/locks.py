@@ -25,10 +25,16 @@ log = logging.getLogger(__name__)
 # How often a waiting message asks again; short, since a person is waiting for the reply.
 _RETRY_INTERVAL = 0.05
 
+# A read key holding another type (someone else's data, an old layout) reads as nothing, and the
+# release's SET replaces it: with redis.call the script would fail after taking the lock.
 _ACQUIRE = """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
 local values = {}
-for i = 2, #KEYS do values[i - 1] = redis.call('GET', KEYS[i]) end
+for i = 2, #KEYS do
+  local value = redis.pcall('GET', KEYS[i])
+  if type(value) == 'table' then value = false end
+  values[i - 1] = value
+end
 return {1, unpack(values)}
 """
 

@@ -16,6 +16,7 @@ from bot.services import Services, open_services
 from bot.storage.keys import UserKey
 from dialogs.loader import load_catalog
 from tests.bot.scripts import CONFIRM, ID_NUMBER, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE, PROXY_PHONE
+from tests.bot.stored import stored_conversation
 from tests.paths import CONTENT_DIR
 
 RESIDENT = UserKey("cli", "family-member")
@@ -115,6 +116,6 @@ async def test_a_resident_in_danger_is_first_in_the_hotline_queue(
     assert queue[0]["urgent"] is True
     assert queue[0]["summary"].startswith("紧急")
     # The application she was filling in is still there.
-    stored = await services.pipeline.conversations.load(RESIDENT)
+    stored = await stored_conversation(services.redis, services.pipeline, RESIDENT)
     assert stored is not None
     assert stored["application"]["service"] == "nursing-allowance"

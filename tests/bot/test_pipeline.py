@@ -26,6 +26,7 @@ from dialogs.loader import load_catalog
 from dialogs.schema import Catalog
 from tests.bot.cases.factories import add_staff
 from tests.bot.scripts import CONFIRM, ID_NUMBER, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE
+from tests.bot.stored import stored_conversation
 from tests.paths import CONTENT_DIR
 
 RESIDENT = UserKey("cli", "resident-1")
@@ -40,9 +41,9 @@ def make_pipeline(redis: Redis, cases: CaseStore, profiles: ProfileStore, catalo
     clock = count(start=1_000_000, step=5)
     return Pipeline(
         catalog=catalog,
-        conversations=ConversationStore(redis, timedelta(days=30)),
+        conversations=ConversationStore(timedelta(days=30)),
         locks=UserLocks(redis, timeout=10, wait=5),
-        dedup=MessageDedup(redis),
+        dedup=MessageDedup(),
         cases=cases,
         profiles=profiles,
         profile_mirror=ProfileMirror(redis),
@@ -128,7 +129,7 @@ async def test_concurrent_messages_of_one_person_never_overwrite_each_other(
     messages = [f"第{n}条消息" for n in range(6)]
     await asyncio.gather(*(pipeline.handle(RESIDENT, m, f"fast{n}") for n, m in enumerate(messages)))
 
-    stored = await pipeline.conversations.load(RESIDENT)
+    stored = await stored_conversation(real_redis, pipeline, RESIDENT)
     assert stored is not None
     said = [turn["text"] for turn in stored["transcript"] if turn["who"] == "resident"]
     assert sorted(said) == sorted(messages)
@@ -323,3 +324,21 @@ async def test_asking_how_my_application_is_going_reports_each_of_my_cases(
 
     repeated = await pipeline.handle(RESIDENT, "重复", "s3")
     assert repeated.replies[0].text == claimed.replies[0].text
+
+
+@pytest.mark.parametrize("kept_as", ["conversation", "outcome"])
+async def test_a_key_of_another_type_where_state_belongs_is_read_as_nothing_and_replaced(
+    pipeline: Pipeline, real_redis: Redis, kept_as: str
+) -> None:
+    # Someone else's data (or an old layout) under the person's key must not lock them out for good.
+    name = RESIDENT.redis_key("conversation") if kept_as == "conversation" else f"{RESIDENT.redis_key('outcome')}:m0"
+    await real_redis.rpush(name, b"not ours")
+
+    first = await pipeline.handle(RESIDENT, "你好", "m0")
+    second = await pipeline.handle(RESIDENT, "我想申请生活补贴", "m1")
+
+    assert first.replies
+    assert not first.duplicate
+    assert "生活补贴" in second.replies[0].text
+    assert await real_redis.type(name) == b"string"
+    assert await real_redis.get(RESIDENT.redis_key("lock")) is None
