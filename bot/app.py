@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
 from bot.profile_sync import keep_mirror_complete
+from bot.proxies import TrustedProxies
 from bot.services import Services
 from bot.staff.api import create_staff_app
 from bot.storage.db import check_database
@@ -55,6 +56,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 def create_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=256 * 1024)
+    if services.settings.trusted_proxies:
+        app.middlewares.append(TrustedProxies(services.settings.trusted_proxies).middleware)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz, allow_head=False)
     add_wechat_routes(app, services.wechat)

@@ -369,7 +369,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         path=COOKIE_PATH,
         httponly=True,
         samesite="Strict",
-        secure=services.secure_cookies,
+        secure=services.secure_cookies or request.secure,  # HTTPS here or, behind a trusted proxy, there
     )
     return response
 
@@ -380,7 +380,9 @@ async def logout(request: web.Request) -> web.StreamResponse:
     if token:
         await services.sessions.revoke(token)
     response = _json({"ok": True})
-    response.del_cookie(COOKIE_NAME, path=COOKIE_PATH, secure=services.secure_cookies, samesite="Strict")
+    response.del_cookie(
+        COOKIE_NAME, path=COOKIE_PATH, secure=services.secure_cookies or request.secure, samesite="Strict"
+    )
     return response
 
 

@@ -1,0 +1,46 @@
+"""Settings come from BOT_* variables; a bad value stops start-up with one line naming the variable."""
+
+from __future__ import annotations
+
+from ipaddress import ip_network
+
+import pytest
+
+from bot.config import SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BOT_TRUSTED_PROXIES", "BOT_WORKERS", "BOT_PORT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_trusted_proxies_are_addresses_or_networks_separated_by_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_TRUSTED_PROXIES", " 10.0.0.5, 172.16.0.0/12,,::1 ")
+    assert load_settings().trusted_proxies == (
+        ip_network("10.0.0.5/32"),
+        ip_network("172.16.0.0/12"),
+        ip_network("::1/128"),
+    )
+
+
+def test_no_proxy_is_trusted_unless_configured() -> None:
+    assert load_settings().trusted_proxies == ()
+
+
+@pytest.mark.parametrize("value", ["10.0.0.x", "nginx", "10.0.0.0/33"])
+def test_a_proxy_entry_that_is_not_an_address_is_named(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BOT_TRUSTED_PROXIES", f"10.0.0.1,{value}")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value) == f"BOT_TRUSTED_PROXIES: Value error, not an IP address or network: '{value}'"
+
+
+@pytest.mark.parametrize(("value", "valid"), [("1", True), ("64", True), ("0", False), ("65", False)])
+def test_workers_are_between_one_and_sixty_four(monkeypatch: pytest.MonkeyPatch, value: str, valid: bool) -> None:
+    monkeypatch.setenv("BOT_WORKERS", value)
+    if valid:
+        assert load_settings().workers == int(value)
+    else:
+        with pytest.raises(SettingsError, match="BOT_WORKERS"):
+            load_settings()
