@@ -24,16 +24,54 @@ log = logging.getLogger(__name__)
 
 # How often a waiting message asks again; short, since a person is waiting for the reply.
 _RETRY_INTERVAL = 0.05
+# A queued waiter that has not asked again for this long has stopped waiting: it loses its place.
+_WAITER_SILENCE = 1.0
 
-# A read key holding another type (someone else's data, an old layout) reads as nothing, and the
-# release's SET replaces it: with redis.call the script would fail after taking the lock.
+# KEYS: the lock, its queue, when each waiter last asked, then the keys to read. ARGV: token, lock
+# lifetime (ms), how long a waiter that stopped asking keeps its place (ms), how long the queue is kept (ms).
+# Waiters queue in the order they first found the lock taken (by Redis's clock, shared by every worker),
+# and only the first in line may take it: a resident's quick messages are handled in the order sent.
+# A waiter asks again every few tens of milliseconds; one that stopped (it gave up, or its worker died)
+# loses its place. A read key holding another type (someone else's data, an old layout) reads as
+# nothing, and the release's SET replaces it: with redis.call the script would fail after taking the lock.
 _ACQUIRE = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+local lock, queue, asked, token = KEYS[1], KEYS[2], KEYS[3], ARGV[1]
+local function milliseconds()
+  local clock = redis.call('TIME')
+  return tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+end
+local now = nil
+local first = nil
+if redis.call('EXISTS', queue) == 1 then
+  now = milliseconds()
+  for _ = 1, 64 do
+    first = redis.call('ZRANGE', queue, 0, 0)[1]
+    if not first or first == token then break end
+    local last = tonumber(redis.call('HGET', asked, first))
+    if last and last >= now - tonumber(ARGV[3]) then break end
+    redis.call('ZREM', queue, first)
+    redis.call('HDEL', asked, first)
+    first = nil
+  end
+end
+if (first and first ~= token) or redis.call('EXISTS', lock) == 1 then
+  now = now or milliseconds()
+  redis.call('ZADD', queue, 'NX', now, token)
+  redis.call('HSET', asked, token, now)
+  redis.call('PEXPIRE', queue, ARGV[4])
+  redis.call('PEXPIRE', asked, ARGV[4])
+  return false
+end
+redis.call('SET', lock, token, 'PX', ARGV[2])
+if first then
+  redis.call('ZREM', queue, token)
+  redis.call('HDEL', asked, token)
+end
 local values = {}
-for i = 2, #KEYS do
+for i = 4, #KEYS do
   local value = redis.pcall('GET', KEYS[i])
   if type(value) == 'table' then value = false end
-  values[i - 1] = value
+  values[i - 3] = value
 end
 return {1, unpack(values)}
 """
@@ -90,15 +128,27 @@ class UserLocks:
         it is not free within ``wait``. Writes queued on the ``Held`` are made as it is let go, and
         only if it is still ours (else ``LockLost`` when the block ends without an error)."""
         name = key.redis_key("lock", self._prefix)
+        queue, asked = key.redis_key("lock-queue", self._prefix), key.redis_key("lock-asked", self._prefix)
         token = secrets.token_hex(16)
         deadline = time.monotonic() + self._wait
-        while True:
-            taken = await self._acquire(keys=[name, *reads], args=[token, int(self._timeout * 1000)])
-            if taken:
-                break
-            if time.monotonic() >= deadline:
-                raise LockTimeout(key, self._wait)
-            await asyncio.sleep(_RETRY_INTERVAL)
+        asking: list[str | int] = [
+            token,
+            int(self._timeout * 1000),
+            int(_WAITER_SILENCE * 1000),
+            int((self._wait + _WAITER_SILENCE) * 1000),
+        ]
+        taken = None
+        try:
+            while not (taken := await self._acquire(keys=[name, queue, asked, *reads], args=asking)):
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(key, self._wait)
+                await asyncio.sleep(_RETRY_INTERVAL)
+        finally:
+            if not taken:  # gave up, or was cancelled: the next in line need not wait for our silence
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.zrem(queue, token)
+                    pipe.hdel(asked, token)
+                    await pipe.execute()
         held = Held(values=list(taken[1:]))
         failed = False
         try:

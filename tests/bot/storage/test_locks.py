@@ -145,3 +145,76 @@ async def test_a_holder_that_outlived_its_lock_writes_nothing_over_its_successor
     with pytest.raises(LockLost):
         await slow.__aexit__(None, None, None)
     assert await redis_client.get("bot:test:state") == b"fresh"
+
+
+# ---------------------------------------------------------------- first come, first served
+
+
+async def _queued(redis: Redis, count: int) -> None:
+    """Until ``count`` waiters are in line for Alice's lock."""
+    for _ in range(200):
+        if await redis.zcard(ALICE.redis_key("lock-queue")) == count:
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail(f"{count} waiters never queued")
+
+
+async def test_waiters_take_the_lock_in_the_order_they_came(redis_client: Redis) -> None:
+    # A resident's quick messages: the third must not be handled before the second.
+    entered: list[int] = []
+
+    async def message(number: int) -> None:
+        async with UserLocks(redis_client).hold(ALICE):  # a worker of its own for each
+            entered.append(number)
+
+    waiters = []
+    async with UserLocks(redis_client).hold(ALICE):
+        for number in range(5):
+            waiters.append(asyncio.create_task(message(number)))
+            await _queued(redis_client, number + 1)
+            await asyncio.sleep(0.005)  # arrivals within one millisecond are in no particular order
+    await asyncio.gather(*waiters)
+
+    assert entered == [0, 1, 2, 3, 4]
+    assert await redis_client.exists(ALICE.redis_key("lock-queue"), ALICE.redis_key("lock-asked")) == 0
+
+
+async def test_a_waiter_that_gives_up_leaves_the_line_at_once(redis_client: Redis) -> None:
+    async with UserLocks(redis_client).hold(ALICE):
+        with pytest.raises(LockTimeout):
+            async with UserLocks(redis_client, wait=0.1).hold(ALICE):
+                pytest.fail("took a lock that was held")
+        assert await redis_client.zcard(ALICE.redis_key("lock-queue")) == 0
+    async with UserLocks(redis_client, wait=0).hold(ALICE):
+        pass  # nobody is in line ahead of a newcomer
+
+
+async def test_a_cancelled_waiter_leaves_the_line(redis_client: Redis) -> None:
+    async with UserLocks(redis_client).hold(ALICE):
+        waiter = asyncio.create_task(UserLocks(redis_client).hold(ALICE).__aenter__())
+        await _queued(redis_client, 1)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert await redis_client.zcard(ALICE.redis_key("lock-queue")) == 0
+
+
+async def test_a_waiter_whose_worker_died_loses_its_place(redis_client: Redis) -> None:
+    # In line for a second already, and no longer asking: its worker is gone.
+    await redis_client.zadd(ALICE.redis_key("lock-queue"), {"dead-worker-token": 1})
+    await redis_client.hset(ALICE.redis_key("lock-asked"), "dead-worker-token", 1)
+
+    async with UserLocks(redis_client, wait=0).hold(ALICE):
+        pass
+    assert await redis_client.zcard(ALICE.redis_key("lock-queue")) == 0
+
+
+async def test_a_waiter_still_asking_keeps_its_place_ahead_of_a_newcomer(redis_client: Redis) -> None:
+    now_ms = int(time.time() * 1000)
+    # In line since 10 ms ago (waiters arriving in the same millisecond are in no particular order).
+    await redis_client.zadd(ALICE.redis_key("lock-queue"), {"live-worker-token": now_ms - 10})
+    await redis_client.hset(ALICE.redis_key("lock-asked"), "live-worker-token", now_ms + 60_000)
+
+    with pytest.raises(LockTimeout):
+        async with UserLocks(redis_client, wait=0.1).hold(ALICE):
+            pytest.fail("went ahead of a waiter in line")
