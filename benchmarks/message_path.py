@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from benchmarks.stats import report
 from bot.cases.store import CaseStore
+from bot.heap import freeze_startup_objects
 from bot.pipeline import Pipeline
 from bot.profiles import ProfileStore
 from bot.security.crypto import Cipher
@@ -48,6 +49,7 @@ async def run(args: argparse.Namespace) -> None:
         profiles=ProfileStore(sessionmaker),
         profile_mirror=ProfileMirror(redis),
     )
+    freeze_startup_objects()  # as `python -m bot serve` does before it serves
     scripts = [(*LIVING_ALLOWANCE_FOR_MYSELF, CONFIRM), (*NURSING_ALLOWANCE_FOR_MY_MOTHER, CONFIRM)]
     gate = asyncio.Semaphore(args.concurrency)
     run_id = time.time_ns()
