@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None
     wechat_aes_key: str | None = None
+    wechat_previous_aes_key: str | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_deadline: Annotated[float, Field(gt=0.2, le=4.5)] = 3.0
     notify_residents: bool = True  # tell residents when their case is claimed or resolved
@@ -76,7 +77,7 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 characters long")
         return value
 
-    @field_validator("wechat_aes_key")
+    @field_validator("wechat_aes_key", "wechat_previous_aes_key")
     @classmethod
     def _aes_key_length(cls, value: str | None) -> str | None:
         if value is not None and len(value) != 43:

@@ -182,6 +182,7 @@ def _wechat_channel(
         channel_settings = WeChatSettings(
             token=settings.wechat_token,
             aes_key=settings.wechat_aes_key,
+            previous_aes_key=settings.wechat_previous_aes_key,
             app_id=settings.wechat_app_id,
             reply_deadline=settings.wechat_reply_deadline,
         )

@@ -11,7 +11,7 @@ from bot.config import SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BOT_TRUSTED_PROXIES", "BOT_WORKERS", "BOT_PORT"):
+    for name in ("BOT_TRUSTED_PROXIES", "BOT_WORKERS", "BOT_PORT", "BOT_WECHAT_PREVIOUS_AES_KEY"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -44,3 +44,9 @@ def test_workers_are_between_one_and_sixty_four(monkeypatch: pytest.MonkeyPatch,
     else:
         with pytest.raises(SettingsError, match="BOT_WORKERS"):
             load_settings()
+
+
+def test_the_previous_aes_key_is_checked_like_the_current_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_WECHAT_PREVIOUS_AES_KEY", "too-short")
+    with pytest.raises(SettingsError, match="BOT_WECHAT_PREVIOUS_AES_KEY: .*43 characters"):
+        load_settings()

@@ -50,6 +50,7 @@ class WeChatSettings:
     token: str
     aes_key: str | None = None
     app_id: str | None = None
+    previous_aes_key: str | None = None  # after the key is changed, pushes may still come sealed with the old one
     reply_deadline: float = 3.0  # well under WeChat's five seconds, leaving room for the network
     timestamp_tolerance: float = 300.0
 
@@ -71,16 +72,20 @@ class WeChatChannel:
     def __post_init__(self) -> None:
         self.arrivals = Arrivals(self.redis, self.window)
 
-    _crypto: tuple[tuple[str, str, str], WeChatCrypto] | None = field(default=None, repr=False)
+    _cryptos: tuple[tuple[str | None, ...], tuple[WeChatCrypto, ...]] | None = field(default=None, repr=False)
 
-    def crypto(self) -> WeChatCrypto | None:
+    def cryptos(self) -> tuple[WeChatCrypto, ...]:
+        """Safe mode's keys, the current one first; none when safe mode is not configured."""
         settings = self.settings
         if settings is None or settings.aes_key is None or settings.app_id is None:
-            return None
-        made = (settings.token, settings.aes_key, settings.app_id)
-        if self._crypto is None or self._crypto[0] != made:
-            self._crypto = (made, WeChatCrypto(*made))
-        return self._crypto[1]
+            return ()
+        made = (settings.token, settings.aes_key, settings.previous_aes_key, settings.app_id)
+        if self._cryptos is None or self._cryptos[0] != made:
+            keys = [settings.aes_key]
+            if settings.previous_aes_key not in (None, settings.aes_key):
+                keys.append(settings.previous_aes_key)
+            self._cryptos = (made, tuple(WeChatCrypto(settings.token, key, settings.app_id) for key in keys))
+        return self._cryptos[1]
 
     async def drain(self) -> None:
         """Let deliveries already under way finish (at shutdown)."""
@@ -145,12 +150,12 @@ async def receive_push(request: web.Request) -> web.Response:
     except UnicodeDecodeError:
         return _refuse(400, "body is not UTF-8")
 
-    encrypted = request.query.get("encrypt_type", "raw").lower() == "aes"
-    if encrypted:
+    sealed_with: WeChatCrypto | None = None
+    if request.query.get("encrypt_type", "raw").lower() == "aes":
         opened = _open_envelope(channel, request, body)
         if isinstance(opened, web.Response):
             return opened
-        body = opened
+        body, sealed_with = opened
     try:
         push = parse_push(body)
     except MalformedPush as error:
@@ -158,14 +163,14 @@ async def receive_push(request: web.Request) -> web.Response:
         return _refuse(400, "malformed push")
 
     # A plaintext signature does not cover the body: a captured one must not carry another message.
-    signed = None if encrypted else Signed(request.query["signature"], request.query["nonce"], raw)
+    signed = None if sealed_with is not None else Signed(request.query["signature"], request.query["nonce"], raw)
     outcome = await _handle(channel, push, signed)
     if outcome is _FORGED:
         log.warning("wechat push refused: a used signature with another body")
         return _refuse(403, "signature already used")
     if outcome is None or not outcome.replies:
         return web.Response(text=SUCCESS, content_type="text/plain")
-    return _passive_reply(channel, request, push, outcome, encrypted=encrypted)
+    return _passive_reply(channel, request, push, outcome, sealed_with=sealed_with)
 
 
 async def _read_body(request: web.Request) -> bytes | None:
@@ -184,11 +189,12 @@ async def _read_body(request: web.Request) -> bytes | None:
     return b"".join(chunks)
 
 
-def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> str | web.Response:
-    crypto = channel.crypto()
+def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> tuple[str, WeChatCrypto] | web.Response:
+    """The plaintext and the key that opened it (the reply is sealed with the same), or the refusal."""
+    cryptos = channel.cryptos()
     settings = channel.settings
     assert settings is not None
-    if crypto is None:
+    if not cryptos:
         return _refuse(400, "safe mode is not configured (BOT_WECHAT_AES_KEY and BOT_WECHAT_APP_ID)")
     try:
         envelope = parse_xml(body)
@@ -202,12 +208,15 @@ def _open_envelope(channel: WeChatChannel, request: web.Request, body: str) -> s
     if not matches(sign(settings.token, timestamp, nonce, encrypt), msg_signature):
         log.warning("wechat push refused: wrong msg_signature")
         return _refuse(403, "wrong msg_signature")
-    try:
-        # The envelope as parsed here: wechatpy would parse the body a second time.
-        return str(crypto.decrypt_message(envelope, msg_signature, timestamp, nonce))
-    except Exception as error:  # wechatpy raises several types here, for bad padding, keys and AppIDs
-        log.warning("wechat push refused: cannot decrypt (%s)", type(error).__name__)
-        return _refuse(400, "cannot decrypt")
+    failure = ""
+    for crypto in cryptos:
+        try:
+            # The envelope as parsed here: wechatpy would parse the body a second time.
+            return str(crypto.decrypt_message(envelope, msg_signature, timestamp, nonce)), crypto
+        except Exception as error:  # wechatpy raises several types here, for bad padding, keys and AppIDs
+            failure = type(error).__name__
+    log.warning("wechat push refused: cannot decrypt with any configured key (%s)", failure)
+    return _refuse(400, "cannot decrypt")
 
 
 def _inbound(push: Push) -> tuple[InboundKind, str] | None:
@@ -298,18 +307,16 @@ async def _follow_up(channel: WeChatChannel, openid: str, texts: list[str], outc
 
 
 def _passive_reply(
-    channel: WeChatChannel, request: web.Request, push: Push, outcome: Outcome, *, encrypted: bool
+    channel: WeChatChannel, request: web.Request, push: Push, outcome: Outcome, *, sealed_with: WeChatCrypto | None
 ) -> web.Response:
     messages = pack([render_text(r) for r in outcome.replies])
     wants_voice = outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak
     if (len(messages) > 1 or wants_voice) and not outcome.duplicate:
         _in_background(channel, _follow_up(channel, push.openid, messages[1:], outcome))
     xml = TextReply(source=push.account, target=push.openid, content=messages[0]).render()
-    if encrypted:
-        crypto = channel.crypto()
-        assert crypto is not None
+    if sealed_with is not None:  # the reply is sealed with the key the push came sealed with
         nonce = request.query.get("nonce") or secrets.token_hex(8)
-        xml = crypto.encrypt_message(xml, nonce, str(int(channel.clock())))
+        xml = sealed_with.encrypt_message(xml, nonce, str(int(channel.clock())))
     return web.Response(text=xml, content_type="application/xml")
 
 

@@ -217,6 +217,7 @@ async def running_service(
     var_dir: Path,
     wechat_token: str | None = TOKEN,
     wechat_aes_key: str | None = AES_KEY,
+    wechat_previous_aes_key: str | None = None,
     content_dir: Path = CONTENT_DIR,
     vosk_model: Path | None = None,
     notify_residents: bool = False,
@@ -240,6 +241,7 @@ async def running_service(
         wechat_app_secret=APP_SECRET,
         wechat_api_base=str(api_server.make_url("")).rstrip("/"),
         wechat_aes_key=wechat_aes_key,
+        wechat_previous_aes_key=wechat_previous_aes_key,
         vosk_model=vosk_model,
         notify_residents=notify_residents,
     )

@@ -26,6 +26,7 @@ from tests.bot.channels.wechat.conftest import ServiceStarter
 from tests.bot.channels.wechat.service import (
     ACCOUNT,
     AES_KEY,
+    APP_ID,
     HOUR,
     TOKEN,
     SealedPush,
@@ -235,6 +236,35 @@ async def test_plaintext_reply_is_addressed_from_the_account_to_the_resident(wec
     assert result.reply is not None
     assert (result.reply["ToUserName"], result.reply["FromUserName"]) == (RESIDENT, ACCOUNT)
     assert result.elapsed < 1.0
+
+
+# ---------------------------------------------------------------- a new EncodingAESKey
+
+NEW_AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
+
+
+def _sealed_pushes(wechat: WeChatService, aes_key: str) -> PushClient:
+    return PushClient(wechat.http, wechat.url, TOKEN, app_id=APP_ID, aes_key=aes_key, account=ACCOUNT, retries=0)
+
+
+async def test_after_a_key_change_pushes_sealed_with_either_key_are_answered_with_the_same_key(
+    start_service: ServiceStarter,
+) -> None:
+    # The console's new key is in force, but pushes already on their way were sealed with the old one.
+    wechat = await start_service(wechat_aes_key=NEW_AES_KEY, wechat_previous_aes_key=AES_KEY)
+    for key in (AES_KEY, NEW_AES_KEY):
+        pushes = _sealed_pushes(wechat, key)  # decrypts the reply with this key only
+        answer = passive_text(await pushes.push(pushes.text(RESIDENT + key[:4], "你好")))
+        assert answer is not None
+        assert WELCOME in answer
+
+
+async def test_a_push_sealed_with_a_key_no_longer_configured_is_refused(start_service: ServiceStarter) -> None:
+    wechat = await start_service(wechat_aes_key=NEW_AES_KEY)
+    pushes = _sealed_pushes(wechat, AES_KEY)
+    result = await pushes.push(pushes.text(RESIDENT, "你好"))
+    assert (result.status, result.body) == (400, "cannot decrypt")
+    await _answered_right_after(wechat)
 
 
 # ---------------------------------------------------------------- retries
