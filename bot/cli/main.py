@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
 from bot.cli import chat, content, db, models, route, serve, staff
 from bot.config import SettingsError
+from bot.logs import configure_logging
 from bot.storage.db import DatabaseUnavailable
 from dialogs.loader import ContentError
 
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

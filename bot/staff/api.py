@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -190,6 +191,11 @@ async def _json_object(request: web.Request, allowed: frozenset[str]) -> dict[st
     return value
 
 
+# Whitespace as Python and JavaScript both count it (Python's str.strip keeps U+FEFF; JavaScript's \s
+# lacks U+001C–U+001F and U+0085): the OpenAPI document states the same rule (``NOT_BLANK_NO_NUL``).
+BLANK_EDGES = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+
+
 def _text_field(body: dict[str, Any], name: str, *, max_chars: int, required: bool = True) -> str:
     """A string field, stripped; required ones must not be blank."""
     value = body.get(name)
@@ -197,7 +203,7 @@ def _text_field(body: dict[str, Any], name: str, *, max_chars: int, required: bo
         return ""
     if not isinstance(value, str):
         raise ApiError(400, "invalid_field", f"字段 {name} 应为文字")
-    value = value.strip()
+    value = BLANK_EDGES.sub("", value)
     if "\x00" in value:
         raise ApiError(400, "invalid_field", f"字段 {name} 含有不允许的字符")
     if required and not value:

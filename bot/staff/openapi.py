@@ -16,6 +16,9 @@ MAX_TEXT_CHARS = 2000
 MAX_USERNAME_CHARS = 40
 MAX_PASSWORD_CHARS = MAX_PASSWORD_LENGTH
 MAX_SERVICE_CHARS = 64
+# What ``_text_field`` refuses, said as JSON Schema (ECMA-262) patterns.
+NO_NUL = r"^[^\u0000]*$"
+NOT_BLANK_NO_NUL = r"^[^\u0000]*[^\u0000\s\u001c-\u001f\u0085\ufeff][^\u0000]*$"
 OUTCOMES: tuple[str, ...] = ("approved", "referred", "rejected", "answered", "duplicate", "unreachable")
 OUTCOME_MEANINGS = {
     "approved": "申请已受理或批准",
@@ -124,7 +127,12 @@ def _schemas() -> JSONDict:
             "required": ["username", "password"],
             "additionalProperties": False,
             "properties": {
-                "username": {"type": "string", "minLength": 1, "maxLength": MAX_USERNAME_CHARS},
+                "username": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_USERNAME_CHARS,
+                    "pattern": NOT_BLANK_NO_NUL,
+                },
                 "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD_CHARS},
             },
         },
@@ -247,7 +255,8 @@ def _schemas() -> JSONDict:
                     "type": "string",
                     "minLength": 1,
                     "maxLength": MAX_TEXT_CHARS,
-                    "description": f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字",
+                    "pattern": NOT_BLANK_NO_NUL,
+                    "description": f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字，不含空字符（U+0000）",
                 },
                 "await_resident": {
                     "type": "boolean",
@@ -285,7 +294,13 @@ def _schemas() -> JSONDict:
                     "enum": list(OUTCOMES),
                     "description": "；".join(f"{code}：{meaning}" for code, meaning in OUTCOME_MEANINGS.items()),
                 },
-                "note": {"type": "string", "maxLength": MAX_TEXT_CHARS, "default": ""},
+                "note": {
+                    "type": "string",
+                    "maxLength": MAX_TEXT_CHARS,
+                    "pattern": NO_NUL,
+                    "default": "",
+                    "description": "不含空字符（U+0000）",
+                },
             },
         },
     }

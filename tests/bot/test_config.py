@@ -48,5 +48,5 @@ def test_workers_are_between_one_and_sixty_four(monkeypatch: pytest.MonkeyPatch,
 
 def test_the_previous_aes_key_is_checked_like_the_current_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_WECHAT_PREVIOUS_AES_KEY", "too-short")
-    with pytest.raises(SettingsError, match="BOT_WECHAT_PREVIOUS_AES_KEY: .*43 characters"):
+    with pytest.raises(SettingsError, match=r"BOT_WECHAT_PREVIOUS_AES_KEY: .*43 characters"):
         load_settings()

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -182,6 +183,16 @@ async def test_no_request_is_logged_because_push_urls_carry_the_residents_openid
     output = service.log.read_text()
     assert "/wechat" not in output
     assert "o6_private_resident" not in output
+
+
+@pytest.mark.parametrize("service", [1, 2], indirect=True, ids=["one-process", "two-workers"])
+def test_a_request_that_cannot_be_parsed_is_answered_400_and_logged_in_one_line(service: Service) -> None:
+    with socket.create_connection(("127.0.0.1", service.port), timeout=5) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Probe: \x00\r\n\r\n")
+        assert connection.recv(100).split(b" ")[1] == b"400"
+
+    service.wait_until("the refusal was logged", lambda: "refused a malformed HTTP request" in service.log.read_text())
+    assert "Traceback" not in service.log.read_text()
 
 
 def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(service: Service) -> None:

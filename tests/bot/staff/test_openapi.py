@@ -132,3 +132,33 @@ async def test_real_answers_match_their_schemas(client: Client) -> None:
     reply = await client.post(f"/staff/api/cases/{case_id}/reply", json={"text": "您好"})
     _checker("ReplyResult").validate(await reply.json())
     _checker("Ok").validate(await (await client.post("/staff/api/logout")).json())
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("您好", True),
+        ("  请周一来  ", True),
+        ("   ", False),
+        ("", False),
+        ("\x1f\u3000\ufeff\x85", False),  # blank to Python, to JavaScript, or to both
+        ("材料\x00收到", False),
+        ("\x00", False),
+    ],
+)
+async def test_the_documented_text_rules_are_the_rules_the_api_applies(
+    client: Client, text: str, accepted: bool
+) -> None:
+    login = await client.post("/staff/api/login", json={"username": "chief", "password": PASSWORD})
+    assert login.status == 200
+    case_id = (await (await client.get("/staff/api/cases")).json())["cases"][0]["id"]
+    assert (await client.post(f"/staff/api/cases/{case_id}/claim")).status == 200
+
+    reply = await client.post(f"/staff/api/cases/{case_id}/reply", json={"text": text})
+    resolve = await client.post(f"/staff/api/cases/{case_id}/resolve", json={"outcome": "answered", "note": text})
+
+    assert (reply.status == 200) is accepted
+    assert _checker("ReplyRequest").is_valid({"text": text}) is accepted
+    note_accepted = "\x00" not in text  # a note may be blank
+    assert (resolve.status == 200) is note_accepted
+    assert _checker("ResolveRequest").is_valid({"outcome": "answered", "note": text}) is note_accepted
