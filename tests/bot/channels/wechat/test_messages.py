@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.channels.wechat.messages import MalformedPush, Push, parse_push, parse_xml
 
@@ -75,3 +77,42 @@ def test_a_field_that_is_not_plain_text_is_refused(body: str) -> None:
 def test_a_push_without_type_or_sender_is_refused() -> None:
     with pytest.raises(MalformedPush, match="missing"):
         parse_push("<xml><MsgType>text</MsgType></xml>")
+
+
+# ---------------------------------------------------------------- whatever arrives
+
+
+_FIELDS = (
+    "ToUserName",
+    "FromUserName",
+    "CreateTime",
+    "MsgType",
+    "Content",
+    "MsgId",
+    "Event",
+    "EventKey",
+    "Recognition",
+)
+
+
+@st.composite
+def _pushes(draw: st.DrawFn) -> str:
+    """Push-shaped documents with any field missing, repeated, nested or holding any text."""
+    parts = []
+    for _ in range(draw(st.integers(0, 8))):
+        name = draw(st.sampled_from(_FIELDS))
+        inner = draw(st.one_of(st.text(max_size=30), st.just("<b>nested</b>"), st.integers().map(str)))
+        wrap = draw(st.sampled_from(["{}", "<![CDATA[{}]]>"]))
+        parts.append(f"<{name}>{wrap.format(inner)}</{name}>")
+    return "<xml>" + "".join(parts) + "</xml>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_pushes(), st.text(max_size=200)))
+def test_any_document_is_read_as_a_push_or_refused_as_malformed(body: str) -> None:
+    try:
+        push = parse_push(body)
+    except MalformedPush:
+        return
+    assert push.openid
+    assert isinstance(push.create_time, int)
