@@ -102,8 +102,9 @@ async def open_services(
     redis = create_redis(settings.redis_url)
     engine = create_engine(database_url)
     http = aiohttp.ClientSession()
-    speech = await _start_speech(settings, speech_workers)
+    speech: SpeechPool | None = None
     try:
+        speech = await _start_speech(settings, speech_workers)
         sessionmaker = create_sessionmaker(engine)
         cipher = Cipher(secret)
         cases = CaseStore(sessionmaker, cipher)

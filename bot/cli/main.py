@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from bot.cli import chat, content, db, models, route, serve, staff
 from bot.config import SettingsError
 from bot.logs import configure_logging
+from bot.security.secret import SecretKeyError
 from bot.storage.db import DatabaseUnavailable
 from dialogs.loader import ContentError
+from speech.stt import ModelError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except SettingsError as error:
+        print(f"Configuration error:\n{error}", file=sys.stderr)
+        return 2
+    except (ModelError, SecretKeyError) as error:
         print(f"Configuration error:\n{error}", file=sys.stderr)
         return 2
     except ContentError as error:

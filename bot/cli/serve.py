@@ -16,11 +16,13 @@ from bot.app import create_app
 from bot.config import MAX_WORKERS, Settings, SettingsError, load_settings
 from bot.event_loop import loop_name, new_event_loop
 from bot.heap import freeze_startup_objects
+from bot.security.secret import load_or_create_secret
 from bot.services import describe_backends, open_services
 from bot.storage.db import upgrade_database
 from bot.workers import AppFactory, serve_in_workers
 from dialogs.loader import load_catalog
 from dialogs.schema import Catalog
+from speech.stt import check_model_folder
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
             "BOT_WORKERS: several workers need BOT_REDIS_URL and BOT_DATABASE_URL; "
             "with the embedded stores each worker would keep its own conversations and cases"
         )
-    catalog = load_catalog(settings.effective_content_dir)  # a broken content file stops start-up here
+    # Whatever can stop start-up stops it here, once, before any worker starts (each would fail alike).
+    if settings.vosk_model is not None:
+        check_model_folder(settings.vosk_model)
+    load_or_create_secret(settings)
+    catalog = load_catalog(settings.effective_content_dir)
     for line in describe_backends(settings):
         print(line, flush=True)
     if workers == 1:

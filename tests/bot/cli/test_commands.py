@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.services import POSTGRES_URL
 from tests.paths import CONTENT_DIR, ROOT
 from tests.ports import free_port
+from tests.speech.test_stt import damaged_model
 
 
 def run_bot(*args: str, env: dict[str, str], stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -134,6 +136,42 @@ def test_serve_names_an_unreachable_database_without_a_traceback(env: dict[str, 
         assert "ConnectionRefusedError" in result.stderr
         assert "hunter2" not in result.stderr + result.stdout
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_names_a_folder_that_is_not_a_speech_model_before_starting(
+    env: dict[str, str], tmp_path: Path, workers: str
+) -> None:
+    shared = {"BOT_REDIS_URL": "redis://127.0.0.1:6379/15", "BOT_DATABASE_URL": POSTGRES_URL}
+    not_a_model = tmp_path / "downloads"
+    not_a_model.mkdir()
+    result = run_bot(
+        "serve", "--workers", workers, "--port", str(free_port()),
+        env={**env, **shared, "BOT_VOSK_MODEL": str(not_a_model)}, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert f"{not_a_model} is not a Vosk model folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Workers:" not in result.stdout  # stopped before any worker was started
+
+
+def test_serve_names_a_damaged_speech_model_and_closes_what_it_opened(env: dict[str, str], tmp_path: Path) -> None:
+    folder = damaged_model(tmp_path / "broken-model")
+    result = run_bot("serve", "--port", str(free_port()), env={**env, "BOT_VOSK_MODEL": str(folder)}, timeout=120)
+    assert result.returncode == 2
+    assert f"load the speech model in {folder}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Unclosed" not in result.stderr
+
+
+def test_serve_names_a_damaged_secret_key_file(env: dict[str, str]) -> None:
+    var = Path(env["BOT_VAR_DIR"])
+    var.mkdir(parents=True)
+    (var / "secret.key").write_text("short\n", encoding="utf-8")
+    result = run_bot("serve", "--port", str(free_port()), env=env, timeout=60)
+    assert result.returncode == 2
+    assert "secret key file" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_chat_files_an_application_typed_in_the_terminal(env: dict[str, str]) -> None:
