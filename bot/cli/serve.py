@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +27,9 @@ from dialogs.schema import Catalog
 from speech.stt import check_model_folder
 
 log = logging.getLogger(__name__)
+
+# Binding failures an operator can act on (another service on the port, a privileged port, no such address).
+_CANNOT_LISTEN = frozenset({errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL})
 
 
 def register(commands: Any) -> None:
@@ -72,8 +77,14 @@ def run(args: argparse.Namespace) -> int:
         loop = new_event_loop()
         print(f"Event loop: {loop_name(loop)}", flush=True)
         factory = _app_factory(settings, catalog, migrate=True, ready=lambda: _print_next_steps(settings, host, port))
-        # No access log: a push's URL carries the resident's openid (and logging each request costs ~7 %).
-        web.run_app(factory(), host=host, port=port, print=None, loop=loop, access_log=None)
+        try:
+            # No access log: a push's URL carries the resident's openid (and logging each request costs ~7 %).
+            web.run_app(factory(), host=host, port=port, print=None, loop=loop, access_log=None)
+        except OSError as error:
+            if error.errno not in _CANNOT_LISTEN:
+                raise
+            print(f"Cannot listen on {host}:{port}: {os.strerror(error.errno or 0).lower()}", file=sys.stderr)
+            return 1
         return 0
     # Migrate once, before any worker opens the database; workers inherit the frozen catalog.
     asyncio.run(upgrade_database(settings.effective_database_url))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -162,6 +163,18 @@ def test_serve_names_a_damaged_speech_model_and_closes_what_it_opened(env: dict[
     assert f"load the speech model in {folder}" in result.stderr
     assert "Traceback" not in result.stderr
     assert "Unclosed" not in result.stderr
+
+
+def test_serve_says_when_its_port_is_taken(env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_bot("serve", "--port", str(port), env=env, timeout=60)
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}: address already in use" in result.stderr
+    assert "Unclosed" not in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_serve_names_a_damaged_secret_key_file(env: dict[str, str]) -> None:
