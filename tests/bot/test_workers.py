@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -67,12 +67,11 @@ class Service:
                 children.add(int(stat.parent.name))
         return children
 
-    def wait_until(self, condition: str, check: object, timeout: float = START_TIMEOUT) -> None:
-        assert callable(check)
+    def wait_until(self, condition: str, check: Callable[[], bool], timeout: float = START_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
         while not check():
             assert self.process.poll() is None, f"the service stopped: {self.log.read_text()}"
-            assert time.monotonic() < deadline, f"{condition} within {timeout} s; output: {self.log.read_text()}"
+            assert time.monotonic() < deadline, f"no {condition} in {timeout} s: {self.log.read_text()}"
             time.sleep(0.2)
 
     def answering_processes(self, wanted: int, attempts: int = 400) -> set[int]:
@@ -120,9 +119,9 @@ def service(
         )
     running = Service(process, port, log)
     try:
-        running.wait_until("the service answered", lambda: _healthy(running))
+        running.wait_until("health answer", lambda: _healthy(running))
         expected = 0 if workers == "1" else int(workers)  # one process serves alone, without an arbiter
-        running.wait_until("the workers were running", lambda: len(running.workers()) == expected)
+        running.wait_until("workers running", lambda: len(running.workers()) == expected)
         yield running
     finally:
         if process.poll() is None:
@@ -191,7 +190,7 @@ def test_a_request_that_cannot_be_parsed_is_answered_400_and_logged_in_one_line(
         connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Probe: \x00\r\n\r\n")
         assert connection.recv(100).split(b" ")[1] == b"400"
 
-    service.wait_until("the refusal was logged", lambda: "refused a malformed HTTP request" in service.log.read_text())
+    service.wait_until("logged refusal", lambda: "refused a malformed HTTP request" in service.log.read_text())
     assert "Traceback" not in service.log.read_text()
 
 
@@ -201,8 +200,8 @@ def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(service: Se
 
     os.kill(victim, signal.SIGKILL)
 
-    service.wait_until("a new worker took its place", lambda: len(service.workers() - before) == 1)
-    service.wait_until("two workers were running", lambda: len(service.workers()) == 2)
+    service.wait_until("new worker in its place", lambda: len(service.workers() - before) == 1)
+    service.wait_until("two workers running", lambda: len(service.workers()) == 2)
     assert victim not in service.workers()
     assert service.answering_processes(wanted=2) == service.workers()
 
