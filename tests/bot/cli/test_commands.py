@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.services import POSTGRES_URL
+from tests.fixtures.services import POSTGRES_URL, REDIS_URL
 from tests.paths import CONTENT_DIR, ROOT
 from tests.ports import free_port
 from tests.speech.test_stt import damaged_model
@@ -129,7 +129,7 @@ def test_serve_names_an_unreachable_database_without_a_traceback(env: dict[str, 
             workers,
             "--port",
             str(free_port()),
-            env={**env, "BOT_DATABASE_URL": unreachable, "BOT_REDIS_URL": "redis://127.0.0.1:6379/15"},
+            env={**env, "BOT_DATABASE_URL": unreachable, "BOT_REDIS_URL": REDIS_URL},
             timeout=60,
         )
         assert result.returncode == 1, result.stderr
@@ -143,7 +143,7 @@ def test_serve_names_an_unreachable_database_without_a_traceback(env: dict[str, 
 def test_serve_names_a_folder_that_is_not_a_speech_model_before_starting(
     env: dict[str, str], tmp_path: Path, workers: str
 ) -> None:
-    shared = {"BOT_REDIS_URL": "redis://127.0.0.1:6379/15", "BOT_DATABASE_URL": POSTGRES_URL}
+    shared = {"BOT_REDIS_URL": REDIS_URL, "BOT_DATABASE_URL": POSTGRES_URL}
     not_a_model = tmp_path / "downloads"
     not_a_model.mkdir()
     result = run_bot(
