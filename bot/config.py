@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_VAR_DIR = Path("var")
 MAX_WORKERS = 64
+
+WeChatMode = Literal["plain", "compatible", "safe"]
 
 
 class Settings(BaseSettings):
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
     wechat_app_secret: str | None = None
     wechat_aes_key: str | None = None
     wechat_previous_aes_key: str | None = None
+    wechat_mode: WeChatMode | None = None  # the console's 消息加解密方式; see ``effective_wechat_mode``
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_deadline: Annotated[float, Field(gt=0.2, le=4.5)] = 3.0
     notify_residents: bool = True  # tell residents when their case is claimed or resolved
@@ -98,6 +101,20 @@ class Settings(BaseSettings):
             raise ValueError(f"is not a folder: {value}")
         return value
 
+    @model_validator(mode="after")
+    def _mode_needs_a_key(self) -> Settings:
+        if self.wechat_mode in ("compatible", "safe") and not (self.wechat_aes_key and self.wechat_app_id):
+            needs = "needs BOT_WECHAT_AES_KEY and BOT_WECHAT_APP_ID to open sealed pushes"
+            raise ValueError(f"BOT_WECHAT_MODE: {self.wechat_mode} {needs}")
+        return self
+
+    @property
+    def effective_wechat_mode(self) -> WeChatMode:
+        """As set; else safe when an EncodingAESKey is configured (plaintext is then refused), else plain."""
+        if self.wechat_mode is not None:
+            return self.wechat_mode
+        return "safe" if self.wechat_aes_key else "plain"
+
     @property
     def uses_embedded_redis(self) -> bool:
         return self.redis_url is None
@@ -130,6 +147,8 @@ def load_settings() -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
-            lines.append(f"BOT_{field.upper()}: {problem['msg']}")
+            if problem["loc"]:
+                lines.append(f"BOT_{str(problem['loc'][0]).upper()}: {problem['msg']}")
+            else:  # a rule across several variables names them itself
+                lines.append(str(problem["msg"]).removeprefix("Value error, "))
         raise SettingsError("\n".join(lines)) from None

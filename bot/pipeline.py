@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from bot.cases.new_case import build_new_case
 from bot.cases.store import CaseStore
 from bot.profiles import Profile, ProfileStore
@@ -150,6 +152,11 @@ class Pipeline:
         except LockTimeout:
             log.warning("lock wait timed out channel=%s", key.channel)
             return Outcome(replies=(Reply(prompts.system_busy.text),), mode="text", failed=True)
+        except RedisError as error:
+            # The conversation was not saved, so the same words, sent again once Redis is back, are taken
+            # afresh; a request already filed on the way is told by its case notice.
+            log.warning("message not handled: Redis unavailable channel=%s (%s)", key.channel, type(error).__name__)
+            return Outcome(replies=(Reply(prompts.stores_busy.text),), mode="text", failed=True)
         except Exception:
             # Storage outages must reach the resident as a plain sentence, not as silence.
             log.exception("message handling failed channel=%s", key.channel)

@@ -16,6 +16,7 @@ import aiohttp
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cases.notices import NoticeStore
 from bot.cases.store import CaseStore
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.sender import WeChatSender
@@ -39,7 +40,7 @@ from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
 from bot.storage.dedup import MessageDedup
 from bot.storage.locks import UserLocks
 from bot.storage.profile_mirror import ProfileMirror
-from bot.storage.redis import create_redis
+from bot.storage.redis import create_redis, require_redis
 from dialogs.schema import Catalog
 from speech.pool import SpeechPool
 from speech.tts import Synthesizer, TtsError
@@ -54,6 +55,7 @@ class Services:
     redis: Redis
     engine: AsyncEngine
     cases: CaseStore
+    notices: NoticeStore
     staff_users: StaffUserStore
     staff_sessions: StaffSessions
     profiles: ProfileStore
@@ -120,13 +122,16 @@ async def open_services(
             profile_mirror=profile_mirror,
         )
         outbox = Outbox(redis)
+        notices = NoticeStore(sessionmaker)
         wechat = _wechat_channel(settings, pipeline, redis, http, speech)
+        wechat.notices = notices
         yield Services(
             settings=settings,
             catalog=catalog,
             redis=redis,
             engine=engine,
             cases=cases,
+            notices=notices,
             staff_users=StaffUserStore(sessionmaker),
             staff_sessions=StaffSessions(redis, timedelta(minutes=settings.session_ttl_minutes)),
             profiles=profiles,
@@ -146,6 +151,13 @@ async def open_services(
         await http.close()
         await engine.dispose()
         await redis.aclose()
+
+
+async def require_services(services: Services) -> None:
+    """Raise ``RedisUnavailable`` when Redis does not answer (the database was reached when migrating)."""
+    settings = services.settings
+    where = _without_password(settings.redis_url) if settings.redis_url else "the embedded store"
+    await require_redis(services.redis, f"Redis at {where}")
 
 
 async def _start_speech(settings: Settings, workers: int | None) -> SpeechPool | None:
@@ -186,6 +198,8 @@ def _wechat_channel(
             previous_aes_key=settings.wechat_previous_aes_key,
             app_id=settings.wechat_app_id,
             reply_deadline=settings.wechat_reply_deadline,
+            mode=settings.effective_wechat_mode,
+            busy_text=pipeline.catalog.prompts.stores_busy.text,
         )
     return WeChatChannel(
         settings=channel_settings, pipeline=pipeline, redis=redis, window=window, sender=sender, voice=voice

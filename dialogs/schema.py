@@ -260,6 +260,8 @@ class Prompts(_Model):
     group_intro: Prompt
     notice_claimed: Prompt
     notice_resolved: Prompt
+    notice_filed: Prompt
+    stores_busy: Prompt
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt
     rate_at_limit: Prompt

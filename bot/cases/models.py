@@ -129,6 +129,35 @@ class CaseEventRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
 
 
+class CaseNoticeRow(Base):
+    """A message the resident must get about their case, kept beside it until it is known to have arrived.
+
+    Written in the same transaction as the case. The conversation marks it ``told`` when the answer that
+    carries the case number reaches the resident; otherwise, once ``due_at`` has passed, a background
+    sender in some worker claims it (moving ``due_at`` on, as a lease) and sends it through the channel.
+    """
+
+    __tablename__ = "case_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'pending'"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind"),
+        Index("ix_case_notices_due", "status", "due_at"),
+        CheckConstraint("status IN ('pending', 'told', 'sent', 'failed')", name="status"),
+    )
+
+
 class ResidentProfileRow(Base):
     __tablename__ = "resident_profiles"
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
 from bot.cases.models import CaseEventRow, CaseRow, StaffUserRow, utcnow
+from bot.cases.notices import new_notice
 from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, CaseSummary, NewCase, Proxy
 from bot.cases.validation import (
     MAX_KIND_LENGTH,
@@ -56,6 +57,8 @@ class CaseStore:
                 session.add(case)
                 await session.flush()
                 session.add(_event_row(case.id, "created", "resident", {"service": new.service}))
+                # Kept beside the case: its number reaches the resident even if the answer saying it does not.
+                session.add(new_notice(case.id))
                 return case.id, True
         except IntegrityError:
             # A concurrent create with the same key won the unique index; report its case.

@@ -10,15 +10,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import sys
 import uuid
 from typing import Any
 
-from bot.config import load_settings
-from bot.services import describe_backends, open_services
+from redis.exceptions import RedisError
+
+from bot.config import Settings, load_settings
+from bot.services import Services, describe_backends, open_services, require_services
 from bot.storage.keys import UserKey
 from dialogs.loader import load_catalog
 from dialogs.render import render_text
+from dialogs.schema import Catalog
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "cli"
 MAX_LINE = 5000
@@ -41,11 +47,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _converse(settings: Any, catalog: Any, key: UserKey) -> None:
+async def _converse(settings: Settings, catalog: Catalog, key: UserKey) -> None:
     interactive = sys.stdin.isatty()
     async with open_services(settings, catalog) as services:
+        await require_services(services)
         while True:
-            for text in await services.outbox.drain(key):
+            try:
+                waiting = await services.outbox.drain(key)
+            except RedisError:
+                waiting = []  # they stay in the outbox; the answer below says the system is busy
+            for text in waiting:
                 print(f"【工作人员回复】{text}")
             if interactive:
                 print("> ", end="", flush=True)
@@ -56,3 +67,13 @@ async def _converse(settings: Any, catalog: Any, key: UserKey) -> None:
             for reply in outcome.replies:
                 print(render_text(reply))
             print(flush=True)
+            await _told(services, outcome.case_ids)
+
+
+async def _told(services: Services, case_ids: tuple[int, ...]) -> None:
+    """The numbers were printed: their case notices need not be sent."""
+    if case_ids:
+        try:
+            await services.notices.told(case_ids)
+        except Exception as error:  # the database is down: the notice is sent later, once more than needed
+            log.warning("case notice not marked told: %s", type(error).__name__)

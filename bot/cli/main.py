@@ -11,6 +11,7 @@ from bot.config import SettingsError
 from bot.logs import configure_logging
 from bot.security.secret import SecretKeyError
 from bot.storage.db import DatabaseUnavailable
+from bot.storage.redis import RedisUnavailable
 from dialogs.loader import ContentError
 from speech.stt import ModelError
 
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DatabaseUnavailable as error:
         print(f"Database unavailable: {error}", file=sys.stderr)
+        return 1
+    except RedisUnavailable as error:
+        print(f"Redis unavailable: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

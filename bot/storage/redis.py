@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import orjson
 from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.storage.keys import loggable
 
@@ -18,6 +20,7 @@ _EMBEDDED_SERVER = FakeServer()
 
 # Each person's message waits on Redis; a hung server must fail the message, not stall it.
 _SOCKET_TIMEOUT = 5.0
+_REQUIRE_SECONDS = 3.0
 
 
 def create_redis(url: str | None) -> Redis:
@@ -41,6 +44,18 @@ def create_embedded_redis(server: FakeServer | None = None) -> Redis:
 async def check_redis(client: Redis) -> None:
     """Raise ``redis.RedisError`` unless the server answers PING."""
     await client.ping()
+
+
+class RedisUnavailable(Exception):
+    """Redis did not answer; the message names where it was looked for (without a password)."""
+
+
+async def require_redis(client: Redis, where: str) -> None:
+    """Raise ``RedisUnavailable`` unless Redis answers PING within a few seconds."""
+    try:
+        await asyncio.wait_for(check_redis(client), _REQUIRE_SECONDS)
+    except (RedisError, OSError, TimeoutError) as error:
+        raise RedisUnavailable(f"{where} did not answer ({type(error).__name__})") from None
 
 
 def dump_json_object(value: dict[str, Any]) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 _KEPT_HEAD = 3
 _KEPT_TAIL = 2
 _COMPOUND_SURNAMES = (
@@ -24,3 +26,21 @@ def mask_name(name: str) -> str:
     kept = 2 if len(name) > 2 and name.startswith(_COMPOUND_SURNAMES) else 1
     masked = ("*" if ch not in _NAME_SEPARATORS else ch for ch in name[kept:])
     return name[:kept] + "".join(masked)
+
+
+# Seven or more digits in a row, as personal numbers are written or read back ("138 1234 5678",
+# "110105 19491231 002X", a card number ending in B1): single spaces or hyphens may group them.
+_PERSONAL_NUMBER = re.compile(r"[0-9](?:[ -]?[0-9Xx]){6,}(?:B[0-9]{1,3})?")
+
+
+def mask_personal_numbers(text: str) -> str:
+    """``text`` with every run of seven or more digits masked as ``mask_number`` masks one value,
+    keeping the grouping: "电话：138 1234 5678" -> "电话：138 **** **78"."""
+    return _PERSONAL_NUMBER.sub(_mask_run, text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group()
+    symbols = [i for i, ch in enumerate(run) if ch not in " -"]
+    hidden = set(symbols[_KEPT_HEAD : len(symbols) - _KEPT_TAIL])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(run))

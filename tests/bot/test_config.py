@@ -11,7 +11,15 @@ from bot.config import SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BOT_TRUSTED_PROXIES", "BOT_WORKERS", "BOT_PORT", "BOT_WECHAT_PREVIOUS_AES_KEY"):
+    for name in (
+        "BOT_TRUSTED_PROXIES",
+        "BOT_WORKERS",
+        "BOT_PORT",
+        "BOT_WECHAT_PREVIOUS_AES_KEY",
+        "BOT_WECHAT_AES_KEY",
+        "BOT_WECHAT_APP_ID",
+        "BOT_WECHAT_MODE",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -49,4 +57,40 @@ def test_workers_are_between_one_and_sixty_four(monkeypatch: pytest.MonkeyPatch,
 def test_the_previous_aes_key_is_checked_like_the_current_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_WECHAT_PREVIOUS_AES_KEY", "too-short")
     with pytest.raises(SettingsError, match=r"BOT_WECHAT_PREVIOUS_AES_KEY: .*43 characters"):
+        load_settings()
+
+
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+@pytest.mark.parametrize(
+    ("aes_key", "mode", "effective"),
+    [(None, None, "plain"), (AES_KEY, None, "safe"), (AES_KEY, "compatible", "compatible"), (None, "plain", "plain")],
+)
+def test_wechat_mode_is_safe_by_default_once_an_aes_key_is_set(
+    monkeypatch: pytest.MonkeyPatch, aes_key: str | None, mode: str | None, effective: str
+) -> None:
+    monkeypatch.setenv("BOT_WECHAT_APP_ID", "wx0123456789")
+    if aes_key is not None:
+        monkeypatch.setenv("BOT_WECHAT_AES_KEY", aes_key)
+    if mode is not None:
+        monkeypatch.setenv("BOT_WECHAT_MODE", mode)
+    assert load_settings().effective_wechat_mode == effective
+
+
+@pytest.mark.parametrize("mode", ["safe", "compatible"])
+def test_a_mode_that_opens_sealed_pushes_needs_the_key_and_the_app_id(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    monkeypatch.setenv("BOT_WECHAT_MODE", mode)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        f"BOT_WECHAT_MODE: {mode} needs BOT_WECHAT_AES_KEY and BOT_WECHAT_APP_ID to open sealed pushes"
+    )
+
+
+def test_an_unknown_wechat_mode_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_WECHAT_MODE", "encrypted")
+    with pytest.raises(SettingsError, match=r"^BOT_WECHAT_MODE: Input should be 'plain', 'compatible' or 'safe'$"):
         load_settings()

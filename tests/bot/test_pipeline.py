@@ -169,7 +169,7 @@ async def test_a_redis_outage_gets_a_plain_answer_not_an_exception(
     await dead_redis.aclose()
 
     assert outcome.failed
-    assert "系统暂时出了问题" in outcome.replies[0].text
+    assert "系统忙，请稍后再发" in outcome.replies[0].text
 
 
 async def test_conversation_state_is_kept_at_least_seven_days(pipeline: Pipeline, real_redis: Redis) -> None:

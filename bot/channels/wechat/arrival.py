@@ -1,8 +1,9 @@
 """What a push's arrival does in Redis, in one script and one round trip.
 
-- A plaintext signature does not cover the body: the first body seen with a signature is remembered,
-  and the same signature with another body is refused before anything else happens (a captured
-  signature must not carry another message). The platform's own retries carry the same body.
+- The URL's ``signature`` does not cover the body: the first body seen with a signature (of any push,
+  plaintext or sealed) is remembered, and the same signature with another body is refused before
+  anything else happens. A signature captured from a proxy log, even a sealed push's, must not carry
+  another message (a plaintext one, for anyone). The platform's own retries carry the same body.
 - Only the first delivery of a message or event opens the person's window (``window.py``); a retry
   must not grant a second message budget.
 - A message that was answered late, through the customer-service API, is marked; a retry of it after
@@ -22,7 +23,7 @@ from bot.channels.wechat.window import GRANT_LUA, ContactWindow, grant_args
 SIGNATURE_MEMORY_SECONDS = 600  # longer than the timestamp tolerance, so a signature cannot outlive its memory
 LATE_MEMORY_SECONDS = 3600  # WeChat retries within seconds
 
-# KEYS: 1 the window hash, 2 the delivery, 3 the late mark, 4 the signature (plaintext pushes only).
+# KEYS: 1 the window hash, 2 the delivery, 3 the late mark, 4 the signature (when given).
 # ARGV: 1-8 as GRANT_LUA, 9 the body's hash, 10 seconds to remember the signature.
 # Returns {first delivery, answered late, forged}.
 _ARRIVE = (
@@ -51,12 +52,12 @@ return {first, redis.call('EXISTS', KEYS[3]), 0}
 class Arrival:
     first: bool  # the first delivery of this message or event
     answered_late: bool  # already answered through the API: a retry gets nothing more
-    forged: bool  # a used plaintext signature with another body: refuse, nothing was recorded
+    forged: bool  # a used signature with another body: refuse, nothing was recorded
 
 
 @dataclass(frozen=True)
 class Signed:
-    """A plaintext push's signature and the body it came with."""
+    """A push's URL signature (it covers the timestamp), its nonce, and the body, as received, it came with."""
 
     signature: str
     nonce: str

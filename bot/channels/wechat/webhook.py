@@ -1,29 +1,35 @@
 """``/wechat``: URL verification and message pushes from the WeChat Official Account platform.
 
 Order of checks on a push: configured → size → signature and timestamp (before the body is read as
-XML) → safe-mode envelope and its own signature → decryption → parsing. Every refusal is a short
-plain-text 4xx; nothing about the body is echoed and no traceback ever leaves.
+XML) → the mode (``safe`` refuses plaintext, ``plain`` refuses sealed pushes) → safe-mode envelope and
+its own signature → decryption → parsing. Every refusal is a short plain-text 4xx; nothing about the
+body is echoed and no traceback ever leaves.
 
 WeChat waits five seconds for an answer. The pipeline runs under a shorter deadline: an answer ready
 in time goes back passively; otherwise the platform gets ``success`` at once and the answer follows
-through the customer-service API.
+through the customer-service API. When Redis cannot be reached in time (down, or hung), the push is
+answered at once with a kind "system busy" and nothing is done with it, so that saying it again later
+works; every Redis call on the way is bounded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
+from bot.cases.notices import NoticeStore
 from bot.channels.wechat.arrival import Arrivals, Signed
 from bot.channels.wechat.messages import MalformedPush, Push, parse_push, parse_xml
 from bot.channels.wechat.sender import WeChatSender
@@ -33,8 +39,9 @@ from bot.channels.wechat.voice import VoiceIO
 from bot.channels.wechat.window import ContactWindow
 from bot.pipeline import Outcome, Pipeline
 from bot.storage.keys import UserKey
-from dialogs.events import InboundKind
+from dialogs.events import InboundKind, Reply
 from dialogs.render import render_text
+from dialogs.validators.masking import mask_personal_numbers
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +49,14 @@ CHANNEL = "wechat"
 MAX_BODY_BYTES = 64 * 1024
 MAX_ECHOSTR = 256
 SUCCESS = "success"
+MAX_TIMESTAMP_DIGITS = 12  # seconds since 1970 have ten digits until the year 2286
 _FORGED = Outcome(replies=(), mode="text", failed=True)
+# Redis answers in a millisecond when well; these bound how long a push waits on it when it is not.
+ARRIVAL_TIMEOUT = 1.0
+LATE_MARK_TIMEOUT = 0.5
+_STORE_ERRORS = (RedisError, OSError, TimeoutError)
+
+Mode = Literal["plain", "compatible", "safe"]
 
 
 @dataclass
@@ -53,6 +67,9 @@ class WeChatSettings:
     previous_aes_key: str | None = None  # after the key is changed, pushes may still come sealed with the old one
     reply_deadline: float = 3.0  # well under WeChat's five seconds, leaving room for the network
     timestamp_tolerance: float = 300.0
+    # The console's 消息加解密方式: plaintext only, both (compatible), or sealed only (safe).
+    mode: Mode = "plain"
+    busy_text: str = "系统忙，请稍后再发。"  # said when Redis cannot be reached in time
 
 
 @dataclass
@@ -65,6 +82,7 @@ class WeChatChannel:
     window: ContactWindow
     sender: WeChatSender | None
     voice: VoiceIO | None = None
+    notices: NoticeStore | None = None  # case numbers told here need not be sent again later
     clock: Callable[[], float] = time.time
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     arrivals: Arrivals = field(init=False)
@@ -112,10 +130,9 @@ def _signed_request(channel: WeChatChannel, request: web.Request) -> web.Respons
     if not matches(sign(settings.token, timestamp, nonce), signature):
         log.warning("wechat push refused: wrong signature")
         return _refuse(403, "wrong signature")
-    try:
-        age = abs(channel.clock() - int(timestamp))
-    except ValueError:
-        return _refuse(403, "malformed timestamp")
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TIMESTAMP_DIGITS:
+        return _refuse(400, "malformed timestamp")
+    age = abs(channel.clock() - int(timestamp))
     # The plaintext signature does not cover the body: a stale one may be a replay.
     if age > settings.timestamp_tolerance:
         log.warning("wechat push refused: timestamp %d s away", age)
@@ -150,8 +167,15 @@ async def receive_push(request: web.Request) -> web.Response:
     except UnicodeDecodeError:
         return _refuse(400, "body is not UTF-8")
 
+    sealed = request.query.get("encrypt_type", "raw").lower() == "aes"
+    if sealed and checked.mode == "plain":
+        return _refuse(403, "sealed pushes are refused in plain mode (BOT_WECHAT_MODE)")
+    if not sealed and checked.mode == "safe":
+        # A push URL seen in a log must not let anyone post plaintext as if it came from the platform.
+        log.warning("wechat push refused: plaintext in safe mode")
+        return _refuse(403, "plaintext pushes are refused in safe mode")
     sealed_with: WeChatCrypto | None = None
-    if request.query.get("encrypt_type", "raw").lower() == "aes":
+    if sealed:
         opened = _open_envelope(channel, request, body)
         if isinstance(opened, web.Response):
             return opened
@@ -162,15 +186,19 @@ async def receive_push(request: web.Request) -> web.Response:
         log.warning("wechat push refused: %s", error)
         return _refuse(400, "malformed push")
 
-    # A plaintext signature does not cover the body: a captured one must not carry another message.
-    signed = None if sealed_with is not None else Signed(request.query["signature"], request.query["nonce"], raw)
+    # The URL's signature does not cover the body: a captured one (even a sealed push's) must not carry
+    # another message.
+    signed = Signed(request.query["signature"], request.query["nonce"], raw)
     outcome = await _handle(channel, push, signed)
     if outcome is _FORGED:
         log.warning("wechat push refused: a used signature with another body")
         return _refuse(403, "signature already used")
     if outcome is None or not outcome.replies:
         return web.Response(text=SUCCESS, content_type="text/plain")
-    return _passive_reply(channel, request, push, outcome, sealed_with=sealed_with)
+    # Only a sealed reply is private to the platform; a plaintext one carries no personal numbers
+    # unless the operator chose plaintext mode for the whole account.
+    masked = sealed_with is None and checked.mode != "plain"
+    return _passive_reply(channel, request, push, outcome, sealed_with=sealed_with, masked=masked)
 
 
 async def _read_body(request: web.Request) -> bytes | None:
@@ -237,17 +265,28 @@ def _inbound(push: Push) -> tuple[InboundKind, str] | None:
     return "unsupported", ""  # image, video, location, link, file, and types WeChat may add
 
 
-async def _handle(channel: WeChatChannel, push: Push, signed: Signed | None) -> Outcome | None:
+async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome | None:
+    settings = channel.settings
+    assert settings is not None
     now = channel.clock()
     event = push.event.lower()
     if push.kind == "event" and event == "unsubscribe":
         # Nothing is deleted: the conversation and any application wait for the person to come back.
-        await channel.window.close(push.openid)
+        try:
+            await asyncio.wait_for(channel.window.close(push.openid), ARRIVAL_TIMEOUT)
+        except _STORE_ERRORS as error:
+            log.warning("wechat unsubscribe not recorded: Redis unavailable (%s)", type(error).__name__)
         return None
     grant: Literal["message", "event", "none"] = "message" if push.kind != "event" else "none"
     if event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
         grant = "event"
-    arrival = await channel.arrivals.record(push.openid, push.dedup_id, grant, now, signed)
+    try:
+        arrival = await asyncio.wait_for(
+            channel.arrivals.record(push.openid, push.dedup_id, grant, now, signed), ARRIVAL_TIMEOUT
+        )
+    except _STORE_ERRORS as error:
+        log.warning("wechat push answered busy: Redis unavailable (%s)", type(error).__name__)
+        return _busy(settings)
     if arrival.forged:
         return _FORGED
     inbound = _inbound(push)
@@ -261,16 +300,32 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed | None) -> 
     else:
         work = channel.pipeline.handle(key, text, push.dedup_id, kind=kind)
     task = asyncio.ensure_future(work)
-    settings = channel.settings
-    assert settings is not None
     # Waiting does not cancel the work: past the deadline it goes on, and its answer goes through the API.
     done, _pending = await asyncio.wait((task,), timeout=settings.reply_deadline)
     if task in done:
         return task.result()
-    await channel.arrivals.answered_late(push.openid, push.dedup_id)
+    try:
+        await asyncio.wait_for(channel.arrivals.answered_late(push.openid, push.dedup_id), LATE_MARK_TIMEOUT)
+    except _STORE_ERRORS as error:
+        # Redis is down or hung: the late answer could not be sent either. Stop the work, so that nothing
+        # is half done, and say so now; a request it had already filed is told by the case notices.
+        task.cancel()
+        _in_background(channel, _settle_cancelled(task))
+        log.warning("wechat push answered busy: Redis unavailable past the deadline (%s)", type(error).__name__)
+        return _busy(settings)
     _deliver_later(channel, push.openid, task)
     log.info("wechat answer goes through the API: deadline passed")
     return None
+
+
+def _busy(settings: WeChatSettings) -> Outcome:
+    return Outcome(replies=(Reply(settings.busy_text),), mode="text", failed=True)
+
+
+async def _settle_cancelled(task: asyncio.Future[Outcome]) -> None:
+    """Wait for cancelled work to unwind (it lets go of the person's lock), keeping its errors out of sight."""
+    with contextlib.suppress(BaseException):
+        await task
 
 
 def _in_background(channel: WeChatChannel, work: Coroutine[Any, Any, None]) -> None:
@@ -284,40 +339,70 @@ def _deliver_later(channel: WeChatChannel, openid: str, handling: asyncio.Future
         outcome = await handling
         if outcome.duplicate or not outcome.replies:
             return  # the first handling of this message answers it; a retry never answers twice
-        await _follow_up(channel, openid, pack([render_text(r) for r in outcome.replies]), outcome)
+        await _follow_up(channel, openid, pack([render_text(r) for r in outcome.replies]), outcome, outcome.case_ids)
 
     _in_background(channel, deliver())
 
 
-async def _follow_up(channel: WeChatChannel, openid: str, texts: list[str], outcome: Outcome) -> None:
-    """Send what the passive reply could not carry: the rest of the text, then, for voice users, speech."""
+async def _follow_up(
+    channel: WeChatChannel, openid: str, texts: list[str], outcome: Outcome, telling: Sequence[int] = ()
+) -> None:
+    """Send what the passive reply could not carry: the rest of the text, then, for voice users, speech.
+    ``telling``: the cases whose numbers are in ``texts``, told once every text is sent."""
     sender = channel.sender
     if sender is None:
         log.warning("wechat answer not sent: API credentials (BOT_WECHAT_APP_ID, BOT_WECHAT_APP_SECRET) unset")
         return
-    if texts:
-        report = await sender.send_texts(openid, texts)
-        if not report.complete:
-            log.warning("wechat answer incomplete: %d of %d sent (%s)", report.sent, report.wanted, report.reason)
-    # Text users never get voice; voice users get the words too, so nothing depends on the audio.
-    if outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak:
-        spoken = await channel.voice.speak(sender, openid, outcome.replies, outcome.speech_rate)
-        if not spoken.complete:
-            log.info("spoken answer incomplete: %d of %d clips (%s)", spoken.sent, spoken.wanted, spoken.reason)
+    try:
+        if texts:
+            report = await sender.send_texts(openid, texts)
+            if report.complete:
+                await _told(channel, telling)
+            else:
+                log.warning("wechat answer incomplete: %d of %d sent (%s)", report.sent, report.wanted, report.reason)
+        # Text users never get voice; voice users get the words too, so nothing depends on the audio.
+        if outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak:
+            spoken = await channel.voice.speak(sender, openid, outcome.replies, outcome.speech_rate)
+            if not spoken.complete:
+                log.info("spoken answer incomplete: %d of %d clips (%s)", spoken.sent, spoken.wanted, spoken.reason)
+    except _STORE_ERRORS as error:
+        # The window and the access token live in Redis; a filed request is told later by the case notices.
+        log.warning("wechat answer not sent: Redis unavailable (%s)", type(error).__name__)
 
 
 def _passive_reply(
-    channel: WeChatChannel, request: web.Request, push: Push, outcome: Outcome, *, sealed_with: WeChatCrypto | None
+    channel: WeChatChannel,
+    request: web.Request,
+    push: Push,
+    outcome: Outcome,
+    *,
+    sealed_with: WeChatCrypto | None,
+    masked: bool,
 ) -> web.Response:
     messages = pack([render_text(r) for r in outcome.replies])
+    told_now = [case_id for case_id in outcome.case_ids if str(case_id) in messages[0]]
+    if told_now:
+        _in_background(channel, _told(channel, told_now))
     wants_voice = outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak
     if (len(messages) > 1 or wants_voice) and not outcome.duplicate:
-        _in_background(channel, _follow_up(channel, push.openid, messages[1:], outcome))
-    xml = TextReply(source=push.account, target=push.openid, content=messages[0]).render()
+        telling = [case_id for case_id in outcome.case_ids if case_id not in told_now]
+        _in_background(channel, _follow_up(channel, push.openid, messages[1:], outcome, telling))
+    passive = mask_personal_numbers(messages[0]) if masked else messages[0]
+    xml = TextReply(source=push.account, target=push.openid, content=passive).render()
     if sealed_with is not None:  # the reply is sealed with the key the push came sealed with
         nonce = request.query.get("nonce") or secrets.token_hex(8)
         xml = sealed_with.encrypt_message(xml, nonce, str(int(channel.clock())))
     return web.Response(text=xml, content_type="application/xml")
+
+
+async def _told(channel: WeChatChannel, case_ids: Sequence[int]) -> None:
+    """The answer carrying these case numbers has gone out: their notices need not be sent."""
+    if not case_ids or channel.notices is None:
+        return
+    try:
+        await channel.notices.told(case_ids)
+    except Exception as error:  # the database is down: the notice goes out later, once more than needed
+        log.warning("case notice not marked told: %s", type(error).__name__)
 
 
 def add_routes(app: web.Application, channel: WeChatChannel) -> None:

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dialogs.validators import mask_name, mask_number
+from dialogs.validators.masking import mask_personal_numbers
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,28 @@ def test_masked_numbers_keep_their_length_and_hide_the_middle(value: str) -> Non
 )
 def test_names_keep_only_the_surname(name: str, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        pytest.param("联系电话：138 1234 5678。", "联系电话：138 **** **78。", id="mobile-as-read-back"),
+        pytest.param("身份证号码：110105 19491231 002X。", "身份证号码：110*** ******** **2X。", id="id-as-read-back"),
+        pytest.param("证号 11010519491231002X42B1", "证号 110*****************B1", id="card-with-reissue"),
+        pytest.param("电话13977218868，编号1024", "电话139******68，编号1024", id="case-number-kept"),
+        pytest.param("2024年3月5日，第12345号", "2024年3月5日，第12345号", id="short-numbers-kept"),
+        pytest.param("没有数字", "没有数字", id="no-digits"),
+    ],
+)
+def test_personal_numbers_in_a_text_are_masked_wherever_they_stand(text: str, masked: str) -> None:
+    assert mask_personal_numbers(text) == masked
+
+
+@given(st.text(alphabet="0123456789 X-号码电话：", max_size=60))
+def test_no_seven_digits_in_a_row_survive_masking(text: str) -> None:
+    masked = mask_personal_numbers(text)
+    assert len(masked) == len(text)
+    digits_in_a_row = 0
+    for ch in masked:
+        digits_in_a_row = digits_in_a_row + 1 if ch.isdigit() else (digits_in_a_row if ch in " -" else 0)
+        assert digits_in_a_row < 7, (text, masked)

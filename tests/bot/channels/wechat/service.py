@@ -218,6 +218,7 @@ async def running_service(
     wechat_token: str | None = TOKEN,
     wechat_aes_key: str | None = AES_KEY,
     wechat_previous_aes_key: str | None = None,
+    wechat_mode: str | None = "compatible",
     content_dir: Path = CONTENT_DIR,
     vosk_model: Path | None = None,
     notify_residents: bool = False,
@@ -226,7 +227,9 @@ async def running_service(
     """The service on a local port with the simulator as its WeChat API; ``simulator_options`` go to the simulator.
 
     Notices to residents (case claimed, resolved) are off unless asked for, so that tests counting the
-    customer-service budget count only what they send themselves."""
+    customer-service budget count only what they send themselves. With an AES key the service runs in
+    compatible mode unless told otherwise (``wechat_mode=None``: the production default), so that one
+    service takes both plaintext and sealed pushes."""
     clock = ShiftedClock()
     simulator = WeChatSimulator(APP_ID, APP_SECRET, clock=clock, **simulator_options)
     api_server = await aiohttp_server(simulator.app(), access_log_class=PathAccessLogger)
@@ -242,6 +245,7 @@ async def running_service(
         wechat_api_base=str(api_server.make_url("")).rstrip("/"),
         wechat_aes_key=wechat_aes_key,
         wechat_previous_aes_key=wechat_previous_aes_key,
+        wechat_mode=None if wechat_aes_key is None and wechat_mode == "compatible" else wechat_mode,
         vosk_model=vosk_model,
         notify_residents=notify_residents,
     )

@@ -758,8 +758,10 @@ BAD_REQUESTS: dict[str, tuple[BadRequest, int]] = {
     "malformed body, wrong signature": (lambda w: _request(w, b"<xml><oops", signature="0" * 40), 403),
     "XXE, wrong signature": (lambda w: _request(w, XXE.encode(), signature="0" * 40), 403),
     "overlong signature": (lambda w: _request(w, _text_push(), signature="a" * 65), 403),
-    "timestamp not a number": (lambda w: _signed_with_timestamp("yesterday"), 403),
-    "timestamp with a fraction": (lambda w: _signed_with_timestamp(f"{w.clock():.3f}"), 403),
+    "timestamp not a number": (lambda w: _signed_with_timestamp("yesterday"), 400),
+    "timestamp with a fraction": (lambda w: _signed_with_timestamp(f"{w.clock():.3f}"), 400),
+    "timestamp of 400 digits": (lambda w: _signed_with_timestamp("9" * 400), 400),
+    "timestamp in other digits": (lambda w: _signed_with_timestamp("١٧١٤٠٣٧٠٥٩"), 400),
     "stale timestamp": (lambda w: _stale(w, -301), 403),
     "timestamp from the future": (lambda w: _stale(w, 310), 403),
     "malformed XML": (lambda w: _request(w, b"<xml><MsgType>text</MsgType>"), 400),
@@ -824,7 +826,7 @@ async def test_timestamp_a_little_off_is_still_accepted(wechat: WeChatService) -
 async def test_safe_mode_push_to_a_service_without_an_aes_key_is_refused(start_service: ServiceStarter) -> None:
     plain_only = await start_service(wechat_aes_key=None)
     status, answer = await plain_only.deliver(plain_only.seal(_text_push(), safe=True))
-    assert (status, "Traceback" in answer) == (400, False)
+    assert (status, "Traceback" in answer) == (403, False)
     await _answered_right_after(plain_only)
 
 
