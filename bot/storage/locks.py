@@ -4,11 +4,16 @@ Taking the lock can read keys in the same round trip, and letting go can write k
 round trip: the per-message path reads the person's state when it takes their lock and saves it
 when it lets go, so locking costs no extra trips to Redis. Writes are made only while the lock is
 still ours; a holder that outlived the lock's timeout must not overwrite its successor's state.
+
+The lock lives only a few seconds and its holder renews it while the turn runs (a heartbeat), so a
+turn may take as long as it needs, yet a worker killed mid-turn blocks its resident only briefly:
+the platform's retry of the dropped message then finds the lock free and is processed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -17,6 +22,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.storage.keys import UserKey, loggable
 
@@ -76,6 +82,12 @@ end
 return {1, unpack(values)}
 """
 
+# ARGV: token, lifetime (ms). Renews only a lock that is still ours: an expired one stays expired.
+_RENEW = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+"""
+
 # ARGV: token, then (value, seconds to live) for each key after the lock.
 _RELEASE = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -109,10 +121,15 @@ class Held:
         self.writes.append((name, value, max(1, seconds)))
 
 
-class UserLocks:
-    """Per-person locks that expire after ``timeout`` seconds, so a crashed worker blocks no one for long."""
+LOCK_LIFETIME = 6.0  # seconds a lock outlives its last renewal: how long a killed worker blocks its resident
+RENEWALS_PER_LIFETIME = 3  # a renewal or two may be slow or lost without the lock lapsing
 
-    def __init__(self, redis: Redis, *, timeout: float = 30, wait: float = 10, prefix: str = "bot") -> None:
+
+class UserLocks:
+    """Per-person locks that expire ``timeout`` seconds after their holder last renewed them, so a crashed
+    worker blocks no one for long while a slow turn keeps its lock."""
+
+    def __init__(self, redis: Redis, *, timeout: float = LOCK_LIFETIME, wait: float = 10, prefix: str = "bot") -> None:
         if timeout <= 0 or wait < 0:
             raise ValueError("timeout must be positive and wait not negative")
         self._redis = redis
@@ -120,7 +137,23 @@ class UserLocks:
         self._wait = wait
         self._prefix = prefix
         self._acquire = redis.register_script(_ACQUIRE)
+        self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
+
+    async def _keep_renewing(self, name: str, token: str) -> None:
+        """Renew the lock until cancelled or until it is no longer ours."""
+        interval = self._timeout / RENEWALS_PER_LIFETIME
+        lifetime_ms = int(self._timeout * 1000)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                renewed = await asyncio.wait_for(self._renew(keys=[name], args=[token, lifetime_ms]), interval)
+            except (RedisError, OSError, TimeoutError) as error:
+                # The next renewal may get through; if none does, the release says so.
+                log.warning("lock %s not renewed: %s", loggable(name), type(error).__name__)
+                continue
+            if not renewed:
+                return
 
     @asynccontextmanager
     async def hold(self, key: UserKey, reads: Sequence[str] = ()) -> AsyncIterator[Held]:
@@ -151,19 +184,24 @@ class UserLocks:
                     await pipe.execute()
         held = Held(values=list(taken[1:]))
         failed = False
+        renewing = asyncio.create_task(self._keep_renewing(name, token))
         try:
             yield held
         except BaseException:
             failed = True
             raise
         finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
             writes = [] if failed else held.writes
             args: list[bytes | str | int] = [token]
             for _name, value, seconds in writes:
                 args.extend((value, seconds))
             released = await self._release(keys=[name, *(w[0] for w in writes)], args=args)
             if not released:
-                # Held past ``timeout``: the key expired and may be someone else's now; leave it be.
+                # Not renewed for ``timeout`` (the event loop stalled, or Redis was out of reach): the key
+                # expired and may be someone else's now; leave it be.
                 log.warning("lock %s expired before its holder finished (timeout %g s)", loggable(name), self._timeout)
                 if writes:
                     raise LockLost(f"lock for {key.channel} expired; {len(writes)} writes dropped")

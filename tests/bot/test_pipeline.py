@@ -25,6 +25,7 @@ from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
 from dialogs.schema import Catalog
 from tests.bot.cases.factories import add_staff
+from tests.bot.dead_worker import DeadWorker, lock_is_held
 from tests.bot.scripts import CONFIRM, ID_NUMBER, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE
 from tests.bot.stored import stored_conversation
 from tests.paths import CONTENT_DIR
@@ -170,6 +171,22 @@ async def test_a_redis_outage_gets_a_plain_answer_not_an_exception(
 
     assert outcome.failed
     assert "系统忙，请稍后再发" in outcome.replies[0].text
+
+
+async def test_a_retry_after_its_worker_was_killed_mid_turn_is_processed(
+    pipeline: Pipeline, real_redis: Redis, redis_url: str
+) -> None:
+    # The first try's worker died holding the lock (kill -9); the platform retries the same message.
+    worker = await DeadWorker.start(redis_url, RESIDENT, lifetime=1.0)
+    await worker.kill()
+    assert await lock_is_held(real_redis, RESIDENT)
+
+    outcome = await pipeline.handle(RESIDENT, "护理补贴", "dropped-then-retried")
+
+    assert not outcome.failed
+    said = "".join(reply.text for reply in outcome.replies)
+    assert "还在处理" not in said
+    assert "护理补贴" in said
 
 
 async def test_conversation_state_is_kept_at_least_seven_days(pipeline: Pipeline, real_redis: Redis) -> None:

@@ -11,9 +11,15 @@ from redis.asyncio import Redis
 
 from bot.storage.keys import UserKey
 from bot.storage.locks import LockLost, LockTimeout, UserLocks
+from tests.bot.dead_worker import DeadWorker, lock_is_held
 
 ALICE = UserKey("wechat", "o6_alice")
 BOB = UserKey("wechat", "o6_bob")
+
+
+def _stall_event_loop(seconds: float) -> None:
+    """Block the loop, as a CPU-bound stall would: nothing else, renewals included, runs meanwhile."""
+    time.sleep(seconds)
 
 
 async def _visit(locks: UserLocks, key: UserKey, name: str, events: list[str]) -> None:
@@ -82,18 +88,47 @@ async def test_lock_timeout_after_wait(redis_client: Redis) -> None:
     assert 0.1 <= waited < 1.0
 
 
-async def test_lock_expires_when_its_holder_vanishes(redis_client: Redis, caplog: pytest.LogCaptureFixture) -> None:
-    crashed = UserLocks(redis_client, timeout=0.3).hold(ALICE)
-    await crashed.__aenter__()  # and never leaves, as if its worker died
+async def test_a_worker_killed_mid_turn_blocks_its_resident_only_for_the_lock_lifetime(
+    real_redis: Redis, redis_url: str
+) -> None:
+    worker = await DeadWorker.start(redis_url, ALICE, lifetime=1.0)
+    try:
+        await asyncio.sleep(1.5)  # longer than the lifetime: the living holder kept it by renewing
+        assert await lock_is_held(real_redis, ALICE)
+    finally:
+        await worker.kill()
+    started = time.monotonic()
+    async with UserLocks(real_redis, wait=5).hold(ALICE):
+        assert time.monotonic() - started < 1.5
+
+
+async def test_a_slow_turn_keeps_its_lock_by_renewing_it(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client, timeout=0.3)
+    async with locks.hold(ALICE) as held:
+        held.write("bot:test:slow", b"done", 60)
+        await asyncio.sleep(1.0)  # more than three lifetimes
+        with pytest.raises(LockTimeout):
+            async with UserLocks(redis_client, wait=0.1).hold(ALICE):
+                pass
+    assert await redis_client.get("bot:test:slow") == b"done"
+    assert await redis_client.exists(ALICE.redis_key("lock")) == 0
+
+
+async def test_lock_expires_when_its_holder_stops_renewing(
+    redis_client: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    stalled = UserLocks(redis_client, timeout=0.3).hold(ALICE)
+    await stalled.__aenter__()
     ttl_ms = await redis_client.pttl(ALICE.redis_key("lock"))
     assert 0 < ttl_ms <= 300
+    _stall_event_loop(0.4)  # the event loop stalls: no renewal can run, and the lock lapses
 
     started = time.monotonic()
     async with UserLocks(redis_client, wait=2).hold(ALICE):
-        assert 0.1 < time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 0.5
         # The late holder's exit must not release the lock that is now someone else's.
         with caplog.at_level(logging.WARNING):
-            await crashed.__aexit__(None, None, None)
+            await stalled.__aexit__(None, None, None)
         assert "expired before its holder finished" in caplog.text
         assert await redis_client.exists(ALICE.redis_key("lock")) == 1
     assert await redis_client.exists(ALICE.redis_key("lock")) == 0
@@ -138,7 +173,7 @@ async def test_a_holder_that_outlived_its_lock_writes_nothing_over_its_successor
     slow = UserLocks(redis_client, timeout=0.2).hold(ALICE)
     held = await slow.__aenter__()
     held.write("bot:test:state", b"stale", 60)
-    await asyncio.sleep(0.3)
+    _stall_event_loop(0.3)  # stalled past the lock's lifetime, renewals included
     async with UserLocks(redis_client).hold(ALICE) as successor:
         successor.write("bot:test:state", b"fresh", 60)
 
