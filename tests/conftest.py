@@ -4,4 +4,9 @@ PostgreSQL; these fixtures only connect to them. Outside CI a missing server ski
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures.services", "tests.fixtures.redis", "tests.fixtures.database"]
+pytest_plugins = [
+    "tests.fixtures.services",
+    "tests.fixtures.redis",
+    "tests.fixtures.database",
+    "tests.fixtures.own_servers",
+]

@@ -19,6 +19,8 @@ _MIGRATION_LOCK_ID = 0x4C5A_4143_4345_5353
 _SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 # asyncpg waits a minute by default; a health check should fail sooner than the prober gives up.
 _POSTGRES_CONNECT_TIMEOUT_SECONDS = 10.0
+# A statement on a hung server fails after this instead of holding a resident's turn (and lock) forever.
+_POSTGRES_COMMAND_TIMEOUT_SECONDS = 15.0
 
 
 class DatabaseUnavailable(Exception):
@@ -29,7 +31,12 @@ def create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    connect_args = {"timeout": _POSTGRES_CONNECT_TIMEOUT_SECONDS} if parsed.get_driver_name() == "asyncpg" else {}
+    connect_args: dict[str, float] = {}
+    if parsed.get_driver_name() == "asyncpg":
+        connect_args = {
+            "timeout": _POSTGRES_CONNECT_TIMEOUT_SECONDS,
+            "command_timeout": _POSTGRES_COMMAND_TIMEOUT_SECONDS,
+        }
     # hide_parameters: a failed statement's values (user ids, summaries) stay out of error messages and logs.
     return create_async_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
