@@ -45,12 +45,13 @@ make_venv() {
         fi
         venv_ok || die ".venv needs Python 3.11 or newer"
     fi
-    # Reinstall only when the requirements changed, so a second run starts testing at once.
+    # Every version is pinned by requirements.lock (scripts/lock.sh); reinstall only when the
+    # requirements changed, so a second run starts testing at once.
     local stamp=.venv/.installed-pyproject
     local want
-    want="$(sha256sum pyproject.toml | cut -d' ' -f1)$extras"
+    want="$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)$extras"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".$extras"
         printf '%s\n' "$want" >"$stamp"
     fi
 }
