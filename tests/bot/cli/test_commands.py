@@ -208,6 +208,16 @@ def test_chat_files_an_application_typed_in_the_terminal(env: dict[str, str]) ->
     assert "embedded" in result.stderr
 
 
+def test_chat_says_in_one_line_that_redis_is_unreachable(env: dict[str, str]) -> None:
+    closed = free_port()  # nothing listens there
+    result = run_bot("chat", env={**env, "BOT_REDIS_URL": f"redis://:hunter2@127.0.0.1:{closed}/0"}, stdin="你好\n")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "Redis unavailable" in line]
+    assert len(errors) == 1, result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+
+
 def test_serve_announces_embedded_defaults_first_and_answers_health_checks(env: dict[str, str]) -> None:
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
