@@ -8,8 +8,11 @@ import contextlib
 import errno
 import logging
 import os
+import shlex
+import shutil
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -129,12 +132,25 @@ def _app_factory(
     return make_app
 
 
+def bot_command() -> str:
+    """How to run this very installation's ``bot`` from the current folder: plain ``python -m bot`` only
+    when ``python`` on the PATH is this interpreter (outside an activated venv it is not)."""
+    here = Path(sys.executable)
+    on_path = shutil.which("python")
+    if on_path is not None and Path(on_path).resolve() == here.resolve():
+        return "python -m bot"
+    with contextlib.suppress(ValueError):
+        here = Path(os.path.relpath(here)) if here.is_relative_to(Path.cwd()) else here
+    return f"{shlex.quote(str(here))} -m bot"
+
+
 def _print_next_steps(settings: Settings, host: str, port: int) -> None:
     base = f"http://{host}:{port}"
+    bot = bot_command()
     print(f"Listening on {base}", flush=True)
     print(f"  health check:   curl {base}/healthz", flush=True)
     print(f"  staff API:      {base}/staff/api/openapi.json", flush=True)
-    print("  add a staff user:  echo 'a-long-password' | python -m bot staff add-user NAME --role agent --team subsidy")
-    print("  talk as a resident in the terminal:  python -m bot chat", flush=True)
+    print(f"  add a staff user:  echo 'a-long-password' | {bot} staff add-user NAME --role agent --team subsidy")
+    print(f"  talk as a resident in the terminal:  {bot} chat", flush=True)
     if settings.uses_embedded_redis:
         print("  (embedded Redis is per process: set BOT_REDIS_URL so chat and serve share conversations)")

@@ -247,11 +247,43 @@ def test_serve_announces_embedded_defaults_first_and_answers_health_checks(env: 
         process.terminate()
         rest = process.stdout.read()
         assert "Event loop: uvloop" in rest
+        assert "python -m bot chat" in rest
     finally:
         process.terminate()
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_the_commands_serve_suggests_work_as_printed_outside_an_activated_venv(env: dict[str, str]) -> None:
+    # As after `bash scripts/serve.sh`: the venv's python runs, but `python` on the PATH is another one.
+    outside = {**env, "PATH": "/usr/bin:/bin", "VIRTUAL_ENV": ""}
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=outside,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        suggested = ""
+        for line in process.stdout:
+            if "talk as a resident in the terminal:" in line:
+                suggested = line.split(":", 1)[1].strip()
+                break
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+    assert suggested.endswith(" -m bot chat"), suggested
+    shown = subprocess.run(  # noqa: S602 - the exact line the service printed, as an operator pastes it
+        suggested.removesuffix(" chat") + " chat --help", shell=True, cwd=ROOT, env=outside, capture_output=True
+    )
+    assert shown.returncode == 0, shown.stderr
 
 
 def test_serve_refuses_to_start_on_broken_content(env: dict[str, str], tmp_path: Path) -> None:
