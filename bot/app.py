@@ -104,6 +104,7 @@ def create_app(services: Services) -> web.Application:
             }
             if services.settings.notify_residents
             else {},
+            talk=services.staff_talk,
         ),
     )
     return app

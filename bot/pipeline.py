@@ -18,12 +18,14 @@ from redis.exceptions import RedisError
 from bot.cases.new_case import build_new_case
 from bot.cases.store import CaseStore
 from bot.profiles import Profile, ProfileStore
+from bot.staff_talk import StaffTalk
 from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import LockTimeout, UserLocks
 from bot.storage.profile_mirror import UNKNOWN, ProfileMirror, Unknown
 from bot.storage.turns import TurnStore
+from bot.talk_turn import to_staff
 from dialogs.engine import step
 from dialogs.events import (
     CASE_ID_PLACEHOLDER,
@@ -97,8 +99,10 @@ class Pipeline:
         profiles: ProfileStore,
         profile_mirror: ProfileMirror,
         clock: Callable[[], float] = time.time,
+        staff_talk: StaffTalk | None = None,
     ) -> None:
         self.catalog = catalog
+        self.staff_talk = staff_talk
         self.conversations = conversations
         self.turns = TurnStore(conversations, dedup, locks, profile_mirror)
         self.cases = cases
@@ -166,6 +170,10 @@ class Pipeline:
         self, key: UserKey, state: Conversation, event: Inbound
     ) -> tuple[Outcome, Conversation | None]:
         """The outcome, and the state to save (None: save nothing, the answers stay as they were)."""
+        if self.staff_talk is not None:
+            to_staff_replies = await to_staff(self.staff_talk, self.catalog, key, state, event)
+            if to_staff_replies is not None:  # the state is saved as it was, so a retry is remembered
+                return Outcome(replies=to_staff_replies, mode=state.mode, speech_rate=state.speech_rate), state
         result = step(state, event, self.catalog)
         new_state = result.state
         case_ids: list[int] = []

@@ -16,6 +16,7 @@ import aiohttp
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cases.conversation import CaseConversations
 from bot.cases.notices import NoticeStore
 from bot.cases.store import CaseStore
 from bot.channels.wechat.api import WeChatApi
@@ -35,6 +36,7 @@ from bot.security.secret import load_or_create_secret
 from bot.staff.delivery import ReplyDelivery
 from bot.staff.sessions import StaffSessions
 from bot.staff.users import StaffUserStore
+from bot.staff_talk import StaffTalk
 from bot.storage.conversations import ConversationStore
 from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
 from bot.storage.dedup import MessageDedup
@@ -61,6 +63,7 @@ class Services:
     profiles: ProfileStore
     profile_mirror: ProfileMirror
     outbox: Outbox
+    staff_talk: StaffTalk
     pipeline: Pipeline
     wechat: WeChatChannel
     delivery: ReplyDelivery
@@ -112,6 +115,9 @@ async def open_services(
         cases = CaseStore(sessionmaker, cipher)
         profiles = ProfileStore(sessionmaker)
         profile_mirror = ProfileMirror(redis)
+        staff_talk = StaffTalk(
+            CaseConversations(sessionmaker, cipher), redis, shared_redis=not settings.uses_embedded_redis
+        )
         pipeline = Pipeline(
             catalog=catalog,
             conversations=ConversationStore(timedelta(days=settings.state_ttl_days)),
@@ -120,6 +126,7 @@ async def open_services(
             cases=cases,
             profiles=profiles,
             profile_mirror=profile_mirror,
+            staff_talk=staff_talk,
         )
         outbox = Outbox(redis)
         notices = NoticeStore(sessionmaker)
@@ -137,6 +144,7 @@ async def open_services(
             profiles=profiles,
             profile_mirror=profile_mirror,
             outbox=outbox,
+            staff_talk=staff_talk,
             pipeline=pipeline,
             wechat=wechat,
             delivery=RoutedDelivery(

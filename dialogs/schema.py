@@ -262,6 +262,8 @@ class Prompts(_Model):
     notice_resolved: Prompt
     notice_filed: Prompt
     stores_busy: Prompt
+    talk_forwarded: Prompt
+    talk_which: Prompt
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt
     rate_at_limit: Prompt

@@ -37,7 +37,7 @@ _CLAIMABLE = (CaseStatus.NEW,)
 _ANSWERABLE = (CaseStatus.CLAIMED, CaseStatus.WAITING)
 _FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 # Which detail key an event's encrypted body is shown under when a whole case is read.
-_BODY_KEYS = {"replied": "text", "resolved": "note"}
+_BODY_KEYS = {"replied": "text", "resolved": "note", "resident_said": "text"}
 
 
 class CaseStore:

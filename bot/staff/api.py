@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import hdrs, web
+from redis.exceptions import RedisError
 
+from bot.cases.conversation import case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseNotFound, InvalidRequest
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
@@ -33,6 +35,7 @@ from bot.staff.openapi import (
 )
 from bot.staff.sessions import LoginThrottle, StaffSessions
 from bot.staff.users import USERNAME_PATTERN, StaffUserStore
+from bot.staff_talk import StaffTalk
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class _Services:
     delivery: ReplyDelivery
     secure_cookies: bool
     notices: Mapping[str, str]
+    talk: StaffTalk | None = None
 
 
 SERVICES = web.AppKey("staff_services", _Services)
@@ -331,6 +335,7 @@ def _detail_json(detail: CaseDetail) -> dict[str, Any]:
         "answers": detail.answers,
         "transcript": detail.transcript,
         "events": [_event_json(event) for event in detail.events],
+        "messages": case_messages(detail),
     }
 
 
@@ -514,11 +519,34 @@ async def reply(request: web.Request) -> web.StreamResponse:
         raise ApiError(409, "cannot_reach", reach.reason or "现在无法通过这个渠道联系居民，请用其他方式联系。")
     event = await services.cases.add_reply(summary.id, actor=user.username, text=text, await_resident=await_resident)
     _audit(user, "reply", summary.id)
+    await _talk_opened(services, channel, user_ref)
     result = await _deliver(services, summary.id, user, text)
     await services.cases.record_delivery(summary.id, event_id=event.id, ok=result.ok, detail=result.detail)
     if not result.ok:
         log.info("staff reply not delivered case=%s staff=%s", summary.id, user.username)
     return _json({"event_id": event.id, "delivered": result.ok, "detail": result.detail, "remaining": result.remaining})
+
+
+async def _talk_opened(services: _Services, channel: str, user_ref: str) -> None:
+    """From now on the resident's words go to this case (``bot/staff_talk.py``)."""
+    if services.talk is None:
+        return
+    try:
+        await services.talk.staff_replied(channel, user_ref)
+    except RedisError as error:
+        log.warning("resident's words will reach the assistant, not the case: Redis (%s)", type(error).__name__)
+
+
+async def hand_back(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    services = request.app[SERVICES]
+    summary = await _summary_for(request, user)
+    if summary.status not in (CaseStatus.CLAIMED, CaseStatus.WAITING):
+        raise ApiError(409, "not_claimed", "只有正在办理的案件才能交回助手")
+    if services.talk is not None:
+        await services.talk.conversations.hand_back(summary.id, actor=user.username)
+    _audit(user, "handback", summary.id)
+    return _json(_summary_json(await _case_summary(services.cases, summary.id)))
 
 
 async def transfer(request: web.Request) -> web.StreamResponse:
@@ -577,6 +605,7 @@ def create_staff_app(
     throttle: LoginThrottle | None = None,
     secure_cookies: bool = False,
     notices: Mapping[str, str] | None = None,
+    talk: StaffTalk | None = None,
 ) -> web.Application:
     """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
 
@@ -592,6 +621,7 @@ def create_staff_app(
         delivery=delivery,
         secure_cookies=secure_cookies,
         notices=dict(notices or {}),
+        talk=talk,
     )
     app.router.add_routes(
         [
@@ -602,6 +632,7 @@ def create_staff_app(
             web.get("/cases/{id}", get_case, allow_head=False),
             web.post("/cases/{id}/claim", claim_case),
             web.post("/cases/{id}/reply", reply),
+            web.post("/cases/{id}/handback", hand_back),
             web.post("/cases/{id}/transfer", transfer),
             web.post("/cases/{id}/resolve", resolve),
             web.post("/queues/{team}/next", claim_next),

@@ -214,6 +214,7 @@ def _schemas() -> JSONDict:
                         "answers",
                         "transcript",
                         "events",
+                        "messages",
                         "reach",
                     ],
                     "properties": {
@@ -226,10 +227,23 @@ def _schemas() -> JSONDict:
                             "items": {"type": "object", "additionalProperties": {"type": "string"}},
                         },
                         "events": {"type": "array", "items": _ref("CaseEvent")},
+                        "messages": {"type": "array", "items": _ref("Message")},
                         "reach": _ref("Reach"),
                     },
                 },
             ],
+        },
+        "Message": {
+            "type": "object",
+            "description": "案件里的一句话，按时间顺序：提交前助手问、居民答，之后工作人员回复、居民再说的话。"
+            "voice 为 true 表示居民是用语音说的（这里是识别出的文字）。",
+            "required": ["from", "text", "at"],
+            "properties": {
+                "from": {"type": "string", "enum": ["resident", "staff", "bot"]},
+                "text": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "voice": {"type": "boolean"},
+            },
         },
         "Reach": {
             "type": "object",
@@ -399,6 +413,13 @@ def _paths() -> JSONDict:
             case_errors,
             description="409 cannot_reach：渠道现在送不到居民（如微信48小时已过），回复不保存，"
             "案件记下 contact_required，请用其他方式联系居民。",
+        ),
+        "/cases/{id}/handback": _case_action(
+            "把对话交回助手",
+            None,
+            _json(_ref("CaseSummary"), "案件摘要；居民之后说的话由助手回答"),
+            case_errors,
+            description="工作人员回复后，居民说的话都会记到这个案件里；交回后，居民再说的话由助手回答。",
         ),
         "/cases/{id}/transfer": _case_action("转给其他组", "TransferRequest", summary_ok, case_errors),
         "/cases/{id}/resolve": _case_action("办结案件", "ResolveRequest", summary_ok, case_errors),

@@ -1,0 +1,125 @@
+"""The two-way conversation between a resident and the staff member working their case.
+
+Once staff reply on a claimed case, what the resident says next belongs to that case (until staff hand
+the conversation back to the assistant, or resolve): it is stored on the case as a ``resident_said``
+event, encrypted like a staff reply, and shown to staff in the case's ``messages``. Whether a
+conversation is open is decided from the case's own events, so every channel and every process (the
+service, the terminal chat on the embedded default) sees the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cases.errors import CaseConflict, CaseNotFound
+from bot.cases.models import CaseEventRow, CaseRow, utcnow
+from bot.cases.types import CaseDetail, CaseStatus
+from bot.cases.validation import check_actor
+from bot.security.crypto import Cipher
+
+REPLIED = "replied"
+RESIDENT_SAID = "resident_said"
+HANDED_BACK = "handed_back"
+MAX_RESIDENT_TEXT = 2000  # longer messages are kept whole in the transcript only up to this
+_OPEN = (CaseStatus.CLAIMED, CaseStatus.WAITING)
+
+
+@dataclass(frozen=True)
+class OpenTalk:
+    """A case whose staff member is waiting to hear from the resident."""
+
+    case_id: int
+    service: str
+
+
+class CaseConversations:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
+        self._sessions = sessionmaker
+        self._cipher = cipher
+
+    async def open_for(self, channel: str, user_ref: str) -> list[OpenTalk]:
+        """The resident's cases in conversation with staff, most recently replied first."""
+        async with self._sessions() as session:
+            cases = (
+                await session.execute(
+                    select(CaseRow.id, CaseRow.service).where(
+                        CaseRow.channel == channel, CaseRow.user_ref == user_ref, CaseRow.status.in_(_OPEN)
+                    )
+                )
+            ).all()
+            if not cases:
+                return []
+            services = {int(case_id): str(service) for case_id, service in cases}
+            events = (
+                await session.execute(
+                    select(CaseEventRow.case_id, CaseEventRow.kind, CaseEventRow.id)
+                    .where(CaseEventRow.case_id.in_(services), CaseEventRow.kind.in_((REPLIED, HANDED_BACK)))
+                    .order_by(CaseEventRow.id)
+                )
+            ).all()
+        last: dict[int, tuple[str, int]] = {}
+        for case_id, kind, event_id in events:
+            last[int(case_id)] = (str(kind), int(event_id))
+        talking = [(event_id, case_id) for case_id, (kind, event_id) in last.items() if kind == REPLIED]
+        return [OpenTalk(case_id, services[case_id]) for _event_id, case_id in sorted(talking, reverse=True)]
+
+    async def resident_said(self, case_id: int, text: str, *, kind: str = "text") -> int:
+        """Keep what the resident said on the case (a case waiting on them is theirs to answer: back to
+        ``claimed``); the event's id. Refused when the case is no longer open."""
+        text = text[:MAX_RESIDENT_TEXT]
+        async with self._sessions.begin() as session:
+            case = await session.get(CaseRow, case_id, with_for_update=True)
+            if case is None:
+                raise CaseNotFound("case_not_found", "找不到这个申请")
+            if case.status not in _OPEN:
+                raise CaseConflict("case_not_open", "这个申请已经办结了")
+            if case.status == CaseStatus.WAITING:
+                case.status = CaseStatus.CLAIMED
+            case.updated_at = utcnow()
+            event = CaseEventRow(
+                case_id=case_id,
+                kind=RESIDENT_SAID,
+                actor="resident",
+                detail={"length": len(text), "kind": kind},
+                body_enc=self._cipher.encrypt_text(text),
+            )
+            session.add(event)
+            await session.flush()
+            return int(event.id)
+
+    async def hand_back(self, case_id: int, *, actor: str) -> None:
+        """Staff are done talking for now: the resident's next words go to the assistant again."""
+        check_actor(actor)
+        async with self._sessions.begin() as session:
+            case = await session.get(CaseRow, case_id)
+            if case is None:
+                raise CaseNotFound("case_not_found", "找不到这个申请")
+            session.add(CaseEventRow(case_id=case_id, kind=HANDED_BACK, actor=actor, detail={}))
+
+
+def case_messages(detail: CaseDetail) -> list[dict[str, Any]]:
+    """The case's conversation in order: the assistant's questions and the resident's answers before it was
+    filed, then staff replies and what the resident said to them."""
+    filed_at = _stamp(detail.summary.created_at)
+    messages: list[dict[str, Any]] = [
+        {"from": "resident" if turn.get("who") == "resident" else "bot", "text": turn.get("text", ""), "at": filed_at}
+        for turn in detail.transcript
+    ]
+    for event in detail.events:
+        if event.kind == REPLIED:
+            messages.append({"from": "staff", "text": event.detail.get("text", ""), "at": _stamp(event.created_at)})
+        elif event.kind == RESIDENT_SAID:
+            said = {"from": "resident", "text": event.detail.get("text", ""), "at": _stamp(event.created_at)}
+            if event.detail.get("kind") == "voice":
+                said["voice"] = True
+            messages.append(said)
+    return messages
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat()

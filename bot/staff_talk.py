@@ -1,0 +1,73 @@
+"""Whether a resident's words go to the staff member on their case, and which case when there are several.
+
+The truth is in SQL (``bot/cases/conversation.py``). Reading it for every message would put a query on
+the busiest path, so a marker in Redis says "this person may be talking with staff": set when staff
+reply, dropped when SQL says no conversation is open. With the embedded store each process has its own
+Redis (the terminal chat and the service), so there the marker is skipped and SQL is asked every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+from redis.asyncio import Redis
+
+from bot.cases.conversation import CaseConversations, OpenTalk
+from bot.storage.keys import UserKey
+
+MARKER_SECONDS = 30 * 24 * 3600
+PICK_SECONDS = 600  # how long "which case did you mean?" waits for its answer
+
+
+@dataclass(frozen=True)
+class PendingPick:
+    """Words said while two cases were open, waiting for the resident to say which case they are for."""
+
+    text: str
+    kind: str
+    case_ids: tuple[int, ...]
+
+
+class StaffTalk:
+    def __init__(
+        self, conversations: CaseConversations, redis: Redis, *, shared_redis: bool, prefix: str = "bot"
+    ) -> None:
+        self.conversations = conversations
+        self._redis = redis
+        self._shared = shared_redis
+        self._prefix = prefix
+
+    def _marker(self, key: UserKey) -> str:
+        return key.redis_key("staff-talk", self._prefix)
+
+    def _pick(self, key: UserKey) -> str:
+        return key.redis_key("staff-talk-pick", self._prefix)
+
+    async def open_for(self, key: UserKey) -> list[OpenTalk]:
+        if self._shared and not await self._redis.exists(self._marker(key)):
+            return []
+        talks = await self.conversations.open_for(key.channel, key.user_id)
+        if not talks and self._shared:
+            await self._redis.delete(self._marker(key))
+        return talks
+
+    async def staff_replied(self, channel: str, user_ref: str) -> None:
+        await self._redis.set(self._marker(UserKey(channel, user_ref)), b"1", ex=MARKER_SECONDS)
+
+    async def pending_pick(self, key: UserKey) -> PendingPick | None:
+        raw = await self._redis.get(self._pick(key))
+        if raw is None:
+            return None
+        try:
+            data = orjson.loads(raw)
+            return PendingPick(str(data["text"]), str(data["kind"]), tuple(int(c) for c in data["case_ids"]))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
+
+    async def ask_pick(self, key: UserKey, pick: PendingPick) -> None:
+        data = {"text": pick.text, "kind": pick.kind, "case_ids": list(pick.case_ids)}
+        await self._redis.set(self._pick(key), orjson.dumps(data), ex=PICK_SECONDS)
+
+    async def forget_pick(self, key: UserKey) -> None:
+        await self._redis.delete(self._pick(key))

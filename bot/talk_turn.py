@@ -1,0 +1,89 @@
+"""One message of a resident who is talking with staff: to their case, or to the assistant as usual.
+
+What the resident says goes to the case while staff wait for it, except what the assistant must always
+handle itself: commands other than asking for a person ("取消", "重复", "菜单"…) and words of danger.
+Asking for a person while talking with one is a message to that person, not a second case.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.cases.conversation import OpenTalk
+from bot.cases.errors import CaseConflict, CaseNotFound
+from bot.staff_talk import PendingPick, StaffTalk
+from bot.storage.keys import UserKey
+from dialogs.commands import detect_command
+from dialogs.events import Inbound, Reply
+from dialogs.safety import detect_crisis
+from dialogs.schema import Catalog
+from dialogs.state import Conversation
+from dialogs.validators import normalize
+
+log = logging.getLogger(__name__)
+
+_SPOKEN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+async def to_staff(
+    talk: StaffTalk, catalog: Catalog, key: UserKey, state: Conversation, event: Inbound
+) -> tuple[Reply, ...] | None:
+    """The answer when ``event`` went to staff; None when the assistant handles it."""
+    text = event.text.strip()
+    if event.kind not in ("text", "voice") or not text:
+        return None
+    command = detect_command(text, catalog.commands)
+    if (command is not None and command != "handoff") or detect_crisis(text, catalog.safety) is not None:
+        return None
+    pick = await talk.pending_pick(key)
+    if pick is not None:
+        await talk.forget_pick(key)
+        chosen = _chosen(text, pick.case_ids)
+        if chosen is not None:
+            return await _forward(talk, catalog, state, chosen, pick.text, pick.kind)
+        text = f"{pick.text}\n{text}"  # not a choice but more words: nothing said is dropped
+    talks = await talk.open_for(key)
+    if not talks:
+        return None
+    if len(talks) == 1:
+        return await _forward(talk, catalog, state, talks[0].case_id, text, event.kind)
+    await talk.ask_pick(key, PendingPick(text, event.kind, tuple(t.case_id for t in talks)))
+    return (_which_case(catalog, state, talks),)
+
+
+async def _forward(
+    talk: StaffTalk, catalog: Catalog, state: Conversation, case_id: int, text: str, kind: str
+) -> tuple[Reply, ...] | None:
+    try:
+        await talk.conversations.resident_said(case_id, text, kind=kind)
+    except (CaseConflict, CaseNotFound):
+        return None  # resolved meanwhile: the assistant answers
+    log.info("resident message added to case=%s", case_id)
+    said = catalog.prompts.talk_forwarded.for_mode(state.mode).replace("{case_id}", str(case_id))
+    return (Reply(said),)
+
+
+def _which_case(catalog: Catalog, state: Conversation, talks: list[OpenTalk]) -> Reply:
+    options = []
+    for talk in talks:
+        service = catalog.services.get(talk.service)
+        name = service.short_name if service is not None else "申请"
+        options.append(f"编号{talk.case_id}，{name}")
+    return Reply(catalog.prompts.talk_which.for_mode(state.mode), options=tuple(options))
+
+
+def _chosen(text: str, case_ids: tuple[int, ...]) -> int | None:
+    """The answer to "which case": an option's number (we asked for one, digit or spoken), or a case
+    number (said as "编号12", or any number that is not an option's)."""
+    said = normalize(text)
+    by_case_number = said.startswith("编号")
+    said = said.removeprefix("编号").removeprefix("第").removesuffix("个").removesuffix("件")
+    if said.isdigit():
+        number = int(said)
+        if not by_case_number and 1 <= number <= len(case_ids):
+            return case_ids[number - 1]
+        return number if number in case_ids else None
+    spoken = _SPOKEN_NUMBERS.get(said)
+    if spoken is not None and spoken <= len(case_ids):
+        return case_ids[spoken - 1]
+    return None
