@@ -128,7 +128,7 @@ async def open_services(
             profile_mirror=profile_mirror,
             staff_talk=staff_talk,
         )
-        outbox = Outbox(redis)
+        outbox = Outbox(sessionmaker, cipher)
         notices = NoticeStore(sessionmaker)
         wechat = _wechat_channel(settings, pipeline, redis, http, speech)
         wechat.notices = notices

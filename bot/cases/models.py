@@ -178,3 +178,22 @@ class ResidentProfileRow(Base):
         CheckConstraint("mode IN ('voice', 'text', 'simple')", name="mode"),
         CheckConstraint("speech_rate BETWEEN -2 AND 2", name="speech_rate"),
     )
+
+
+class OutboxMessageRow(Base):
+    """A message for a resident on a channel that cannot push (the terminal chat), kept until collected.
+
+    In SQL, so that every process sees it: with the embedded store the service and ``python -m bot chat``
+    share nothing else. The text is encrypted like a staff reply.
+    """
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user_ref: Mapped[str] = mapped_column(String(128))
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_outbox_messages_waiting", "channel", "user_ref", "collected_at"),)

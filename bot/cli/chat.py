@@ -15,7 +15,7 @@ import sys
 import uuid
 from typing import Any
 
-from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings, load_settings
 from bot.services import Services, describe_backends, open_services, require_services
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "cli"
 MAX_LINE = 5000
+REPLY_POLL_SECONDS = 2.0
 
 
 def register(commands: Any) -> None:
@@ -51,23 +52,40 @@ async def _converse(settings: Settings, catalog: Catalog, key: UserKey) -> None:
     interactive = sys.stdin.isatty()
     async with open_services(settings, catalog) as services:
         await require_services(services)
-        while True:
-            try:
-                waiting = await services.outbox.drain(key)
-            except RedisError:
-                waiting = []  # they stay in the outbox; the answer below says the system is busy
-            for text in waiting:
-                print(f"【工作人员回复】{text}")
-            if interactive:
-                print("> ", end="", flush=True)
-            line = await asyncio.to_thread(sys.stdin.readline)
-            if not line:
-                break
-            outcome = await services.pipeline.handle(key, line.rstrip("\r\n")[:MAX_LINE], uuid.uuid4().hex)
-            for reply in outcome.replies:
-                print(render_text(reply))
-            print(flush=True)
-            await _told(services, outcome.case_ids)
+        # At a terminal, staff replies appear as they come; piped input sees them before each answer.
+        showing = asyncio.create_task(_keep_showing_replies(services, key)) if interactive else None
+        try:
+            while True:
+                await _show_replies(services, key)
+                if interactive:
+                    print("> ", end="", flush=True)
+                line = await asyncio.to_thread(sys.stdin.readline)
+                if not line:
+                    break
+                outcome = await services.pipeline.handle(key, line.rstrip("\r\n")[:MAX_LINE], uuid.uuid4().hex)
+                for reply in outcome.replies:
+                    print(render_text(reply))
+                print(flush=True)
+                await _told(services, outcome.case_ids)
+        finally:
+            if showing is not None:
+                showing.cancel()
+
+
+async def _show_replies(services: Services, key: UserKey) -> None:
+    try:
+        waiting = await services.outbox.collect(key)
+    except (SQLAlchemyError, OSError) as error:  # they stay in the outbox until the database answers again
+        log.warning("staff replies not read: %s", type(error).__name__)
+        return
+    for text in waiting:
+        print(f"【工作人员回复】{text}", flush=True)
+
+
+async def _keep_showing_replies(services: Services, key: UserKey) -> None:
+    while True:
+        await asyncio.sleep(REPLY_POLL_SECONDS)
+        await _show_replies(services, key)
 
 
 async def _told(services: Services, case_ids: tuple[int, ...]) -> None:

@@ -68,7 +68,7 @@ async def test_a_family_members_application_reaches_the_subsidy_queue_and_is_res
 
     replied = await staff.post(f"/staff/api/cases/{case_id}/reply", json={"text": "材料收到了，请下周一带原件来。"})
     assert (await replied.json())["delivered"] is True
-    assert await services.outbox.drain(RESIDENT) == [
+    assert await services.outbox.collect(RESIDENT) == [
         f"您的申请，编号{case_id}，已经有工作人员在办理了。有新消息会在这里告诉您。",
         "材料收到了，请下周一带原件来。",
     ]
@@ -78,7 +78,7 @@ async def test_a_family_members_application_reaches_the_subsidy_queue_and_is_res
     )
     assert resolved.status == 200
     assert (await resolved.json())["status"] == "resolved"
-    assert await services.outbox.drain(RESIDENT) == [
+    assert await services.outbox.collect(RESIDENT) == [
         f"您的申请，编号{case_id}，已经办结了。还有问题可以在这里说，或者说“转人工”。"
     ]
     events = (await (await staff.get(f"/staff/api/cases/{case_id}")).json())["events"]
