@@ -29,8 +29,8 @@ def mask_name(name: str) -> str:
 
 
 # Seven or more digits in a row, as personal numbers are written or read back ("138 1234 5678",
-# "110105 19491231 002X", a card number ending in B1): single spaces or hyphens may group them.
-_PERSONAL_NUMBER = re.compile(r"[0-9](?:[ -]?[0-9Xx]){6,}(?:B[0-9]{1,3})?")
+# "110105 19491231 002X", a card number ending in B1): spaces or hyphens may group them.
+_PERSONAL_NUMBER = re.compile(r"[0-9](?:[ -]*[0-9Xx]){6,}(?:B[0-9]{1,3})?")
 
 
 def mask_personal_numbers(text: str) -> str:
