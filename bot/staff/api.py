@@ -18,13 +18,15 @@ from typing import Any
 
 from aiohttp import hdrs, web
 
-from bot.cases.errors import CaseConflict, CaseError, CaseNotFound, InvalidRequest
+from bot.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound, InvalidRequest
+from bot.cases.permissions import may_see_team, visible_teams
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
     MAX_PASSWORD_CHARS,
+    MAX_REASON_CHARS,
     MAX_SERVICE_CHARS,
     MAX_TEXT_CHARS,
     MAX_USERNAME_CHARS,
@@ -40,7 +42,6 @@ COOKIE_NAME = "bot_staff"
 COOKIE_PATH = "/staff"
 # Case ids are 32-bit in the database; a larger number cannot name a case and must not reach the driver.
 _MAX_CASE_ID = 2**31 - 1
-_SEE_ALL_ROLES = frozenset({"admin", "supervisor"})
 _STATUSES = frozenset(status.value for status in CaseStatus)
 _LIST_PARAMETERS = frozenset({"status", "team", "service"})
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
@@ -78,6 +79,7 @@ class ApiError(Exception):
 _CASE_ERROR_STATUS: tuple[tuple[type[CaseError], int], ...] = (
     (CaseNotFound, 404),
     (CaseConflict, 409),
+    (CaseForbidden, 403),
     (InvalidRequest, 400),
 )
 
@@ -253,14 +255,8 @@ async def _current_user(request: web.Request) -> StaffUser:
     raise ApiError(401, "not_logged_in", "请先登录")
 
 
-def _visible_teams(user: StaffUser) -> tuple[str, ...] | None:
-    """The teams whose cases ``user`` may see; None means all of them."""
-    return None if user.role in _SEE_ALL_ROLES else user.teams
-
-
 def _require_team(user: StaffUser, team: str) -> None:
-    visible = _visible_teams(user)
-    if visible is not None and team not in visible:
+    if not may_see_team(user, team):
         raise ApiError(403, "forbidden", "只能处理本组的案件")
 
 
@@ -434,7 +430,7 @@ async def list_cases(request: web.Request) -> web.StreamResponse:
     if team is not None:
         _require_team(user, team)
     summaries = await request.app[SERVICES].cases.list(
-        status=status, team=team, service=service, teams_visible=_visible_teams(user)
+        status=status, team=team, service=service, teams_visible=visible_teams(user)
     )
     return _json({"cases": [_summary_json(summary) for summary in summaries]})
 
@@ -452,7 +448,7 @@ async def get_case(request: web.Request) -> web.StreamResponse:
 async def claim_case(request: web.Request) -> web.StreamResponse:
     user = await _current_user(request)
     summary = await _summary_for(request, user)
-    claimed = await request.app[SERVICES].cases.claim(summary.id, actor=user.username, actor_id=user.id)
+    claimed = await request.app[SERVICES].cases.claim(summary.id, staff=user)
     _audit(user, "claim", summary.id)
     await _notify(request.app[SERVICES], claimed, "claimed")
     return _json(_summary_json(claimed))
@@ -464,7 +460,7 @@ async def claim_next(request: web.Request) -> web.StreamResponse:
     if team not in TEAMS:
         raise ApiError(400, "invalid_team", f"没有这个组；可选：{'、'.join(TEAMS)}")
     _require_team(user, team)
-    claimed = await request.app[SERVICES].cases.claim_next(team, actor=user.username, actor_id=user.id)
+    claimed = await request.app[SERVICES].cases.claim_next(team, staff=user)
     if claimed is None:
         return web.Response(status=204)
     _audit(user, "claim_next", claimed.id)
@@ -503,6 +499,8 @@ async def reply(request: web.Request) -> web.StreamResponse:
     text = _text_field(body, "text", max_chars=MAX_TEXT_CHARS)
     await_resident = _bool_field(body, "await_resident")
     summary = await _summary_for(request, user)
+    # Only someone who may reply learns whether the resident can be reached or leaves a trace of trying.
+    await services.cases.check_may(summary.id, staff=user, action="reply")
     channel, user_ref = await services.cases.contact_of(summary.id)
     reach = await _reach(services, channel, user_ref)
     if not reach.can_send:
@@ -512,7 +510,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
         )
         _audit(user, "reply-refused", summary.id)
         raise ApiError(409, "cannot_reach", reach.reason or "现在无法通过这个渠道联系居民，请用其他方式联系。")
-    event = await services.cases.add_reply(summary.id, actor=user.username, text=text, await_resident=await_resident)
+    event = await services.cases.add_reply(summary.id, staff=user, text=text, await_resident=await_resident)
     _audit(user, "reply", summary.id)
     result = await _deliver(services, summary.id, user, text)
     await services.cases.record_delivery(summary.id, event_id=event.id, ok=result.ok, detail=result.detail)
@@ -523,10 +521,11 @@ async def reply(request: web.Request) -> web.StreamResponse:
 
 async def transfer(request: web.Request) -> web.StreamResponse:
     user = await _current_user(request)
-    body = await _json_object(request, frozenset({"team"}))
+    body = await _json_object(request, frozenset({"team", "reason"}))
     team = _choice_field(body, "team", TEAMS)
+    reason = _text_field(body, "reason", max_chars=MAX_REASON_CHARS, required=False)
     summary = await _summary_for(request, user)
-    moved = await request.app[SERVICES].cases.transfer(summary.id, actor=user.username, team=team)
+    moved = await request.app[SERVICES].cases.transfer(summary.id, staff=user, team=team, reason=reason)
     _audit(user, f"transfer:{team}", summary.id)
     return _json(_summary_json(moved))
 
@@ -537,7 +536,7 @@ async def resolve(request: web.Request) -> web.StreamResponse:
     outcome = _choice_field(body, "outcome", OUTCOMES)
     note = _text_field(body, "note", max_chars=MAX_TEXT_CHARS, required=False)
     summary = await _summary_for(request, user)
-    resolved = await request.app[SERVICES].cases.resolve(summary.id, actor=user.username, outcome=outcome, note=note)
+    resolved = await request.app[SERVICES].cases.resolve(summary.id, staff=user, outcome=outcome, note=note)
     _audit(user, f"resolve:{outcome}", summary.id)
     await _notify(request.app[SERVICES], resolved, "resolved")
     return _json(_summary_json(resolved))

@@ -559,14 +559,32 @@ async def test_a_reply_of_2000_characters_is_accepted(api: Api) -> None:
 
 async def test_transfer_moves_the_case_to_a_new_queue(api: Api) -> None:
     case_id, headers = await _claimed_case(api)
-    response = await api.client.post(f"/staff/api/cases/{case_id}/transfer", json={"team": "legal"}, headers=headers)
+    response = await api.client.post(
+        f"/staff/api/cases/{case_id}/transfer", json={"team": "hotline", "reason": "要转法律援助"}, headers=headers
+    )
     assert response.status == 200
     moved = await response.json()
-    assert moved["team"] == "legal"
+    assert moved["team"] == "hotline"
     assert moved["status"] == "new"
     assert moved["claimed_by"] is None
     # The agent's team no longer holds it.
     await _error(await api.client.get(f"/staff/api/cases/{case_id}", headers=headers), 403)
+
+
+async def test_the_transfer_reason_is_shown_in_the_case(api: Api) -> None:
+    case_id, headers = await _claimed_case(api)
+    body = {"team": "hotline", "reason": "  不是补贴问题 "}
+    assert (await api.client.post(f"/staff/api/cases/{case_id}/transfer", json=body, headers=headers)).status == 200
+    await api.add_user("chief", "supervisor")
+    case = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=await api.login("chief"))).json()
+    [transferred] = [event for event in case["events"] if event["kind"] == "transferred"]
+    assert transferred["detail"] == {"from": "subsidy", "to": "hotline", "reason": "不是补贴问题"}
+
+
+async def test_an_agent_may_not_transfer_to_a_team_their_role_does_not_allow(api: Api) -> None:
+    case_id, headers = await _claimed_case(api)
+    response = await api.client.post(f"/staff/api/cases/{case_id}/transfer", json={"team": "legal"}, headers=headers)
+    assert (await _error(response, 403))["code"] == "transfer_not_allowed"
 
 
 async def test_transfer_to_an_unknown_team_is_400(api: Api) -> None:
@@ -604,6 +622,60 @@ async def test_bad_resolutions_are_400(api: Api, body: dict[str, Any]) -> None:
     case_id, headers = await _claimed_case(api)
     response = await api.client.post(f"/staff/api/cases/{case_id}/resolve", json=body, headers=headers)
     await _error(response, 400)
+
+
+# ---------------------------------------------------------------- a claimed case belongs to its claimer
+
+
+async def test_another_agent_cannot_reply_transfer_or_resolve_a_claimed_case(api: Api) -> None:
+    case_id, _ = await _claimed_case(api)
+    await api.add_user("bob", "agent", ("subsidy",))
+    bob = await api.login("bob")
+    for action, body in (
+        ("reply", {"text": "我来回复"}),
+        ("transfer", {"team": "hotline"}),
+        ("resolve", {"outcome": "approved"}),
+    ):
+        response = await api.client.post(f"/staff/api/cases/{case_id}/{action}", json=body, headers=bob)
+        error = await _error(response, 403)
+        assert error["code"] == "claimed_by_other", action
+        assert error["message"] == "这个申请已由其他人认领，只有认领人或组长可以处理"
+    assert api.delivery.sent == []
+    case = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=bob)).json()
+    assert (case["status"], case["claimed_by"], case["team"]) == ("claimed", "anna", "subsidy")
+    assert not any(event["kind"] in {"replied", "contact_required"} for event in case["events"])
+
+
+async def test_a_supervisor_may_step_in_and_the_case_records_it(api: Api) -> None:
+    case_id, _ = await _claimed_case(api)
+    await api.add_user("chief", "supervisor")
+    chief = await api.login("chief")
+    response = await api.client.post(f"/staff/api/cases/{case_id}/reply", json={"text": "您好"}, headers=chief)
+    assert response.status == 200
+    case = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=chief)).json()
+    [replied] = [event for event in case["events"] if event["kind"] == "replied"]
+    assert (replied["actor"], replied["detail"]["acting_as"]) == ("chief", "supervisor")
+
+
+async def test_an_unclaimed_case_cannot_be_resolved(api: Api) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    case_id = await api.new_case()
+    response = await api.client.post(
+        f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved"}, headers=await api.login("anna")
+    )
+    assert (await _error(response, 409))["code"] == "not_claimed"
+
+
+async def test_replying_after_resolve_says_the_case_is_resolved(api: Api) -> None:
+    case_id, headers = await _claimed_case(api)
+    resolved = await api.client.post(
+        f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved"}, headers=headers
+    )
+    assert resolved.status == 200
+    response = await api.client.post(f"/staff/api/cases/{case_id}/reply", json={"text": "您好"}, headers=headers)
+    error = await _error(response, 409)
+    assert (error["code"], error["message"]) == ("case_resolved", "这个申请已经办结")
+    assert "认领" not in error["message"]
 
 
 # ---------------------------------------------------------------- hostile and malformed requests
