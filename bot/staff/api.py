@@ -7,10 +7,13 @@ case may do next and audits every read.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import math
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,6 +61,7 @@ class _Services:
     delivery: ReplyDelivery
     secure_cookies: bool
     notices: Mapping[str, str]
+    log_key: bytes
 
 
 SERVICES = web.AppKey("staff_services", _Services)
@@ -188,9 +192,20 @@ async def _json_object(request: web.Request, allowed: frozenset[str]) -> dict[st
         raise ApiError(400, "invalid_json", "请求内容不是有效的 JSON") from None
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", "请求内容应为 JSON 对象")
+    if not _is_unicode(value):
+        # JSON's \ud800 escapes decode to lone surrogates, which no database, log or answer can encode.
+        raise ApiError(400, "invalid_json", "请求内容含有无效的字符")
     if not value.keys() <= allowed:
         raise ApiError(400, "invalid_field", f"只接受这些字段：{'、'.join(sorted(allowed))}")
     return value
+
+
+def _is_unicode(value: dict[str, Any]) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Whitespace as Python and JavaScript both count it (Python's str.strip keeps U+FEFF; JavaScript's \s
@@ -270,6 +285,10 @@ async def _summary_for(request: web.Request, user: StaffUser) -> CaseSummary:
     summary = await _case_summary(request.app[SERVICES].cases, _case_id(request))
     _require_team(user, summary.team)
     return summary
+
+
+def _name_tag(key: bytes, username: str) -> str:
+    return hmac.new(key, b"staff-login-name:" + username.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
 
 
 def _audit(user: StaffUser, action: str, case_id: int | None = None) -> None:
@@ -355,7 +374,9 @@ async def login(request: web.Request) -> web.StreamResponse:
     user = await services.users.authenticate(username, password) if well_formed else None
     if user is None or not user.active:
         await services.throttle.record_failure(username, remote)
-        log.info("staff login failed for %s", username if well_formed else "(malformed name)")
+        # The typed name may be a password typed into the wrong field: only a keyed tag of it is logged,
+        # enough to see repeated attempts on one name, useless for reading the name back.
+        log.info("staff login failed name_tag=%s", _name_tag(services.log_key, username))
         raise ApiError(401, "login_failed", "用户名或密码不正确")
     await services.throttle.clear(username)
     # A fresh token on every login, so a token planted before login is worthless afterwards.
@@ -576,11 +597,13 @@ def create_staff_app(
     throttle: LoginThrottle | None = None,
     secure_cookies: bool = False,
     notices: Mapping[str, str] | None = None,
+    log_key: bytes | None = None,
 ) -> web.Application:
     """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
 
     ``throttle`` defaults to 10 failed logins per username (30 per address) in 10 minutes, kept in
-    the same Redis as ``sessions``.
+    the same Redis as ``sessions``. ``log_key`` keys the tags that stand for typed usernames in the log
+    (give the secret key, so tags match across workers and restarts); by default a random key per app.
     """
     app = web.Application(middlewares=[_errors, _post_guard])
     app[SERVICES] = _Services(
@@ -591,6 +614,7 @@ def create_staff_app(
         delivery=delivery,
         secure_cookies=secure_cookies,
         notices=dict(notices or {}),
+        log_key=log_key if log_key is not None else secrets.token_bytes(32),
     )
     app.router.add_routes(
         [

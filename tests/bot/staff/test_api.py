@@ -843,3 +843,38 @@ async def test_a_reply_that_cannot_reach_the_resident_is_refused_and_the_case_sa
     assert "contact_required" in kinds
     assert "replied" not in kinds
     assert detail["reach"]["can_send"] is False
+
+
+# ---------------------------------------------------------------- text that is not Unicode, and what failed logins log
+
+
+@pytest.mark.parametrize("field", ["username", "password", "text", "reason", "note", "key"])
+async def test_a_lone_surrogate_in_any_text_field_is_400(api: Api, field: str) -> None:
+    case_id, headers = await _claimed_case(api)
+    routes = {
+        "username": ("/staff/api/login", '{"username": "\\ud800", "password": "x"}'),
+        "password": ("/staff/api/login", '{"username": "anna", "password": "a\\udfffb"}'),
+        "text": (f"/staff/api/cases/{case_id}/reply", '{"text": "您好\\ud800"}'),
+        "reason": (f"/staff/api/cases/{case_id}/transfer", '{"team": "hotline", "reason": "\\udc00"}'),
+        "note": (f"/staff/api/cases/{case_id}/resolve", '{"outcome": "approved", "note": "\\ud800"}'),
+        "key": (f"/staff/api/cases/{case_id}/reply", '{"\\ud800": "x", "text": "您好"}'),
+    }
+    path, raw = routes[field]
+    response = await api.client.post(path, data=raw, headers={**headers, "Content-Type": "application/json"})
+    assert (await _error(response, 400))["code"] == "invalid_json"
+    assert api.delivery.sent == []
+
+
+async def test_a_failed_login_logs_a_keyed_tag_of_the_name_never_the_name(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    typed = "correct-horse-typed-as-name"
+    with caplog.at_level(logging.INFO, logger="bot.staff.api"):
+        for name in (typed, typed, "anna"):
+            await _error(await api.client.post("/staff/api/login", json={"username": name, "password": "x"}), 401)
+    failures = [record.getMessage() for record in caplog.records if "login failed" in record.getMessage()]
+    assert len(failures) == 3
+    assert typed not in caplog.text
+    assert "anna" not in caplog.text
+    first, second, other = failures
+    assert first == second != other
