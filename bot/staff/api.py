@@ -36,6 +36,7 @@ from bot.staff.openapi import (
     OUTCOMES,
     build_openapi,
 )
+from bot.staff.origin import is_cross_origin
 from bot.staff.sessions import LoginThrottle, StaffSessions
 from bot.staff.users import USERNAME_PATTERN, StaffUserStore
 
@@ -47,6 +48,7 @@ COOKIE_PATH = "/staff"
 _MAX_CASE_ID = 2**31 - 1
 _STATUSES = frozenset(status.value for status in CaseStatus)
 _LIST_PARAMETERS = frozenset({"status", "team", "service"})
+_SAFE_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS})
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -152,9 +154,12 @@ def _is_json(request: web.Request) -> bool:
 @web.middleware
 async def _post_guard(request: web.Request, handler: _Handler) -> web.StreamResponse:
     # CSRF defence: the session cookie is SameSite=Strict, so other sites' requests arrive without it;
-    # and a POST may not carry the three content types an HTML form (or a cross-origin script without
-    # a CORS preflight, which we never grant) can send, so a same-site page cannot act either.
+    # a browser's request from any other origin (a sibling subdomain is the same *site*) is refused
+    # (``bot/staff/origin.py``); and a POST may not carry the three content types an HTML form (or a
+    # cross-origin script without a CORS preflight, which we never grant) can send.
     unrouted = request.match_info.http_exception is not None
+    if request.method not in _SAFE_METHODS and not unrouted and is_cross_origin(request):
+        raise ApiError(403, "cross_site", "请从工作台页面本身操作，不接受其他网页发来的请求")
     if request.method == hdrs.METH_POST and not unrouted:
         if request.content_type in _FORM_TYPES or (request.body_exists and not _is_json(request)):
             raise ApiError(415, "unsupported_media_type", "请求内容须为 JSON（Content-Type: application/json）")

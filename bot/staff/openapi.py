@@ -72,7 +72,7 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     500: ("InternalError", "内部错误（internal_error），不含任何调试信息"),
 }
 
-_COMMON_POST_ERRORS = (400, 401, 405, 413, 415, 500)
+_COMMON_POST_ERRORS = (400, 401, 403, 405, 413, 415, 500)
 
 _ID_PARAMETER: JSONDict = {
     "name": "id",

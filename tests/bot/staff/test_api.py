@@ -878,3 +878,60 @@ async def test_a_failed_login_logs_a_keyed_tag_of_the_name_never_the_name(
     assert "anna" not in caplog.text
     first, second, other = failures
     assert first == second != other
+
+
+# ---------------------------------------------------------------- requests from other origins (CSRF)
+
+
+def _own_origin(api: Api) -> str:
+    return f"http://{api.client.host}:{api.client.port}"
+
+
+@pytest.mark.parametrize(
+    "browser",
+    [
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://evil.example"},
+        {"Origin": "https://staff.example.gov.cn.evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://127.0.0.1:1"},
+    ],
+)
+async def test_a_bodiless_post_from_another_origin_claims_nothing(api: Api, browser: dict[str, str]) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), **browser}
+    case_id = await api.new_case()
+    for path in (f"/staff/api/cases/{case_id}/claim", "/staff/api/queues/subsidy/next"):
+        error = await _error(await api.client.post(path, headers=headers), 403)
+        assert error["code"] == "cross_site"
+    for path, body in (
+        (f"/staff/api/cases/{case_id}/transfer", {"team": "hotline"}),
+        ("/staff/api/login", {"username": "anna", "password": PASSWORD}),
+        ("/staff/api/logout", {}),
+    ):
+        await _error(await api.client.post(path, json=body, headers=headers), 403)
+    [case] = await api.cases.list()
+    assert case.status == "new"
+
+
+@pytest.mark.parametrize("browser", [{"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {}])
+async def test_the_console_itself_and_non_browser_clients_may_post(api: Api, browser: dict[str, str]) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), **browser}
+    case_id = await api.new_case()
+    response = await api.client.post(f"/staff/api/cases/{case_id}/claim", headers=headers)
+    assert response.status == 200
+
+
+async def test_an_origin_naming_this_host_may_post(api: Api) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), "Origin": _own_origin(api)}
+    await api.new_case()
+    assert (await api.client.post("/staff/api/queues/subsidy/next", headers=headers)).status == 200
+
+
+async def test_reading_is_not_refused_for_its_origin(api: Api) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), "Sec-Fetch-Site": "cross-site"}
+    assert (await api.client.get("/staff/api/me", headers=headers)).status == 200
