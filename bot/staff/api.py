@@ -7,6 +7,7 @@ case may do next and audits every read.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -374,6 +375,9 @@ async def login(request: web.Request) -> web.StreamResponse:
             f"登录失败次数过多，请 {minutes} 分钟后再试",
             {hdrs.RETRY_AFTER: str(math.ceil(wait.total_seconds()))},
         )
+    delay = await services.throttle.delay_for(username)
+    if delay:
+        await asyncio.sleep(delay.total_seconds())
     # A name no account could have never reaches the database (PostgreSQL refuses some characters).
     well_formed = USERNAME_PATTERN.fullmatch(username) is not None
     user = await services.users.authenticate(username, password) if well_formed else None
@@ -383,7 +387,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         # enough to see repeated attempts on one name, useless for reading the name back.
         log.info("staff login failed name_tag=%s", _name_tag(services.log_key, username))
         raise ApiError(401, "login_failed", "用户名或密码不正确")
-    await services.throttle.clear(username)
+    await services.throttle.clear(username, remote)
     # A fresh token on every login, so a token planted before login is worthless afterwards.
     old_token = request.cookies.get(COOKIE_NAME)
     if old_token:
@@ -606,9 +610,10 @@ def create_staff_app(
 ) -> web.Application:
     """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
 
-    ``throttle`` defaults to 10 failed logins per username (30 per address) in 10 minutes, kept in
-    the same Redis as ``sessions``. ``log_key`` keys the tags that stand for typed usernames in the log
-    (give the secret key, so tags match across workers and restarts); by default a random key per app.
+    ``throttle`` defaults to locking after 10 failed logins per username and address (30 per address)
+    in 10 minutes, and slowing after 50 per username, kept in the same Redis as ``sessions``.
+    ``log_key`` keys the tags that stand for typed usernames in the log (give the secret key, so tags
+    match across workers and restarts); by default a random key per app.
     """
     app = web.Application(middlewares=[_errors, _post_guard])
     app[SERVICES] = _Services(

@@ -67,24 +67,33 @@ class StaffSessions:
 
 
 class LoginThrottle:
-    """Counts failed logins per username and per remote address within a fixed window.
+    """Counts failed logins within a fixed window, three ways.
 
-    Both counts matter: per username stops guessing one account's password from many addresses, per
-    address stops one client trying many usernames. The address limit is higher because a whole office
-    may share one address, and a good login clears only its username's count.
+    Per username *and* address, failures lock that pair out: a guesser is stopped without locking the
+    name's owner out from their own desk (a lock per name alone let any address lock anyone out). Per
+    address, failures over many names lock that address (the limit is higher because a whole office may
+    share one). Per username alone, a still higher count does not lock but slows every further try on
+    that name, wherever it comes from, by ``slow_step`` more each time (up to ``max_delay``): guessing
+    one password from many addresses becomes slow while its owner still gets in.
     """
 
     def __init__(
         self,
         redis: Redis,
         *,
-        per_username: int = 10,
+        per_pair: int = 10,
         per_address: int = 30,
+        per_username: int = 50,
+        slow_step: timedelta = timedelta(seconds=1),
+        max_delay: timedelta = timedelta(seconds=10),
         window: timedelta = timedelta(minutes=10),
         prefix: str = "bot",
     ) -> None:
         self._redis = redis
-        self._limits = (per_username, per_address)
+        self._limits = (per_pair, per_address)
+        self._per_username = per_username
+        self._slow_step = slow_step
+        self._max_delay = max_delay
         self._window = window
         self._prefix = prefix
 
@@ -92,15 +101,20 @@ class LoginThrottle:
     def window(self) -> timedelta:
         return self._window
 
-    def _keys(self, username: str, remote: str) -> tuple[str, str]:
+    def _keys(self, username: str, remote: str) -> tuple[str, str, str]:
+        """The pair's, the address's and the username's counter."""
         # Hashed so that whatever a client sends as a username cannot shape the key.
         base = f"{self._prefix}:staff-login-failures"
-        return f"{base}:user:{_digest(username)}", f"{base}:remote:{_digest(remote)}"
+        return (
+            f"{base}:pair:{_digest(f'{len(username)}:{username}:{remote}')}",
+            f"{base}:remote:{_digest(remote)}",
+            f"{base}:user:{_digest(username)}",
+        )
 
     async def blocked_for(self, username: str, remote: str) -> timedelta | None:
         """How long until this username and address may try again, or None when they may now."""
         async with self._redis.pipeline(transaction=False) as pipe:
-            for key in self._keys(username, remote):
+            for key in self._keys(username, remote)[:2]:
                 pipe.get(key)
                 pipe.pttl(key)
             replies = await pipe.execute()
@@ -109,6 +123,14 @@ class LoginThrottle:
             if count is not None and int(count) >= limit:
                 wait = max(wait, timedelta(milliseconds=max(int(pttl), 1)))
         return wait or None
+
+    async def delay_for(self, username: str) -> timedelta:
+        """How long to hold a try on ``username`` before checking it: zero until the name's own limit."""
+        count = await self._redis.get(self._keys(username, "")[2])
+        excess = 0 if count is None else int(count) - self._per_username + 1
+        if excess <= 0:
+            return timedelta(0)
+        return min(self._slow_step * excess, self._max_delay)
 
     async def record_failure(self, username: str, remote: str) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -119,6 +141,7 @@ class LoginThrottle:
                 pipe.incr(key)
             await pipe.execute()
 
-    async def clear(self, username: str) -> None:
-        user_key, _ = self._keys(username, "")
-        await self._redis.delete(user_key)
+    async def clear(self, username: str, remote: str) -> None:
+        """After a good login: the name's counts start again; the address's count over other names stays."""
+        pair, _, user = self._keys(username, remote)
+        await self._redis.delete(pair, user)

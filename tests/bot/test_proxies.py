@@ -192,3 +192,20 @@ async def test_behind_nginx_the_console_origin_is_the_forwarded_host(
     assert refused.status == 403  # nginx did not say which host the browser asked for
     forwarded = {**browser, "X-Forwarded-Host": "staff.example.gov.cn"}
     assert (await client.post("/staff/api/login", json=login, headers=forwarded)).status == 200
+
+
+async def test_failed_logins_from_one_address_do_not_lock_the_name_out_elsewhere(
+    behind_nginx: Services, aiohttp_client: AiohttpClient
+) -> None:
+    client = await aiohttp_client(create_app(behind_nginx))
+    guesser = {"X-Forwarded-For": "203.0.113.66"}
+    for _ in range(10):
+        response = await client.post(
+            "/staff/api/login", json={"username": "anna", "password": "wrong"}, headers=guesser
+        )
+        assert response.status == 401
+    locked = await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD}, headers=guesser)
+    assert locked.status == 429
+    at_her_desk = {"X-Forwarded-For": "203.0.113.8"}
+    own = await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD}, headers=at_her_desk)
+    assert own.status == 200

@@ -224,6 +224,22 @@ async def test_failed_logins_are_throttled_per_address(
     await _error(response, 429)
 
 
+async def test_logins_on_a_much_guessed_name_are_slowed_not_refused(
+    aiohttp_client: AiohttpClient, case_store: CaseStore, staff_users: StaffUserStore, redis_client: Redis
+) -> None:
+    throttle = LoginThrottle(redis_client, per_username=2, slow_step=timedelta(seconds=0.4), prefix="slowed")
+    client = await aiohttp_client(
+        _make_app(case_store, staff_users, redis_client, RecordingDelivery(), throttle=throttle)
+    )
+    await staff_users.add("anna", PASSWORD, "agent", ("subsidy",))
+    for _ in range(2):
+        await _error(await client.post("/staff/api/login", json={"username": "anna", "password": "wrong"}), 401)
+    started = asyncio.get_running_loop().time()
+    response = await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD})
+    assert response.status == 200
+    assert asyncio.get_running_loop().time() - started >= 0.4
+
+
 async def test_a_good_login_resets_the_username_count(api: Api) -> None:
     await api.add_user("anna", "agent", ("subsidy",))
     for _ in range(9):
