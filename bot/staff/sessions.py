@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 from redis.asyncio import Redis
@@ -12,18 +13,36 @@ from redis.asyncio import Redis
 _MAX_TOKEN_LENGTH = 128
 
 
+DEFAULT_MAX_AGE = timedelta(hours=12)
+
+
+def _ms(span: timedelta) -> int:
+    return max(1, int(span / timedelta(milliseconds=1)))
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 class StaffSessions:
-    """Opaque session tokens. Redis holds only a token's SHA-256, so a leaked dump cannot log anyone in."""
+    """Opaque session tokens. Redis holds only a token's SHA-256, so a leaked dump cannot log anyone in.
 
-    def __init__(self, redis: Redis, ttl: timedelta, prefix: str = "bot") -> None:
-        if ttl < timedelta(milliseconds=1):
-            raise ValueError("session ttl must be at least a millisecond")
+    A session ends after ``ttl`` unused, and in any case ``max_age`` after login: a stolen token cannot
+    be kept alive for ever by using it.
+    """
+
+    def __init__(
+        self, redis: Redis, ttl: timedelta, prefix: str = "bot", *, max_age: timedelta = DEFAULT_MAX_AGE
+    ) -> None:
+        if ttl < timedelta(milliseconds=1) or max_age < timedelta(milliseconds=1):
+            raise ValueError("session ttl and max age must be at least a millisecond")
         self._redis = redis
         self._ttl = ttl
+        self._max_age = max_age
         self._prefix = prefix
 
     @property
@@ -43,23 +62,30 @@ class StaffSessions:
 
     async def create(self, user_id: int) -> str:
         token = secrets.token_urlsafe(32)
-        await self._redis.set(self._key(token), str(user_id), px=self._ttl)
+        ends_ms = _now_ms() + _ms(self._max_age)
+        await self._redis.set(self._key(token), f"{user_id}:{ends_ms}", px=min(self._ttl, self._max_age))
         return token
 
     async def resolve(self, token: str) -> int | None:
-        """The user id behind ``token``, or None; each use pushes the expiry back by the full ttl."""
+        """The user id behind ``token``, or None; each use pushes the idle expiry back by the full ttl,
+        never past the session's absolute end."""
         if not token or len(token) > _MAX_TOKEN_LENGTH:
             return None
         key = self._key(token)
-        # GET + PEXPIRE rather than GETEX: the embedded store (fakeredis) mis-times GETEX's expiry.
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.get(key)
-            pipe.pexpire(key, self._ttl)
-            raw, _ = await pipe.execute()
+        raw = await self._redis.get(key)
         if raw is None:
             return None
         text = raw.decode("ascii", "replace") if isinstance(raw, bytes) else raw
-        return int(text) if text.isdigit() else None
+        user_id, _, ends = text.partition(":")
+        # A value without an end (written before sessions had one) counts as ended: log in again.
+        left_ms = int(ends) - _now_ms() if ends.isdigit() else 0
+        if not user_id.isdigit() or left_ms <= 0:
+            await self._redis.delete(key)
+            return None
+        # GET then PEXPIRE rather than GETEX: the embedded store (fakeredis) mis-times GETEX's expiry. A
+        # token revoked in between stays revoked: PEXPIRE of a missing key does nothing.
+        await self._redis.pexpire(key, min(_ms(self._ttl), left_ms))
+        return int(user_id)
 
     async def revoke(self, token: str) -> None:
         if token and len(token) <= _MAX_TOKEN_LENGTH:

@@ -90,13 +90,14 @@ def _make_app(
     delivery: RecordingDelivery,
     *,
     session_ttl: timedelta = timedelta(minutes=30),
+    session_max_age: timedelta = timedelta(hours=12),
     throttle: LoginThrottle | None = None,
 ) -> web.Application:
     app = web.Application()
     staff = create_staff_app(
         cases=cases,
         users=users,
-        sessions=StaffSessions(redis, session_ttl),
+        sessions=StaffSessions(redis, session_ttl, max_age=session_max_age),
         delivery=delivery,
         throttle=throttle,
     )
@@ -272,6 +273,19 @@ async def test_sessions_expire(
     assert (await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD})).status == 200
     assert (await client.get("/staff/api/me")).status == 200
     await asyncio.sleep(1.0)
+    await _error(await client.get("/staff/api/me"), 401)
+
+
+async def test_a_session_in_constant_use_still_ends_at_its_maximum_age(
+    aiohttp_client: AiohttpClient, case_store: CaseStore, staff_users: StaffUserStore, redis_client: Redis
+) -> None:
+    app = _make_app(case_store, staff_users, redis_client, RecordingDelivery(), session_max_age=timedelta(seconds=0.8))
+    client = await aiohttp_client(app)
+    await staff_users.add("anna", PASSWORD, "agent", ("subsidy",))
+    assert (await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD})).status == 200
+    for _ in range(3):
+        assert (await client.get("/staff/api/me")).status == 200
+        await asyncio.sleep(0.3)
     await _error(await client.get("/staff/api/me"), 401)
 
 

@@ -66,6 +66,28 @@ async def test_use_slides_the_expiry(redis_client: Redis) -> None:
         assert await sessions.resolve(token) == 9
 
 
+async def test_use_does_not_slide_past_the_absolute_end(redis_client: Redis) -> None:
+    sessions = StaffSessions(
+        redis_client, timedelta(milliseconds=400), prefix=_prefix("test-absolute"), max_age=timedelta(milliseconds=700)
+    )
+    token = await sessions.create(9)
+    assert await sessions.resolve(token) == 9
+    await asyncio.sleep(0.3)
+    assert await sessions.resolve(token) == 9
+    await asyncio.sleep(0.3)
+    assert await sessions.resolve(token) == 9
+    await asyncio.sleep(0.3)  # used every 0.3 s, within the idle limit, but 0.9 s after login
+    assert await sessions.resolve(token) is None
+
+
+async def test_a_session_stored_without_an_end_counts_as_ended(redis_client: Redis) -> None:
+    prefix = _prefix("test-old-format")
+    sessions = StaffSessions(redis_client, timedelta(minutes=5), prefix=prefix)
+    token = "t" * 43
+    await redis_client.set(f"{prefix}:staff-session:{hashlib.sha256(token.encode()).hexdigest()}", "7")
+    assert await sessions.resolve(token) is None
+
+
 async def test_throttle_locks_a_username_and_address_pair_after_its_failures(redis_client: Redis) -> None:
     throttle = LoginThrottle(redis_client, per_pair=3, prefix=_prefix("test-throttle-pair"))
     for _ in range(3):
