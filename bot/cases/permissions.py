@@ -59,7 +59,7 @@ def check_action(staff: StaffUser, action: Action, *, team: str, status: str, cl
         return {}
     if supervises(staff):
         return {"acting_as": staff.role}
-    raise CaseForbidden("claimed_by_other", "这个申请已由其他人认领，只有认领人或组长可以处理")
+    raise CaseForbidden("claimed_by_other", "这个申请已由其他人认领，只有认领人、组长或管理员可以处理")
 
 
 def transfer_targets(staff: StaffUser) -> tuple[str, ...]:

@@ -669,7 +669,7 @@ async def test_another_agent_cannot_reply_transfer_or_resolve_a_claimed_case(api
         response = await api.client.post(f"/staff/api/cases/{case_id}/{action}", json=body, headers=bob)
         error = await _error(response, 403)
         assert error["code"] == "claimed_by_other", action
-        assert error["message"] == "这个申请已由其他人认领，只有认领人或组长可以处理"
+        assert error["message"] == "这个申请已由其他人认领，只有认领人、组长或管理员可以处理"
     assert api.delivery.sent == []
     case = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=bob)).json()
     assert (case["status"], case["claimed_by"], case["team"]) == ("claimed", "anna", "subsidy")
