@@ -13,6 +13,7 @@ from bot.channels.wechat.webhook import add_routes as add_wechat_routes
 from bot.notice_sender import keep_sending
 from bot.profile_sync import keep_mirror_complete
 from bot.proxies import TrustedProxies
+from bot.security.secret import load_or_create_secret
 from bot.services import Services
 from bot.staff.api import create_staff_app
 from bot.storage.db import check_database
@@ -104,6 +105,7 @@ def create_app(services: Services) -> web.Application:
             }
             if services.settings.notify_residents
             else {},
+            log_key=load_or_create_secret(services.settings)[0].encode("utf-8"),
             talk=services.staff_talk,
         ),
     )

@@ -6,7 +6,8 @@ used HTTPS. When the connection comes from one of ``BOT_TRUSTED_PROXIES``, the c
 nginx's realip module finds it (``real_ip_recursive on``): ``X-Forwarded-For`` read from the right,
 skipping trusted proxies; the first other address is the client. Everything left of it was written by
 the client and is ignored, so garbage there (Squid sends ``unknown``) does no harm. The scheme comes
-from the last ``X-Forwarded-Proto`` value. A request from anywhere else keeps its own address and
+from the last ``X-Forwarded-Proto`` value, the host (compared with a browser's ``Origin`` by the staff
+API) from the last ``X-Forwarded-Host`` value. A request from anywhere else keeps its own address and
 scheme whatever headers it sends.
 
 (aiohttp-remotes does this too, but answers 400 to any entry that is not an address, including the
@@ -15,6 +16,7 @@ client-written ones, or demands an exact number of hops.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
@@ -23,6 +25,8 @@ from aiohttp import hdrs, web
 Network = IPv4Network | IPv6Network
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_FORWARDED_ENTRIES = 32  # more hops than any real chain; a longer header is read only this far
+# A host name or address with an optional port, as a browser puts it in Host: nothing else is passed on.
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 
 
 class TrustedProxies:
@@ -60,9 +64,14 @@ class TrustedProxies:
         if client is None:
             return await handler(request)
         scheme = request.headers.get(hdrs.X_FORWARDED_PROTO, "").rsplit(",", 1)[-1].strip().lower()
-        if scheme in ("http", "https"):
-            return await handler(request.clone(remote=client, scheme=scheme))
-        return await handler(request.clone(remote=client))
+        host = request.headers.get(hdrs.X_FORWARDED_HOST, "").rsplit(",", 1)[-1].strip()
+        return await handler(
+            request.clone(
+                remote=client,
+                scheme=scheme if scheme in ("http", "https") else request.scheme,
+                host=host if _HOST.fullmatch(host) else request.host,
+            )
+        )
 
 
 def _address(text: str | None) -> IPv4Address | IPv6Address | None:

@@ -140,7 +140,11 @@ async def open_services(
             cases=cases,
             notices=notices,
             staff_users=StaffUserStore(sessionmaker),
-            staff_sessions=StaffSessions(redis, timedelta(minutes=settings.session_ttl_minutes)),
+            staff_sessions=StaffSessions(
+                redis,
+                timedelta(minutes=settings.session_ttl_minutes),
+                max_age=timedelta(hours=settings.session_max_hours),
+            ),
             profiles=profiles,
             profile_mirror=profile_mirror,
             outbox=outbox,

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.errors import CaseConflict, CaseNotFound
 from bot.cases.models import CaseEventRow, CaseRow, utcnow
-from bot.cases.types import CaseDetail, CaseStatus
+from bot.cases.permissions import check_action
+from bot.cases.types import CaseDetail, CaseStatus, StaffUser
 from bot.cases.validation import check_actor
 from bot.security.crypto import Cipher
 
@@ -92,14 +93,16 @@ class CaseConversations:
             await session.flush()
             return int(event.id)
 
-    async def hand_back(self, case_id: int, *, actor: str) -> None:
-        """Staff are done talking for now: the resident's next words go to the assistant again."""
-        check_actor(actor)
+    async def hand_back(self, case_id: int, *, staff: StaffUser) -> None:
+        """Staff are done talking for now: the resident's next words go to the assistant again. Only the
+        claimer (or a supervisor, on record) may, as for a reply."""
+        check_actor(staff.username)
         async with self._sessions.begin() as session:
-            case = await session.get(CaseRow, case_id)
+            case = await session.get(CaseRow, case_id, with_for_update=True)
             if case is None:
                 raise CaseNotFound("case_not_found", "找不到这个申请")
-            session.add(CaseEventRow(case_id=case_id, kind=HANDED_BACK, actor=actor, detail={}))
+            acting = check_action(staff, "reply", team=case.team, status=case.status, claimed_by=case.claimed_by)
+            session.add(CaseEventRow(case_id=case_id, kind=HANDED_BACK, actor=staff.username, detail=acting))
 
 
 def case_messages(detail: CaseDetail) -> list[dict[str, Any]]:

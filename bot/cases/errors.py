@@ -21,3 +21,7 @@ class CaseConflict(CaseError):
 
 class InvalidRequest(CaseError):
     """The caller passed a value the store does not accept."""
+
+
+class CaseForbidden(CaseError):
+    """The staff member may not do this to this case (another team's, someone else's claim)."""

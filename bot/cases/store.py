@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
 from bot.cases.models import CaseEventRow, CaseRow, StaffUserRow, utcnow
 from bot.cases.notices import new_notice
-from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, CaseSummary, NewCase, Proxy
+from bot.cases.permissions import Action, check_action, check_transfer_target, check_visible
+from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, CaseSummary, NewCase, Proxy, StaffUser
 from bot.cases.validation import (
     MAX_KIND_LENGTH,
     check_actor,
@@ -33,11 +34,11 @@ from bot.security.crypto import Cipher
 MAX_LIST_LIMIT = 1000
 MAX_REPLY_LENGTH = 4000
 MAX_NOTE_LENGTH = 4000
+MAX_REASON_LENGTH = 2000
 _CLAIMABLE = (CaseStatus.NEW,)
-_ANSWERABLE = (CaseStatus.CLAIMED, CaseStatus.WAITING)
 _FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 # Which detail key an event's encrypted body is shown under when a whole case is read.
-_BODY_KEYS = {"replied": "text", "resolved": "note", "resident_said": "text"}
+_BODY_KEYS = {"replied": "text", "resolved": "note", "transferred": "reason", "resident_said": "text"}
 
 
 class CaseStore:
@@ -143,20 +144,22 @@ class CaseStore:
             events=events,
         )
 
-    async def claim(self, case_id: int, *, actor: str, actor_id: int) -> CaseSummary:
-        """Take a ``new`` case for oneself; exactly one of several concurrent claims wins."""
-        check_actor(actor)
+    async def claim(self, case_id: int, *, staff: StaffUser) -> CaseSummary:
+        """Take a ``new`` case of one's team for oneself; exactly one of several concurrent claims wins."""
+        check_actor(staff.username)
         async with self._sessions.begin() as session:
             case = await _lock(session, case_id, skip_locked=True)
+            check_visible(staff, case.team)
             if case.status not in _CLAIMABLE:
                 raise _claim_conflict(case.status)
-            await self._take(session, case, actor=actor, actor_id=actor_id)
+            await self._take(session, case, staff=staff)
         return await self._summary_of(case_id)
 
-    async def claim_next(self, team: str, *, actor: str, actor_id: int) -> CaseSummary | None:
+    async def claim_next(self, team: str, *, staff: StaffUser) -> CaseSummary | None:
         """Take the team's most pressing ``new`` case (urgent first, then oldest); None when none is left."""
         check_team(team)
-        check_actor(actor)
+        check_actor(staff.username)
+        check_visible(staff, team)
         query = (
             select(CaseRow)
             .where(CaseRow.team == team, CaseRow.status == CaseStatus.NEW)
@@ -168,12 +171,22 @@ class CaseStore:
             case = await session.scalar(query)
             if case is None:
                 return None
-            await self._take(session, case, actor=actor, actor_id=actor_id)
+            await self._take(session, case, staff=staff)
         return await self._summary_of(case.id)
 
-    async def add_reply(self, case_id: int, *, actor: str, text: str, await_resident: bool = False) -> CaseEvent:
-        """Record a staff reply (encrypted); ``await_resident`` moves the case to ``waiting``."""
-        check_actor(actor)
+    async def check_may(self, case_id: int, *, staff: StaffUser, action: Action) -> None:
+        """Raise as ``action`` itself would if ``staff`` may not do it now; for checks before side effects.
+        The action checks again under its lock."""
+        async with self._sessions() as session:
+            case = await session.get(CaseRow, case_id)
+            if case is None:
+                raise _not_found()
+            check_action(staff, action, team=case.team, status=case.status, claimed_by=case.claimed_by)
+
+    async def add_reply(self, case_id: int, *, staff: StaffUser, text: str, await_resident: bool = False) -> CaseEvent:
+        """Record a staff reply (encrypted); ``await_resident`` moves the case to ``waiting``.
+        Only the claimer (or a supervisor, recorded as such) replies."""
+        check_actor(staff.username)
         check_text(
             text,
             code="bad_reply",
@@ -182,13 +195,12 @@ class CaseStore:
         )
         async with self._sessions.begin() as session:
             case = await _lock(session, case_id)
-            if case.status not in _ANSWERABLE:
-                raise CaseConflict("not_claimed", "请先认领这个申请再回复")
+            acting = check_action(staff, "reply", team=case.team, status=case.status, claimed_by=case.claimed_by)
             if await_resident:
                 case.status = CaseStatus.WAITING
             case.updated_at = utcnow()
-            detail = {"length": len(text), "await_resident": await_resident}
-            event = _event_row(case_id, "replied", actor, detail, self._cipher.encrypt_text(text))
+            detail: dict[str, Any] = {"length": len(text), "await_resident": await_resident, **acting}
+            event = _event_row(case_id, "replied", staff.username, detail, self._cipher.encrypt_text(text))
             session.add(event)
             await session.flush()
             return _event(event)
@@ -208,14 +220,21 @@ class CaseStore:
             await session.flush()
             return _event(event)
 
-    async def transfer(self, case_id: int, *, actor: str, team: str) -> CaseSummary:
-        """Hand the case to another team's queue, unclaimed."""
+    async def transfer(self, case_id: int, *, staff: StaffUser, team: str, reason: str = "") -> CaseSummary:
+        """Hand the case to another team's queue, unclaimed; ``reason`` (optional) is kept encrypted."""
         check_team(team)
-        check_actor(actor)
+        check_actor(staff.username)
+        check_text(
+            reason,
+            code="bad_reason",
+            message=f"转交原因不能超过 {MAX_REASON_LENGTH} 字",
+            max_length=MAX_REASON_LENGTH,
+            required=False,
+        )
         async with self._sessions.begin() as session:
             case = await _lock(session, case_id)
-            if case.status in _FINISHED:
-                raise CaseConflict("case_finished", "这个申请已经办结，不能转交")
+            acting = check_action(staff, "transfer", team=case.team, status=case.status, claimed_by=case.claimed_by)
+            check_transfer_target(staff, team)
             if case.team == team:
                 raise InvalidRequest("same_team", "这个申请已经在该组")
             previous = case.team
@@ -223,12 +242,14 @@ class CaseStore:
             case.status = CaseStatus.NEW
             case.claimed_by = None
             case.updated_at = utcnow()
-            session.add(_event_row(case_id, "transferred", actor, {"from": previous, "to": team}))
+            detail = {"from": previous, "to": team, **acting}
+            body = self._cipher.encrypt_text(reason) if reason else None
+            session.add(_event_row(case_id, "transferred", staff.username, detail, body))
         return await self._summary_of(case_id)
 
-    async def resolve(self, case_id: int, *, actor: str, outcome: str, note: str) -> CaseSummary:
-        """Finish the case; the note is kept encrypted."""
-        check_actor(actor)
+    async def resolve(self, case_id: int, *, staff: StaffUser, outcome: str, note: str) -> CaseSummary:
+        """Finish a claimed case; the note is kept encrypted."""
+        check_actor(staff.username)
         check_text(outcome, code="bad_outcome", message="请选择办理结果", max_length=64)
         check_text(
             note,
@@ -239,12 +260,11 @@ class CaseStore:
         )
         async with self._sessions.begin() as session:
             case = await _lock(session, case_id)
-            if case.status in _FINISHED:
-                raise CaseConflict("case_finished", "这个申请已经办结")
+            acting = check_action(staff, "resolve", team=case.team, status=case.status, claimed_by=case.claimed_by)
             case.status = CaseStatus.RESOLVED
             case.updated_at = utcnow()
             body = self._cipher.encrypt_text(note) if note else None
-            session.add(_event_row(case_id, "resolved", actor, {"outcome": outcome}, body))
+            session.add(_event_row(case_id, "resolved", staff.username, {"outcome": outcome, **acting}, body))
         return await self._summary_of(case_id)
 
     async def record_event(self, case_id: int, *, kind: str, actor: str, detail: dict[str, Any]) -> CaseEvent:
@@ -263,12 +283,12 @@ class CaseStore:
             await session.flush()
             return _event(event)
 
-    async def _take(self, session: AsyncSession, case: CaseRow, *, actor: str, actor_id: int) -> None:
+    async def _take(self, session: AsyncSession, case: CaseRow, *, staff: StaffUser) -> None:
         # The status condition makes the UPDATE itself the arbiter where row locks do not exist (SQLite).
         statement = (
             update(CaseRow)
             .where(CaseRow.id == case.id, CaseRow.status.in_(_CLAIMABLE))
-            .values(status=CaseStatus.CLAIMED, claimed_by=actor_id, updated_at=utcnow())
+            .values(status=CaseStatus.CLAIMED, claimed_by=staff.id, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         try:
@@ -277,7 +297,7 @@ class CaseStore:
             raise InvalidRequest("unknown_staff", "找不到这个工作人员账号") from None
         if cast(CursorResult[Any], result).rowcount != 1:
             raise _claim_conflict(CaseStatus.CLAIMED)
-        session.add(_event_row(case.id, "claimed", actor, {"staff_id": actor_id}))
+        session.add(_event_row(case.id, "claimed", staff.username, {"staff_id": staff.id}))
 
     async def summary(self, case_id: int) -> CaseSummary:
         """A case's list row: nothing personal, so reading it is not audited. Raises ``CaseNotFound``."""
@@ -386,5 +406,5 @@ def _not_found() -> CaseNotFound:
 
 def _claim_conflict(status: str) -> CaseConflict:
     if status in _FINISHED:
-        return CaseConflict("case_finished", "这个申请已经办结")
+        return CaseConflict("case_resolved", "这个申请已经办结")
     return CaseConflict("already_claimed", "这个申请已被其他人认领")

@@ -7,10 +7,14 @@ case may do next and audits every read.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import math
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,19 +24,22 @@ from aiohttp import hdrs, web
 from redis.exceptions import RedisError
 
 from bot.cases.conversation import case_messages
-from bot.cases.errors import CaseConflict, CaseError, CaseNotFound, InvalidRequest
+from bot.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound, InvalidRequest
+from bot.cases.permissions import may_see_team, visible_teams
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
     MAX_PASSWORD_CHARS,
+    MAX_REASON_CHARS,
     MAX_SERVICE_CHARS,
     MAX_TEXT_CHARS,
     MAX_USERNAME_CHARS,
     OUTCOMES,
     build_openapi,
 )
+from bot.staff.origin import is_cross_origin
 from bot.staff.sessions import LoginThrottle, StaffSessions
 from bot.staff.users import USERNAME_PATTERN, StaffUserStore
 from bot.staff_talk import StaffTalk
@@ -43,9 +50,9 @@ COOKIE_NAME = "bot_staff"
 COOKIE_PATH = "/staff"
 # Case ids are 32-bit in the database; a larger number cannot name a case and must not reach the driver.
 _MAX_CASE_ID = 2**31 - 1
-_SEE_ALL_ROLES = frozenset({"admin", "supervisor"})
 _STATUSES = frozenset(status.value for status in CaseStatus)
 _LIST_PARAMETERS = frozenset({"status", "team", "service"})
+_SAFE_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS})
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -60,6 +67,7 @@ class _Services:
     delivery: ReplyDelivery
     secure_cookies: bool
     notices: Mapping[str, str]
+    log_key: bytes
     talk: StaffTalk | None = None
 
 
@@ -82,6 +90,7 @@ class ApiError(Exception):
 _CASE_ERROR_STATUS: tuple[tuple[type[CaseError], int], ...] = (
     (CaseNotFound, 404),
     (CaseConflict, 409),
+    (CaseForbidden, 403),
     (InvalidRequest, 400),
 )
 
@@ -150,9 +159,12 @@ def _is_json(request: web.Request) -> bool:
 @web.middleware
 async def _post_guard(request: web.Request, handler: _Handler) -> web.StreamResponse:
     # CSRF defence: the session cookie is SameSite=Strict, so other sites' requests arrive without it;
-    # and a POST may not carry the three content types an HTML form (or a cross-origin script without
-    # a CORS preflight, which we never grant) can send, so a same-site page cannot act either.
+    # a browser's request from any other origin (a sibling subdomain is the same *site*) is refused
+    # (``bot/staff/origin.py``); and a POST may not carry the three content types an HTML form (or a
+    # cross-origin script without a CORS preflight, which we never grant) can send.
     unrouted = request.match_info.http_exception is not None
+    if request.method not in _SAFE_METHODS and not unrouted and is_cross_origin(request):
+        raise ApiError(403, "cross_site", "请从工作台页面本身操作，不接受其他网页发来的请求")
     if request.method == hdrs.METH_POST and not unrouted:
         if request.content_type in _FORM_TYPES or (request.body_exists and not _is_json(request)):
             raise ApiError(415, "unsupported_media_type", "请求内容须为 JSON（Content-Type: application/json）")
@@ -190,9 +202,20 @@ async def _json_object(request: web.Request, allowed: frozenset[str]) -> dict[st
         raise ApiError(400, "invalid_json", "请求内容不是有效的 JSON") from None
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", "请求内容应为 JSON 对象")
+    if not _is_unicode(value):
+        # JSON's \ud800 escapes decode to lone surrogates, which no database, log or answer can encode.
+        raise ApiError(400, "invalid_json", "请求内容含有无效的字符")
     if not value.keys() <= allowed:
         raise ApiError(400, "invalid_field", f"只接受这些字段：{'、'.join(sorted(allowed))}")
     return value
+
+
+def _is_unicode(value: dict[str, Any]) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Whitespace as Python and JavaScript both count it (Python's str.strip keeps U+FEFF; JavaScript's \s
@@ -257,14 +280,8 @@ async def _current_user(request: web.Request) -> StaffUser:
     raise ApiError(401, "not_logged_in", "请先登录")
 
 
-def _visible_teams(user: StaffUser) -> tuple[str, ...] | None:
-    """The teams whose cases ``user`` may see; None means all of them."""
-    return None if user.role in _SEE_ALL_ROLES else user.teams
-
-
 def _require_team(user: StaffUser, team: str) -> None:
-    visible = _visible_teams(user)
-    if visible is not None and team not in visible:
+    if not may_see_team(user, team):
         raise ApiError(403, "forbidden", "只能处理本组的案件")
 
 
@@ -278,6 +295,10 @@ async def _summary_for(request: web.Request, user: StaffUser) -> CaseSummary:
     summary = await _case_summary(request.app[SERVICES].cases, _case_id(request))
     _require_team(user, summary.team)
     return summary
+
+
+def _name_tag(key: bytes, username: str) -> str:
+    return hmac.new(key, b"staff-login-name:" + username.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
 
 
 def _audit(user: StaffUser, action: str, case_id: int | None = None) -> None:
@@ -359,14 +380,19 @@ async def login(request: web.Request) -> web.StreamResponse:
             f"登录失败次数过多，请 {minutes} 分钟后再试",
             {hdrs.RETRY_AFTER: str(math.ceil(wait.total_seconds()))},
         )
+    delay = await services.throttle.delay_for(username)
+    if delay:
+        await asyncio.sleep(delay.total_seconds())
     # A name no account could have never reaches the database (PostgreSQL refuses some characters).
     well_formed = USERNAME_PATTERN.fullmatch(username) is not None
     user = await services.users.authenticate(username, password) if well_formed else None
     if user is None or not user.active:
         await services.throttle.record_failure(username, remote)
-        log.info("staff login failed for %s", username if well_formed else "(malformed name)")
+        # The typed name may be a password typed into the wrong field: only a keyed tag of it is logged,
+        # enough to see repeated attempts on one name, useless for reading the name back.
+        log.info("staff login failed name_tag=%s", _name_tag(services.log_key, username))
         raise ApiError(401, "login_failed", "用户名或密码不正确")
-    await services.throttle.clear(username)
+    await services.throttle.clear(username, remote)
     # A fresh token on every login, so a token planted before login is worthless afterwards.
     old_token = request.cookies.get(COOKIE_NAME)
     if old_token:
@@ -439,7 +465,7 @@ async def list_cases(request: web.Request) -> web.StreamResponse:
     if team is not None:
         _require_team(user, team)
     summaries = await request.app[SERVICES].cases.list(
-        status=status, team=team, service=service, teams_visible=_visible_teams(user)
+        status=status, team=team, service=service, teams_visible=visible_teams(user)
     )
     return _json({"cases": [_summary_json(summary) for summary in summaries]})
 
@@ -457,7 +483,7 @@ async def get_case(request: web.Request) -> web.StreamResponse:
 async def claim_case(request: web.Request) -> web.StreamResponse:
     user = await _current_user(request)
     summary = await _summary_for(request, user)
-    claimed = await request.app[SERVICES].cases.claim(summary.id, actor=user.username, actor_id=user.id)
+    claimed = await request.app[SERVICES].cases.claim(summary.id, staff=user)
     _audit(user, "claim", summary.id)
     await _notify(request.app[SERVICES], claimed, "claimed")
     return _json(_summary_json(claimed))
@@ -469,7 +495,7 @@ async def claim_next(request: web.Request) -> web.StreamResponse:
     if team not in TEAMS:
         raise ApiError(400, "invalid_team", f"没有这个组；可选：{'、'.join(TEAMS)}")
     _require_team(user, team)
-    claimed = await request.app[SERVICES].cases.claim_next(team, actor=user.username, actor_id=user.id)
+    claimed = await request.app[SERVICES].cases.claim_next(team, staff=user)
     if claimed is None:
         return web.Response(status=204)
     _audit(user, "claim_next", claimed.id)
@@ -508,6 +534,8 @@ async def reply(request: web.Request) -> web.StreamResponse:
     text = _text_field(body, "text", max_chars=MAX_TEXT_CHARS)
     await_resident = _bool_field(body, "await_resident")
     summary = await _summary_for(request, user)
+    # Only someone who may reply learns whether the resident can be reached or leaves a trace of trying.
+    await services.cases.check_may(summary.id, staff=user, action="reply")
     channel, user_ref = await services.cases.contact_of(summary.id)
     reach = await _reach(services, channel, user_ref)
     if not reach.can_send:
@@ -517,7 +545,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
         )
         _audit(user, "reply-refused", summary.id)
         raise ApiError(409, "cannot_reach", reach.reason or "现在无法通过这个渠道联系居民，请用其他方式联系。")
-    event = await services.cases.add_reply(summary.id, actor=user.username, text=text, await_resident=await_resident)
+    event = await services.cases.add_reply(summary.id, staff=user, text=text, await_resident=await_resident)
     _audit(user, "reply", summary.id)
     await _talk_opened(services, channel, user_ref)
     result = await _deliver(services, summary.id, user, text)
@@ -541,20 +569,19 @@ async def hand_back(request: web.Request) -> web.StreamResponse:
     user = await _current_user(request)
     services = request.app[SERVICES]
     summary = await _summary_for(request, user)
-    if summary.status not in (CaseStatus.CLAIMED, CaseStatus.WAITING):
-        raise ApiError(409, "not_claimed", "只有正在办理的案件才能交回助手")
     if services.talk is not None:
-        await services.talk.conversations.hand_back(summary.id, actor=user.username)
+        await services.talk.conversations.hand_back(summary.id, staff=user)
     _audit(user, "handback", summary.id)
     return _json(_summary_json(await _case_summary(services.cases, summary.id)))
 
 
 async def transfer(request: web.Request) -> web.StreamResponse:
     user = await _current_user(request)
-    body = await _json_object(request, frozenset({"team"}))
+    body = await _json_object(request, frozenset({"team", "reason"}))
     team = _choice_field(body, "team", TEAMS)
+    reason = _text_field(body, "reason", max_chars=MAX_REASON_CHARS, required=False)
     summary = await _summary_for(request, user)
-    moved = await request.app[SERVICES].cases.transfer(summary.id, actor=user.username, team=team)
+    moved = await request.app[SERVICES].cases.transfer(summary.id, staff=user, team=team, reason=reason)
     _audit(user, f"transfer:{team}", summary.id)
     return _json(_summary_json(moved))
 
@@ -565,7 +592,7 @@ async def resolve(request: web.Request) -> web.StreamResponse:
     outcome = _choice_field(body, "outcome", OUTCOMES)
     note = _text_field(body, "note", max_chars=MAX_TEXT_CHARS, required=False)
     summary = await _summary_for(request, user)
-    resolved = await request.app[SERVICES].cases.resolve(summary.id, actor=user.username, outcome=outcome, note=note)
+    resolved = await request.app[SERVICES].cases.resolve(summary.id, staff=user, outcome=outcome, note=note)
     _audit(user, f"resolve:{outcome}", summary.id)
     await _notify(request.app[SERVICES], resolved, "resolved")
     return _json(_summary_json(resolved))
@@ -605,12 +632,15 @@ def create_staff_app(
     throttle: LoginThrottle | None = None,
     secure_cookies: bool = False,
     notices: Mapping[str, str] | None = None,
+    log_key: bytes | None = None,
     talk: StaffTalk | None = None,
 ) -> web.Application:
     """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
 
-    ``throttle`` defaults to 10 failed logins per username (30 per address) in 10 minutes, kept in
-    the same Redis as ``sessions``.
+    ``throttle`` defaults to locking after 10 failed logins per username and address (30 per address)
+    in 10 minutes, and slowing after 50 per username, kept in the same Redis as ``sessions``.
+    ``log_key`` keys the tags that stand for typed usernames in the log (give the secret key, so tags
+    match across workers and restarts); by default a random key per app.
     """
     app = web.Application(middlewares=[_errors, _post_guard])
     app[SERVICES] = _Services(
@@ -621,6 +651,7 @@ def create_staff_app(
         delivery=delivery,
         secure_cookies=secure_cookies,
         notices=dict(notices or {}),
+        log_key=log_key if log_key is not None else secrets.token_bytes(32),
         talk=talk,
     )
     app.router.add_routes(

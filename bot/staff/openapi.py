@@ -16,6 +16,7 @@ MAX_TEXT_CHARS = 2000
 MAX_USERNAME_CHARS = 40
 MAX_PASSWORD_CHARS = MAX_PASSWORD_LENGTH
 MAX_SERVICE_CHARS = 64
+MAX_REASON_CHARS = MAX_TEXT_CHARS
 # What ``_text_field`` refuses, said as JSON Schema (ECMA-262) patterns.
 NO_NUL = r"^[^\u0000]*$"
 NOT_BLANK_NO_NUL = r"^[^\u0000]*[^\u0000\s\u001c-\u001f\u0085\ufeff][^\u0000]*$"
@@ -51,10 +52,17 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "（invalid_json, invalid_field, invalid_query, invalid_id）",
     ),
     401: ("Unauthorized", "未登录或登录已过期（not_logged_in），或用户名、密码不正确（login_failed）"),
-    403: ("Forbidden", "无权处理其他组的案件（forbidden）"),
+    403: (
+        "Forbidden",
+        "无权这样做：其他组的案件（forbidden）、他人认领的案件（claimed_by_other，组长和管理员除外）、"
+        "不允许转去的组（transfer_not_allowed）、来自其他网站的请求（cross_site）",
+    ),
     404: ("NotFound", "案件或地址不存在（case_not_found, not_found）"),
     405: ("MethodNotAllowed", "不支持这种请求方法（method_not_allowed）"),
-    409: ("Conflict", "案件状态不允许这个操作，例如已被他人认领（由案件库给出代码）"),
+    409: (
+        "Conflict",
+        "案件状态不允许这个操作：已被他人认领（already_claimed）、还没认领（not_claimed）、已经办结（case_resolved）等",
+    ),
     413: ("PayloadTooLarge", f"请求内容超过 {MAX_BODY_BYTES} 字节（body_too_large）"),
     415: (
         "UnsupportedMediaType",
@@ -64,7 +72,7 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     500: ("InternalError", "内部错误（internal_error），不含任何调试信息"),
 }
 
-_COMMON_POST_ERRORS = (400, 401, 405, 413, 415, 500)
+_COMMON_POST_ERRORS = (400, 401, 403, 405, 413, 415, 500)
 
 _ID_PARAMETER: JSONDict = {
     "name": "id",
@@ -296,7 +304,15 @@ def _schemas() -> JSONDict:
             "type": "object",
             "required": ["team"],
             "additionalProperties": False,
-            "properties": {"team": {"type": "string", "enum": list(TEAMS)}},
+            "properties": {
+                "team": {"type": "string", "enum": list(TEAMS)},
+                "reason": {
+                    "type": "string",
+                    "maxLength": MAX_REASON_CHARS,
+                    "pattern": NO_NUL,
+                    "description": "转交原因（可不填），加密保存",
+                },
+            },
         },
         "ResolveRequest": {
             "type": "object",

@@ -19,6 +19,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "BOT_WECHAT_AES_KEY",
         "BOT_WECHAT_APP_ID",
         "BOT_WECHAT_MODE",
+        "BOT_SESSION_MAX_HOURS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -93,4 +94,13 @@ def test_a_mode_that_opens_sealed_pushes_needs_the_key_and_the_app_id(
 def test_an_unknown_wechat_mode_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_WECHAT_MODE", "encrypted")
     with pytest.raises(SettingsError, match=r"^BOT_WECHAT_MODE: Input should be 'plain', 'compatible' or 'safe'$"):
+        load_settings()
+
+
+def test_staff_sessions_end_twelve_hours_after_login_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().session_max_hours == 12
+    monkeypatch.setenv("BOT_SESSION_MAX_HOURS", "8")
+    assert load_settings().session_max_hours == 8
+    monkeypatch.setenv("BOT_SESSION_MAX_HOURS", "0")
+    with pytest.raises(SettingsError, match="BOT_SESSION_MAX_HOURS"):
         load_settings()

@@ -335,7 +335,7 @@ async def test_asking_how_my_application_is_going_reports_each_of_my_cases(
     assert first.replies[0].text == f"编号{case_id}，生活补贴：已经收到，正在等工作人员处理。"
 
     staff = await add_staff(sessionmaker, "wang")
-    await case_store.claim(case_id, actor=staff.username, actor_id=staff.id)
+    await case_store.claim(case_id, staff=staff)
     claimed = await pipeline.handle(RESIDENT, "申请进度", "s2")
     assert claimed.replies[0].text == f"编号{case_id}，生活补贴：工作人员正在办理。"
 

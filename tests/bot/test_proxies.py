@@ -94,6 +94,39 @@ async def test_an_unknown_scheme_is_ignored(aiohttp_client: AiohttpClient) -> No
     assert seen == {"remote": "203.0.113.7", "secure": False}
 
 
+async def _host(request: web.Request) -> web.Response:
+    return web.json_response({"host": request.host})
+
+
+async def _seen_host(aiohttp_client: AiohttpClient, proxies: TrustedProxies, forwarded_host: str) -> object:
+    app = web.Application(middlewares=[proxies.middleware])
+    app.router.add_get("/", _host)
+    client = await aiohttp_client(app)
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Host": forwarded_host, "Host": "127.0.0.1:8080"}
+    return (await (await client.get("/", headers=headers)).json())["host"]
+
+
+@pytest.mark.parametrize(
+    ("forwarded_host", "host"),
+    [
+        ("staff.example.gov.cn", "staff.example.gov.cn"),
+        ("evil.example, staff.example.gov.cn:8443", "staff.example.gov.cn:8443"),  # the proxy's is the last
+        ("[2001:db8::1]:443", "[2001:db8::1]:443"),
+        ("staff.example/../x", "127.0.0.1:8080"),  # not a host: the request keeps its own
+        ("", "127.0.0.1:8080"),
+    ],
+)
+async def test_a_trusted_proxy_tells_the_host_the_browser_asked_for(
+    aiohttp_client: AiohttpClient, forwarded_host: str, host: str
+) -> None:
+    assert await _seen_host(aiohttp_client, NGINX, forwarded_host) == host
+
+
+async def test_a_direct_client_cannot_choose_the_host(aiohttp_client: AiohttpClient) -> None:
+    elsewhere = TrustedProxies([ip_network("10.0.0.0/8")])
+    assert await _seen_host(aiohttp_client, elsewhere, "staff.example.gov.cn") == "127.0.0.1:8080"
+
+
 # ---------------------------------------------------------------- the service behind nginx
 
 
@@ -147,3 +180,32 @@ async def test_the_session_cookie_is_secure_when_the_browser_used_https(
 
     plain = await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD})
     assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+async def test_behind_nginx_the_console_origin_is_the_forwarded_host(
+    behind_nginx: Services, aiohttp_client: AiohttpClient
+) -> None:
+    client = await aiohttp_client(create_app(behind_nginx))
+    browser = {"Origin": "https://staff.example.gov.cn", "X-Forwarded-For": "203.0.113.8", "X-Forwarded-Proto": "https"}
+    login = {"username": "anna", "password": PASSWORD}
+    refused = await client.post("/staff/api/login", json=login, headers=browser)
+    assert refused.status == 403  # nginx did not say which host the browser asked for
+    forwarded = {**browser, "X-Forwarded-Host": "staff.example.gov.cn"}
+    assert (await client.post("/staff/api/login", json=login, headers=forwarded)).status == 200
+
+
+async def test_failed_logins_from_one_address_do_not_lock_the_name_out_elsewhere(
+    behind_nginx: Services, aiohttp_client: AiohttpClient
+) -> None:
+    client = await aiohttp_client(create_app(behind_nginx))
+    guesser = {"X-Forwarded-For": "203.0.113.66"}
+    for _ in range(10):
+        response = await client.post(
+            "/staff/api/login", json={"username": "anna", "password": "wrong"}, headers=guesser
+        )
+        assert response.status == 401
+    locked = await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD}, headers=guesser)
+    assert locked.status == 429
+    at_her_desk = {"X-Forwarded-For": "203.0.113.8"}
+    own = await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD}, headers=at_her_desk)
+    assert own.status == 200

@@ -17,3 +17,8 @@ async def agent(sessionmaker: async_sessionmaker[AsyncSession]) -> StaffUser:
 @pytest.fixture
 async def other_agent(sessionmaker: async_sessionmaker[AsyncSession]) -> StaffUser:
     return await add_staff(sessionmaker, "wang.agent")
+
+
+@pytest.fixture
+async def supervisor(sessionmaker: async_sessionmaker[AsyncSession]) -> StaffUser:
+    return await add_staff(sessionmaker, "zhou.lead", role="supervisor", teams=())

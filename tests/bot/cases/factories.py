@@ -41,9 +41,16 @@ def new_case(**changes: Any) -> NewCase:
     return replace(case, **changes)
 
 
-async def add_staff(sessionmaker: async_sessionmaker[AsyncSession], username: str) -> StaffUser:
-    """An agent of the subsidy team, written directly so that tests do not pay for password hashing."""
-    row = StaffUserRow(username=username, password_hash="unused", role="agent", teams=["subsidy"], active=True)
+async def add_staff(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    username: str,
+    *,
+    role: str = "agent",
+    teams: tuple[str, ...] = ("subsidy",),
+) -> StaffUser:
+    """A staff member (by default an agent of the subsidy team), written directly so that tests do not pay
+    for password hashing."""
+    row = StaffUserRow(username=username, password_hash="unused", role=role, teams=list(teams), active=True)
     async with sessionmaker.begin() as session:
         session.add(row)
     return StaffUser(row.id, row.username, row.role, tuple(row.teams), row.active)

@@ -17,7 +17,7 @@ from tests.bot.cases.factories import add_staff, new_case
 
 async def test_claim_takes_a_new_case_and_records_it(case_store: CaseStore, agent: StaffUser) -> None:
     case_id, _ = await case_store.create(new_case())
-    claimed = await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
+    claimed = await case_store.claim(case_id, staff=agent)
     assert claimed.status == CaseStatus.CLAIMED
     assert claimed.claimed_by == "li.agent"
     events = (await case_store.get(case_id, actor=agent.username)).events
@@ -28,9 +28,9 @@ async def test_a_claimed_case_cannot_be_claimed_again(
     case_store: CaseStore, agent: StaffUser, other_agent: StaffUser
 ) -> None:
     case_id, _ = await case_store.create(new_case())
-    await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
+    await case_store.claim(case_id, staff=agent)
     with pytest.raises(CaseConflict) as caught:
-        await case_store.claim(case_id, actor=other_agent.username, actor_id=other_agent.id)
+        await case_store.claim(case_id, staff=other_agent)
     assert caught.value.code == "already_claimed"
     assert caught.value.message == "这个申请已被其他人认领"
 
@@ -38,24 +38,24 @@ async def test_a_claimed_case_cannot_be_claimed_again(
 @pytest.mark.parametrize("finish", ["resolve", "waiting"])
 async def test_only_new_cases_can_be_claimed(case_store: CaseStore, agent: StaffUser, finish: str) -> None:
     case_id, _ = await case_store.create(new_case())
+    await case_store.claim(case_id, staff=agent)
     if finish == "resolve":
-        await case_store.resolve(case_id, actor=agent.username, outcome="duplicate", note="")
+        await case_store.resolve(case_id, staff=agent, outcome="duplicate", note="")
     else:
-        await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
-        await case_store.add_reply(case_id, actor=agent.username, text="请补充材料", await_resident=True)
+        await case_store.add_reply(case_id, staff=agent, text="请补充材料", await_resident=True)
     with pytest.raises(CaseConflict):
-        await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
+        await case_store.claim(case_id, staff=agent)
 
 
 async def test_claiming_a_missing_case_is_not_found(case_store: CaseStore, agent: StaffUser) -> None:
     with pytest.raises(CaseNotFound):
-        await case_store.claim(404, actor=agent.username, actor_id=agent.id)
+        await case_store.claim(404, staff=agent)
 
 
 async def test_claiming_as_an_unknown_staff_id_is_refused_and_changes_nothing(case_store: CaseStore) -> None:
     case_id, _ = await case_store.create(new_case())
     with pytest.raises(InvalidRequest) as caught:
-        await case_store.claim(case_id, actor="ghost", actor_id=999)
+        await case_store.claim(case_id, staff=StaffUser(999, "ghost", "agent", ("subsidy",), True))
     assert caught.value.code == "unknown_staff"
     [listed] = await case_store.list()
     assert listed.status == CaseStatus.NEW
@@ -64,7 +64,7 @@ async def test_claiming_as_an_unknown_staff_id_is_refused_and_changes_nothing(ca
 async def test_twenty_concurrent_claims_have_exactly_one_winner(case_store: CaseStore, agent: StaffUser) -> None:
     case_id, _ = await case_store.create(new_case())
     results = await asyncio.gather(
-        *(case_store.claim(case_id, actor=agent.username, actor_id=agent.id) for _ in range(20)),
+        *(case_store.claim(case_id, staff=agent) for _ in range(20)),
         return_exceptions=True,
     )
     winners = [result for result in results if not isinstance(result, BaseException)]
@@ -79,12 +79,12 @@ async def test_claim_next_takes_the_most_pressing_case_of_the_team(case_store: C
     oldest, _ = await case_store.create(new_case())
     await case_store.create(new_case(team="rehab", urgent=True))
     urgent, _ = await case_store.create(new_case(urgent=True))
-    first = await case_store.claim_next("subsidy", actor=agent.username, actor_id=agent.id)
-    second = await case_store.claim_next("subsidy", actor=agent.username, actor_id=agent.id)
+    first = await case_store.claim_next("subsidy", staff=agent)
+    second = await case_store.claim_next("subsidy", staff=agent)
     assert first is not None
     assert second is not None
     assert (first.id, second.id) == (urgent, oldest)
-    assert await case_store.claim_next("subsidy", actor=agent.username, actor_id=agent.id) is None
+    assert await case_store.claim_next("subsidy", staff=agent) is None
 
 
 async def test_two_workers_calling_claim_next_take_different_cases(
@@ -92,8 +92,8 @@ async def test_two_workers_calling_claim_next_take_different_cases(
 ) -> None:
     ids = {(await case_store.create(new_case()))[0] for _ in range(2)}
     taken = await asyncio.gather(
-        case_store.claim_next("subsidy", actor=agent.username, actor_id=agent.id),
-        case_store.claim_next("subsidy", actor=other_agent.username, actor_id=other_agent.id),
+        case_store.claim_next("subsidy", staff=agent),
+        case_store.claim_next("subsidy", staff=other_agent),
     )
     assert {case.id for case in taken if case is not None} == ids
     assert {case.claimed_by for case in taken if case is not None} == {"li.agent", "wang.agent"}
@@ -101,7 +101,7 @@ async def test_two_workers_calling_claim_next_take_different_cases(
 
 async def test_claim_next_of_an_unknown_team_is_refused(case_store: CaseStore, agent: StaffUser) -> None:
     with pytest.raises(InvalidRequest):
-        await case_store.claim_next("kitchen", actor=agent.username, actor_id=agent.id)
+        await case_store.claim_next("kitchen", staff=agent)
 
 
 async def test_on_postgresql_separate_processes_never_both_win(postgres_database_url: str, cipher: Cipher) -> None:
@@ -112,7 +112,7 @@ async def test_on_postgresql_separate_processes_never_both_win(postgres_database
         staff = await add_staff(create_sessionmaker(engines[0]), "zhao.agent")
         case_id, _ = await stores[0].create(new_case())
         results = await asyncio.gather(
-            *(stores[i % 2].claim(case_id, actor=staff.username, actor_id=staff.id) for i in range(20)),
+            *(stores[i % 2].claim(case_id, staff=staff) for i in range(20)),
             return_exceptions=True,
         )
     finally:
@@ -133,11 +133,11 @@ async def test_on_postgresql_a_row_locked_by_another_claim_counts_as_taken(
         async with engine.connect() as holder:
             await holder.execute(text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": case_id})
             with pytest.raises(CaseConflict) as caught:
-                await store.claim(case_id, actor=staff.username, actor_id=staff.id)
-            assert await store.claim_next("subsidy", actor=staff.username, actor_id=staff.id) is None
+                await store.claim(case_id, staff=staff)
+            assert await store.claim_next("subsidy", staff=staff) is None
             await holder.rollback()
         assert caught.value.code == "case_busy"
-        claimed = await store.claim(case_id, actor=staff.username, actor_id=staff.id)
+        claimed = await store.claim(case_id, staff=staff)
         assert claimed.claimed_by == "zhao.agent"
     finally:
         await engine.dispose()
@@ -155,7 +155,7 @@ async def test_on_postgresql_a_case_being_read_can_still_be_claimed(postgres_dat
                 text("INSERT INTO case_events (case_id, kind, actor, detail) VALUES (:id, 'viewed', 'x', '{}')"),
                 {"id": case_id},
             )
-            claimed = await store.claim(case_id, actor=staff.username, actor_id=staff.id)
+            claimed = await store.claim(case_id, staff=staff)
             await reader.rollback()
     finally:
         await engine.dispose()

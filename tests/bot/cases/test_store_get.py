@@ -36,8 +36,8 @@ async def test_each_reading_is_recorded_with_the_reader(case_store: CaseStore) -
 
 async def test_events_come_in_the_order_they_happened(case_store: CaseStore, agent: StaffUser) -> None:
     case_id, _ = await case_store.create(new_case())
-    await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
-    await case_store.add_reply(case_id, actor=agent.username, text="已收到")
+    await case_store.claim(case_id, staff=agent)
+    await case_store.add_reply(case_id, staff=agent, text="已收到")
     detail = await case_store.get(case_id, actor=agent.username)
     assert [event.kind for event in detail.events] == ["created", "claimed", "replied", "viewed"]
 
@@ -46,9 +46,9 @@ async def test_reply_text_and_resolve_note_are_shown_only_when_reading_the_case(
     case_store: CaseStore, agent: StaffUser
 ) -> None:
     case_id, _ = await case_store.create(new_case())
-    await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
-    reply = await case_store.add_reply(case_id, actor=agent.username, text=f"我们会打 {PHONE} 联系您")
-    await case_store.resolve(case_id, actor=agent.username, outcome="approved", note="已核实残疾证")
+    await case_store.claim(case_id, staff=agent)
+    reply = await case_store.add_reply(case_id, staff=agent, text=f"我们会打 {PHONE} 联系您")
+    await case_store.resolve(case_id, staff=agent, outcome="approved", note="已核实残疾证")
     assert "text" not in reply.detail
     detail = await case_store.get(case_id, actor=agent.username)
     by_kind = {event.kind: event.detail for event in detail.events}

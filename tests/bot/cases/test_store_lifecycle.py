@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,7 +16,7 @@ from tests.bot.cases.factories import PHONE, new_case
 
 async def _claimed_case(case_store: CaseStore, agent: StaffUser) -> int:
     case_id, _ = await case_store.create(new_case())
-    await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
+    await case_store.claim(case_id, staff=agent)
     return case_id
 
 
@@ -30,7 +32,7 @@ async def test_a_reply_is_recorded_with_its_length_and_the_case_stays_claimed(
     case_store: CaseStore, agent: StaffUser
 ) -> None:
     case_id = await _claimed_case(case_store, agent)
-    event = await case_store.add_reply(case_id, actor=agent.username, text="您好，已收到")
+    event = await case_store.add_reply(case_id, staff=agent, text="您好，已收到")
     assert (event.case_id, event.kind, event.actor) == (case_id, "replied", "li.agent")
     assert event.detail == {"length": 6, "await_resident": False}
     assert await _status(case_store, case_id) == CaseStatus.CLAIMED
@@ -40,15 +42,15 @@ async def test_a_reply_that_asks_the_resident_something_makes_the_case_wait(
     case_store: CaseStore, agent: StaffUser
 ) -> None:
     case_id = await _claimed_case(case_store, agent)
-    await case_store.add_reply(case_id, actor=agent.username, text="请发残疾证照片", await_resident=True)
+    await case_store.add_reply(case_id, staff=agent, text="请发残疾证照片", await_resident=True)
     assert await _status(case_store, case_id) == CaseStatus.WAITING
-    await case_store.add_reply(case_id, actor=agent.username, text="还在等您的照片")
+    await case_store.add_reply(case_id, staff=agent, text="还在等您的照片")
     assert await _status(case_store, case_id) == CaseStatus.WAITING
 
 
 async def test_reply_text_is_encrypted_at_rest(case_store: CaseStore, agent: StaffUser, engine: AsyncEngine) -> None:
     case_id = await _claimed_case(case_store, agent)
-    await case_store.add_reply(case_id, actor=agent.username, text=f"我们会打 {PHONE}")
+    await case_store.add_reply(case_id, staff=agent, text=f"我们会打 {PHONE}")
     async with engine.connect() as connection:
         body, detail = (
             await connection.execute(text("SELECT body_enc, detail FROM case_events WHERE kind = 'replied'"))
@@ -57,30 +59,31 @@ async def test_reply_text_is_encrypted_at_rest(case_store: CaseStore, agent: Sta
     assert PHONE not in str(detail)
 
 
-async def test_an_unclaimed_case_cannot_be_replied_to(case_store: CaseStore) -> None:
+async def test_an_unclaimed_case_cannot_be_replied_to(case_store: CaseStore, agent: StaffUser) -> None:
     case_id, _ = await case_store.create(new_case())
     with pytest.raises(CaseConflict) as caught:
-        await case_store.add_reply(case_id, actor="li.agent", text="您好")
+        await case_store.add_reply(case_id, staff=agent, text="您好")
     assert caught.value.code == "not_claimed"
 
 
 async def test_a_resolved_case_cannot_be_replied_to(case_store: CaseStore, agent: StaffUser) -> None:
     case_id = await _claimed_case(case_store, agent)
-    await case_store.resolve(case_id, actor=agent.username, outcome="approved", note="")
-    with pytest.raises(CaseConflict):
-        await case_store.add_reply(case_id, actor=agent.username, text="您好")
+    await case_store.resolve(case_id, staff=agent, outcome="approved", note="")
+    with pytest.raises(CaseConflict) as caught:
+        await case_store.add_reply(case_id, staff=agent, text="您好")
+    assert caught.value.code == "case_resolved"
 
 
 @pytest.mark.parametrize("reply", ["", "   ", "字" * 4001, "您好\x00"])
 async def test_empty_or_overlong_replies_are_refused(case_store: CaseStore, agent: StaffUser, reply: str) -> None:
     case_id = await _claimed_case(case_store, agent)
     with pytest.raises(InvalidRequest):
-        await case_store.add_reply(case_id, actor=agent.username, text=reply)
+        await case_store.add_reply(case_id, staff=agent, text=reply)
 
 
-async def test_replying_to_a_missing_case_is_not_found(case_store: CaseStore) -> None:
+async def test_replying_to_a_missing_case_is_not_found(case_store: CaseStore, agent: StaffUser) -> None:
     with pytest.raises(CaseNotFound):
-        await case_store.add_reply(404, actor="li.agent", text="您好")
+        await case_store.add_reply(404, staff=agent, text="您好")
 
 
 # Deliveries
@@ -88,7 +91,7 @@ async def test_replying_to_a_missing_case_is_not_found(case_store: CaseStore) ->
 
 async def test_deliveries_are_recorded_against_the_reply(case_store: CaseStore, agent: StaffUser) -> None:
     case_id = await _claimed_case(case_store, agent)
-    reply = await case_store.add_reply(case_id, actor=agent.username, text="您好")
+    reply = await case_store.add_reply(case_id, staff=agent, text="您好")
     failed = await case_store.record_delivery(case_id, event_id=reply.id, ok=False, detail="48 小时窗口已过")
     sent = await case_store.record_delivery(case_id, event_id=reply.id, ok=True, detail="已发送")
     assert (failed.kind, failed.actor, failed.detail) == (
@@ -102,7 +105,7 @@ async def test_deliveries_are_recorded_against_the_reply(case_store: CaseStore, 
 async def test_a_delivery_for_an_event_of_another_case_is_not_found(case_store: CaseStore, agent: StaffUser) -> None:
     case_id = await _claimed_case(case_store, agent)
     other_id = await _claimed_case(case_store, agent)
-    reply = await case_store.add_reply(other_id, actor=agent.username, text="您好")
+    reply = await case_store.add_reply(other_id, staff=agent, text="您好")
     with pytest.raises(CaseNotFound) as caught:
         await case_store.record_delivery(case_id, event_id=reply.id, ok=True, detail="已发送")
     assert caught.value.code == "event_not_found"
@@ -113,36 +116,38 @@ async def test_a_delivery_for_an_event_of_another_case_is_not_found(case_store: 
 
 async def test_a_transfer_puts_the_case_back_in_the_new_teams_queue(case_store: CaseStore, agent: StaffUser) -> None:
     case_id = await _claimed_case(case_store, agent)
-    moved = await case_store.transfer(case_id, actor=agent.username, team="legal")
-    assert (moved.team, moved.status, moved.claimed_by) == ("legal", CaseStatus.NEW, None)
+    moved = await case_store.transfer(case_id, staff=agent, team="hotline")
+    assert (moved.team, moved.status, moved.claimed_by) == ("hotline", CaseStatus.NEW, None)
     events = (await case_store.get(case_id, actor=agent.username)).events
     [transferred] = [event for event in events if event.kind == "transferred"]
-    assert (transferred.actor, transferred.detail) == ("li.agent", {"from": "subsidy", "to": "legal"})
+    assert (transferred.actor, transferred.detail) == ("li.agent", {"from": "subsidy", "to": "hotline"})
 
 
-async def test_a_transferred_case_can_be_claimed_again(case_store: CaseStore, agent: StaffUser) -> None:
+async def test_a_transferred_case_can_be_claimed_again(
+    case_store: CaseStore, agent: StaffUser, supervisor: StaffUser
+) -> None:
     case_id = await _claimed_case(case_store, agent)
-    await case_store.transfer(case_id, actor=agent.username, team="rehab")
-    claimed = await case_store.claim_next("rehab", actor=agent.username, actor_id=agent.id)
+    await case_store.transfer(case_id, staff=agent, team="hotline")
+    claimed = await case_store.claim_next("hotline", staff=supervisor)
     assert claimed is not None
     assert claimed.id == case_id
 
 
-async def test_transfer_to_an_unknown_or_the_same_team_is_refused(case_store: CaseStore) -> None:
+async def test_transfer_to_an_unknown_or_the_same_team_is_refused(case_store: CaseStore, agent: StaffUser) -> None:
     case_id, _ = await case_store.create(new_case())
     with pytest.raises(InvalidRequest) as unknown:
-        await case_store.transfer(case_id, actor="li.agent", team="kitchen")
+        await case_store.transfer(case_id, staff=agent, team="kitchen")
     with pytest.raises(InvalidRequest) as same:
-        await case_store.transfer(case_id, actor="li.agent", team="subsidy")
+        await case_store.transfer(case_id, staff=agent, team="subsidy")
     assert (unknown.value.code, same.value.code) == ("unknown_team", "same_team")
 
 
-async def test_a_resolved_case_cannot_be_transferred(case_store: CaseStore) -> None:
-    case_id, _ = await case_store.create(new_case())
-    await case_store.resolve(case_id, actor="li.agent", outcome="duplicate", note="")
+async def test_a_resolved_case_cannot_be_transferred(case_store: CaseStore, agent: StaffUser) -> None:
+    case_id = await _claimed_case(case_store, agent)
+    await case_store.resolve(case_id, staff=agent, outcome="duplicate", note="")
     with pytest.raises(CaseConflict) as caught:
-        await case_store.transfer(case_id, actor="li.agent", team="legal")
-    assert caught.value.code == "case_finished"
+        await case_store.transfer(case_id, staff=agent, team="hotline")
+    assert caught.value.code == "case_resolved"
 
 
 # Resolutions
@@ -152,7 +157,7 @@ async def test_resolving_records_the_outcome_and_seals_the_note(
     case_store: CaseStore, agent: StaffUser, engine: AsyncEngine
 ) -> None:
     case_id = await _claimed_case(case_store, agent)
-    resolved = await case_store.resolve(case_id, actor=agent.username, outcome="approved", note=f"电话 {PHONE}")
+    resolved = await case_store.resolve(case_id, staff=agent, outcome="approved", note=f"电话 {PHONE}")
     assert resolved.status == CaseStatus.RESOLVED
     async with engine.connect() as connection:
         body, detail = (
@@ -162,23 +167,21 @@ async def test_resolving_records_the_outcome_and_seals_the_note(
     assert PHONE not in str(detail)
 
 
-@pytest.mark.parametrize("status_before", ["new", "claimed", "waiting"])
-async def test_open_cases_can_be_resolved(case_store: CaseStore, agent: StaffUser, status_before: str) -> None:
-    case_id, _ = await case_store.create(new_case())
-    if status_before != "new":
-        await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
+@pytest.mark.parametrize("status_before", ["claimed", "waiting"])
+async def test_claimed_cases_can_be_resolved(case_store: CaseStore, agent: StaffUser, status_before: str) -> None:
+    case_id = await _claimed_case(case_store, agent)
     if status_before == "waiting":
-        await case_store.add_reply(case_id, actor=agent.username, text="请补充", await_resident=True)
-    resolved = await case_store.resolve(case_id, actor=agent.username, outcome="referred", note="")
+        await case_store.add_reply(case_id, staff=agent, text="请补充", await_resident=True)
+    resolved = await case_store.resolve(case_id, staff=agent, outcome="referred", note="")
     assert resolved.status == CaseStatus.RESOLVED
 
 
-async def test_a_case_cannot_be_resolved_twice(case_store: CaseStore) -> None:
-    case_id, _ = await case_store.create(new_case())
-    await case_store.resolve(case_id, actor="li.agent", outcome="approved", note="")
+async def test_a_case_cannot_be_resolved_twice(case_store: CaseStore, agent: StaffUser) -> None:
+    case_id = await _claimed_case(case_store, agent)
+    await case_store.resolve(case_id, staff=agent, outcome="approved", note="")
     with pytest.raises(CaseConflict) as caught:
-        await case_store.resolve(case_id, actor="li.agent", outcome="approved", note="")
-    assert caught.value.code == "case_finished"
+        await case_store.resolve(case_id, staff=agent, outcome="approved", note="")
+    assert caught.value.code == "case_resolved"
 
 
 @pytest.mark.parametrize(
@@ -186,17 +189,17 @@ async def test_a_case_cannot_be_resolved_twice(case_store: CaseStore) -> None:
     [("li.agent", " ", ""), ("li.agent", "approved", "注" * 4001), ("", "approved", ""), ("x" * 65, "approved", "")],
 )
 async def test_a_resolution_needs_an_outcome_a_short_note_and_an_actor(
-    case_store: CaseStore, actor: str, outcome: str, note: str
+    case_store: CaseStore, agent: StaffUser, actor: str, outcome: str, note: str
 ) -> None:
-    case_id, _ = await case_store.create(new_case())
+    case_id = await _claimed_case(case_store, agent)
     with pytest.raises(InvalidRequest):
-        await case_store.resolve(case_id, actor=actor, outcome=outcome, note=note)
-    assert await _status(case_store, case_id) == CaseStatus.NEW
+        await case_store.resolve(case_id, staff=replace(agent, username=actor), outcome=outcome, note=note)
+    assert await _status(case_store, case_id) == CaseStatus.CLAIMED
 
 
-async def test_resolving_a_missing_case_is_not_found(case_store: CaseStore) -> None:
+async def test_resolving_a_missing_case_is_not_found(case_store: CaseStore, agent: StaffUser) -> None:
     with pytest.raises(CaseNotFound):
-        await case_store.resolve(404, actor="li.agent", outcome="approved", note="")
+        await case_store.resolve(404, staff=agent, outcome="approved", note="")
 
 
 # Other events

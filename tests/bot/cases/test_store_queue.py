@@ -22,7 +22,7 @@ async def test_filters_by_status_team_and_service(case_store: CaseStore, agent: 
     subsidy, _ = await case_store.create(new_case())
     rehab, _ = await case_store.create(new_case(team="rehab", service="wheelchair"))
     claimed, _ = await case_store.create(new_case())
-    await case_store.claim(claimed, actor=agent.username, actor_id=agent.id)
+    await case_store.claim(claimed, staff=agent)
 
     assert [c.id for c in await case_store.list(status="new")] == [subsidy, rehab]
     assert [c.id for c in await case_store.list(team="rehab")] == [rehab]
@@ -32,7 +32,7 @@ async def test_filters_by_status_team_and_service(case_store: CaseStore, agent: 
 
 async def test_listing_shows_who_claimed_a_case(case_store: CaseStore, agent: StaffUser) -> None:
     case_id, _ = await case_store.create(new_case())
-    await case_store.claim(case_id, actor=agent.username, actor_id=agent.id)
+    await case_store.claim(case_id, staff=agent)
     [listed] = await case_store.list()
     assert listed.claimed_by == "li.agent"
     assert listed.status == "claimed"

@@ -90,13 +90,14 @@ def _make_app(
     delivery: RecordingDelivery,
     *,
     session_ttl: timedelta = timedelta(minutes=30),
+    session_max_age: timedelta = timedelta(hours=12),
     throttle: LoginThrottle | None = None,
 ) -> web.Application:
     app = web.Application()
     staff = create_staff_app(
         cases=cases,
         users=users,
-        sessions=StaffSessions(redis, session_ttl),
+        sessions=StaffSessions(redis, session_ttl, max_age=session_max_age),
         delivery=delivery,
         throttle=throttle,
     )
@@ -224,6 +225,22 @@ async def test_failed_logins_are_throttled_per_address(
     await _error(response, 429)
 
 
+async def test_logins_on_a_much_guessed_name_are_slowed_not_refused(
+    aiohttp_client: AiohttpClient, case_store: CaseStore, staff_users: StaffUserStore, redis_client: Redis
+) -> None:
+    throttle = LoginThrottle(redis_client, per_username=2, slow_step=timedelta(seconds=0.4), prefix="slowed")
+    client = await aiohttp_client(
+        _make_app(case_store, staff_users, redis_client, RecordingDelivery(), throttle=throttle)
+    )
+    await staff_users.add("anna", PASSWORD, "agent", ("subsidy",))
+    for _ in range(2):
+        await _error(await client.post("/staff/api/login", json={"username": "anna", "password": "wrong"}), 401)
+    started = asyncio.get_running_loop().time()
+    response = await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD})
+    assert response.status == 200
+    assert asyncio.get_running_loop().time() - started >= 0.4
+
+
 async def test_a_good_login_resets_the_username_count(api: Api) -> None:
     await api.add_user("anna", "agent", ("subsidy",))
     for _ in range(9):
@@ -256,6 +273,19 @@ async def test_sessions_expire(
     assert (await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD})).status == 200
     assert (await client.get("/staff/api/me")).status == 200
     await asyncio.sleep(1.0)
+    await _error(await client.get("/staff/api/me"), 401)
+
+
+async def test_a_session_in_constant_use_still_ends_at_its_maximum_age(
+    aiohttp_client: AiohttpClient, case_store: CaseStore, staff_users: StaffUserStore, redis_client: Redis
+) -> None:
+    app = _make_app(case_store, staff_users, redis_client, RecordingDelivery(), session_max_age=timedelta(seconds=0.8))
+    client = await aiohttp_client(app)
+    await staff_users.add("anna", PASSWORD, "agent", ("subsidy",))
+    assert (await client.post("/staff/api/login", json={"username": "anna", "password": PASSWORD})).status == 200
+    for _ in range(3):
+        assert (await client.get("/staff/api/me")).status == 200
+        await asyncio.sleep(0.3)
     await _error(await client.get("/staff/api/me"), 401)
 
 
@@ -559,14 +589,32 @@ async def test_a_reply_of_2000_characters_is_accepted(api: Api) -> None:
 
 async def test_transfer_moves_the_case_to_a_new_queue(api: Api) -> None:
     case_id, headers = await _claimed_case(api)
-    response = await api.client.post(f"/staff/api/cases/{case_id}/transfer", json={"team": "legal"}, headers=headers)
+    response = await api.client.post(
+        f"/staff/api/cases/{case_id}/transfer", json={"team": "hotline", "reason": "要转法律援助"}, headers=headers
+    )
     assert response.status == 200
     moved = await response.json()
-    assert moved["team"] == "legal"
+    assert moved["team"] == "hotline"
     assert moved["status"] == "new"
     assert moved["claimed_by"] is None
     # The agent's team no longer holds it.
     await _error(await api.client.get(f"/staff/api/cases/{case_id}", headers=headers), 403)
+
+
+async def test_the_transfer_reason_is_shown_in_the_case(api: Api) -> None:
+    case_id, headers = await _claimed_case(api)
+    body = {"team": "hotline", "reason": "  不是补贴问题 "}
+    assert (await api.client.post(f"/staff/api/cases/{case_id}/transfer", json=body, headers=headers)).status == 200
+    await api.add_user("chief", "supervisor")
+    case = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=await api.login("chief"))).json()
+    [transferred] = [event for event in case["events"] if event["kind"] == "transferred"]
+    assert transferred["detail"] == {"from": "subsidy", "to": "hotline", "reason": "不是补贴问题"}
+
+
+async def test_an_agent_may_not_transfer_to_a_team_their_role_does_not_allow(api: Api) -> None:
+    case_id, headers = await _claimed_case(api)
+    response = await api.client.post(f"/staff/api/cases/{case_id}/transfer", json={"team": "legal"}, headers=headers)
+    assert (await _error(response, 403))["code"] == "transfer_not_allowed"
 
 
 async def test_transfer_to_an_unknown_team_is_400(api: Api) -> None:
@@ -604,6 +652,60 @@ async def test_bad_resolutions_are_400(api: Api, body: dict[str, Any]) -> None:
     case_id, headers = await _claimed_case(api)
     response = await api.client.post(f"/staff/api/cases/{case_id}/resolve", json=body, headers=headers)
     await _error(response, 400)
+
+
+# ---------------------------------------------------------------- a claimed case belongs to its claimer
+
+
+async def test_another_agent_cannot_reply_transfer_or_resolve_a_claimed_case(api: Api) -> None:
+    case_id, _ = await _claimed_case(api)
+    await api.add_user("bob", "agent", ("subsidy",))
+    bob = await api.login("bob")
+    for action, body in (
+        ("reply", {"text": "我来回复"}),
+        ("transfer", {"team": "hotline"}),
+        ("resolve", {"outcome": "approved"}),
+    ):
+        response = await api.client.post(f"/staff/api/cases/{case_id}/{action}", json=body, headers=bob)
+        error = await _error(response, 403)
+        assert error["code"] == "claimed_by_other", action
+        assert error["message"] == "这个申请已由其他人认领，只有认领人、组长或管理员可以处理"
+    assert api.delivery.sent == []
+    case = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=bob)).json()
+    assert (case["status"], case["claimed_by"], case["team"]) == ("claimed", "anna", "subsidy")
+    assert not any(event["kind"] in {"replied", "contact_required"} for event in case["events"])
+
+
+async def test_a_supervisor_may_step_in_and_the_case_records_it(api: Api) -> None:
+    case_id, _ = await _claimed_case(api)
+    await api.add_user("chief", "supervisor")
+    chief = await api.login("chief")
+    response = await api.client.post(f"/staff/api/cases/{case_id}/reply", json={"text": "您好"}, headers=chief)
+    assert response.status == 200
+    case = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=chief)).json()
+    [replied] = [event for event in case["events"] if event["kind"] == "replied"]
+    assert (replied["actor"], replied["detail"]["acting_as"]) == ("chief", "supervisor")
+
+
+async def test_an_unclaimed_case_cannot_be_resolved(api: Api) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    case_id = await api.new_case()
+    response = await api.client.post(
+        f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved"}, headers=await api.login("anna")
+    )
+    assert (await _error(response, 409))["code"] == "not_claimed"
+
+
+async def test_replying_after_resolve_says_the_case_is_resolved(api: Api) -> None:
+    case_id, headers = await _claimed_case(api)
+    resolved = await api.client.post(
+        f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved"}, headers=headers
+    )
+    assert resolved.status == 200
+    response = await api.client.post(f"/staff/api/cases/{case_id}/reply", json={"text": "您好"}, headers=headers)
+    error = await _error(response, 409)
+    assert (error["code"], error["message"]) == ("case_resolved", "这个申请已经办结")
+    assert "认领" not in error["message"]
 
 
 # ---------------------------------------------------------------- hostile and malformed requests
@@ -771,3 +873,95 @@ async def test_a_reply_that_cannot_reach_the_resident_is_refused_and_the_case_sa
     assert "contact_required" in kinds
     assert "replied" not in kinds
     assert detail["reach"]["can_send"] is False
+
+
+# ---------------------------------------------------------------- text that is not Unicode, and what failed logins log
+
+
+@pytest.mark.parametrize("field", ["username", "password", "text", "reason", "note", "key"])
+async def test_a_lone_surrogate_in_any_text_field_is_400(api: Api, field: str) -> None:
+    case_id, headers = await _claimed_case(api)
+    routes = {
+        "username": ("/staff/api/login", '{"username": "\\ud800", "password": "x"}'),
+        "password": ("/staff/api/login", '{"username": "anna", "password": "a\\udfffb"}'),
+        "text": (f"/staff/api/cases/{case_id}/reply", '{"text": "您好\\ud800"}'),
+        "reason": (f"/staff/api/cases/{case_id}/transfer", '{"team": "hotline", "reason": "\\udc00"}'),
+        "note": (f"/staff/api/cases/{case_id}/resolve", '{"outcome": "approved", "note": "\\ud800"}'),
+        "key": (f"/staff/api/cases/{case_id}/reply", '{"\\ud800": "x", "text": "您好"}'),
+    }
+    path, raw = routes[field]
+    response = await api.client.post(path, data=raw, headers={**headers, "Content-Type": "application/json"})
+    assert (await _error(response, 400))["code"] == "invalid_json"
+    assert api.delivery.sent == []
+
+
+async def test_a_failed_login_logs_a_keyed_tag_of_the_name_never_the_name(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    typed = "correct-horse-typed-as-name"
+    with caplog.at_level(logging.INFO, logger="bot.staff.api"):
+        for name in (typed, typed, "anna"):
+            await _error(await api.client.post("/staff/api/login", json={"username": name, "password": "x"}), 401)
+    failures = [record.getMessage() for record in caplog.records if "login failed" in record.getMessage()]
+    assert len(failures) == 3
+    assert typed not in caplog.text
+    assert "anna" not in caplog.text
+    first, second, other = failures
+    assert first == second != other
+
+
+# ---------------------------------------------------------------- requests from other origins (CSRF)
+
+
+def _own_origin(api: Api) -> str:
+    return f"http://{api.client.host}:{api.client.port}"
+
+
+@pytest.mark.parametrize(
+    "browser",
+    [
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://evil.example"},
+        {"Origin": "https://staff.example.gov.cn.evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://127.0.0.1:1"},
+    ],
+)
+async def test_a_bodiless_post_from_another_origin_claims_nothing(api: Api, browser: dict[str, str]) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), **browser}
+    case_id = await api.new_case()
+    for path in (f"/staff/api/cases/{case_id}/claim", "/staff/api/queues/subsidy/next"):
+        error = await _error(await api.client.post(path, headers=headers), 403)
+        assert error["code"] == "cross_site"
+    for path, body in (
+        (f"/staff/api/cases/{case_id}/transfer", {"team": "hotline"}),
+        ("/staff/api/login", {"username": "anna", "password": PASSWORD}),
+        ("/staff/api/logout", {}),
+    ):
+        await _error(await api.client.post(path, json=body, headers=headers), 403)
+    [case] = await api.cases.list()
+    assert case.status == "new"
+
+
+@pytest.mark.parametrize("browser", [{"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {}])
+async def test_the_console_itself_and_non_browser_clients_may_post(api: Api, browser: dict[str, str]) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), **browser}
+    case_id = await api.new_case()
+    response = await api.client.post(f"/staff/api/cases/{case_id}/claim", headers=headers)
+    assert response.status == 200
+
+
+async def test_an_origin_naming_this_host_may_post(api: Api) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), "Origin": _own_origin(api)}
+    await api.new_case()
+    assert (await api.client.post("/staff/api/queues/subsidy/next", headers=headers)).status == 200
+
+
+async def test_reading_is_not_refused_for_its_origin(api: Api) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = {**await api.login("anna"), "Sec-Fetch-Site": "cross-site"}
+    assert (await api.client.get("/staff/api/me", headers=headers)).status == 200
