@@ -177,3 +177,16 @@ async def test_more_words_instead_of_a_choice_are_kept_with_the_first(wechat: We
     assert FORWARDED in answer
     said = [m["text"] for m in (await _detail(staff, second))["messages"] if m["from"] == "resident"]
     assert said[-1] == "她现在卧床\n还要一个轮椅"
+
+
+async def test_only_the_claimer_hands_the_conversation_back(wechat: WeChatService) -> None:
+    staff = await wechat.staff()
+    colleague = await wechat.staff("li.agent")
+    case_id = await _open_case(wechat, staff)
+    await _reply(staff, case_id, "您的照片收到了。")
+
+    refused = await colleague.post(f"/staff/api/cases/{case_id}/handback")
+
+    assert refused.status == 403
+    assert (await refused.json())["error"]["code"] == "claimed_by_other"
+    assert FORWARDED in await _say(wechat, "好的")
