@@ -16,6 +16,7 @@ from bot.proxies import TrustedProxies
 from bot.security.secret import load_or_create_secret
 from bot.services import Services
 from bot.staff.api import create_staff_app
+from bot.staff.openapi import OUTCOMES
 from bot.storage.db import check_database
 from bot.storage.redis import check_redis
 
@@ -102,6 +103,11 @@ def create_app(services: Services) -> web.Application:
             notices={
                 "claimed": services.catalog.prompts.notice_claimed.text,
                 "resolved": services.catalog.prompts.notice_resolved.text,
+                "note": services.catalog.prompts.resolved_note.text,
+                **{
+                    f"outcome:{outcome}": getattr(services.catalog.prompts, f"resolved_{outcome}").text
+                    for outcome in OUTCOMES
+                },
             }
             if services.settings.notify_residents
             else {},

@@ -263,6 +263,13 @@ class Prompts(_Model):
     notice_filed: Prompt
     stores_busy: Prompt
     talk_forwarded: Prompt
+    resolved_approved: Prompt
+    resolved_referred: Prompt
+    resolved_rejected: Prompt
+    resolved_answered: Prompt
+    resolved_duplicate: Prompt
+    resolved_unreachable: Prompt
+    resolved_note: Prompt
     talk_which: Prompt
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt

@@ -588,23 +588,27 @@ async def transfer(request: web.Request) -> web.StreamResponse:
 
 async def resolve(request: web.Request) -> web.StreamResponse:
     user = await _current_user(request)
-    body = await _json_object(request, frozenset({"outcome", "note"}))
+    body = await _json_object(request, frozenset({"outcome", "note", "tell_resident"}))
     outcome = _choice_field(body, "outcome", OUTCOMES)
     note = _text_field(body, "note", max_chars=MAX_TEXT_CHARS, required=False)
+    tell_resident = _bool_field(body, "tell_resident")
     summary = await _summary_for(request, user)
     resolved = await request.app[SERVICES].cases.resolve(summary.id, staff=user, outcome=outcome, note=note)
     _audit(user, f"resolve:{outcome}", summary.id)
-    await _notify(request.app[SERVICES], resolved, "resolved")
+    await _notify(request.app[SERVICES], resolved, "resolved", outcome=outcome, note=note if tell_resident else "")
     return _json(_summary_json(resolved))
 
 
-async def _notify(services: _Services, case: CaseSummary, what: str) -> None:
+async def _notify(services: _Services, case: CaseSummary, what: str, *, outcome: str = "", note: str = "") -> None:
     """Tell the resident their case moved on, when the channel still lets us; the case records what happened.
-    A failure here never undoes the staff action."""
+    A resolve notice says what came of it, and the staff note when staff chose to send it. A failure here
+    never undoes the staff action."""
     text = services.notices.get(what)
     if not text:
         return
+    said_note = services.notices.get("note", "{note}").replace("{note}", _sentence(note)) if note.strip() else ""
     text = text.replace("{case_id}", str(case.id))
+    text = text.replace("{outcome}", services.notices.get(f"outcome:{outcome}", "")).replace("{note}", said_note)
     try:
         channel, user_ref = await services.cases.contact_of(case.id)
         reach = await services.delivery.reach(channel, user_ref)
@@ -618,6 +622,12 @@ async def _notify(services: _Services, case: CaseSummary, what: str) -> None:
         )
     except Exception:
         log.exception("staff api: notice %s for case %s failed", what, case.id)
+
+
+def _sentence(text: str) -> str:
+    """A note as one sentence of the notice: trimmed, ending in a full stop."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", ".", "!", "?")) else text + "。"
 
 
 # ---------------------------------------------------------------- the application

@@ -324,6 +324,11 @@ def _schemas() -> JSONDict:
                     "enum": list(OUTCOMES),
                     "description": "；".join(f"{code}：{meaning}" for code, meaning in OUTCOME_MEANINGS.items()),
                 },
+                "tell_resident": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "为 true 时，办结通知里带上 note，告诉居民；否则 note 只留在案件里。",
+                },
                 "note": {
                     "type": "string",
                     "maxLength": MAX_TEXT_CHARS,

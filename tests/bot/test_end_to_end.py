@@ -79,7 +79,7 @@ async def test_a_family_members_application_reaches_the_subsidy_queue_and_is_res
     assert resolved.status == 200
     assert (await resolved.json())["status"] == "resolved"
     assert await services.outbox.collect(RESIDENT) == [
-        f"您的申请，编号{case_id}，已经办结了。还有问题可以在这里说，或者说“转人工”。"
+        f"您的申请，编号{case_id}，已经办结了。申请通过了。还有问题可以在这里说，或者说“转人工”。"
     ]
     events = (await (await staff.get(f"/staff/api/cases/{case_id}")).json())["events"]
     assert [e["detail"]["notice"] for e in events if e["kind"] == "notified"] == ["claimed", "resolved"]

@@ -881,6 +881,34 @@ async def test_pushes_are_answered_after_redis_forgot_its_scripts(wechat: WeChat
     assert reach.remaining == 5
 
 
+@pytest.mark.parametrize(
+    ("request_body", "told", "not_told"),
+    [
+        ({"outcome": "approved", "note": "内部备注：张科长已签"}, "申请通过了。", "张科长"),
+        (
+            {"outcome": "rejected", "note": "您的等级是四级，护理补贴要一级或二级", "tell_resident": True},
+            "这次不符合条件，没有通过。工作人员说：您的等级是四级，护理补贴要一级或二级。",
+            "已经有工作人员",
+        ),
+        ({"outcome": "referred"}, "这件事已经转给能办的部门去办。", "工作人员说"),
+    ],
+)
+async def test_the_resolve_notice_says_the_outcome_and_the_note_only_when_staff_send_it(
+    start_service: ServiceStarter, request_body: dict[str, Any], told: str, not_told: str
+) -> None:
+    wechat = await start_service(notify_residents=True)
+    staff = await wechat.staff()
+    case_id = await _claimed_case(wechat, staff, RESIDENT)
+
+    resolved = await staff.post(f"/staff/api/cases/{case_id}/resolve", json=request_body)
+
+    assert resolved.status == 200, await resolved.text()
+    notice = wechat.sent_texts(RESIDENT)[-1]
+    assert f"编号{case_id}，已经办结了。" in notice
+    assert told in notice
+    assert not_told not in notice
+
+
 async def test_a_resident_is_told_over_wechat_when_their_case_is_claimed_and_resolved(
     start_service: ServiceStarter,
 ) -> None:
