@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dialogs.prepared import prepared
 from dialogs.schema import Safety, SafetyCategory
 from dialogs.validators import normalize
+
+
+@dataclass(frozen=True)
+class Danger:
+    """A danger found in a message: its category and the words that showed it."""
+
+    category: SafetyCategory
+    matched: str
 
 
 def _phrases(safety: Safety) -> tuple[tuple[SafetyCategory, tuple[str, ...]], ...]:
@@ -14,11 +24,17 @@ def _phrases(safety: Safety) -> tuple[tuple[SafetyCategory, tuple[str, ...]], ..
     )
 
 
-def detect_crisis(text: str, safety: Safety) -> SafetyCategory | None:
+def find_danger(text: str, safety: Safety) -> Danger | None:
     said = normalize(text)
     if not said:
         return None
     for category, phrases in prepared(safety, _phrases):
-        if any(phrase in said for phrase in phrases):
-            return category
+        for phrase in phrases:
+            if phrase in said:
+                return Danger(category, phrase)
     return None
+
+
+def detect_crisis(text: str, safety: Safety) -> SafetyCategory | None:
+    found = find_danger(text, safety)
+    return None if found is None else found.category
