@@ -34,7 +34,7 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.render import render_text
-from dialogs.safety import detect_crisis
+from dialogs.safety import detect_crisis, keeps_story
 from dialogs.schema import Catalog, Faq, Prompt, SafetyCategory, Service, Step
 from dialogs.state import Application, Conversation, Pending, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
@@ -101,6 +101,8 @@ class _Turn:
         crisis = detect_crisis(text, self.catalog.safety)
         if crisis is not None:
             self.crisis(crisis, text)
+            if keeps_story(self.state, self.catalog, urgent_service=HANDOFF_SERVICE):
+                self.answer_application(text)  # her account of what happened is the answer, not lost
             return
         if self.unsure_of_speech(text):
             return

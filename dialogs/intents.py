@@ -3,7 +3,10 @@
 Phrases come from content. A phrase found in the sentence scores by its length; a phrase written
 "A+B" is found when all its words are there, in any order; a phrase that only sounds the same (a
 speech-recognition slip such as 户理 for 护理) is found by comparing pinyin, and scores a little lower.
-A tie between services is no answer: the caller asks instead of guessing.
+A phrase written "~A" is weak: it counts only as much as the shortest confident phrase, so it starts its
+service when nothing else is asked for ("有没有人管" → a person, but "有没有人帮我办残疾证" → the card).
+A tie between services is no answer: the caller asks instead of guessing. The words around the phrases
+(a denial, a child, a barrier at home) then move the scores: see ``dialogs.route_rules``.
 
 The phrases are prepared once per catalog (normalised, their pinyin worked out), so routing a
 sentence costs one pass over the sentence and set look-ups, however much content there is.
@@ -17,11 +20,14 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 
 from dialogs.prepared import prepared
+from dialogs.route_rules import DENIAL_REACH, adjust, clauses, is_denied
 from dialogs.schema import Catalog
 from dialogs.validators import normalize
 
 CONFIDENT = 0.5
 _SOUND_ALIKE_FACTOR = 0.8
+_WEAK = "~"
+_WEAK_SCORE = 0.52  # above CONFIDENT, below any two-character phrase (0.55)
 MAX_SENTENCE = 200
 
 
@@ -69,15 +75,17 @@ def _build(catalog: Catalog) -> _Index:
     together: list[tuple[str, tuple[str, ...], float]] = []
     for service in catalog.services.values():
         for raw in service.phrases:
+            weak = raw.startswith(_WEAK)
+            raw = raw.removeprefix(_WEAK)
             if "+" in raw:
                 parts = tuple(normalize(part) for part in raw.split("+"))
                 if all(parts):
-                    together.append((service.id, parts, _phrase_score("".join(parts))))
+                    together.append((service.id, parts, _WEAK_SCORE if weak else _phrase_score("".join(parts))))
                 continue
             phrase = normalize(raw)
             if not phrase:
                 continue
-            score = _phrase_score(phrase)
+            score = _WEAK_SCORE if weak else _phrase_score(phrase)
             best = exact.setdefault(phrase, {})
             best[service.id] = max(best.get(service.id, 0.0), score)
             if len(phrase) >= 2:
@@ -92,14 +100,38 @@ def _build(catalog: Catalog) -> _Index:
     )
 
 
+def _sound_offsets(said: str, sound: tuple[str, ...]) -> tuple[int, ...]:
+    """Where each pinyin item starts in the sentence: one per Chinese character, one per other run."""
+    offsets: list[int] = []
+    at = 0
+    for item in sound:
+        offsets.append(at)
+        at += len(item) if said.startswith(item, at) else 1
+    return tuple(offsets)
+
+
 def route(text: str, catalog: Catalog) -> RouteResult:
-    said = normalize(text)[:MAX_SENTENCE]
+    parts = [normalize(part) for part in clauses(text[: MAX_SENTENCE * 4])]
+    said = "".join(parts)[:MAX_SENTENCE]
     if not said:
         return RouteResult(None, 0.0)
     index = _index(catalog)
     scores: dict[str, float] = {}
+    clause_starts: list[int] = []
+    at = 0
+    for part in parts:
+        clause_starts.append(at)
+        at += len(part)
 
-    def consider(matches: tuple[tuple[str, float], ...]) -> None:
+    def denied(start: int) -> bool:
+        clause_start = max(s for s in clause_starts if s <= start)
+        # With the phrase's first character: "我不要轮椅" denies the phrase "要轮椅". A denial is at most
+        # a few characters before the phrase, so only those are read.
+        return is_denied(said[max(clause_start, start - DENIAL_REACH) : start + 1])
+
+    def consider(matches: tuple[tuple[str, float], ...], start: int) -> None:
+        if denied(start):
+            return
         for service_id, score in matches:
             if score > scores.get(service_id, 0.0):
                 scores[service_id] = score
@@ -109,21 +141,30 @@ def route(text: str, catalog: Catalog) -> RouteResult:
         for start in range(len(said) - length + 1):
             matches = index.exact.get(said[start : start + length])
             if matches:
-                consider(matches)
+                consider(matches, start)
     said_sound = _sound(said)
+    offsets = _sound_offsets(said, said_sound)
     for length in index.sound_lengths:
         for start in range(len(said_sound) - length + 1):
             matches = index.sounds.get(said_sound[start : start + length])
             if matches:
                 # A sound-alike never beats the same phrase found as written.
-                consider(tuple((s, v) for s, v in matches if v > scores.get(s, 0.0)))
+                consider(tuple((s, v) for s, v in matches if v > scores.get(s, 0.0)), offsets[start])
     for service_id, words, score in index.together:
-        if score > scores.get(service_id, 0.0) and all(word in said for word in words):
+        # "不要护理补贴": the first word carries the denial.
+        if (
+            score > scores.get(service_id, 0.0)
+            and all(word in said for word in words)
+            and not denied(said.index(words[0]))
+        ):
             scores[service_id] = score
+    adjust(said, scores, frozenset(catalog.services))
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     if not ranked:
         return RouteResult(None, 0.0)
     top_service, top_score = ranked[0]
+    top_score = min(top_score, 1.0)
+    ranked[0] = (top_service, top_score)
     others = tuple(ranked[1:4])
     tied = bool(others) and others[0][1] >= top_score - 1e-9
     if top_score < CONFIDENT or tied:

@@ -1,24 +1,87 @@
-"""Words that signal danger: found anywhere in a message, before any question or flow sees it."""
+"""Words that signal danger: found anywhere in a message, before any question or flow sees it.
+
+Content gives each danger category phrases and look-alikes as patterns over the normalised message.
+Look-alikes are blanked out first, so "请打我手机" (call me) or "轮椅出不去" (a step at the door) never
+reach the phrase "打我" or "出不去"; a phrase right after a negation ("没有人打我") does not count.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from dialogs.prepared import prepared
-from dialogs.schema import Safety, SafetyCategory
+from dialogs.schema import Catalog, Safety, SafetyCategory
+from dialogs.state import Conversation
 from dialogs.validators import normalize
 
+_BLANK = "\x00"  # never in a normalised message: control characters are dropped
 
-def _phrases(safety: Safety) -> tuple[tuple[SafetyCategory, tuple[str, ...]], ...]:
-    return tuple(
-        (category, tuple(wanted for wanted in (normalize(p) for p in category.phrases) if wanted))
-        for category in safety.categories
+
+@dataclass(frozen=True)
+class Danger:
+    """A danger found in a message: its category and the words that showed it."""
+
+    category: SafetyCategory
+    matched: str
+
+
+@dataclass(frozen=True)
+class _Rules:
+    categories: tuple[tuple[SafetyCategory, re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...]
+    negations: tuple[str, ...]
+
+
+def _rules(safety: Safety) -> _Rules:
+    return _Rules(
+        categories=tuple(
+            (
+                category,
+                re.compile("|".join(f"(?:{p})" for p in category.look_alikes)) if category.look_alikes else None,
+                tuple(re.compile(p) for p in category.phrases),
+            )
+            for category in safety.categories
+        ),
+        negations=tuple(sorted((n for n in (normalize(n) for n in safety.negations) if n), key=len, reverse=True)),
     )
 
 
-def detect_crisis(text: str, safety: Safety) -> SafetyCategory | None:
+def _blank(match: re.Match[str]) -> str:
+    return _BLANK * len(match.group())
+
+
+def find_danger(text: str, safety: Safety) -> Danger | None:
     said = normalize(text)
     if not said:
         return None
-    for category, phrases in prepared(safety, _phrases):
-        if any(phrase in said for phrase in phrases):
-            return category
+    rules = prepared(safety, _rules)
+    for category, look_alikes, phrases in rules.categories:
+        seen = look_alikes.sub(_blank, said) if look_alikes is not None else said
+        for phrase in phrases:
+            for match in phrase.finditer(seen):
+                if not seen[: match.start()].endswith(rules.negations):
+                    return Danger(category, match.group())
     return None
+
+
+def detect_crisis(text: str, safety: Safety) -> SafetyCategory | None:
+    found = find_danger(text, safety)
+    return None if found is None else found.category
+
+
+def keeps_story(state: Conversation, catalog: Catalog, *, urgent_service: str) -> bool:
+    """Whether a message that raised an alarm is also the answer to the question on screen: a step that
+    takes free text ("事情经过") keeps the resident's own account instead of losing it to the alarm.
+    Not in ``urgent_service`` itself: the urgent case already is that request, with the same words."""
+    application = state.application
+    if state.pending is not None or application is None or application.phase != "asking":
+        return False
+    if application.service == urgent_service:
+        return False
+    service = catalog.services.get(application.service)
+    if service is None:
+        return False
+    try:
+        return service.step(application.step).type == "text"
+    except KeyError:
+        return False

@@ -5,6 +5,7 @@ Ids are stable strings so a stored conversation survives edits that reorder step
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -277,16 +278,33 @@ class Prompts(_Model):
 
 
 class SafetyCategory(_Model):
+    """``phrases`` and ``look_alikes`` are regular expressions over the normalised message (no spaces or
+    punctuation). A look-alike ("打我手机", "轮椅出不去") is blanked out before the phrases are looked for."""
+
     id: Id
     phrases: tuple[str, ...] = Field(min_length=1)
     say: Prompt
+    look_alikes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> SafetyCategory:
+        for pattern in (*self.phrases, *self.look_alikes):
+            try:
+                compiled = re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a valid pattern: {error}") from None
+            if compiled.match(""):
+                raise ValueError(f"{pattern!r} matches an empty message")
+        return self
 
 
 class Safety(_Model):
-    """Words that signal danger, checked before anything else."""
+    """Words that signal danger, checked before anything else. A phrase said right after one of the
+    ``negations`` ("没有人打我", "我没想死") is not danger."""
 
     categories: tuple[SafetyCategory, ...] = Field(min_length=1)
     footer: Prompt
+    negations: tuple[str, ...] = ()
 
 
 class Catalog(_Model):

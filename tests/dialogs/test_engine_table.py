@@ -182,7 +182,7 @@ def test_a_menu_number_opens_the_subsidy_group_and_a_second_number_opens_that_su
         pytest.param("我想申请护理补贴", NURSING, id="free-text-want-nursing"),
         pytest.param("重度残疾有补助吗", NURSING, id="free-text-severe-disability-question"),
         pytest.param("生活补贴怎么申请", LIVING, id="free-text-how-to-apply-living"),
-        pytest.param("家里是低保户，想问问补助", LIVING, id="free-text-dibao-household"),
+        pytest.param("家里是低保户，我是残疾人，想问问补助", LIVING, id="free-text-dibao-household-disabled"),
         pytest.param("户理补贴", NURSING, id="sound-alike-slip"),
     ],
 )

@@ -687,7 +687,10 @@ def test_the_routing_sentences_reach_their_service(catalog: Catalog) -> None:
     assert len(others) >= 10
     assert {service for _, service in others} >= {LIVING, NURSING, HANDOFF}
 
-    missed = [(sentence, service) for sentence, service in lines if route(sentence, catalog).service != service]
+    # "none": a sentence that must start nothing (低保 alone waits for the dibao service).
+    missed = [
+        (s, service) for s, service in lines if route(s, catalog).service != (None if service == "none" else service)
+    ]
 
     assert len(missed) <= len(lines) * 0.05, missed
 

@@ -541,3 +541,20 @@ def test_a_choice_of_two_without_a_yes_no_short_question_is_refused(tmp_path: Pa
     assert [(p.place, p.problem) for p in caught.value.problems] == [
         ("steps[0] (id applicant).ask.simple", "a choice of two needs a yes/no question (…吗？)")
     ]
+
+
+@pytest.mark.parametrize(
+    ("broken", "problem"),
+    [
+        pytest.param("      - 家暴\n", "'家暴(' is not a valid pattern", id="unbalanced-bracket"),
+        pytest.param("      - 家暴\n", "'家暴?|' matches an empty message", id="matches-everything"),
+    ],
+)
+def test_a_danger_pattern_that_cannot_work_is_refused(content: Path, broken: str, problem: str) -> None:
+    pattern = problem.split("'")[1]
+    replace_text("safety.yaml", broken, f"      - '{pattern}'\n")(content)
+
+    problems = problems_of(content)
+
+    assert [p.file for p in problems] == ["content/safety.yaml"]
+    assert problem in problems[0].problem

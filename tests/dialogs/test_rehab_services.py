@@ -196,7 +196,10 @@ def test_the_routing_sentences_reach_their_service_at_least_95_percent_of_the_ti
     lines = [line.split("\t") for line in ROUTING_SENTENCES.read_text(encoding="utf-8").splitlines() if line]
     assert len(lines) >= 100
     assert {service for _, service in lines} >= {REHAB, CHILD, DEVICE, HOME}
-    missed = [(sentence, service) for sentence, service in lines if route(sentence, catalog).service != service]
+    # "none": a sentence that must start nothing (低保 alone waits for the dibao service).
+    missed = [
+        (s, service) for s, service in lines if route(s, catalog).service != (None if service == "none" else service)
+    ]
 
     assert len(missed) <= len(lines) * 0.05, missed
 

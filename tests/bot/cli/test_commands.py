@@ -40,7 +40,9 @@ def env(tmp_path: Path) -> dict[str, str]:
     return clean
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["chat"], ["route"], ["content", "check"], ["staff", "add-user"]])
+@pytest.mark.parametrize(
+    "command", [[], ["serve"], ["chat"], ["route"], ["safety"], ["content", "check"], ["staff", "add-user"]]
+)
 def test_every_command_has_help(command: list[str], env: dict[str, str]) -> None:
     result = run_bot(*command, "--help", env=env)
     assert result.returncode == 0
@@ -328,3 +330,42 @@ def test_routing_set_of_every_service_scores_at_least_95_percent(env: dict[str, 
     assert report["sentences"] >= 200
     assert result.returncode == 0, report["misses"]
     assert report["accuracy"] >= 0.95
+
+
+def test_safety_prints_whether_a_sentence_signals_danger_as_json(env: dict[str, str]) -> None:
+    danger = json.loads(run_bot("safety", "他喝了酒就打我", env=env).stdout)
+    calm = json.loads(run_bot("safety", "请打我手机", env=env).stdout)
+
+    assert danger == {"danger": True, "kind": "violence", "matched": "打我"}
+    assert calm == {"danger": False, "kind": None, "matched": None}
+
+
+def test_safety_eval_reports_recall_and_precision_and_fails_below_the_bar(env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "danger.tsv"
+    labelled.write_text("他说要打死我\tviolence\n请打我手机\tnone\n我好难受啊\tself-harm\n", "utf-8")
+
+    result = run_bot("safety", "--eval", str(labelled), env=env)
+
+    report = json.loads(result.stdout)
+    assert (report["dangers"], report["look_alikes"], report["recall"], report["precision"]) == (2, 1, 0.5, 1.0)
+    assert [m["sentence"] for m in report["missed"]] == ["我好难受啊"]
+    assert result.returncode == 1
+    assert run_bot("safety", "--eval", str(labelled), "--min-recall", "0.5", env=env).returncode == 0
+
+
+def test_safety_eval_names_the_line_of_a_malformed_file(env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "danger.tsv"
+    labelled.write_text("# a comment\n他打我\tno-such-kind\n", "utf-8")
+
+    result = run_bot("safety", "--eval", str(labelled), env=env)
+
+    assert result.returncode == 2
+    assert "danger.tsv:2: unknown danger category 'no-such-kind'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_safety_without_a_sentence_says_what_to_give(env: dict[str, str]) -> None:
+    result = run_bot("safety", env=env)
+
+    assert result.returncode == 2
+    assert "Give a sentence" in result.stderr
