@@ -331,7 +331,7 @@ class _Turn:
                 urgent=True,
             )
         )
-        self.say(self.catalog.safety.footer)
+        self.say(self.catalog.safety.footer, case_id=CASE_ID_PLACEHOLDER)  # told once the case is saved
 
     def unsure_of_speech(self, text: str) -> bool:
         """Recognised speech below the confidence threshold is checked back before it is acted on."""
