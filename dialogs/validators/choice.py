@@ -96,10 +96,10 @@ def parse_choice(text: str, options: Sequence[ChoiceOption]) -> ValidationResult
         return Invalid("有几个选项都对得上。请说选项前面的数字。")
     if named:
         return Valid(value=named[0].value, display=named[0].label)
-    none = _none_option(options)
-    if none is not None and (denied or _said_no(answer)):
-        return Valid(value=none.value, display=none.label)
     number = answer_number(answer)
+    none = _none_option(options)
+    if number is None and none is not None and (denied or _said_no(answer)):
+        return Valid(value=none.value, display=none.label)
     if number is None:
         return Invalid(f"没有听出您选的是哪一个。{_how_to_choose(len(options))}")
     if not 1 <= number <= len(options):
