@@ -88,12 +88,12 @@ def _choice(step: Step, text: str) -> ValidationResult:
         picked = parse_choice(relation.role, options)
         if isinstance(picked, Valid):
             return picked
-    result = parse_choice(text, options)
-    if isinstance(result, Invalid) and relation is not None and step.field == "applicant":
+    if relation is not None and step.field == "applicant":
+        # Naming the person ("给我家娃申请") is applying for someone else, whatever "给我" sounds like.
         proxy = [o for o in options if o.value == "proxy"]
         if proxy:
             return Valid(value=proxy[0].value, display=proxy[0].label)
-    return result
+    return parse_choice(text, options)
 
 
 SKIP_WORDS = ("没有", "跳过", "不知道", "不清楚", "没", "无")
