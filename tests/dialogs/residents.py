@@ -28,6 +28,7 @@ from dialogs.state import Conversation
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "residents.yaml"
 MAX_TURNS = 45
+URGENT_PROBLEM = "urgent requests"
 LOOP_AFTER = 3  # the same question asked this many times running without progress
 
 
@@ -54,6 +55,7 @@ class Outcome:
     urgent: list[CreateCase] = field(default_factory=list)
     mode: str = "text"
     problems: list[str] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)  # every line, for replaying through a channel
 
     @property
     def completed(self) -> bool:
@@ -163,6 +165,7 @@ def converse(resident: Resident, catalog: Catalog) -> Outcome:
         before_marks, before_question = _progress_marks(state), _question(state)
         result = step(state, Inbound(text, f"{resident.id}-{turn}", now), catalog)
         outcome.turns += 1
+        outcome.said.append(text)
         for effect in result.effects:
             if isinstance(effect, CreateCase):
                 (outcome.urgent if effect.urgent else outcome.filed).append(effect)
@@ -193,7 +196,7 @@ def _problems(resident: Resident, outcome: Outcome, state: Conversation) -> list
         if filed and not _matches(value, filed[0].answers.get(key)):
             problems.append(f"{key}: expected {value!r}, got {filed[0].answers.get(key)!r}")
     if "urgent" in expect and len(outcome.urgent) != expect["urgent"]:
-        problems.append(f"expected {expect['urgent']} urgent requests, got {len(outcome.urgent)}")
+        problems.append(f"{URGENT_PROBLEM}: expected {expect['urgent']}, got {len(outcome.urgent)}")
     if "mode" in expect and outcome.mode != expect["mode"]:
         problems.append(f"expected mode {expect['mode']}, got {outcome.mode}")
     if state.application is not None:
