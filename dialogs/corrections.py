@@ -19,6 +19,7 @@ _BEFORE_VALUE = re.compile(r"应该是|应该叫|改成|改为|换成|正确的�
 _BEFORE_NAME = re.compile(r"叫|名字是|姓名是|名字应该是")
 _VALUE_TYPES = ("mobile", "id_number", "disability_card", "district", "name", "disability")
 _DIGITS = re.compile(r"[0-9xX]{11,20}")
+_CLAUSE_END = re.compile(r"[，,。！!？?；;\s]")
 _SPEAKER = ("我叫", "我的名字", "我名字", "我的姓名")
 _PROXY_FIELDS = ("proxy_name", "proxy_phone")
 
@@ -39,10 +40,13 @@ def correction_in(
     if answer_number(normalize(text)) is not None:
         return None  # "1" at the summary is the first option, yes, not a district or a number to change
     named = step_named(service, application, text)
-    if named is not None and named.type in _VALUE_TYPES:
+    answered = answered_steps(service, application)
+    if named is not None and named.type == "name":
+        candidates = [s for s in answered if s.type == "name"]  # whose name: decided by who is speaking
+    elif named is not None and named.type in _VALUE_TYPES:
         candidates = [named]
     else:
-        candidates = [s for s in answered_steps(service, application) if s.type in _VALUE_TYPES]
+        candidates = [s for s in answered if s.type in _VALUE_TYPES]
     found: list[tuple[Step, Valid]] = []
     for candidate in candidates:
         value = _value_for(service, application, candidate, text)
@@ -55,7 +59,8 @@ def correction_in(
 def _fragments(step: Step, text: str) -> list[str]:
     marker = _BEFORE_NAME if step.type == "name" else _BEFORE_VALUE
     parts = marker.split(text)
-    fragments = [parts[-1].strip("，。,. ：:")] if len(parts) > 1 else []
+    # The value runs to the end of its clause: "我叫李小四，名字写错了".
+    fragments = [_CLAUSE_END.split(parts[-1].lstrip("，。,. ：:"))[0]] if len(parts) > 1 else []
     if step.type == "name":
         return [f for f in fragments if f]
     digits = _DIGITS.findall(normalize(text))

@@ -14,6 +14,10 @@ _FILLERS = re.compile(r"我要|我想|我用|给我|就行|就好|可以|回答|
 _CANNOT_HEAR = ("听不见", "听不清", "听不到", "聋", "耳背", "助听器", "手语", "耳朵不好", "听力不好")
 
 
+def _bare(said: str) -> str:
+    return _FILLERS.sub("", said) or said
+
+
 def cannot_hear(text: str) -> bool:
     said = normalize(text)
     return any(word in said for word in _CANNOT_HEAR)
@@ -24,8 +28,8 @@ def clear_mode_choice(text: str, options: tuple[ChoiceOption, ...]) -> str | Non
     said = normalize(text)
     if not said or cannot_hear(said):
         return None
-    bare = _FILLERS.sub("", said) or said
-    words = {normalize(w): o.value for o in options for w in (o.label, *o.synonyms)}
+    bare = _bare(said)
+    words = {_bare(normalize(w)): o.value for o in options for w in (o.label, *o.synonyms)}
     if bare in words:
         return words[bare]
     if len(bare) <= 2:  # "1", "二", "第一"

@@ -67,7 +67,8 @@ def _alternation(words: dict[str, str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_SELF_ROLE = re.compile(rf"我是(?:他|她)?(?:的|家)?({_alternation(_ROLE_WORDS)})")
+# "我是孩子的妈妈": the person may be named before the role.
+_SELF_ROLE = re.compile(rf"我是(?:他|她|孩子|老人|病人|残疾人)?(?:的|家)?({_alternation(_ROLE_WORDS)})")
 _PERSON = re.compile(rf"(?:我|俺|我们)(?:的|家的|家)?({_alternation(_PERSON_WORDS)})")
 
 
