@@ -1,4 +1,4 @@
-""" "等一下，我去拿身份证": the resident needs a moment; that is not a wrong answer."""
+"""A resident saying "等一下，我去拿身份证" needs a moment: that is not a wrong answer."""
 
 from __future__ import annotations
 
