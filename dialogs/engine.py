@@ -960,6 +960,10 @@ class _Turn:
             self.say(self.prompts.summary_question, YES_NO)
 
     def choose_correction(self, service: Service, application: Application, text: str) -> None:
+        correction = correction_in(service, application, text, at_summary=True)
+        if correction is not None:  # "哪一项要改？" answered with the new value: "区错了，是城中区"
+            self.take_correction(service, application, *correction)
+            return
         target = step_named(service, application, text)
         if target is None:
             steps = answered_steps(service, application)

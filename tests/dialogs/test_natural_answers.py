@@ -326,3 +326,10 @@ def test_a_conversation_stored_before_these_answers_were_kept_still_loads_and_go
 
     assert answers_of(last(results))["disability"] == {"category": 4, "level": 2}
     assert Conversation.from_dict(last(results).state.to_dict()) == last(results).state
+
+
+def test_the_new_value_said_when_asked_which_answer_to_change_is_taken(catalog: Catalog) -> None:
+    results = then(catalog, at_summary(catalog, LIVING), "不对", "区错了，是城中区")
+
+    assert answers_of(last(results))["district"] == {"code": "450202", "name": "城中区"}
+    assert last(results).state.application.phase == "confirming"  # type: ignore[union-attr]
