@@ -88,7 +88,7 @@ def _choice(step: Step, text: str) -> ValidationResult:
         picked = parse_choice(relation.role, options)
         if isinstance(picked, Valid):
             return picked
-    if relation is not None and step.field == "applicant":
+    if relation is not None and step.field == "applicant" and not any(w in text for w in ("自己", "本人")):
         # Naming the person ("给我家娃申请") is applying for someone else, whatever "给我" sounds like.
         proxy = [o for o in options if o.value == "proxy"]
         if proxy:

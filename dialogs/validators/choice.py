@@ -26,6 +26,7 @@ class ChoiceOption:
 
 # A name right after one of these is denied, not chosen: "不是特困", "没有特困也没有工伤".
 _NEGATED = re.compile(r"(?:不是|没有|不|没|无|非|别)[也都还就再]?$")
+_DENIED_AFTER = re.compile(r"^[也都还]?(?:没有|没|不是|不领|没领)")  # "工伤也没有"
 # What "none of these" sounds like; an option named this way is the one a bare "不是" chooses.
 _NONE_WORDS = frozenset(("没有", "都没有", "都不是", "不是", "没", "无", "都没", "没有这些"))
 
@@ -41,7 +42,8 @@ def _affirmed_length(answer: str, term: str) -> tuple[int, bool]:
     denied = False
     start = answer.find(term)
     while start >= 0:
-        if _NEGATED.search(answer[max(0, start - 3) : start]) and not term.startswith(("不", "没")):
+        before, after = answer[max(0, start - 3) : start], answer[start + len(term) :]
+        if (_NEGATED.search(before) or _DENIED_AFTER.match(after)) and not term.startswith(("不", "没")):
             denied = True
         else:
             return len(term), denied

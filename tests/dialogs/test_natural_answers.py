@@ -333,3 +333,9 @@ def test_the_new_value_said_when_asked_which_answer_to_change_is_taken(catalog: 
 
     assert answers_of(last(results))["district"] == {"code": "450202", "name": "城中区"}
     assert last(results).state.application.phase == "confirming"  # type: ignore[union-attr]
+
+
+def test_applying_for_oneself_while_mentioning_family_is_for_oneself(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "1", "1", "给我自己申请，我妈让我来问的")
+
+    assert answers_of(last(results))["applicant"] == "self"

@@ -133,3 +133,8 @@ def test_a_plain_no_to_a_list_without_a_negative_option_is_not_guessed() -> None
 def test_a_plain_no_chooses_the_one_negative_option_of_a_yes_or_no_like_list() -> None:
     care = (ChoiceOption("needed", "需要"), ChoiceOption("not_needed", "不需要"), ChoiceOption("unsure", "说不清楚"))
     assert parse_choice("不是", care) == Valid(value="not_needed", display="不需要")
+
+
+@pytest.mark.parametrize("text", ["工伤也没有", "特困没有，工伤也没有", "五保不是"])
+def test_an_option_denied_after_it_is_named_is_not_chosen(text: str) -> None:
+    assert parse_choice(text, SITUATIONS) == NONE_OF_THESE
