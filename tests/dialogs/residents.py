@@ -6,8 +6,8 @@ At the summary they say their ``at_summary`` lines (corrections, then yes); to "
 they say yes when the offered answer is theirs; to the handoff offer they go on answering the question.
 
 What counts: an application completed (filed with the answers expected), re-asks (a turn after which
-nothing moved on: no question, answer or half answer changed), loops (the same question asked three
-times running without progress, or the handoff offer reached), and false alarms (an urgent request from
+nothing moved on: no question, answer or half answer changed), loops (the same question asked again
+four times running without progress, or the handoff offer made twice), and false alarms (an urgent request from
 a resident who said nothing dangerous). Only what every version of the core has is read, so the same
 corpus measures the core before and after a change.
 """
@@ -29,7 +29,8 @@ from dialogs.state import Conversation
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "residents.yaml"
 MAX_TURNS = 45
 URGENT_PROBLEM = "urgent requests"
-LOOP_AFTER = 3  # the same question asked this many times running without progress
+LOOP_AFTER = 4  # the same question asked again this many times running without progress
+OFFERS_IN_A_LOOP = 2  # or the handoff offer made this many times
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def converse(resident: Resident, catalog: Catalog) -> Outcome:
         state = step(state, Inbound("", "follow", now, "subscribe"), catalog).state
     talker = _Talker(resident)
     repeated = 0
+    offers = 0
     for turn in range(MAX_TURNS):
         text = talker.next_line(state, bool(outcome.filed))
         if text is None:
@@ -169,16 +171,18 @@ def converse(resident: Resident, catalog: Catalog) -> Outcome:
         for effect in result.effects:
             if isinstance(effect, CreateCase):
                 (outcome.urgent if effect.urgent else outcome.filed).append(effect)
+        if result.state.pending == "handoff" and state.pending != "handoff":
+            offers += 1
         state = result.state
         opening_turn = turn < len(resident.opening)
         if not opening_turn and _progress_marks(state) == before_marks and not result.effects:
             outcome.reasks += 1
             repeated = repeated + 1 if _question(state) == before_question else 1
-            if repeated >= LOOP_AFTER - 1:
+            if repeated >= LOOP_AFTER:
                 outcome.looped = True
         else:
             repeated = 0
-        if state.pending == "handoff":
+        if offers >= OFFERS_IN_A_LOOP:
             outcome.looped = True
     outcome.mode = state.mode
     outcome.problems = _problems(resident, outcome, state)

@@ -9,7 +9,9 @@ from dialogs.schema import Catalog
 from tests.dialogs.residents import URGENT_PROBLEM, Resident, converse, load_residents
 
 RESIDENTS = load_residents()
-TRAITS = ("split", "no", "family", "said-before", "correction", "pause", "voice-readback", "danger", "first-message")
+TRAITS = (
+    "split", "no", "family", "said-before", "correction", "pause", "voice-readback", "danger", "first-message", "lost",
+)  # fmt: skip
 
 
 def test_the_corpus_has_enough_residents_of_every_kind() -> None:
@@ -18,7 +20,7 @@ def test_the_corpus_has_enough_residents_of_every_kind() -> None:
     from tests.dialogs.residents import CORPUS
 
     entries = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["residents"]
-    assert len(entries) >= 150
+    assert len(entries) >= 300
     for trait in TRAITS:
         assert sum(trait in entry.get("traits", ()) for entry in entries) >= 5, trait
 
@@ -29,7 +31,7 @@ def test_each_resident_finishes_with_their_answers_and_no_loop(catalog: Catalog,
 
     # Alarms are counted by benchmarks.dialog_corpus; which words raise them is the safety detector's concern.
     assert [p for p in outcome.problems if not p.startswith(URGENT_PROBLEM)] == []
-    assert outcome.reasks <= 2, outcome.said
+    assert outcome.reasks <= resident.expect.get("max_reasks", 2), outcome.said
     if outcome.resident.danger:
         assert outcome.urgent, "a resident telling of violence raised no alarm"
 
