@@ -10,7 +10,7 @@ from dialogs.answers import disability_answer, parse_answer
 from dialogs.flow import answered_steps, disability_of, id_number_of, step_named
 from dialogs.schema import Service, Step
 from dialogs.state import Application
-from dialogs.validators import Valid, normalize
+from dialogs.validators import Valid, normalize, parse_yes_no
 from dialogs.validators.numbers import answer_number
 
 _SAYS_WRONG = ("错", "不对", "改", "应该是", "写成", "搞错")
@@ -20,6 +20,7 @@ _BEFORE_NAME = re.compile(r"叫|名字是|姓名是|名字应该是")
 _VALUE_TYPES = ("mobile", "id_number", "disability_card", "district", "name", "disability")
 _DIGITS = re.compile(r"[0-9xX]{11,20}")
 _CLAUSE_END = re.compile(r"[，,。！!？?；;\s]")
+_SHORT_YES = 3
 _SPEAKER = ("我叫", "我的名字", "我名字", "我的姓名")
 _PROXY_FIELDS = ("proxy_name", "proxy_phone")
 
@@ -37,8 +38,11 @@ def correction_in(
     """
     if not at_summary and not says_wrong(text):
         return None
-    if answer_number(normalize(text)) is not None:
+    said = normalize(text)
+    if answer_number(said) is not None:
         return None  # "1" at the summary is the first option, yes, not a district or a number to change
+    if len(said) <= _SHORT_YES and isinstance(parse_yes_no(said), Valid):
+        return None  # "是的", "对": a plain answer carries no new value
     named = step_named(service, application, text)
     answered = answered_steps(service, application)
     if named is not None and named.type == "name":
