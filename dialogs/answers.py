@@ -6,6 +6,7 @@ from typing import Any
 
 import cn2an
 
+from dialogs.relations import relation_in
 from dialogs.schema import Step
 from dialogs.validators import (
     ChoiceOption,
@@ -23,6 +24,7 @@ from dialogs.validators import (
     parse_yes_no,
     spoken_digits,
 )
+from dialogs.validators.disability_codes import describe_disability
 
 _AGE_WORDS = {"刚出生": 0, "不到一岁": 0, "几个月": 0, "没满一岁": 0, "个月": 0, "月大": 0}
 
@@ -57,6 +59,43 @@ def _card_matching(result: ValidationResult, disability: dict[str, Any] | None) 
     return result
 
 
+_NEED_LEVEL = "请说残疾等级，是一级、二级、三级，还是四级。残疾人证上有写。"
+_NEED_CATEGORY = "请再说一下是哪一类残疾：视力、听力、言语、肢体、智力、精神，还是多重。比如肢体二级。"
+
+
+def disability_answer(text: str, partial: dict[str, Any]) -> tuple[ValidationResult, dict[str, Any]]:
+    """Category and level, possibly in two turns: what was said before (``partial``) is kept.
+
+    Returns the result and the half answer to keep for the next turn (empty once complete).
+    """
+    result = parse_disability(text)
+    if not isinstance(result, Valid):
+        return result, partial
+    said = {key: value for key, value in result.value.items() if value is not None}
+    merged = {"category": None, "level": None, **{k: v for k, v in partial.items() if v is not None}, **said}
+    if merged["level"] is None:
+        return Invalid(_NEED_LEVEL), merged
+    if merged["category"] is None:
+        return Invalid(_NEED_CATEGORY), merged
+    return Valid(value=merged, display=describe_disability(merged["category"], merged["level"])), {}
+
+
+def _choice(step: Step, text: str) -> ValidationResult:
+    """A choice; who-applies and relationship questions also read how the resident names the person."""
+    options = choice_options(step)
+    relation = relation_in(text) if step.field in ("applicant", "proxy_relationship") else None
+    if relation is not None and step.field == "proxy_relationship":
+        picked = parse_choice(relation.role, options)
+        if isinstance(picked, Valid):
+            return picked
+    if relation is not None and step.field == "applicant" and not any(w in text for w in ("自己", "本人")):
+        # Naming the person ("给我家娃申请") is applying for someone else, whatever "给我" sounds like.
+        proxy = [o for o in options if o.value == "proxy"]
+        if proxy:
+            return Valid(value=proxy[0].value, display=proxy[0].label)
+    return parse_choice(text, options)
+
+
 SKIP_WORDS = ("没有", "跳过", "不知道", "不清楚", "没", "无")
 
 
@@ -78,7 +117,7 @@ def parse_answer(
     """
     kind = step.type
     if kind == "choice":
-        return parse_choice(text, choice_options(step))
+        return _choice(step, text)
     if kind == "yes_no":
         return parse_yes_no(text)
     if kind == "id_number":
@@ -90,12 +129,7 @@ def parse_answer(
     if kind == "district":
         return parse_district(text)
     if kind == "disability":
-        result = parse_disability(text)
-        if isinstance(result, Valid) and result.value.get("level") is None:
-            return Invalid("请说残疾等级，是一级、二级、三级，还是四级。残疾人证上有写。")
-        if isinstance(result, Valid) and result.value.get("category") is None:
-            return Invalid("请再说一下是哪一类残疾：视力、听力、言语、肢体、智力、精神，还是多重。比如肢体二级。")
-        return result
+        return disability_answer(text, {})[0]
     if kind == "name":
         return parse_person_name(text)
     if kind == "age":

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.answers import is_skip, parse_answer
+from dialogs.answers import disability_answer, is_skip, parse_answer
 from dialogs.commands import Command, detect_command, is_exact_command
+from dialogs.corrections import correction_in, says_wrong
 from dialogs.events import (
     CASE_ID_PLACEHOLDER,
     CreateCase,
@@ -33,16 +34,21 @@ from dialogs.flow import (
     step_named,
 )
 from dialogs.intents import route
+from dialogs.mode_choice import cannot_hear, clear_mode_choice
+from dialogs.proposals import proposal_for
 from dialogs.render import render_text
 from dialogs.safety import detect_crisis, keeps_story
 from dialogs.schema import Catalog, Faq, Prompt, SafetyCategory, Service, Step
-from dialogs.state import Application, Conversation, Pending, Turn
+from dialogs.state import SAID_LIMIT, Application, Conversation, Pending, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
+from dialogs.waiting import asks_to_wait
 
 HANDOFF_SERVICE = "handoff"
 GROUP_PREFIX = "group:"
 MAX_TEXT = 1000
 MISUNDERSTOOD_LIMIT = 3
+SHORT_YES_NO = 3  # "是的呀": longer answers to "对吗？" may carry an answer of their own
+MISSES_AFTER_HANDOFF_OFFER = 2  # then a person is asked for without asking again
 RESUME_AFTER_SECONDS = 6 * 3600
 READ_BACK = ("id_number", "disability_card", "mobile")
 CONFIDENT_SPEECH = 0.6  # below this, "您是说……吗？" before acting on what was heard
@@ -124,6 +130,9 @@ class _Turn:
         if len(text) > MAX_TEXT:
             self.say(self.prompts.too_long)
             self.reask()
+            return
+        if self.state.application is not None and asks_to_wait(text):
+            self.say(self.prompts.waiting)  # not a wrong answer: nothing is counted, nothing asked again
             return
         command = detect_command(text, self.catalog.commands)
         # An option named inside an answer ("帮我妈申请") beats a command word it happens to contain,
@@ -368,11 +377,13 @@ class _Turn:
             self.state = evolve(self.state, pending=None)
             self.show_menu()
             return
+        service = self.service(application)
+        current = service.step(application.step)
+        if isinstance(parse_yes_no(text), Invalid) and self.number_at_read_back(service, application, current, text):
+            return
         yes = self.yes_or_no(text)
         if yes is None:
             return
-        service = self.service(application)
-        current = service.step(application.step)
         if yes:
             self.advance(service, application, current)
             return
@@ -383,6 +394,104 @@ class _Turn:
             self.state, application=evolve(application, answers=answers, displays=displays, history=history)
         )
         self.ask_current()
+
+    def number_at_read_back(self, service: Service, application: Application, current: Step, text: str) -> bool:
+        """At "我听到的……是：… 对吗？" the same number again is a yes, and a different one a correction."""
+        again = parse_answer(
+            current,
+            text,
+            id_number=id_number_of(service, application.answers),
+            disability=disability_of(service, application.answers),
+        )
+        if isinstance(again, Valid):
+            self.understood()
+            self.state = evolve(self.state, pending=None)
+            if again.value == application.answers.get(current.id):
+                self.advance(service, application, current)
+            else:
+                self.record(service, application, current, again)
+            return True
+        correction = correction_in(service, application, text, at_summary=True)
+        if correction is None:
+            return False
+        self.state = evolve(self.state, pending=None)
+        self.take_correction(service, application, *correction)
+        return True
+
+    def take_correction(self, service: Service, application: Application, target: Step, result: Valid) -> None:
+        """A correction with its value: taken at once, then on to where the resident was."""
+        self.understood()
+        if application.phase == "asking":  # from the summary, the summary shows the new value
+            self.say(self.prompts.corrected, label=target.label, value=_display(target, result))
+        moved = evolve(application, phase="asking", step=target.id, correcting=True)
+        self.record(service, moved, target, result)
+
+    def answer_proposal(self, text: str) -> None:
+        """The answer to "您刚才说了……，对吗？": yes takes it, no asks the question, anything else answers it."""
+        application = self.state.application
+        self.state = evolve(self.state, pending=None)
+        if application is None:
+            self.handle_text(text)
+            return
+        proposal = application.proposal
+        application = evolve(application, proposal={})
+        self.state = evolve(self.state, application=application)
+        service = self.service(application)
+        current = service.step(application.step)
+        said = parse_yes_no(text)
+        if proposal.get("step") != current.id or application.phase != "asking" or isinstance(said, Invalid):
+            self.answer_application(text)
+            return
+        if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text), Valid):
+            self.answer_application(text)  # "我是她妹妹" is an answer, not the yes it starts with
+            return
+        self.understood()
+        if said.value:
+            value = proposal.get("value")
+            self.record(service, application, current, Valid(value=value, display=_label_of(current, value)))
+        else:
+            self.ask_current()
+
+    def answer_beside_handoff_offer(self, text: str) -> None:
+        """Not a yes or no to "要不要请工作人员帮您？": an answer to the question before it is taken,
+        and after a few more misses a person is asked for without asking again."""
+        application = self.state.application
+        fits = self.fits_question(application, text) if application is not None else self.names_a_service(text)
+        if fits:
+            self.state = evolve(self.state, pending=None, misunderstood=0)
+            self.handle_text(text)
+            return
+        misses = self.state.misunderstood + 1
+        if misses >= MISSES_AFTER_HANDOFF_OFFER:
+            self.state = evolve(self.state, pending=None, misunderstood=0)
+            self.hand_off()
+            return
+        self.state = evolve(self.state, misunderstood=misses)
+        reason = parse_yes_no(text)
+        if isinstance(reason, Invalid):
+            self.say_text(reason.reason)
+        self.say(self.prompts.handoff_offer, YES_NO)
+
+    def fits_question(self, application: Application, text: str) -> bool:
+        service = self.service(application)
+        if application.phase != "asking":
+            return step_named(service, application, text) is not None
+        current = service.step(application.step)
+        if current.type == "disability":
+            result, kept = disability_answer(text, application.partial.get(current.id) or {})
+            return isinstance(result, Valid) or bool(kept)
+        answers = application.answers
+        parsed = parse_answer(
+            current, text, id_number=id_number_of(service, answers), disability=disability_of(service, answers)
+        )
+        return isinstance(parsed, Valid) or correction_in(service, application, text, at_summary=False) is not None
+
+    def names_a_service(self, text: str) -> bool:
+        return self.menu_choice(text) is not None or route(text, self.catalog).service is not None
+
+    def heard_in(self, application: Application, text: str) -> Application:
+        """Remember what was said, for questions it may already answer."""
+        return evolve(application, said=(*application.said, text[:200])[-SAID_LIMIT:])
 
     def yes_or_no(self, text: str) -> bool | None:
         """The answer to the open yes/no question, which is then closed; None (and asked again) if unclear."""
@@ -409,6 +518,12 @@ class _Turn:
             return
         if pending == "mode":
             self.answer_mode_question(text)
+            return
+        if pending == "proposal":
+            self.answer_proposal(text)
+            return
+        if pending == "handoff" and isinstance(parse_yes_no(text), Invalid):
+            self.answer_beside_handoff_offer(text)
             return
         if pending == "resume":
             result = parse_choice(text, RESUME_OPTIONS)
@@ -454,16 +569,20 @@ class _Turn:
             self.show_menu()
 
     def answer_mode_question(self, text: str) -> None:
-        result = parse_choice(text, MODE_OPTIONS)
+        chosen = clear_mode_choice(text, MODE_OPTIONS)
         self.state = evolve(self.state, pending=None)
-        if isinstance(result, Invalid):
+        if chosen is None:
             # Not an answer to "how shall I answer you?": treat it as what the person came for.
+            if cannot_hear(text):
+                self.change_mode("text")  # a reason for text, never for voice; nothing to ask later
+            else:
+                self.state = evolve(self.state, mode_later=True)
             if self.state.application is not None:
                 self.answer_application(text)
             else:
                 self.idle(text, first_contact=False)
             return
-        self.change_mode(str(result.value))
+        self.change_mode(chosen)
         self.show_menu()
 
     def change_mode(self, mode: str) -> None:
@@ -581,6 +700,11 @@ class _Turn:
 
     def show_menu(self) -> None:
         self.state = evolve(self.state, menu_group="")
+        if self.state.mode_later and self.state.pending is None and self.state.application is None:
+            # The mode question was put off by a first message that was a request: ask it now, once.
+            self.state = evolve(self.state, mode_later=False, pending="mode")
+            self.reask()
+            return
         self.say(self.prompts.menu_intro, self.menu_labels())
 
     def show_group(self, group_id: str) -> None:
@@ -623,7 +747,10 @@ class _Turn:
         first = next_step(service, {}, None, only_unanswered=False)
         assert first is not None
         application = Application(
-            service=service.id, application_id=f"{service.id}-{self.event.message_id}", step=first.id
+            service=service.id,
+            application_id=f"{service.id}-{self.event.message_id}",
+            step=first.id,
+            said=(self.event.text[:200],) if self.event.kind in ("text", "voice") else (),
         )
         self.state = evolve(self.state, application=application, pending=None, menu_group="")
         if intro:
@@ -641,6 +768,8 @@ class _Turn:
             self.say(self.prompts.read_back, YES_NO, label=current.label, value=said)
         elif pending == "heard":
             self.say(self.prompts.did_you_say, YES_NO, heard=self.state.heard[:60])
+        elif pending == "proposal" and application is not None and application.proposal:
+            self.say_proposal(self.service(application).step(application.step), application.proposal)
         elif pending == "mode":
             self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
         elif pending == "handoff":
@@ -666,9 +795,20 @@ class _Turn:
             self.say(self.prompts.which_to_correct, tuple(s.label for s in answered_steps(service, application)))
             return
         current = service.step(application.step)
+        proposal = proposal_for(current, application) if self.state.pending is None else None
+        if proposal is not None:
+            offered = evolve(application, proposal=proposal.to_dict(), proposed=(*application.proposed, current.id))
+            self.state = evolve(self.state, pending="proposal", application=offered)
+            self.say_proposal(current, offered.proposal)
+            return
         self.say(current.ask, _options_of(current))
         if current.optional:
             self.say(self.prompts.skip_hint)
+
+    def say_proposal(self, current: Step, proposal: dict[str, Any]) -> None:
+        quote = str(proposal.get("quote", ""))[:30]
+        value = _label_of(current, proposal.get("value"))
+        self.say(self.prompts.proposal_offer, YES_NO, quote=quote, label=current.label, value=value)
 
     def answer_application(self, text: str) -> None:
         application = self.state.application
@@ -682,8 +822,17 @@ class _Turn:
             return
         current = service.step(application.step)
         result: Valid | Invalid
+        progress = False
         if current.optional and is_skip(text):
             result = Valid(value=None, display="没有")
+        elif current.type == "disability":
+            # Category and level may come in two turns: the first half is kept, not asked again.
+            before = application.partial.get(current.id) or {}
+            result, kept = disability_answer(text, before)
+            progress = isinstance(result, Invalid) and kept != before
+            partial = {k: v for k, v in application.partial.items() if k != current.id}
+            application = evolve(application, partial={**partial, current.id: kept} if kept else partial)
+            self.state = evolve(self.state, application=application)
         else:
             result = parse_answer(
                 current,
@@ -697,8 +846,16 @@ class _Turn:
             if isinstance(said, Valid):
                 option = current.options[0 if said.value else 1]
                 result = Valid(value=option.value, display=option.label)
+        if isinstance(result, Invalid) and progress:
+            self.understood()
+            self.say_text(result.reason)
+            return
         if isinstance(result, Invalid):
-            earlier = step_named(service, application, text) if _says_wrong(text) else None
+            correction = correction_in(service, application, text, at_summary=False)
+            if correction is not None:  # "不对 电话号码错了 应该是……" while answering something else
+                self.take_correction(service, application, *correction)
+                return
+            earlier = step_named(service, application, text) if says_wrong(text) else None
             other = route(text, self.catalog).service
             if earlier is not None:  # "电话号码错了" while answering something else
                 self.correct(application, earlier)
@@ -713,7 +870,7 @@ class _Turn:
                 self.say_text(result.reason, _options_of(current))
             return
         self.understood()
-        self.record(service, application, current, result)
+        self.record(service, self.heard_in(application, text), current, result)
 
     def record(self, service: Service, application: Application, current: Step, result: Valid) -> None:
         changed = application.answers.get(current.id, result.value) != result.value
@@ -764,6 +921,10 @@ class _Turn:
         self.say(self.prompts.summary_question, YES_NO)
 
     def answer_summary(self, service: Service, application: Application, text: str) -> None:
+        correction = correction_in(service, application, text, at_summary=True)
+        if correction is not None:  # "区错了，是城中区", "好了，我妈叫王桂兰": the new value, not a yes
+            self.take_correction(service, application, *correction)
+            return
         target = step_named(service, application, text)
         if target is not None:
             self.correct(application, target)
@@ -785,6 +946,10 @@ class _Turn:
             self.say(self.prompts.summary_question, YES_NO)
 
     def choose_correction(self, service: Service, application: Application, text: str) -> None:
+        correction = correction_in(service, application, text, at_summary=True)
+        if correction is not None:  # "哪一项要改？" answered with the new value: "区错了，是城中区"
+            self.take_correction(service, application, *correction)
+            return
         target = step_named(service, application, text)
         if target is None:
             steps = answered_steps(service, application)
@@ -874,8 +1039,12 @@ def _two_way(current: Step) -> bool:
     return current.type == "choice" and len(current.options) == 2
 
 
-def _says_wrong(text: str) -> bool:
-    return any(word in text for word in ("错", "不对", "改"))
+def _label_of(current: Step, value: Any) -> str:
+    """How a stored answer is said: its option's label, or the step's own yes/no words."""
+    if current.type == "yes_no" and isinstance(value, bool):
+        labels = current.yes_no_labels or ("是", "不是")
+        return labels[0] if value else labels[1]
+    return next((o.label for o in current.options if o.value == value), str(value))
 
 
 def _choice_options(current: Step) -> list[ChoiceOption]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cn2an
 
 from dialogs.engine import MODE_OPTIONS, RESUME_OPTIONS, YES_NO
+from dialogs.evolve import evolve
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from dialogs.validators import DISTRICTS
@@ -46,6 +47,10 @@ def expected_phrases(state: Conversation, catalog: Catalog) -> list[str] | None:
 
 def _expected(state: Conversation, catalog: Catalog) -> list[str] | None:
     pending = state.pending
+    if pending == "proposal":
+        # "您刚才说了……，对吗？" is answered yes or no, or with an answer to the question itself.
+        question = _expected(evolve(state, pending=None), catalog)
+        return [*YES_NO, *_YES_NO_WORDS, *(question or [])]
     if pending in ("cancel", "restart", "handoff", "heard", "readback", "offer"):
         return [*YES_NO, *_YES_NO_WORDS, *_numbers(2)]
     if pending == "mode":

@@ -275,6 +275,9 @@ class Prompts(_Model):
     rate_changed_slower: Prompt
     rate_changed_faster: Prompt
     rate_at_limit: Prompt
+    waiting: Prompt
+    proposal_offer: Prompt
+    corrected: Prompt
 
 
 class SafetyCategory(_Model):

@@ -9,12 +9,15 @@ from dialogs.evolve import evolve
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
-Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer"]
+Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal"]
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
-PENDINGS: tuple[Pending, ...] = ("resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer")
+PENDINGS: tuple[Pending, ...] = (
+    "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal",
+)  # fmt: skip
 
 TRANSCRIPT_LIMIT = 60
+SAID_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Application:
     history: tuple[str, ...] = ()
     phase: Phase = "asking"
     correcting: bool = False  # answering one step again from the summary, then back to the summary
+    partial: dict[str, Any] = field(default_factory=dict)  # half an answer kept: "肢体残疾", then "一级"
+    said: tuple[str, ...] = ()  # what the resident said so far, read for answers to later questions
+    proposal: dict[str, Any] = field(default_factory=dict)  # an answer offered from what was said before
+    proposed: tuple[str, ...] = ()  # steps already offered that way: never offered twice
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Conversation:
     menu_group: str = ""  # the group whose short menu was shown last: numbers then choose within it
     paused: Application | None = None  # put aside when the resident turned to another request
     offer: str = ""  # the service offered after answering a question, while asking "要现在申请……吗？"
+    mode_later: bool = False  # the first message was not an answer to the mode question: ask it later
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return evolve(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -75,6 +83,7 @@ class Conversation:
             "menu_group": self.menu_group,
             "paused": None if self.paused is None else _application_dict(self.paused),
             "offer": self.offer,
+            "mode_later": self.mode_later,
         }
 
     @classmethod
@@ -97,6 +106,7 @@ class Conversation:
                 menu_group=str(data.get("menu_group", ""))[:60],
                 paused=_application_from(data["paused"]) if data.get("paused") else None,
                 offer=str(data.get("offer", ""))[:60],
+                mode_later=bool(data.get("mode_later", False)),
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
@@ -112,6 +122,10 @@ def _application_dict(application: Application) -> dict[str, Any]:
         "history": list(application.history),
         "phase": application.phase,
         "correcting": application.correcting,
+        "partial": dict(application.partial),
+        "said": list(application.said),
+        "proposal": dict(application.proposal),
+        "proposed": list(application.proposed),
     }
 
 
@@ -129,4 +143,8 @@ def _application_from(data: dict[str, Any]) -> Application:
         history=tuple(str(h) for h in data.get("history", ())),
         phase=_one_of(data.get("phase"), PHASES, "asking"),
         correcting=bool(data.get("correcting", False)),
+        partial=dict(data.get("partial") or {}),
+        said=tuple(str(s) for s in data.get("said", ()))[-SAID_LIMIT:],
+        proposal=dict(data.get("proposal") or {}),
+        proposed=tuple(str(s) for s in data.get("proposed", ())),
     )

@@ -137,11 +137,15 @@ def fill(
     opening: tuple[str, ...] = ("你好",),
 ) -> list[StepResult]:
     """Open ``service`` from the menu and answer each question it asks from ``answers`` (by step id)
-    until it shows the summary, stops, or asks something ``answers`` does not know."""
+    until it shows the summary, stops, or asks something ``answers`` does not know.
+
+    An answer offered from what was said before ("您刚才说了……，对吗？") is answered the same way:
+    the resident says their answer to the question itself."""
     results = talk(catalog, *opening, *MENU_PATH[service], state=state)
     for _ in range(40):
         application = results[-1].state.application
-        if application is None or application.phase != "asking" or results[-1].state.pending is not None:
+        pending = results[-1].state.pending
+        if application is None or application.phase != "asking" or pending not in (None, "proposal"):
             break
         if application.step not in answers:
             break

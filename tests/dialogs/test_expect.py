@@ -60,3 +60,15 @@ def test_an_open_answer_like_a_name_or_an_id_number_is_recognised_freely(catalog
 def test_a_stored_application_for_a_removed_service_is_recognised_freely(catalog: Catalog) -> None:
     stored = Conversation.from_dict({"application": {"service": "gone", "application_id": "x", "step": "y"}})
     assert expected_phrases(stored, catalog) is None
+
+
+def test_at_an_answer_offered_from_before_it_listens_for_yes_no_and_the_questions_own_options(
+    catalog: Catalog,
+) -> None:
+    state = last(talk(catalog, "你好", "1", "1", "帮我爸爸申请，我是他女儿")).state
+    assert state.pending == "proposal"
+
+    phrases = expected_phrases(state, catalog)
+
+    assert phrases is not None
+    assert {"是", "不是", "对", "子女", "女儿", "配偶"} <= set(phrases)

@@ -218,7 +218,8 @@ def test_eligible_as_a_proxy_records_relationship_name_and_phone_and_contacts_th
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_as_a_proxy_the_questions_name_the_disabled_person_not_you(catalog: Catalog, service: str) -> None:
-    results = to_summary(catalog, service, proxy=True)
+    # Not naming who the person is, so that the relationship is asked rather than offered.
+    results = to_summary(catalog, service, proxy=True, applicant="替家里人申请")
 
     heard = all_said(results)
     assert ask(catalog, service, "relationship") in heard
@@ -302,7 +303,9 @@ def test_after_a_stop_the_other_subsidy_can_be_started_by_name(catalog: Catalog)
 
 
 @pytest.mark.parametrize("level_only", ["三级", "二级", "是一级的"])
-def test_a_level_without_a_category_is_asked_again_for_the_category(catalog: Catalog, level_only: str) -> None:
+def test_a_level_without_a_category_asks_only_for_the_category_and_keeps_the_level(
+    catalog: Catalog, level_only: str
+) -> None:
     before = fill(catalog, NURSING, {k: v for k, v in SELF_ANSWERS[NURSING].items() if k != "disability"})
     assert current_step(last(before).state) == "disability"
 
@@ -316,7 +319,9 @@ def test_a_level_without_a_category_is_asked_again_for_the_category(catalog: Cat
     assert current_step(result.state) == "disability"
     assert result.state.application is not None
     assert "disability" not in result.state.application.answers
-    assert result.state.misunderstood == 1
+    # Half an answer is progress, not a misunderstanding: the level is kept for the next turn.
+    assert result.state.misunderstood == 0
+    assert result.state.application.partial["disability"]["level"] is not None
     result = last(then(catalog, results, "肢体二级"))
     assert current_step(result.state) == "long_term_care"
 

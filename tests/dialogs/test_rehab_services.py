@@ -135,7 +135,8 @@ def apply(
     assert application.service == service
     for _ in range(40):
         application = last(results).state.application
-        if application is None or application.phase != "asking" or last(results).state.pending is not None:
+        pending = last(results).state.pending
+        if application is None or application.phase != "asking" or pending not in (None, "proposal"):
             break
         if application.step not in answers:
             break

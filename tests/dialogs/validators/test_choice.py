@@ -101,3 +101,40 @@ def test_parse_choice_never_raises(text: str) -> None:
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
 def test_parse_choice_survives_hostile_text(text: str) -> None:
     assert_is_result_without_personal_digits(parse_choice(text, OPTIONS), text)
+
+
+SITUATIONS = (
+    ChoiceOption("none", "都没有", ("没有", "都不是", "没")),
+    ChoiceOption("tekun", "是特困供养人员", ("特困", "五保")),
+    ChoiceOption("work_injury", "在领工伤保险的生活护理费", ("工伤",)),
+)
+NONE_OF_THESE = Valid(value="none", display="都没有")
+
+
+@pytest.mark.parametrize("text", ["没有", "都没有", "不是", "不是的", "无", "没有，都没有", "一个都没有"])
+def test_a_plain_no_chooses_the_none_of_these_option(text: str) -> None:
+    assert parse_choice(text, SITUATIONS) == NONE_OF_THESE
+
+
+@pytest.mark.parametrize("text", ["不是特困", "没有特困也没有工伤", "不是五保户", "我家没有工伤"])
+def test_an_option_named_under_a_negation_is_denied_not_chosen(text: str) -> None:
+    assert parse_choice(text, SITUATIONS) == NONE_OF_THESE
+
+
+def test_an_option_named_without_negation_is_still_chosen() -> None:
+    assert parse_choice("是特困", SITUATIONS) == Valid(value="tekun", display="是特困供养人员")
+    assert parse_choice("有工伤", SITUATIONS) == Valid(value="work_injury", display="在领工伤保险的生活护理费")
+
+
+def test_a_plain_no_to_a_list_without_a_negative_option_is_not_guessed() -> None:
+    assert isinstance(parse_choice("不是", OPTIONS), Invalid)
+
+
+def test_a_plain_no_chooses_the_one_negative_option_of_a_yes_or_no_like_list() -> None:
+    care = (ChoiceOption("needed", "需要"), ChoiceOption("not_needed", "不需要"), ChoiceOption("unsure", "说不清楚"))
+    assert parse_choice("不是", care) == Valid(value="not_needed", display="不需要")
+
+
+@pytest.mark.parametrize("text", ["工伤也没有", "特困没有，工伤也没有", "五保不是"])
+def test_an_option_denied_after_it_is_named_is_not_chosen(text: str) -> None:
+    assert parse_choice(text, SITUATIONS) == NONE_OF_THESE

@@ -1,0 +1,70 @@
+"""Answers the resident gave before the question: offered as the default when it comes.
+
+"帮我爸爸申请，我是他女儿" answers the relationship question too, and "家里领低保" in the first message
+answers the low-income question. Only a choice or a yes/no is offered this way, and only from a part
+of a sentence that is about that question (it names the question's topic), so nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from dialogs.answers import choice_options, parse_answer
+from dialogs.relations import relation_in
+from dialogs.schema import Step
+from dialogs.state import Application
+from dialogs.validators import Valid, normalize, parse_choice
+
+_CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
+_APPLICANT_FIELD = "applicant"
+_RELATIONSHIP_FIELD = "proxy_relationship"
+_PROXY = "proxy"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    step: str
+    value: Any
+    quote: str  # the resident's own words it came from
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "value": self.value, "quote": self.quote}
+
+
+def proposal_for(step: Step, application: Application) -> Proposal | None:
+    """An answer to ``step`` in what was said earlier in this application, if one is there."""
+    if step.id in application.answers or step.id in application.proposed or step.type not in ("choice", "yes_no"):
+        return None
+    for text in reversed(application.said):
+        found = _from_relation(step, text) if step.field in (_APPLICANT_FIELD, _RELATIONSHIP_FIELD) else None
+        if found is None:
+            found = _from_topic(step, text)
+        if found is not None:
+            return found
+    return None
+
+
+def _from_relation(step: Step, text: str) -> Proposal | None:
+    relation = relation_in(text)
+    if relation is None:
+        return None
+    if step.field == _APPLICANT_FIELD:
+        if any(option.value == _PROXY for option in step.options):
+            return Proposal(step.id, _PROXY, relation.heard)
+        return None
+    picked = parse_choice(relation.role, choice_options(step))
+    return Proposal(step.id, picked.value, relation.heard) if isinstance(picked, Valid) else None
+
+
+def _from_topic(step: Step, text: str) -> Proposal | None:
+    topics = [normalize(word) for word in step.aliases if normalize(word)]
+    for clause in _CLAUSES.split(text):
+        said = normalize(clause)
+        if not said or not any(topic in said for topic in topics):
+            continue
+        result = parse_answer(step, clause)
+        if isinstance(result, Valid):
+            return Proposal(step.id, result.value, clause)
+    return None

@@ -1,0 +1,66 @@
+"""A correction that carries its new value is found with that value."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.corrections import correction_in
+from dialogs.schema import Catalog
+from dialogs.state import Application
+from dialogs.validators import Valid
+from tests.dialogs.conversation import NURSING, SELF_ID
+
+ANSWERS = {
+    "applicant": "proxy",
+    "relationship": "child",
+    "proxy_name": "李四",
+    "proxy_phone": "13987654321",
+    "has_card": True,
+    "disability": {"category": 4, "level": 2},
+    "long_term_care": "needed",
+    "other_support": "none",
+    "name": "王秀英",
+    "id_number": SELF_ID,
+    "district": {"code": "450205", "name": "柳北区"},
+}
+
+
+def at_summary() -> Application:
+    return Application(service=NURSING, application_id="a", step="district", answers=ANSWERS, phase="confirming")
+
+
+@pytest.mark.parametrize(
+    ("said", "step_id", "value"),
+    [
+        ("不对 电话号码错了 应该是13977218868", "proxy_phone", "13977218868"),
+        ("区错了，是城中区", "district", {"code": "450202", "name": "城中区"}),
+        ("好了，我妈叫王桂兰", "name", "王桂兰"),
+        ("我叫李小四，名字写错了", "proxy_name", "李小四"),
+        ("等级错了，是一级", "disability", {"category": 4, "level": 1}),
+    ],
+)
+def test_the_new_value_is_found_for_the_answer_it_corrects(
+    catalog: Catalog, said: str, step_id: str, value: object
+) -> None:
+    found = correction_in(catalog.services[NURSING], at_summary(), said, at_summary=True)
+
+    assert found is not None
+    step, result = found
+    assert step.id == step_id
+    assert isinstance(result, Valid)
+    assert result.value == value
+
+
+@pytest.mark.parametrize("said", ["是", "对的", "1", "确认", "不对", "电话错了", "区是柳北区", "我是她儿子"])
+def test_a_yes_a_bare_no_or_the_same_value_is_no_correction(catalog: Catalog, said: str) -> None:
+    assert correction_in(catalog.services[NURSING], at_summary(), said, at_summary=True) is None
+
+
+def test_away_from_the_summary_only_a_text_saying_something_was_wrong_corrects(catalog: Catalog) -> None:
+    service = catalog.services[NURSING]
+    asking = Application(service=NURSING, application_id="a", step="name", answers=ANSWERS)
+
+    assert correction_in(service, asking, "城中区", at_summary=False) is None
+    found = correction_in(service, asking, "刚才区说错了，是城中区", at_summary=False)
+    assert found is not None
+    assert found[0].id == "district"

@@ -1,0 +1,56 @@
+"""Answers given before their question is asked, found in what the resident said."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.proposals import Proposal, proposal_for
+from dialogs.schema import Catalog
+from dialogs.state import Application
+from tests.dialogs.conversation import LIVING, NURSING
+
+
+def said(service: str, *texts: str, **answers: object) -> Application:
+    return Application(service=service, application_id="a", step="applicant", answers=dict(answers), said=texts)
+
+
+def test_a_relation_named_in_passing_is_offered_for_the_relationship(catalog: Catalog) -> None:
+    step = catalog.services[LIVING].step("relationship")
+
+    found = proposal_for(step, said(LIVING, "帮我爸爸申请，我是他女儿", applicant="proxy"))
+
+    assert found == Proposal("relationship", "child", "我是他女儿")
+
+
+def test_naming_the_person_offers_applying_for_someone_else(catalog: Catalog) -> None:
+    step = catalog.services[NURSING].step("applicant")
+
+    assert proposal_for(step, said(NURSING, "我想给我妈申请护理补贴")) == Proposal("applicant", "proxy", "我妈")
+
+
+def test_a_fact_is_offered_from_the_part_of_a_sentence_about_that_question(catalog: Catalog) -> None:
+    step = catalog.services[LIVING].step("dibao")
+
+    found = proposal_for(step, said(LIVING, "我腿不好，家里领低保，想申请补贴"))
+
+    assert found == Proposal("dibao", "receiving", "家里领低保")
+
+
+@pytest.mark.parametrize(
+    ("step_id", "texts"),
+    [
+        ("dibao", ("我想申请生活补贴",)),  # the topic never came up
+        ("relationship", ("给我自己申请",)),  # no person named
+        ("name", ("我叫张三",)),  # only choices and yes/no are offered
+    ],
+)
+def test_nothing_is_guessed(catalog: Catalog, step_id: str, texts: tuple[str, ...]) -> None:
+    assert proposal_for(catalog.services[LIVING].step(step_id), said(LIVING, *texts)) is None
+
+
+def test_an_answered_or_already_offered_question_is_not_offered_again(catalog: Catalog) -> None:
+    step = catalog.services[LIVING].step("dibao")
+    application = said(LIVING, "家里领低保")
+
+    assert proposal_for(step, Application(**{**application.__dict__, "proposed": ("dibao",)})) is None
+    assert proposal_for(step, said(LIVING, "家里领低保", dibao="applying")) is None
