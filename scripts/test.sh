@@ -84,9 +84,22 @@ install_espeak() {
     apt_install espeak-ng
 }
 
+# The staff console's tests drive Debian's chromium through Playwright (its own browser download is
+# not reachable from every machine).
+install_chromium() {
+    stage "chromium"
+    command -v chromium >/dev/null && return
+    if ! is_root; then
+        warn "chromium is missing and only root can install it; browser tests will be skipped (failed under CI)"
+        return
+    fi
+    apt_install chromium
+}
+
 start_redis
 start_postgres
 install_espeak
+install_chromium
 make_venv '[dev]'
 
 export VIRTUAL_ENV="$PWD/.venv"
