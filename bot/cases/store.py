@@ -11,13 +11,14 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, exists, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
 from bot.cases.models import CaseEventRow, CaseRow, StaffUserRow, utcnow
 from bot.cases.notices import new_notice
+from bot.cases.paging import Cursor, Query
 from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, CaseSummary, NewCase, Proxy
 from bot.cases.validation import (
     MAX_KIND_LENGTH,
@@ -31,6 +32,8 @@ from bot.cases.validation import (
 from bot.security.crypto import Cipher
 
 MAX_LIST_LIMIT = 1000
+# Rows decrypted per round while searching by name or number tail.
+_SEARCH_BATCH = 500
 MAX_REPLY_LENGTH = 4000
 MAX_NOTE_LENGTH = 4000
 _CLAIMABLE = (CaseStatus.NEW,)
@@ -97,6 +100,68 @@ class CaseStore:
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
         return [_summary(case, claimer) for case, claimer in rows]
+
+    async def page(
+        self,
+        *,
+        status: str | None = None,
+        team: str | None = None,
+        service: str | None = None,
+        teams_visible: Sequence[str] | None = None,
+        query: str | None = None,
+        limit: int = 50,
+        after: Cursor | None = None,
+    ) -> tuple[builtins.list[CaseSummary], Cursor | None]:
+        """One page of the listing ``list`` gives, after ``after``, and the cursor of the next page (None on
+        the last). ``query`` keeps the cases whose number, name (beneficiary or proxy) or a phone or ID
+        number's last 4+ digits match; names and numbers are encrypted, so those are decrypted to compare."""
+        if status is not None:
+            check_status(status)
+        if team is not None:
+            check_team(team)
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise InvalidRequest("bad_limit", f"每次最多列出 {MAX_LIST_LIMIT} 条")
+        search = Query.parse(query) if query is not None else None
+        base = _summary_query()
+        if status is not None:
+            base = base.where(CaseRow.status == status)
+        if team is not None:
+            base = base.where(CaseRow.team == team)
+        if service is not None:
+            base = base.where(CaseRow.service == service)
+        if teams_visible is not None:
+            check_teams(teams_visible)
+            base = base.where(CaseRow.team.in_(list(teams_visible)))
+        base = base.order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
+        found: builtins.list[CaseSummary] = []
+        position = after
+        batch = limit + 1 if search is None else _SEARCH_BATCH
+        async with self._sessions() as session:
+            while len(found) <= limit:
+                window = base if position is None else base.where(_after(position))
+                rows = (await session.execute(window.limit(batch))).all()
+                for case, claimer in rows:
+                    if search is None or self._matches(search, case):
+                        found.append(_summary(case, claimer))
+                        if len(found) > limit:
+                            break
+                if len(rows) < batch:
+                    break
+                last = rows[-1][0]
+                position = Cursor(last.urgent, last.created_at, last.id)
+        if len(found) <= limit:
+            return found, None
+        shown = found[:limit]
+        return shown, Cursor(shown[-1].urgent, shown[-1].created_at, shown[-1].id)
+
+    def _matches(self, search: Query, case: CaseRow) -> bool:
+        if search.case_number == case.id:
+            return True
+        names = self._cipher.decrypt_json(case.names_enc)
+        if search.number_tail is None:
+            return search.matches(names, {}, {})
+        contact = self._cipher.decrypt_json(case.contact_enc)
+        return search.matches(names, contact, self._cipher.decrypt_json(case.answers_enc))
 
     async def cases_for_user(self, channel: str, user_ref: str) -> builtins.list[CaseSummary]:
         """A resident's own cases, newest first, for status questions."""
@@ -349,6 +414,16 @@ async def _lock(session: AsyncSession, case_id: int, *, skip_locked: bool = Fals
     if skip_locked and await session.scalar(select(exists().where(CaseRow.id == case_id))):
         raise CaseConflict("case_busy", "其他人正在处理这个申请，请刷新后再试")
     raise _not_found()
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    """Rows that sort after ``cursor`` in the queue order (urgent first, then oldest, then by id)."""
+    later = or_(
+        CaseRow.created_at > cursor.created_at,
+        and_(CaseRow.created_at == cursor.created_at, CaseRow.id > cursor.id),
+    )
+    same_urgency = and_(CaseRow.urgent == cursor.urgent, later)
+    return or_(CaseRow.urgent.is_(False), same_urgency) if cursor.urgent else same_urgency
 
 
 def _summary_query() -> Select[CaseRow, str]:

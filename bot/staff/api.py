@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import hdrs, web
 
 from bot.cases.errors import CaseConflict, CaseError, CaseNotFound, InvalidRequest
+from bot.cases.paging import Cursor
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
@@ -42,7 +43,10 @@ COOKIE_PATH = "/staff"
 _MAX_CASE_ID = 2**31 - 1
 _SEE_ALL_ROLES = frozenset({"admin", "supervisor"})
 _STATUSES = frozenset(status.value for status in CaseStatus)
-_LIST_PARAMETERS = frozenset({"status", "team", "service"})
+_LIST_PARAMETERS = frozenset({"status", "team", "service", "q", "limit", "cursor"})
+# Without ``limit`` a listing answers as many cases as it did before paging existed.
+DEFAULT_LIST_LIMIT = 200
+MAX_LIST_LIMIT = 500
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -433,10 +437,39 @@ async def list_cases(request: web.Request) -> web.StreamResponse:
     service = _query_service(request)
     if team is not None:
         _require_team(user, team)
-    summaries = await request.app[SERVICES].cases.list(
-        status=status, team=team, service=service, teams_visible=_visible_teams(user)
+    query = _query_single(request, "q")
+    cursor = _query_single(request, "cursor")
+    summaries, next_cursor = await request.app[SERVICES].cases.page(
+        status=status,
+        team=team,
+        service=service,
+        teams_visible=_visible_teams(user),
+        query=query,
+        limit=_query_limit(request),
+        after=None if cursor is None else Cursor.decode(cursor),
     )
-    return _json({"cases": [_summary_json(summary) for summary in summaries]})
+    return _json(
+        {
+            "cases": [_summary_json(summary) for summary in summaries],
+            "next_cursor": None if next_cursor is None else next_cursor.encode(),
+        }
+    )
+
+
+def _query_single(request: web.Request, name: str) -> str | None:
+    values = request.query.getall(name, [])
+    if len(values) > 1:
+        raise ApiError(400, "invalid_query", f"查询参数 {name} 只能给一次")
+    return values[0] if values else None
+
+
+def _query_limit(request: web.Request) -> int:
+    raw = _query_single(request, "limit")
+    if raw is None:
+        return DEFAULT_LIST_LIMIT
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST_LIMIT:
+        raise ApiError(400, "invalid_query", f"查询参数 limit 应为 1 到 {MAX_LIST_LIMIT} 的整数")
+    return int(raw)
 
 
 async def get_case(request: web.Request) -> web.StreamResponse:
