@@ -35,7 +35,8 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on the console's own forms.
+    "Referrer-Policy": "same-origin",
     hdrs.CACHE_CONTROL: "no-store",
 }
 
