@@ -166,6 +166,7 @@ def login(page: Any, service: LiveService, username: str) -> None:
 
 
 def assert_accessible(page: Any, what: str) -> None:
+    page.wait_for_load_state("load")  # contrast and sizes are judged with the style sheet applied
     results = axe_api.Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
@@ -289,6 +290,7 @@ def _focused(page: Any) -> dict[str, Any]:
 
 def _tab_to(page: Any, wanted: str, limit: int = 60) -> dict[str, Any]:
     """Press Tab until the focused control's text or id is ``wanted``; every stop must show its focus."""
+    page.wait_for_load_state("load")
     for _ in range(limit):
         page.keyboard.press("Tab")
         focused = _focused(page)
@@ -386,3 +388,30 @@ def test_text_at_200_percent_still_fits_a_narrow_window(service: LiveService, co
         page.evaluate("document.documentElement.style.fontSize = '200%'")
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 200 % text"
+
+
+_SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    "button, input:not([type=hidden]), select, textarea, nav a, td a, th a, a.skip:focus"
+)).map(el => ({what: el.outerHTML.slice(0, 80), box: el.getBoundingClientRect()}))
+  .filter(t => t.box.width > 0 && (t.box.width < 24 || t.box.height < 24))
+  .map(t => `${t.what} is ${t.box.width}x${t.box.height}`)"""
+
+
+def _small_targets(page: Any) -> list[str]:
+    page.wait_for_load_state("load")  # measured with the style sheet applied
+    found: list[str] = page.evaluate(_SMALL_TARGETS)
+    return found
+
+
+def test_every_control_is_at_least_24_px_square(service: LiveService, context: Any) -> None:
+    service.add_user("jade", "admin", ())
+    case_id = service.new_case()
+    page = context.new_page()
+    login(page, service, "jade")
+    assert _small_targets(page) == []
+    page.goto(f"{service.url}/staff/cases/{case_id}")
+    page.get_by_role("button", name="认领这个案件").click()
+    playwright_api.expect(page.get_by_role("status").filter(has_text="已认领")).to_be_visible()
+    assert _small_targets(page) == []
+    page.goto(service.url + "/staff/help")
+    assert _small_targets(page) == []
