@@ -33,7 +33,7 @@ from bot.security.crypto import Cipher
 
 MAX_LIST_LIMIT = 1000
 # Rows decrypted per round while searching by name or number tail.
-_SEARCH_BATCH = 500
+_SEARCH_BATCH = 2000
 MAX_REPLY_LENGTH = 4000
 MAX_NOTE_LENGTH = 4000
 _CLAIMABLE = (CaseStatus.NEW,)
@@ -122,46 +122,65 @@ class CaseStore:
         if not 1 <= limit <= MAX_LIST_LIMIT:
             raise InvalidRequest("bad_limit", f"每次最多列出 {MAX_LIST_LIMIT} 条")
         search = Query.parse(query) if query is not None else None
-        base = _summary_query()
+        conditions: builtins.list[ColumnElement[bool]] = []
         if status is not None:
-            base = base.where(CaseRow.status == status)
+            conditions.append(CaseRow.status == status)
         if team is not None:
-            base = base.where(CaseRow.team == team)
+            conditions.append(CaseRow.team == team)
         if service is not None:
-            base = base.where(CaseRow.service == service)
+            conditions.append(CaseRow.service == service)
         if teams_visible is not None:
             check_teams(teams_visible)
-            base = base.where(CaseRow.team.in_(list(teams_visible)))
-        base = base.order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
-        found: builtins.list[CaseSummary] = []
-        position = after
-        batch = limit + 1 if search is None else _SEARCH_BATCH
+            conditions.append(CaseRow.team.in_(list(teams_visible)))
+        if after is not None:
+            conditions.append(_after(after))
+        order = (CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
         async with self._sessions() as session:
-            while len(found) <= limit:
-                window = base if position is None else base.where(_after(position))
-                rows = (await session.execute(window.limit(batch))).all()
-                for case, claimer in rows:
-                    if search is None or self._matches(search, case):
-                        found.append(_summary(case, claimer))
-                        if len(found) > limit:
-                            break
-                if len(rows) < batch:
-                    break
-                last = rows[-1][0]
-                position = Cursor(last.urgent, last.created_at, last.id)
+            if search is None:
+                query_rows = _summary_query().where(*conditions).order_by(*order).limit(limit + 1)
+                found = [_summary(case, claimer) for case, claimer in (await session.execute(query_rows)).all()]
+            else:
+                ids = await self._search(session, search, conditions, limit + 1)
+                rows = (await session.execute(_summary_query().where(CaseRow.id.in_(ids)).order_by(*order))).all()
+                found = [_summary(case, claimer) for case, claimer in rows]
         if len(found) <= limit:
             return found, None
         shown = found[:limit]
         return shown, Cursor(shown[-1].urgent, shown[-1].created_at, shown[-1].id)
 
-    def _matches(self, search: Query, case: CaseRow) -> bool:
-        if search.case_number == case.id:
+    async def _search(
+        self, session: AsyncSession, search: Query, conditions: Sequence[ColumnElement[bool]], wanted: int
+    ) -> builtins.list[int]:
+        """The ids of the first ``wanted`` cases in queue order that match; only the columns compared are
+        read (plain tuples, not whole cases), a batch at a time."""
+        columns = select(
+            CaseRow.id, CaseRow.urgent, CaseRow.created_at, CaseRow.names_enc, CaseRow.contact_enc, CaseRow.answers_enc
+        ).order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
+        found: builtins.list[int] = []
+        position: Cursor | None = None
+        while True:
+            window = columns.where(*conditions)
+            if position is not None:
+                window = window.where(_after(position))
+            rows = (await session.execute(window.limit(_SEARCH_BATCH))).all()
+            for case_id, _urgent, _created, names, contact, answers in rows:
+                if self._matches(search, case_id, names, contact, answers):
+                    found.append(case_id)
+                    if len(found) >= wanted:
+                        return found
+            if len(rows) < _SEARCH_BATCH:
+                return found
+            last = rows[-1]
+            position = Cursor(last.urgent, last.created_at, last.id)
+
+    def _matches(self, search: Query, case_id: int, names: bytes, contact: bytes, answers: bytes) -> bool:
+        if search.case_number == case_id:
             return True
-        names = self._cipher.decrypt_json(case.names_enc)
+        if search.number_tail is None and search.case_number is not None:
+            return False  # a short number names a case only
         if search.number_tail is None:
-            return search.matches(names, {}, {})
-        contact = self._cipher.decrypt_json(case.contact_enc)
-        return search.matches(names, contact, self._cipher.decrypt_json(case.answers_enc))
+            return search.matches(self._cipher.decrypt_json(names), {}, {})
+        return search.matches({}, self._cipher.decrypt_json(contact), self._cipher.decrypt_json(answers))
 
     async def cases_for_user(self, channel: str, user_ref: str) -> builtins.list[CaseSummary]:
         """A resident's own cases, newest first, for status questions."""
@@ -357,6 +376,15 @@ class CaseStore:
         if row is None:
             raise _not_found()
         return str(row[0]), str(row[1])
+
+    async def contacts_of(self, case_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """``contact_of`` for many cases in one query (a queue page); unknown ids are left out."""
+        if not case_ids:
+            return {}
+        query = select(CaseRow.id, CaseRow.channel, CaseRow.user_ref).where(CaseRow.id.in_(list(case_ids)))
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return {int(case_id): (str(channel), str(user_ref)) for case_id, channel, user_ref in rows}
 
     async def _summary_of(self, case_id: int) -> CaseSummary:
         async with self._sessions() as session:

@@ -225,22 +225,22 @@ def _query_choice(request: web.Request, name: str, choices: tuple[str, ...] | fr
     return value
 
 
-async def _reach(request: web.Request, summary: CaseSummary) -> Reach | None:
-    if summary.status not in _OPEN:
+async def _reach(request: web.Request, contact: tuple[str, str] | None) -> Reach | None:
+    if contact is None:
         return None
-    found = services(request)
     try:
-        channel, user_ref = await found.cases.contact_of(summary.id)
-        reach: Reach = await found.delivery.reach(channel, user_ref)
+        reach: Reach = await services(request).delivery.reach(*contact)
         return reach
     except Exception:
-        log.exception("console: reach check failed for case %s", summary.id)
+        log.exception("console: reach check failed")
         return None
 
 
 async def rows_for(request: web.Request, summaries: list[CaseSummary]) -> list[Row]:
+    """Queue rows with waiting time and what is left of each open case's reply window."""
     now = datetime.now(UTC)
-    reaches = await asyncio.gather(*(_reach(request, summary) for summary in summaries))
+    contacts = await services(request).cases.contacts_of([s.id for s in summaries if s.status in _OPEN])
+    reaches = await asyncio.gather(*(_reach(request, contacts.get(summary.id)) for summary in summaries))
     rows = []
     for summary, reach in zip(summaries, reaches, strict=True):
         text, warning = present.window(reach, now)

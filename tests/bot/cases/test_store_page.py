@@ -109,3 +109,10 @@ async def test_a_blank_or_overlong_query_is_refused(case_store: CaseStore, query
 def test_a_forged_cursor_is_refused(text: str) -> None:
     with pytest.raises(InvalidRequest):
         Cursor.decode(text)
+
+
+async def test_contacts_of_many_cases_in_one_call(case_store: CaseStore) -> None:
+    first, _ = await case_store.create(new_case(user_ref="o6_a"))
+    second, _ = await case_store.create(new_case(channel="web", user_ref="w_b"))
+    assert await case_store.contacts_of([first, second, 999]) == {first: ("wechat", "o6_a"), second: ("web", "w_b")}
+    assert await case_store.contacts_of([]) == {}
