@@ -294,3 +294,17 @@ async def test_an_open_queue_hears_a_new_urgent_case_of_its_team_only(console: C
 async def test_the_event_stream_needs_a_login(console: Console) -> None:
     response = await console.client.get("/staff/events")
     assert response.status == 401
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"status": "open"}, {"team": "finance"}, {"cursor": "forged"}, {"q": "张" * 41}, {"team": "legal"}],
+)
+async def test_a_bad_queue_address_is_a_plain_page(console: Console, query: dict[str, str]) -> None:
+    await console.add_user("anna")
+    await console.login("anna")
+    response = await console.client.get("/staff/", params=query)
+    text = await response.text()
+    assert response.status in (400, 403)
+    assert 'role="alert"' in text
+    assert "Traceback" not in text
