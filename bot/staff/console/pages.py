@@ -60,7 +60,7 @@ class Row:
     window_warning: bool
 
 
-def services(request: web.Request) -> Any:
+def services(request: web.Request) -> api._Services:
     return request.app[STAFF_API][SERVICES]
 
 
