@@ -16,6 +16,8 @@ from bot.proxies import TrustedProxies
 from bot.security.secret import load_or_create_secret
 from bot.services import Services
 from bot.staff.api import create_staff_app
+from bot.staff.console import create_console_app
+from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.openapi import OUTCOMES
 from bot.storage.db import check_database
 from bot.storage.redis import check_redis
@@ -92,27 +94,33 @@ def create_app(services: Services) -> web.Application:
     app.on_shutdown.append(finish_deliveries)
     app.cleanup_ctx.append(profile_copy)
     app.cleanup_ctx.append(case_notices)
-    app.add_subapp(
-        "/staff/api",
-        create_staff_app(
-            cases=services.cases,
-            users=services.staff_users,
-            sessions=services.staff_sessions,
-            delivery=services.delivery,
-            secure_cookies=False,
-            notices={
-                "claimed": services.catalog.prompts.notice_claimed.text,
-                "resolved": services.catalog.prompts.notice_resolved.text,
-                "note": services.catalog.prompts.resolved_note.text,
-                **{
-                    f"outcome:{outcome}": getattr(services.catalog.prompts, f"resolved_{outcome}").text
-                    for outcome in OUTCOMES
-                },
-            }
-            if services.settings.notify_residents
-            else {},
-            log_key=load_or_create_secret(services.settings)[0].encode("utf-8"),
-            talk=services.staff_talk,
-        ),
+    staff_api = create_staff_app(
+        cases=services.cases,
+        users=services.staff_users,
+        sessions=services.staff_sessions,
+        delivery=services.delivery,
+        secure_cookies=False,
+        notices={
+            "claimed": services.catalog.prompts.notice_claimed.text,
+            "resolved": services.catalog.prompts.notice_resolved.text,
+            "note": services.catalog.prompts.resolved_note.text,
+            **{
+                f"outcome:{outcome}": getattr(services.catalog.prompts, f"resolved_{outcome}").text
+                for outcome in OUTCOMES
+            },
+        }
+        if services.settings.notify_residents
+        else {},
+        log_key=load_or_create_secret(services.settings)[0].encode("utf-8"),
+        talk=services.staff_talk,
     )
+    app.add_subapp("/staff/api", staff_api)
+    # After the API, so that /staff/api/... is never taken for a console page.
+    feed = services.cases.feed if isinstance(services.cases, AnnouncingCaseStore) else CaseFeed(None)
+    app.add_subapp("/staff", create_console_app(staff_api, feed))
+
+    async def close_feed(_app: web.Application) -> None:
+        await feed.close()
+
+    app.on_cleanup.append(close_feed)
     return app

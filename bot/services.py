@@ -34,6 +34,7 @@ from bot.profiles import ProfileStore
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
 from bot.staff.delivery import ReplyDelivery
+from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.sessions import StaffSessions
 from bot.staff.users import StaffUserStore
 from bot.staff_talk import StaffTalk
@@ -112,7 +113,9 @@ async def open_services(
         speech = await _start_speech(settings, speech_workers)
         sessionmaker = create_sessionmaker(engine)
         cipher = Cipher(secret)
-        cases = CaseStore(sessionmaker, cipher)
+        # Announces each change to open staff consoles: over Redis pub/sub, or in-process when embedded.
+        feed = CaseFeed(None if settings.uses_embedded_redis else redis)
+        cases = AnnouncingCaseStore(sessionmaker, cipher, feed=feed)
         profiles = ProfileStore(sessionmaker)
         profile_mirror = ProfileMirror(redis)
         staff_talk = StaffTalk(

@@ -11,13 +11,14 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, exists, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
 from bot.cases.models import CaseEventRow, CaseRow, StaffUserRow, utcnow
 from bot.cases.notices import new_notice
+from bot.cases.paging import Cursor, Query
 from bot.cases.permissions import Action, check_action, check_transfer_target, check_visible
 from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, CaseSummary, NewCase, Proxy, StaffUser
 from bot.cases.validation import (
@@ -32,6 +33,8 @@ from bot.cases.validation import (
 from bot.security.crypto import Cipher
 
 MAX_LIST_LIMIT = 1000
+# Rows decrypted per round while searching by name or number tail.
+_SEARCH_BATCH = 2000
 MAX_REPLY_LENGTH = 4000
 MAX_NOTE_LENGTH = 4000
 MAX_REASON_LENGTH = 2000
@@ -98,6 +101,87 @@ class CaseStore:
         async with self._sessions() as session:
             rows = (await session.execute(query)).all()
         return [_summary(case, claimer) for case, claimer in rows]
+
+    async def page(
+        self,
+        *,
+        status: str | None = None,
+        team: str | None = None,
+        service: str | None = None,
+        teams_visible: Sequence[str] | None = None,
+        query: str | None = None,
+        limit: int = 50,
+        after: Cursor | None = None,
+    ) -> tuple[builtins.list[CaseSummary], Cursor | None]:
+        """One page of the listing ``list`` gives, after ``after``, and the cursor of the next page (None on
+        the last). ``query`` keeps the cases whose number, name (beneficiary or proxy) or a phone or ID
+        number's last 4+ digits match; names and numbers are encrypted, so those are decrypted to compare."""
+        if status is not None:
+            check_status(status)
+        if team is not None:
+            check_team(team)
+        if not 1 <= limit <= MAX_LIST_LIMIT:
+            raise InvalidRequest("bad_limit", f"每次最多列出 {MAX_LIST_LIMIT} 条")
+        search = Query.parse(query) if query is not None else None
+        conditions: builtins.list[ColumnElement[bool]] = []
+        if status is not None:
+            conditions.append(CaseRow.status == status)
+        if team is not None:
+            conditions.append(CaseRow.team == team)
+        if service is not None:
+            conditions.append(CaseRow.service == service)
+        if teams_visible is not None:
+            check_teams(teams_visible)
+            conditions.append(CaseRow.team.in_(list(teams_visible)))
+        if after is not None:
+            conditions.append(_after(after))
+        order = (CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
+        async with self._sessions() as session:
+            if search is None:
+                query_rows = _summary_query().where(*conditions).order_by(*order).limit(limit + 1)
+                found = [_summary(case, claimer) for case, claimer in (await session.execute(query_rows)).all()]
+            else:
+                ids = await self._search(session, search, conditions, limit + 1)
+                rows = (await session.execute(_summary_query().where(CaseRow.id.in_(ids)).order_by(*order))).all()
+                found = [_summary(case, claimer) for case, claimer in rows]
+        if len(found) <= limit:
+            return found, None
+        shown = found[:limit]
+        return shown, Cursor(shown[-1].urgent, shown[-1].created_at, shown[-1].id)
+
+    async def _search(
+        self, session: AsyncSession, search: Query, conditions: Sequence[ColumnElement[bool]], wanted: int
+    ) -> builtins.list[int]:
+        """The ids of the first ``wanted`` cases in queue order that match; only the columns compared are
+        read (plain tuples, not whole cases), a batch at a time."""
+        columns = select(
+            CaseRow.id, CaseRow.urgent, CaseRow.created_at, CaseRow.names_enc, CaseRow.contact_enc, CaseRow.answers_enc
+        ).order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
+        found: builtins.list[int] = []
+        position: Cursor | None = None
+        while True:
+            window = columns.where(*conditions)
+            if position is not None:
+                window = window.where(_after(position))
+            rows = (await session.execute(window.limit(_SEARCH_BATCH))).all()
+            for case_id, _urgent, _created, names, contact, answers in rows:
+                if self._matches(search, case_id, names, contact, answers):
+                    found.append(case_id)
+                    if len(found) >= wanted:
+                        return found
+            if len(rows) < _SEARCH_BATCH:
+                return found
+            last = rows[-1]
+            position = Cursor(last.urgent, last.created_at, last.id)
+
+    def _matches(self, search: Query, case_id: int, names: bytes, contact: bytes, answers: bytes) -> bool:
+        if search.case_number == case_id:
+            return True
+        if search.number_tail is None and search.case_number is not None:
+            return False  # a short number names a case only
+        if search.number_tail is None:
+            return search.matches(self._cipher.decrypt_json(names), {}, {})
+        return search.matches({}, self._cipher.decrypt_json(contact), self._cipher.decrypt_json(answers))
 
     async def cases_for_user(self, channel: str, user_ref: str) -> builtins.list[CaseSummary]:
         """A resident's own cases, newest first, for status questions."""
@@ -313,6 +397,15 @@ class CaseStore:
             raise _not_found()
         return str(row[0]), str(row[1])
 
+    async def contacts_of(self, case_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """``contact_of`` for many cases in one query (a queue page); unknown ids are left out."""
+        if not case_ids:
+            return {}
+        query = select(CaseRow.id, CaseRow.channel, CaseRow.user_ref).where(CaseRow.id.in_(list(case_ids)))
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        return {int(case_id): (str(channel), str(user_ref)) for case_id, channel, user_ref in rows}
+
     async def _summary_of(self, case_id: int) -> CaseSummary:
         async with self._sessions() as session:
             row = (await session.execute(_summary_query().where(CaseRow.id == case_id))).first()
@@ -369,6 +462,16 @@ async def _lock(session: AsyncSession, case_id: int, *, skip_locked: bool = Fals
     if skip_locked and await session.scalar(select(exists().where(CaseRow.id == case_id))):
         raise CaseConflict("case_busy", "其他人正在处理这个申请，请刷新后再试")
     raise _not_found()
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    """Rows that sort after ``cursor`` in the queue order (urgent first, then oldest, then by id)."""
+    later = or_(
+        CaseRow.created_at > cursor.created_at,
+        and_(CaseRow.created_at == cursor.created_at, CaseRow.id > cursor.id),
+    )
+    same_urgency = and_(CaseRow.urgent == cursor.urgent, later)
+    return or_(CaseRow.urgent.is_(False), same_urgency) if cursor.urgent else same_urgency
 
 
 def _summary_query() -> Select[CaseRow, str]:

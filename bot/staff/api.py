@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 
 from bot.cases.conversation import case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound, InvalidRequest
+from bot.cases.paging import Cursor
 from bot.cases.permissions import may_see_team, visible_teams
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
@@ -51,7 +52,10 @@ COOKIE_PATH = "/staff"
 # Case ids are 32-bit in the database; a larger number cannot name a case and must not reach the driver.
 _MAX_CASE_ID = 2**31 - 1
 _STATUSES = frozenset(status.value for status in CaseStatus)
-_LIST_PARAMETERS = frozenset({"status", "team", "service"})
+_LIST_PARAMETERS = frozenset({"status", "team", "service", "q", "limit", "cursor"})
+# Without ``limit`` a listing answers as many cases as it did before paging existed.
+DEFAULT_LIST_LIMIT = 200
+MAX_LIST_LIMIT = 500
 _SAFE_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS})
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 
@@ -464,10 +468,39 @@ async def list_cases(request: web.Request) -> web.StreamResponse:
     service = _query_service(request)
     if team is not None:
         _require_team(user, team)
-    summaries = await request.app[SERVICES].cases.list(
-        status=status, team=team, service=service, teams_visible=visible_teams(user)
+    query = _query_single(request, "q")
+    cursor = _query_single(request, "cursor")
+    summaries, next_cursor = await request.app[SERVICES].cases.page(
+        status=status,
+        team=team,
+        service=service,
+        teams_visible=visible_teams(user),
+        query=query,
+        limit=_query_limit(request),
+        after=None if cursor is None else Cursor.decode(cursor),
     )
-    return _json({"cases": [_summary_json(summary) for summary in summaries]})
+    return _json(
+        {
+            "cases": [_summary_json(summary) for summary in summaries],
+            "next_cursor": None if next_cursor is None else next_cursor.encode(),
+        }
+    )
+
+
+def _query_single(request: web.Request, name: str) -> str | None:
+    values = request.query.getall(name, [])
+    if len(values) > 1:
+        raise ApiError(400, "invalid_query", f"查询参数 {name} 只能给一次")
+    return values[0] if values else None
+
+
+def _query_limit(request: web.Request) -> int:
+    raw = _query_single(request, "limit")
+    if raw is None:
+        return DEFAULT_LIST_LIMIT
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST_LIMIT:
+        raise ApiError(400, "invalid_query", f"查询参数 limit 应为 1 到 {MAX_LIST_LIMIT} 的整数")
+    return int(raw)
 
 
 async def get_case(request: web.Request) -> web.StreamResponse:

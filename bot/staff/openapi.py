@@ -182,7 +182,13 @@ def _schemas() -> JSONDict:
         "CaseList": {
             "type": "object",
             "required": ["cases"],
-            "properties": {"cases": {"type": "array", "items": _ref("CaseSummary")}},
+            "properties": {
+                "cases": {"type": "array", "items": _ref("CaseSummary")},
+                "next_cursor": {
+                    "type": ["string", "null"],
+                    "description": "下一页的翻页标记，作为 cursor 参数传回；最后一页为 null",
+                },
+            },
         },
         "Proxy": {
             "type": "object",
@@ -394,7 +400,7 @@ def _paths() -> JSONDict:
             "get": {
                 "summary": "案件列表",
                 "description": "组员只看到本组的案件；主管和管理员看到全部。个人号码一律不出现。"
-                "只接受 status、team、service 三个查询参数。",
+                "只接受 status、team、service、q、limit、cursor 这些查询参数。紧急的在前，其次按提交时间先后。",
                 "parameters": [
                     {
                         "name": "status",
@@ -410,6 +416,24 @@ def _paths() -> JSONDict:
                             "pattern": "^[a-z0-9-]+$",
                             "maxLength": MAX_SERVICE_CHARS,
                         },
+                    },
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "description": "搜索：案件编号、姓名（本人或代办人），或电话、身份证号的后 4 位以上",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": NOT_BLANK_NO_NUL},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "description": "每页条数，默认 200",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                    },
+                    {
+                        "name": "cursor",
+                        "in": "query",
+                        "description": "上一页答复的 next_cursor",
+                        "schema": {"type": "string", "maxLength": 200},
                     },
                 ],
                 "responses": {"200": _json(_ref("CaseList"), "案件摘要"), **_errors(400, 401, 403, 405, 500)},

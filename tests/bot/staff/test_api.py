@@ -357,6 +357,74 @@ async def test_list_filters(api: Api) -> None:
     assert await ids("?status=new&team=subsidy") == [first]
 
 
+async def test_list_pages_with_limit_and_next_cursor(api: Api) -> None:
+    await api.add_user("chief", "supervisor")
+    headers = await api.login("chief")
+    ids = [await api.new_case(f"p{n}") for n in range(5)]
+    seen: list[int] = []
+    url = "/staff/api/cases?limit=2"
+    pages = 0
+    while True:
+        body = await (await api.client.get(url, headers=headers)).json()
+        seen += [row["id"] for row in body["cases"]]
+        pages += 1
+        if body["next_cursor"] is None:
+            break
+        url = f"/staff/api/cases?limit=2&cursor={body['next_cursor']}"
+    assert seen == ids
+    assert pages == 3
+
+
+async def test_list_answers_next_cursor_null_without_paging(api: Api) -> None:
+    await api.add_user("chief", "supervisor")
+    headers = await api.login("chief")
+    await api.new_case()
+    body = await (await api.client.get("/staff/api/cases", headers=headers)).json()
+    assert body["next_cursor"] is None
+
+
+@pytest.mark.parametrize("query", ["韦小明", "韦大明", PHONE[-4:], PROXY_PHONE[-5:], ID_NUMBER[-6:]])
+async def test_search_by_name_or_number_tail_without_showing_the_numbers(api: Api, query: str) -> None:
+    await api.add_user("anna", "agent", ("subsidy",))
+    headers = await api.login("anna")
+    wanted = await api.new_case("a")
+    await api.new_case("b", team="legal", service="legal-aid")  # same resident data, another team's case
+    response = await api.client.get("/staff/api/cases", params={"q": query}, headers=headers)
+    body = await response.text()
+    assert response.status == 200, body
+    assert [row["id"] for row in json.loads(body)["cases"]] == [wanted]
+    for secret in (ID_NUMBER, PHONE, PROXY_PHONE, "韦小明", "韦大明"):
+        assert secret not in body
+
+
+async def test_search_by_case_number(api: Api) -> None:
+    await api.add_user("chief", "supervisor")
+    headers = await api.login("chief")
+    await api.new_case("a")
+    wanted = await api.new_case("b")
+    body = await (await api.client.get(f"/staff/api/cases?q={wanted}", headers=headers)).json()
+    assert [row["id"] for row in body["cases"]] == [wanted]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("?limit=0", "invalid_query"),
+        ("?limit=501", "invalid_query"),
+        ("?limit=ten", "invalid_query"),
+        ("?limit=1&limit=2", "invalid_query"),
+        ("?cursor=forged", "bad_cursor"),
+        ("?q=%20%20", "bad_query"),
+        ("?q=a&q=b", "invalid_query"),
+    ],
+)
+async def test_bad_paging_or_search_is_400(api: Api, query: str, code: str) -> None:
+    await api.add_user("chief", "supervisor")
+    headers = await api.login("chief")
+    response = await api.client.get(f"/staff/api/cases{query}", headers=headers)
+    assert (await _error(response, 400))["code"] == code
+
+
 @pytest.mark.parametrize(
     "query",
     ["?status=open", "?team=finance", "?service=%3Cscript%3E", "?status=new&status=claimed", "?stauts=new"],
@@ -814,7 +882,7 @@ async def test_an_unexpected_error_is_a_plain_500(api: Api, monkeypatch: pytest.
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("database on fire at /srv/secret/path")
 
-    monkeypatch.setattr(api.cases, "list", broken)
+    monkeypatch.setattr(api.cases, "page", broken)
     response = await api.client.get("/staff/api/cases", headers=headers)
     body = await response.text()
     assert (await _error(response, 500)) == {"code": "internal_error", "message": "内部错误"}

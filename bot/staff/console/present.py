@@ -1,0 +1,108 @@
+"""How the console words things for staff: labels, waiting times, reply windows and masked numbers."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from bot.staff.delivery import Reach
+from bot.staff.openapi import OUTCOME_MEANINGS
+
+TEAM_LABELS = {"subsidy": "补贴组", "rehab": "康复组", "legal": "法律组", "hotline": "热线组", "employment": "就业组"}
+STATUS_LABELS = {
+    "new": "待认领",
+    "claimed": "处理中",
+    "waiting": "等居民回复",
+    "resolved": "已办结",
+    "closed": "已关闭",
+}
+SERVICE_LABELS = {
+    "living-allowance": "困难残疾人生活补贴",
+    "nursing-allowance": "重度残疾人护理补贴",
+    "rehab": "基本康复服务",
+    "child-rehab": "残疾儿童康复救助",
+    "assistive-device": "辅助器具适配",
+    "legal-aid": "法律援助",
+    "disability-card": "残疾人证办理",
+    "home-accessibility": "家庭无障碍改造",
+    "handoff": "找工作人员",
+    "dibao": "最低生活保障",
+    "employment": "就业和职业培训",
+    "care-services": "托养服务",
+    "education-aid": "助学和特殊教育",
+}
+MODE_LABELS = {"voice": "语音", "text": "文字", "simple": "简单模式"}
+CHANNEL_LABELS = {"wechat": "微信", "web": "网页", "cli": "终端"}
+EVENT_LABELS = {
+    "created": "提交申请",
+    "claimed": "认领",
+    "replied": "回复居民",
+    "delivered": "回复已送达",
+    "delivery_failed": "回复未送达",
+    "transferred": "转交",
+    "transfer_reason": "转交原因",
+    "resolved": "办结",
+    "notified": "已通知居民",
+    "notice_not_sent": "通知未能送达",
+    "contact_required": "需要电话或上门联系",
+    "numbers_shown": "查看了完整号码",
+}
+OUTCOME_LABELS = OUTCOME_MEANINGS
+ROLE_LABELS = {"admin": "管理员", "supervisor": "主管", "agent": "组员"}
+
+# Runs of 7 or more digits (an ID number may end in X): phones, ID and card numbers.
+_LONG_NUMBER = re.compile(r"\d{7,}[\dXx]*")
+
+
+def label(labels: dict[str, str], value: str | None) -> str:
+    if value is None:
+        return "—"
+    return labels.get(value, value)
+
+
+def mask_number(number: str) -> str:
+    """The first 3 and last 4 characters of a long number; shorter ones wholly hidden."""
+    if len(number) <= 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every long number in it masked."""
+    return _LONG_NUMBER.sub(lambda found: mask_number(found.group()), text)
+
+
+def duration(span: timedelta) -> str:
+    """A span as staff say it aloud: 2 天 3 小时, 5 小时 10 分, 12 分钟."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时"
+    if hours:
+        return f"{hours} 小时 {mins} 分"
+    return f"{mins} 分钟"
+
+
+def waited(created_at: datetime, now: datetime) -> str:
+    return duration(now - created_at)
+
+
+def window(reach: Reach | None, now: datetime) -> tuple[str, bool]:
+    """What is left of the resident's reply window, and whether it is closed or nearly so (under 6 hours)."""
+    if reach is None:
+        return "—", False
+    if not reach.can_send:
+        return reach.reason or "已不能通过这个渠道回复", True
+    if reach.closes_at is None:
+        return "不限时", False
+    left = datetime.fromtimestamp(reach.closes_at, UTC) - now
+    if left <= timedelta(0):
+        return "已过期", True
+    return f"还剩 {duration(left)}", left < timedelta(hours=6)
+
+
+def at(moment: datetime) -> str:
+    """A moment in Beijing time, as staff read clocks."""
+    local = moment.astimezone(UTC) + timedelta(hours=8)
+    return local.strftime("%Y-%m-%d %H:%M")
