@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     vosk_model: Path | None = None
     state_ttl_days: Annotated[int, Field(ge=7, le=365)] = 30
     session_ttl_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 480
+    metrics: bool = True  # GET /metrics and the recording behind it; BOT_METRICS=off turns both off
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("redis_url")
     @classmethod

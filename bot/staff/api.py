@@ -23,6 +23,7 @@ from bot.cases.conversation import case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseNotFound, InvalidRequest
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
+from bot.observability.staff import count_requests
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
@@ -612,7 +613,7 @@ def create_staff_app(
     ``throttle`` defaults to 10 failed logins per username (30 per address) in 10 minutes, kept in
     the same Redis as ``sessions``.
     """
-    app = web.Application(middlewares=[_errors, _post_guard])
+    app = web.Application(middlewares=[count_requests, _errors, _post_guard])
     app[SERVICES] = _Services(
         cases=cases,
         users=users,
