@@ -95,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
     freeze_startup_objects()
     speech_workers = max(1, (os.cpu_count() or 1) // workers)
     print(f"Workers: {workers} processes, each with {speech_workers} speech recognition workers", flush=True)
-    with metrics.shared_between_workers(settings.metrics):
+    with metrics.shared_between_workers(settings.metrics) as metrics_dir:
+        if metrics_dir is not None:
+            print(f"Metrics: shared between workers in {metrics_dir}", flush=True)
         return serve_in_workers(
             _app_factory(settings, catalog, migrate=False, speech_workers=speech_workers),
             host=host,
