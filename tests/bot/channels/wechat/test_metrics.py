@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.channels.wechat.messages import Push
 from bot.storage.keys import UserKey
 from bot.storage.locks import UserLocks
 from tests.bot.channels.wechat.conftest import ServiceStarter
 from tests.bot.channels.wechat.service import WeChatService
 from tests.bot.observability.scrape import Scrape, scrape
 from tests.bot.scripts import CONFIRM, ID_NUMBER, LIVING_ALLOWANCE_FOR_MYSELF, PHONE
+from tests.paths import ROOT
+from tests.speech.test_stt import KOREAN_MODEL
 
 RESIDENT = "o6_metrics_resident"
 STRANGER = "o6_metrics_stranger"
@@ -128,3 +131,21 @@ async def test_with_metrics_off_there_is_no_endpoint(start_service: ServiceStart
 
     async with wechat.http.get(str(wechat.server.make_url("/metrics"))) as response:
         assert response.status == 404
+
+
+async def test_a_recognised_voice_message_is_timed_and_leaves_the_speech_queue_empty(
+    start_service: ServiceStarter,
+) -> None:
+    wechat = await start_service(wechat_aes_key=None, vosk_model=KOREAN_MODEL)
+    voice = wechat.services.wechat.voice
+    assert voice is not None
+    recording = (ROOT / "tests" / "data" / "audio" / "speech-amr-wb.amr").read_bytes()
+    media_id = wechat.simulator.add_media(recording, "audio/amr")
+    push = Push(kind="voice", openid=RESIDENT, account="gh", create_time=1, msg_id="1", media_id=media_id)
+    before = await _metrics(wechat)
+
+    await voice.transcriber(push)(None)
+
+    after = await _metrics(wechat)
+    assert _moved(before, after, "bot_speech_recognition_seconds_count", result="ok") == 1
+    assert after.value("bot_speech_queue") == 0
