@@ -11,6 +11,8 @@ from aiohttp import hdrs, web
 
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
 from bot.notice_sender import keep_sending
+from bot.observability import http as metrics_http
+from bot.observability import metrics, request_ids
 from bot.profile_sync import keep_mirror_complete
 from bot.proxies import TrustedProxies
 from bot.security.secret import load_or_create_secret
@@ -72,6 +74,9 @@ def create_app(services: Services) -> web.Application:
         app.middlewares.append(TrustedProxies(services.settings.trusted_proxies).middleware)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz, allow_head=False)
+    request_ids.install(app)
+    metrics.set_enabled(services.settings.metrics)
+    metrics_http.add_routes(app, services.engine)
     add_wechat_routes(app, services.wechat)
 
     async def finish_deliveries(_app: web.Application) -> None:

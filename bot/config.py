@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     state_ttl_days: Annotated[int, Field(ge=7, le=365)] = 30
     session_ttl_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 480
     session_max_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 12  # absolute, however much it is used
+    metrics: bool = True  # GET /metrics and the recording behind it; BOT_METRICS=off turns both off
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("redis_url")
     @classmethod

@@ -4,13 +4,20 @@ aiohttp logs a request it cannot even parse (a null byte in a header, a broken r
 error with a traceback and the offending bytes. The client has already been answered 400; to the
 service this is the internet's background noise, and the bytes may be anything, so it becomes one
 warning naming the kind of problem.
+
+``BOT_LOG_FORMAT=json`` writes one JSON object per line instead of text; either way each line carries the
+request id of the turn it belongs to (``bot/observability/log_format.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 from aiohttp.http_exceptions import HttpProcessingError
+
+from bot.observability.log_format import LOG_FORMATS, RequestIds, formatter_for
 
 # aiohttp's own logger, and gunicorn's, which aiohttp's worker hands to the server instead.
 REQUEST_ERROR_LOGGERS = ("aiohttp.server", "gunicorn.error")
@@ -29,8 +36,13 @@ class MalformedRequests(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(level: int = logging.INFO, log_format: str | None = None) -> None:
+    """``log_format``: text or json (default: ``BOT_LOG_FORMAT``; a bad value is refused later, by the settings)."""
+    chosen = log_format or os.environ.get("BOT_LOG_FORMAT", "text").strip().lower()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter_for(chosen if chosen in LOG_FORMATS else "text"))
+    handler.addFilter(RequestIds())
+    logging.basicConfig(level=level, handlers=[handler])
     for name in REQUEST_ERROR_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, MalformedRequests) for f in logger.filters):

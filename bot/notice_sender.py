@@ -13,6 +13,7 @@ import contextlib
 import logging
 
 from bot.cases.notices import NOTICE_FILED, DueNotice, NoticeStore
+from bot.observability import metrics
 from bot.staff.delivery import DeliveryResult, ReplyDelivery
 from dialogs.schema import Catalog
 
@@ -60,6 +61,7 @@ async def keep_sending(
     while not stop.is_set():
         try:
             await send_due(notices, delivery, catalog)
+            metrics.set_outbox_backlog(await notices.backlog())
         except Exception as error:  # the database is down: the notices wait in it, nothing is lost
             log.warning("case notices not read: %s", type(error).__name__)
         with contextlib.suppress(TimeoutError):

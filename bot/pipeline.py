@@ -17,6 +17,8 @@ from redis.exceptions import RedisError
 
 from bot.cases.new_case import build_new_case
 from bot.cases.store import CaseStore
+from bot.observability import metrics
+from bot.observability.turns import observed_turn
 from bot.profiles import Profile, ProfileStore
 from bot.staff_talk import StaffTalk
 from bot.storage.conversations import ConversationStore
@@ -110,6 +112,7 @@ class Pipeline:
         self.profile_mirror = profile_mirror
         self.clock = clock
 
+    @observed_turn("text")
     async def handle(
         self,
         key: UserKey,
@@ -126,6 +129,7 @@ class Pipeline:
 
         return await self._process(key, message_id, typed)
 
+    @observed_turn("voice")
     async def handle_voice(self, key: UserKey, message_id: str, transcribe: Transcriber) -> Outcome:
         """Handle a voice message: recognised under the person's lock, listening for what fits the
         question they were asked (``transcribe`` gets those phrases, or None to recognise freely)."""
@@ -182,11 +186,13 @@ class Pipeline:
             if isinstance(effect, CreateCase):
                 new_case = build_new_case(key, effect, new_state, self.catalog)
                 try:
-                    case_id, _created = await self.cases.create(new_case)
+                    case_id, created = await self.cases.create(new_case)
                 except Exception:
                     log.exception("case could not be saved service=%s channel=%s", effect.service, key.channel)
                     failed = self.catalog.prompts.submit_failed.for_mode(state.mode)
                     return Outcome(replies=(Reply(failed),), mode=state.mode, failed=True), None
+                if created:
+                    metrics.count_case(effect.service)
                 case_ids.append(case_id)
                 filled[CASE_ID_PLACEHOLDER] = str(case_id)
             elif isinstance(effect, UpdateProfile):

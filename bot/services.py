@@ -28,6 +28,7 @@ from bot.channels.wechat.webhook import CHANNEL, WeChatChannel, WeChatSettings
 from bot.channels.wechat.window import ContactWindow
 from bot.config import Settings
 from bot.delivery import RoutedDelivery
+from bot.observability import metrics
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.profiles import ProfileStore
@@ -179,7 +180,7 @@ async def _start_speech(settings: Settings, workers: int | None) -> SpeechPool |
     """The recogniser pool, when a model is configured; it loads the model once per worker process."""
     if settings.vosk_model is None:
         return None
-    pool = SpeechPool(settings.vosk_model, workers=workers)
+    pool = SpeechPool(settings.vosk_model, workers=workers, on_in_flight=metrics.set_speech_queue)
     await pool.start()
     log.info("speech recognition ready: %s", settings.vosk_model)
     return pool

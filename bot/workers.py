@@ -15,6 +15,8 @@ from aiohttp import web
 from gunicorn.app.base import BaseApplication
 
 from bot.event_loop import uvloop_installed
+from bot.observability.gunicorn_logs import logger_class
+from bot.observability.metrics import worker_exited
 
 AppFactory = Callable[[], Awaitable[web.Application]]
 
@@ -61,6 +63,8 @@ def worker_options(host: str, port: int, workers: int, on_ready: Callable[[], No
         "loglevel": "info",
         "proc_name": "liuzhou-bot",
         "when_ready": lambda _arbiter: on_ready(),
+        "child_exit": lambda _arbiter, worker: worker_exited(worker.pid),  # its live gauges stop counting
+        "logger_class": logger_class(),
     }
 
 

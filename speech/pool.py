@@ -69,9 +69,18 @@ def _recognise_in_worker(pcm: bytes, phrases: tuple[str, ...] | None, min_confid
 
 
 class SpeechPool:
-    """Recognition in ``workers`` processes, with at most ``max_queue`` requests in flight."""
+    """Recognition in ``workers`` processes, with at most ``max_queue`` requests in flight;
+    ``on_in_flight`` hears the count each time it changes (the metrics' speech queue)."""
 
-    def __init__(self, model_path: Path, *, workers: int | None = None, max_queue: int = 16) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        workers: int | None = None,
+        max_queue: int = 16,
+        on_in_flight: Callable[[int], None] | None = None,
+    ) -> None:
+        self._on_in_flight = on_in_flight
         self._model_path = model_path
         self._workers = max(1, workers or os.cpu_count() or 1)
         self._max_queue = max(1, max_queue)
@@ -174,6 +183,7 @@ class SpeechPool:
         # Counted until the worker is done, not until the caller stops waiting: a cancelled wait
         # leaves the recognition running, and it still occupies a worker.
         self._in_flight += 1
+        self._tell_in_flight()
         loop = asyncio.get_running_loop()
 
         def finished(_: Future[Any]) -> None:
@@ -184,6 +194,11 @@ class SpeechPool:
 
     def _finished(self) -> None:
         self._in_flight -= 1
+        self._tell_in_flight()
+
+    def _tell_in_flight(self) -> None:
+        if self._on_in_flight is not None:
+            self._on_in_flight(self._in_flight)
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:
         if self._executor is not broken:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, content, db, models, route, safety, serve, staff
+from bot.cli import chat, content, db, doctor, models, route, safety, serve, staff
 from bot.config import SettingsError
 from bot.logs import configure_logging
 from bot.security.secret import SecretKeyError
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.register(commands)
     models.register(commands)
     safety.register(commands)
+    doctor.register(commands)
     return parser
 
 

@@ -21,6 +21,7 @@ from bot.app import create_app
 from bot.config import MAX_WORKERS, Settings, SettingsError, load_settings
 from bot.event_loop import loop_name, new_event_loop
 from bot.heap import freeze_startup_objects
+from bot.observability import metrics
 from bot.security.secret import load_or_create_secret
 from bot.services import describe_backends, open_services
 from bot.storage.db import upgrade_database
@@ -94,13 +95,16 @@ def run(args: argparse.Namespace) -> int:
     freeze_startup_objects()
     speech_workers = max(1, (os.cpu_count() or 1) // workers)
     print(f"Workers: {workers} processes, each with {speech_workers} speech recognition workers", flush=True)
-    return serve_in_workers(
-        _app_factory(settings, catalog, migrate=False, speech_workers=speech_workers),
-        host=host,
-        port=port,
-        workers=workers,
-        on_ready=lambda: _print_next_steps(settings, host, port),
-    )
+    with metrics.shared_between_workers(settings.metrics) as metrics_dir:
+        if metrics_dir is not None:
+            print(f"Metrics: shared between workers in {metrics_dir}", flush=True)
+        return serve_in_workers(
+            _app_factory(settings, catalog, migrate=False, speech_workers=speech_workers),
+            host=host,
+            port=port,
+            workers=workers,
+            on_ready=lambda: _print_next_steps(settings, host, port),
+        )
 
 
 def _app_factory(

@@ -29,6 +29,7 @@ from bot.cases.paging import Cursor
 from bot.cases.permissions import may_see_team, visible_teams
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
+from bot.observability.staff import count_requests
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
@@ -685,7 +686,7 @@ def create_staff_app(
     ``log_key`` keys the tags that stand for typed usernames in the log (give the secret key, so tags
     match across workers and restarts); by default a random key per app.
     """
-    app = web.Application(middlewares=[_errors, _post_guard])
+    app = web.Application(middlewares=[count_requests, _errors, _post_guard])
     app[SERVICES] = _Services(
         cases=cases,
         users=users,

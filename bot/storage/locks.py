@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.observability import metrics
 from bot.storage.keys import UserKey, loggable
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ class UserLocks:
         try:
             while not (taken := await self._acquire(keys=[name, queue, asked, *reads], args=asking)):
                 if time.monotonic() >= deadline:
+                    metrics.count_lock_timeout()
                     raise LockTimeout(key, self._wait)
                 await asyncio.sleep(_RETRY_INTERVAL)
         finally:
@@ -182,6 +184,7 @@ class UserLocks:
                     pipe.zrem(queue, token)
                     pipe.hdel(asked, token)
                     await pipe.execute()
+        metrics.observe_lock_wait(time.monotonic() - deadline + self._wait)
         held = Held(values=list(taken[1:]))
         failed = False
         renewing = asyncio.create_task(self._keep_renewing(name, token))

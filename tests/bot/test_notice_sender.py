@@ -14,10 +14,12 @@ from bot.cases.models import utcnow
 from bot.cases.notices import FIRST_TRY_AFTER, NoticeStore, retry_delay
 from bot.cases.store import CaseStore
 from bot.notice_sender import keep_sending, send_due
+from bot.observability import metrics
 from bot.staff.delivery import DeliveryResult
 from dialogs.loader import load_catalog
 from dialogs.schema import Catalog
 from tests.bot.cases.factories import new_case
+from tests.bot.observability.scrape import Scrape
 from tests.bot.staff.fakes import RecordingDelivery
 from tests.paths import CONTENT_DIR
 
@@ -111,3 +113,31 @@ async def test_the_sender_runs_until_told_to_stop(
     await asyncio.wait_for(sender, 2)
 
     assert len(delivery.notices) == 1
+
+
+async def _backlog_after_one_pass(notices: NoticeStore, delivery: RecordingDelivery, catalog: Catalog) -> float:
+    stop = asyncio.Event()
+    tries_before = len(delivery.notices)
+    sender = asyncio.create_task(keep_sending(notices, delivery, catalog, stop, every=0.02))
+    for _ in range(200):
+        if len(delivery.notices) > tries_before:
+            break
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)  # the pass ends by counting what is left
+    stop.set()
+    await asyncio.wait_for(sender, 2)
+    return Scrape(metrics.exposition().decode()).value("bot_outbox_backlog")
+
+
+async def test_each_pass_reports_the_notices_still_waiting_to_the_metrics(
+    case_store: CaseStore, notices: NoticeStore, catalog: Catalog, later: Later
+) -> None:
+    metrics.set_enabled(True)
+    await case_store.create(new_case(service="living-allowance", user_ref="o6_first"))
+    await case_store.create(new_case(service="living-allowance", user_ref="o6_second"))
+
+    refusing = RecordingDelivery(result=DeliveryResult(ok=False, detail="暂时连不上微信"))
+    assert await _backlog_after_one_pass(notices, refusing, catalog) == 2
+
+    later.after += retry_delay(1)
+    assert await _backlog_after_one_pass(notices, RecordingDelivery(), catalog) == 0

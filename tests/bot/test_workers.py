@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.channels.wechat.simulator.pushes import PushClient
 from bot.workers import bind_address, worker_options
 from tests.bot.channels.wechat.service import passive_text
+from tests.bot.observability.scrape import Scrape
 from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF
 from tests.paths import ROOT
 from tests.ports import free_port
@@ -169,6 +170,23 @@ async def test_a_conversation_carries_on_whichever_worker_takes_each_message(
     finally:
         await engine.dispose()
     assert filed == 1
+
+
+async def test_metrics_from_any_worker_count_the_pushes_every_worker_took(service: Service) -> None:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+        pushes = PushClient(http, f"{service.url}/wechat", TOKEN, retries=0)
+        for message in ("你好", "我想申请生活补贴", "给我自己", "有"):
+            assert passive_text(await pushes.push(pushes.text(RESIDENT, message)))
+        scrapes = []
+        for _ in range(8):  # a new connection each time: the kernel hands them to either worker
+            async with http.get(f"{service.url}/metrics") as response:
+                assert response.status == 200
+                scrapes.append(Scrape(await response.text()))
+
+    assert {s.value("bot_wechat_pushes_total", kind="text", result="answered") for s in scrapes} == {4.0}
+    assert {s.value("bot_turn_seconds_count", input="text") for s in scrapes} == {4.0}
+    assert all(RESIDENT not in s.text for s in scrapes)
+    assert "Metrics: shared between workers" in service.log.read_text()
 
 
 @pytest.mark.parametrize("service", [1, 2], indirect=True, ids=["one-process", "two-workers"])

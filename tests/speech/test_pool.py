@@ -21,6 +21,7 @@ from tests.speech.test_stt import KOREAN_MODEL, PHRASES, SENTENCE, damaged_model
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 MAX_QUEUE = 3
+IN_FLIGHT_HEARD: list[int] = []  # what the shared pool told its ``on_in_flight`` listener, in order
 
 
 def pid_and_loads(delay: float) -> tuple[int, int]:
@@ -31,7 +32,7 @@ def pid_and_loads(delay: float) -> tuple[int, int]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def pool() -> AsyncIterator[SpeechPool]:
-    async with SpeechPool(KOREAN_MODEL, workers=2, max_queue=MAX_QUEUE) as started:
+    async with SpeechPool(KOREAN_MODEL, workers=2, max_queue=MAX_QUEUE, on_in_flight=IN_FLIGHT_HEARD.append) as started:
         yield started
 
 
@@ -94,6 +95,15 @@ async def test_requests_beyond_max_queue_are_refused_at_once(pool: SpeechPool) -
     await asyncio.sleep(0.05)
     assert pool.in_flight == 0
     assert (await pool.recognise(speak("예"), phrases=PHRASES)).text == "예"
+
+
+async def test_the_listener_hears_the_count_rise_and_fall_with_each_request(pool: SpeechPool) -> None:
+    heard_before = len(IN_FLIGHT_HEARD)
+
+    await asyncio.gather(pool._run(time.sleep, 0.2), pool._run(time.sleep, 0.2))
+    await asyncio.sleep(0.05)  # the last "done" reaches the event loop just after the result
+
+    assert IN_FLIGHT_HEARD[heard_before:] == [1, 2, 1, 0]
 
 
 async def test_a_request_whose_caller_gave_up_counts_until_its_worker_is_done(pool: SpeechPool) -> None:

@@ -16,6 +16,7 @@ from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.errors import WeChatApiError, WeChatUnavailable
 from bot.channels.wechat.messages import Push
 from bot.channels.wechat.sender import SendReport, WeChatSender
+from bot.observability import metrics
 from bot.pipeline import Heard, Transcriber
 from dialogs.events import Reply
 from dialogs.render import render_spoken
@@ -57,7 +58,8 @@ class VoiceIO:
         try:
             data, _content_type = await self.api.get_media(media_id)
             pcm = await asyncio.to_thread(decode, data, hint=push.voice_format or None)
-            recognised = await self.pool.recognise(pcm.samples, phrases=phrases)
+            with metrics.timed_recognition():
+                recognised = await self.pool.recognise(pcm.samples, phrases=phrases)
         except (WeChatApiError, WeChatUnavailable) as error:
             log.warning("voice not downloaded: %s", type(error).__name__)
             return _wechat_guess(push)

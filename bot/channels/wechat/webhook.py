@@ -37,6 +37,7 @@ from bot.channels.wechat.signature import matches, sign
 from bot.channels.wechat.texts import pack
 from bot.channels.wechat.voice import VoiceIO
 from bot.channels.wechat.window import ContactWindow
+from bot.observability import metrics
 from bot.pipeline import Outcome, Pipeline
 from bot.storage.keys import UserKey
 from dialogs.events import InboundKind, Reply
@@ -84,7 +85,7 @@ class WeChatChannel:
     voice: VoiceIO | None = None
     notices: NoticeStore | None = None  # case numbers told here need not be sent again later
     clock: Callable[[], float] = time.time
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     arrivals: Arrivals = field(init=False)
 
     def __post_init__(self) -> None:
@@ -115,6 +116,7 @@ WECHAT = web.AppKey("wechat", WeChatChannel)
 
 
 def _refuse(status: int, reason: str) -> web.Response:
+    metrics.count_refused(status)
     return web.Response(status=status, text=reason, content_type="text/plain")
 
 
@@ -198,6 +200,7 @@ async def receive_push(request: web.Request) -> web.Response:
     # Only a sealed reply is private to the platform; a plaintext one carries no personal numbers
     # unless the operator chose plaintext mode for the whole account.
     masked = sealed_with is None and checked.mode != "plain"
+    metrics.count_answer("passive")
     return _passive_reply(channel, request, push, outcome, sealed_with=sealed_with, masked=masked)
 
 
@@ -276,6 +279,7 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
             await asyncio.wait_for(channel.window.close(push.openid), ARRIVAL_TIMEOUT)
         except _STORE_ERRORS as error:
             log.warning("wechat unsubscribe not recorded: Redis unavailable (%s)", type(error).__name__)
+        metrics.count_push(push.kind, "ignored")
         return None
     grant: Literal["message", "event", "none"] = "message" if push.kind != "event" else "none"
     if event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
@@ -286,11 +290,14 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
         )
     except _STORE_ERRORS as error:
         log.warning("wechat push answered busy: Redis unavailable (%s)", type(error).__name__)
+        metrics.count_push(push.kind, "busy")
         return _busy(settings)
     if arrival.forged:
+        metrics.count_push(push.kind, "forged")
         return _FORGED
     inbound = _inbound(push)
     if inbound is None or arrival.answered_late:
+        metrics.count_push(push.kind, "ignored" if inbound is None else "retry")
         return None
     kind, text = inbound
     key = UserKey(CHANNEL, push.openid)
@@ -303,6 +310,7 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
     # Waiting does not cancel the work: past the deadline it goes on, and its answer goes through the API.
     done, _pending = await asyncio.wait((task,), timeout=settings.reply_deadline)
     if task in done:
+        metrics.count_push(push.kind, "failed" if task.result().failed else "answered")
         return task.result()
     try:
         await asyncio.wait_for(channel.arrivals.answered_late(push.openid, push.dedup_id), LATE_MARK_TIMEOUT)
@@ -312,8 +320,10 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
         task.cancel()
         _in_background(channel, _settle_cancelled(task))
         log.warning("wechat push answered busy: Redis unavailable past the deadline (%s)", type(error).__name__)
+        metrics.count_push(push.kind, "busy")
         return _busy(settings)
     _deliver_later(channel, push.openid, task)
+    metrics.count_push(push.kind, "late")
     log.info("wechat answer goes through the API: deadline passed")
     return None
 
@@ -328,7 +338,7 @@ async def _settle_cancelled(task: asyncio.Future[Outcome]) -> None:
         await task
 
 
-def _in_background(channel: WeChatChannel, work: Coroutine[Any, Any, None]) -> None:
+def _in_background(channel: WeChatChannel, work: Coroutine[Any, Any, object]) -> None:
     task = asyncio.ensure_future(work)
     channel.tasks.add(task)
     task.add_done_callback(channel.tasks.discard)
@@ -339,23 +349,29 @@ def _deliver_later(channel: WeChatChannel, openid: str, handling: asyncio.Future
         outcome = await handling
         if outcome.duplicate or not outcome.replies:
             return  # the first handling of this message answers it; a retry never answers twice
-        await _follow_up(channel, openid, pack([render_text(r) for r in outcome.replies]), outcome, outcome.case_ids)
+        sent = await _follow_up(
+            channel, openid, pack([render_text(r) for r in outcome.replies]), outcome, outcome.case_ids
+        )
+        metrics.count_answer("late" if sent else "failed")
 
     _in_background(channel, deliver())
 
 
 async def _follow_up(
     channel: WeChatChannel, openid: str, texts: list[str], outcome: Outcome, telling: Sequence[int] = ()
-) -> None:
+) -> bool:
     """Send what the passive reply could not carry: the rest of the text, then, for voice users, speech.
-    ``telling``: the cases whose numbers are in ``texts``, told once every text is sent."""
+    ``telling``: the cases whose numbers are in ``texts``, told once every text is sent. Whether every
+    text went out (speech is extra)."""
     sender = channel.sender
     if sender is None:
         log.warning("wechat answer not sent: API credentials (BOT_WECHAT_APP_ID, BOT_WECHAT_APP_SECRET) unset")
-        return
+        return False
+    complete = not texts
     try:
         if texts:
             report = await sender.send_texts(openid, texts)
+            complete = report.complete
             if report.complete:
                 await _told(channel, telling)
             else:
@@ -368,6 +384,7 @@ async def _follow_up(
     except _STORE_ERRORS as error:
         # The window and the access token live in Redis; a filed request is told later by the case notices.
         log.warning("wechat answer not sent: Redis unavailable (%s)", type(error).__name__)
+    return complete
 
 
 def _passive_reply(

@@ -9,9 +9,11 @@ import time
 import pytest
 from redis.asyncio import Redis
 
+from bot.observability import metrics
 from bot.storage.keys import UserKey
 from bot.storage.locks import LockLost, LockTimeout, UserLocks
 from tests.bot.dead_worker import DeadWorker, lock_is_held
+from tests.bot.observability.scrape import Scrape
 
 ALICE = UserKey("wechat", "o6_alice")
 BOB = UserKey("wechat", "o6_bob")
@@ -253,3 +255,19 @@ async def test_a_waiter_still_asking_keeps_its_place_ahead_of_a_newcomer(redis_c
     with pytest.raises(LockTimeout):
         async with UserLocks(redis_client, wait=0.1).hold(ALICE):
             pytest.fail("went ahead of a waiter in line")
+
+
+async def test_waits_and_timeouts_are_counted_in_the_metrics(redis_client: Redis) -> None:
+    metrics.set_enabled(True)
+    before = Scrape(metrics.exposition().decode())
+    locks = UserLocks(redis_client, wait=0.2)
+
+    async with locks.hold(ALICE):
+        with pytest.raises(LockTimeout):
+            async with locks.hold(ALICE):
+                pytest.fail("took a lock that was held")
+
+    after = Scrape(metrics.exposition().decode())
+    assert after.value("bot_lock_timeouts_total") - before.value("bot_lock_timeouts_total") == 1
+    assert after.value("bot_lock_wait_seconds_count") - before.value("bot_lock_wait_seconds_count") == 1
+    assert "o6_alice" not in after.text

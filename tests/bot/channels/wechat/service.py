@@ -222,6 +222,7 @@ async def running_service(
     content_dir: Path = CONTENT_DIR,
     vosk_model: Path | None = None,
     notify_residents: bool = False,
+    metrics: bool = True,
     **simulator_options: Any,
 ) -> AsyncIterator[WeChatService]:
     """The service on a local port with the simulator as its WeChat API; ``simulator_options`` go to the simulator.
@@ -248,6 +249,7 @@ async def running_service(
         wechat_mode=None if wechat_aes_key is None and wechat_mode == "compatible" else wechat_mode,
         vosk_model=vosk_model,
         notify_residents=notify_residents,
+        metrics=metrics,
     )
     async with open_services(settings, load_catalog(content_dir)) as services:
         _share_clock(services, clock)

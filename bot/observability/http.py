@@ -1,0 +1,45 @@
+"""``GET /metrics``: the Prometheus text exposition, with the case counts read from SQL at scrape time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.cases.models import CaseRow
+from bot.observability import metrics
+
+log = logging.getLogger(__name__)
+
+ENGINE = web.AppKey("metrics_engine", AsyncEngine)
+COUNT_TIMEOUT_SECONDS = 1.0  # a slow database must not hold the scrape past Prometheus's own timeout
+
+
+async def count_cases_by_status(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(select(CaseRow.status, func.count()).group_by(CaseRow.status))
+        return {str(status): int(count) for status, count in rows}
+
+
+async def serve_metrics(request: web.Request) -> web.Response:
+    try:
+        counts = await asyncio.wait_for(count_cases_by_status(request.app[ENGINE]), COUNT_TIMEOUT_SECONDS)
+    except Exception as error:  # the rest of the metrics are worth more than the case counts
+        log.warning("metrics: cases not counted: %s", type(error).__name__)
+    else:
+        metrics.set_cases_by_status(counts)
+    response = web.Response(body=metrics.exposition())
+    response.headers["Content-Type"] = metrics.CONTENT_TYPE
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def add_routes(app: web.Application, engine: AsyncEngine) -> None:
+    """Serve ``/metrics`` unless ``BOT_METRICS=off``."""
+    if not metrics.is_enabled():
+        return
+    app[ENGINE] = engine
+    app.router.add_get("/metrics", serve_metrics, allow_head=False)
