@@ -541,3 +541,27 @@ def test_a_choice_of_two_without_a_yes_no_short_question_is_refused(tmp_path: Pa
     assert [(p.place, p.problem) for p in caught.value.problems] == [
         ("steps[0] (id applicant).ask.simple", "a choice of two needs a yes/no question (…吗？)")
     ]
+
+
+# ----------------------------------------------------------------------------- hostile files
+
+
+@pytest.mark.parametrize(
+    "file", ["prompts.yaml", "commands.yaml", "safety.yaml", "menu.yaml", "faq.yaml", "services/rehab.yaml"]
+)
+def test_an_empty_file_is_named_not_a_crash(content: Path, file: str) -> None:
+    (content / file).write_text("# nothing here\n", encoding="utf-8")
+
+    problems = problems_of(content)
+
+    assert [(p.file, p.problem) for p in problems if p.file == f"content/{file}"] == [
+        (f"content/{file}", "file is empty")
+    ]
+
+
+def test_yaml_nested_too_deeply_is_named_not_a_crash(content: Path) -> None:
+    (content / "faq.yaml").write_text("[" * 10_000 + "]" * 10_000, encoding="utf-8")
+
+    (problem,) = problems_of(content)
+
+    assert (problem.file, problem.problem) == ("content/faq.yaml", "not valid YAML: nested too deeply")
