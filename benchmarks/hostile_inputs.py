@@ -246,6 +246,7 @@ async def fire_raw(port: int, entry: str, name: str, request: bytes, ledger: Led
     result = Result(entry, name, answer, time.perf_counter() - started)
     ok = expect | {None} if answer.startswith("closed") else expect  # hanging up on garbage is an answer
     judge(result, status, output, marker=MARK, expect=frozenset(s for s in ok if s is not None) or None)
+    result.excerpt = " ".join(output.partition("\r\n\r\n")[2].split())[:160]
     if answer.startswith("closed"):
         result.findings = [f for f in result.findings if not f.startswith("expected")]
     return ledger.add(result)
@@ -613,7 +614,7 @@ def raw_requests() -> list[tuple[str, bytes, frozenset[int]]]:
         ),
         ("raw: header without a colon", (head + f"{MARK}\r\n\r\n").encode(), codes(400)),
         ("raw: 20 KB header line", (head + "X-Long: " + "a" * 20_000 + "\r\n\r\n").encode(), codes(400, 431)),
-        ("raw: HTTP/0.9 request line", b"GET /wechat\r\n\r\n", codes(400)),
+        ("raw: HTTP/0.9 request line", b"GET /wechat\r\n\r\n", codes(400, 403)),
         (
             "raw: non-ASCII in the path",
             f"GET /wechat/{MARK}\xff HTTP/1.1\r\nHost: x\r\n\r\n".encode("latin-1"),
@@ -1004,6 +1005,10 @@ async def run_command(
         process.kill()  # our own child
         out, _ = await process.communicate()
         answer = f"still running after {CLI_TIMEOUT:.0f} s"
+    except asyncio.CancelledError:
+        if process.returncode is None:
+            process.kill()  # the run stopped early: our own child goes with it
+        raise
     result = Result(entry, command.name, answer, time.perf_counter() - started)
     output = out.decode("utf-8", "replace")
     judge(result, None, output, marker=command.marker, allowance=start_up)
@@ -1337,8 +1342,14 @@ def scan_sent(simulator: WeChatSimulator, ledger: Ledger) -> None:
 # ---------------------------------------------------------------- the report
 
 
+ORDER = ("/wechat (safe", "/wechat (compatible", "/wechat (plain", "staff API", "audio", "command line", "content")
+
+
 def report(ledger: Ledger, verbose: bool) -> int:
-    entries = list(dict.fromkeys([r.entry for r in ledger.results] + list(ledger.extra)))
+    entries = sorted(
+        dict.fromkeys([r.entry for r in ledger.results] + list(ledger.extra)),
+        key=lambda entry: next((n for n, first in enumerate(ORDER) if entry.startswith(first)), len(ORDER)),
+    )
     total = 0
     print()
     print(f"{'entry point':<28}{'inputs':>7}  {'answers':<52}{'slowest':>9}  findings  pending")
@@ -1378,6 +1389,7 @@ async def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="hostile-") as temp:
         folder = Path(temp)
         log_path = folder / "service.log"
+        commands: asyncio.Future[None] | None = None
         try:
             async with (
                 throwaway_database(args.database) as database_url,
@@ -1385,6 +1397,9 @@ async def run(args: argparse.Namespace) -> int:
                 aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http,
             ):
                 env = service_environment(args.redis, database_url, f"http://{HOST}:{api_port}", folder)
+                # The commands run beside the service's runs: they share nothing with it but the machine.
+                unreachable = make_url(database_url).set(port=1).render_as_string(hide_password=False)
+                commands = asyncio.ensure_future(cli_session(folder, base_environment(folder), unreachable, ledger))
                 cases = await prepare(database_url, env)
                 print(f"database ready after {time.perf_counter() - began:.1f} s", flush=True)
                 speech = env | {"BOT_VOSK_MODEL": str(KOREAN_MODEL)}
@@ -1397,11 +1412,14 @@ async def run(args: argparse.Namespace) -> int:
                 for mode in ("compatible", "plain"):
                     async with service(http, env | {"BOT_WECHAT_MODE": mode}, log_path) as (base, _port):
                         await other_modes(http, base, mode, ledger)
-                unreachable = make_url(database_url).set(port=1).render_as_string(hide_password=False)
-                await cli_session(folder, base_environment(folder), unreachable, ledger)
+                await commands
                 scan_log(log_path, ledger)
                 scan_sent(simulator, ledger)
         finally:
+            if commands is not None and not commands.done():
+                commands.cancel()  # the service's part failed: stop the commands too
+                with contextlib.suppress(asyncio.CancelledError):
+                    await commands
             if args.keep_log and log_path.exists():
                 shutil.copyfile(log_path, args.keep_log)
     await redis.flushdb()
