@@ -12,13 +12,17 @@ simulator serves as a resident's voice message).
 
 Each input is judged the same way. A **finding** is an answer that is a 5xx, contains "Traceback", echoes
 a marker planted in the input, contains a secret (token, keys, a staff password) or an unmasked personal
-number (ID, phone, disability card) where none may appear, takes more than 5 s, or has a status other than
-the one the input must get. Expectations of work not merged yet are shown as **pending**, not findings.
-After the runs, the service's own log and every message it sent through the simulated platform are
-searched for tracebacks and secrets too. Exit status 1 when there is any finding.
+number (ID, phone, disability card) where none may appear, takes more than 5 s (a command: 5 s more than
+one and a half times what ``python -m bot --help`` or a check of the real content takes at the same time,
+since starting Python is most of it), or has a status (exit status) other than the one it must get.
+Expectations of work not merged yet are shown as **pending**, not findings. After the runs, the service's
+own log and every message it sent through the simulated platform are searched for tracebacks and secrets.
+Exit status 1 when there is any finding.
 
 A throw-away database (``bot_hostile_<random>``) is created on the server of ``--database`` and dropped at
-the end; the Redis database given is emptied at the start and the end.
+the end; the Redis database given is emptied at the start and the end. The commands run two at a time
+beside the service's runs; on an idle 2-core machine the whole takes about two minutes, most of it
+starting Python for the ~50 commands.
 """
 
 from __future__ import annotations
@@ -136,7 +140,7 @@ def judge(
     allowance: float = 0.0,
 ) -> Result:
     """Add to ``result`` every way ``output`` (an HTTP body, or a command's output) is a finding.
-    ``allowance``: seconds any answer takes here (a command's start-up), added to the 5 s."""
+    ``allowance``: seconds any answer takes here anyway (a command's start-up), added to the 5 s."""
     found = result.findings
     if status is not None and status >= 500 and result.answer[0].isdigit():
         found.append(f"{status} answer")
@@ -1064,7 +1068,6 @@ def cli_commands(folder: Path, unreachable_db: str) -> list[Command]:
             "staff add-user: binary password",
             ("staff", "add-user", "--role", "agent", "bin.pw"),
             stdin=b"\xff\xfe\x00\x01garbage-garbage\n",
-            expect_failure=False,
         ),
         Command("db upgrade: database unreachable", ("db", "upgrade"), {"BOT_DATABASE_URL": unreachable_db}),
         Command("models: no model configured", ("models",), expect_failure=None),
@@ -1146,8 +1149,9 @@ async def cli_session(folder: Path, base_env: dict[str, str], unreachable_db: st
             references,
         ),
     )
-    start_up = max(r.seconds for r in references.results)
-    print(f"reference commands ({', '.join(r.answer for r in references.results)}): {start_up:.1f} s", flush=True)
+    # Half again as long as the slower reference, plus 5 s: wall times swing that much on a shared machine.
+    start_up = 1.5 * max(r.seconds for r in references.results)
+    print(f"reference commands ({', '.join(r.answer for r in references.results)}): {start_up / 1.5:.1f} s", flush=True)
 
     async def one(entry: str, command: Command) -> None:
         async with gate:
