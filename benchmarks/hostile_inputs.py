@@ -12,9 +12,9 @@ simulator serves as a resident's voice message).
 
 Each input is judged the same way. A **finding** is an answer that is a 5xx, contains "Traceback", echoes
 a marker planted in the input, contains a secret (token, keys, a staff password) or an unmasked personal
-number (ID, phone, disability card) where none may appear, takes more than 5 s (a command: 5 s more than
-one and a half times what ``python -m bot --help`` or a check of the real content takes at the same time,
-since starting Python is most of it), or has a status (exit status) other than the one it must get.
+number (ID, phone, disability card) where none may appear, takes more than 5 s (a command: 5 s of CPU more
+than ``python -m bot --help`` or a check of the real content, or killed after 90 s; wall time on a shared
+machine measures the neighbours), or has a status (exit status) other than the one it must get.
 Expectations of work not merged yet are shown as **pending**, not findings. After the runs, the service's
 own log and every message it sent through the simulated platform are searched for tracebacks and secrets.
 Exit status 1 when there is any finding.
@@ -32,13 +32,17 @@ import asyncio
 import base64
 import contextlib
 import json
+import math
 import os
 import re
 import secrets
 import shutil
+import signal
 import struct
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -112,6 +116,7 @@ class Result:
     findings: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     excerpt: str = ""
+    cpu: float = 0.0  # a command's own CPU seconds
 
 
 @dataclass
@@ -986,42 +991,54 @@ class Command:
     marker: str | None = None
 
 
+def _run_child(argv: tuple[str, ...], env: dict[str, str], stdin: bytes) -> tuple[int, bytes, float]:
+    """Run ``python -m bot *argv``; its exit code, output and CPU seconds (killed after ``CLI_TIMEOUT``)."""
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI, arguments chosen here
+            [sys.executable, "-m", "bot", *argv],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        assert process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.write(stdin)
+            process.stdin.close()
+        timer = threading.Timer(CLI_TIMEOUT, process.kill)  # our own child, stuck
+        timer.start()
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        return process.returncode, output.read(), usage.ru_utime + usage.ru_stime
+
+
 async def run_command(
-    entry: str, command: Command, base_env: dict[str, str], ledger: Ledger, start_up: float = 0.0
+    entry: str, command: Command, base_env: dict[str, str], ledger: Ledger, reference_cpu: float = 0.0
 ) -> Result:
-    """``start_up``: what ``python -m bot --help`` takes here now; only time past it counts as slow."""
+    """Slow means CPU time 5 s past ``reference_cpu`` (``python -m bot --help``'s): wall time on a shared
+    machine says more about the neighbours than about the command. A command still running after
+    ``CLI_TIMEOUT`` is killed and counts as slow too."""
     started = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *command.argv,
-        env=base_env | command.env,
-        cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        out, _ = await asyncio.wait_for(process.communicate(command.stdin), CLI_TIMEOUT)
-        answer = f"exit {process.returncode}"
-    except TimeoutError:
-        process.kill()  # our own child
-        out, _ = await process.communicate()
-        answer = f"still running after {CLI_TIMEOUT:.0f} s"
-    except asyncio.CancelledError:
-        if process.returncode is None:
-            process.kill()  # the run stopped early: our own child goes with it
-        raise
-    result = Result(entry, command.name, answer, time.perf_counter() - started)
+    code, out, cpu = await asyncio.to_thread(_run_child, command.argv, base_env | command.env, command.stdin)
+    wall = time.perf_counter() - started
+    answer = f"killed after {CLI_TIMEOUT:.0f} s" if code == -signal.SIGKILL else f"exit {code}"
+    result = Result(entry, command.name, answer, wall)
+    result.cpu = cpu
     output = out.decode("utf-8", "replace")
-    judge(result, None, output, marker=command.marker, allowance=start_up)
-    if command.expect_failure and process.returncode == 0:
+    judge(result, None, output, marker=command.marker, allowance=math.inf)
+    if cpu > reference_cpu + SLOW_SECONDS or code == -signal.SIGKILL:
+        result.findings.append(f"took {wall:.1f} s ({cpu:.1f} s CPU)")
+    if command.expect_failure and code == 0:
         result.findings.append("exit 0 for a bad input")
-    if command.expect_failure is False and process.returncode != 0:
+    if command.expect_failure is False and code != 0:
         result.findings.append("failed on an input it should take")
-    if process.returncode not in (0, 1, 2):
-        result.findings.append(f"exit status {process.returncode}")
+    if code not in (0, 1, 2, -signal.SIGKILL):
+        result.findings.append(f"exit status {code}")
     return ledger.add(result)
 
 
@@ -1149,13 +1166,14 @@ async def cli_session(folder: Path, base_env: dict[str, str], unreachable_db: st
             references,
         ),
     )
-    # Half again as long as the slower reference, plus 5 s: wall times swing that much on a shared machine.
-    start_up = 1.5 * max(r.seconds for r in references.results)
-    print(f"reference commands ({', '.join(r.answer for r in references.results)}): {start_up / 1.5:.1f} s", flush=True)
+    reference_cpu = max(r.cpu for r in references.results)
+    print(
+        f"reference commands ({', '.join(r.answer for r in references.results)}): {reference_cpu:.1f} s CPU", flush=True
+    )
 
     async def one(entry: str, command: Command) -> None:
         async with gate:
-            await run_command(entry, command, base_env, ledger, start_up)
+            await run_command(entry, command, base_env, ledger, reference_cpu)
 
     jobs: list[Awaitable[None]] = [one("command line", command) for command in cli_commands(folder, unreachable_db)]
     source = ROOT / "content"
