@@ -78,13 +78,19 @@ def load_catalog(content_dir: Path) -> Catalog:
             problems.append(ContentProblem(rel(path), "-", f"file is larger than {MAX_FILE_BYTES} bytes"))
             return None
         try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
             problems.append(ContentProblem(rel(path), "-", "file is not UTF-8 text"))
+        except RecursionError:  # PyYAML's parser recurses once per level of nesting
+            problems.append(ContentProblem(rel(path), "-", "not valid YAML: nested too deeply"))
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "-"
             problems.append(ContentProblem(rel(path), place, f"not valid YAML: {getattr(error, 'problem', error)}"))
+        else:
+            if data is not None:
+                return data
+            problems.append(ContentProblem(rel(path), "-", "file is empty"))
         return None
 
     def parse(model: type[Any], data: Any, path: Path) -> Any:

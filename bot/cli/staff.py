@@ -46,6 +46,11 @@ def run_add_user(args: argparse.Namespace) -> int:
     if not password:
         print("No password given on standard input.", file=sys.stderr)
         return 2
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates
+        print("Not created: the password is not UTF-8 text.", file=sys.stderr)
+        return 2
     settings = load_settings()
     load_or_create_secret(settings)
 

@@ -558,3 +558,27 @@ def test_a_danger_pattern_that_cannot_work_is_refused(content: Path, broken: str
 
     assert [p.file for p in problems] == ["content/safety.yaml"]
     assert problem in problems[0].problem
+
+
+# ----------------------------------------------------------------------------- hostile files
+
+
+@pytest.mark.parametrize(
+    "file", ["prompts.yaml", "commands.yaml", "safety.yaml", "menu.yaml", "faq.yaml", "services/rehab.yaml"]
+)
+def test_an_empty_file_is_named_not_a_crash(content: Path, file: str) -> None:
+    (content / file).write_text("# nothing here\n", encoding="utf-8")
+
+    problems = problems_of(content)
+
+    assert [(p.file, p.problem) for p in problems if p.file == f"content/{file}"] == [
+        (f"content/{file}", "file is empty")
+    ]
+
+
+def test_yaml_nested_too_deeply_is_named_not_a_crash(content: Path) -> None:
+    (content / "faq.yaml").write_text("[" * 10_000 + "]" * 10_000, encoding="utf-8")
+
+    (problem,) = problems_of(content)
+
+    assert (problem.file, problem.problem) == ("content/faq.yaml", "not valid YAML: nested too deeply")

@@ -121,6 +121,29 @@ def test_a_worker_count_out_of_range_is_refused_before_start_up(env: dict[str, s
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("port", ["-1", "0", "65536", "http"])
+def test_a_port_out_of_range_is_refused_before_start_up(env: dict[str, str], port: str) -> None:
+    result = run_bot("serve", "--port", port, env=env, timeout=30)
+    assert result.returncode == 2
+    assert "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_staff_add_user_refuses_a_password_that_is_not_text(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "staff", "add-user", "li.na", "--role", "agent"],
+        input=b"\xff\xfe-not-utf-8-password\n",
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert b"Not created: the password is not UTF-8 text" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
 def test_serve_names_an_unreachable_database_without_a_traceback(env: dict[str, str]) -> None:
     closed = free_port()  # nothing listens there
     unreachable = f"postgresql+asyncpg://postgres:hunter2@127.0.0.1:{closed}/test"
