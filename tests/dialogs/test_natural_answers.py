@@ -121,7 +121,7 @@ def test_naming_both_people_at_the_relationship_question_is_not_ambiguous(catalo
 def test_my_mother_in_the_first_message_answers_who_and_the_relationship(catalog: Catalog) -> None:
     results = talk(catalog, "你好", "我想给我妈申请护理补贴")
     assert texts(last(results))[-1] == prompt(
-        catalog, "proposal_offer", quote="我妈", label="谁来申请", value="替家里人或者别人申请"
+        catalog, "proposal_offer", quote="我妈", label="这次申请", value="替家里人或者别人申请"
     )
 
     results = then(catalog, results, "是的", "对")
