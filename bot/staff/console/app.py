@@ -82,6 +82,7 @@ def create_console_app(staff_api: web.Application, feed: CaseFeed) -> web.Applic
             web.get("/cases/{id}", pages.show_case, allow_head=False),
             web.post("/cases/{id}/claim", pages.claim),
             web.post("/cases/{id}/reply", pages.reply),
+            web.post("/cases/{id}/handback", pages.hand_back),
             web.post("/cases/{id}/transfer", pages.transfer),
             web.post("/cases/{id}/resolve", pages.resolve),
             web.post("/cases/{id}/reveal", pages.reveal_numbers),

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from jinja2 import Environment
 
+from bot.cases.conversation import HANDED_BACK, REPLIED, case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseNotFound
 from bot.cases.paging import Cursor
 from bot.cases.types import TEAMS, CaseDetail, CaseStatus, CaseSummary, StaffUser
@@ -39,6 +40,7 @@ _DONE_NOTICES = {
     "reply_queued": "回复已保存，但还没送到居民，原因见处理记录。",
     "transferred": "已转交。",
     "resolved": "已办结。",
+    "handed_back": "已交回助手：居民再说的话由助手回答。",
     "none_left": "这个组现在没有待认领的案件。",
 }
 
@@ -356,6 +358,8 @@ async def case_page(
         reveal=reveal,
         views=sum(1 for event in detail.events if event.kind == "viewed"),
         events=[event for event in detail.events if event.kind != "viewed"],
+        messages=case_messages(detail),
+        talking=_talking(detail),
         others=[c for c in others if visible is None or c.team in visible],
         outcomes=OUTCOMES,
         error=error,
@@ -365,6 +369,26 @@ async def case_page(
         max_reason=MAX_REASON_CHARS,
         **nav(request, user, "case"),
     )
+
+
+def _talking(detail: CaseDetail) -> bool:
+    """Whether the resident's words now go to this case: staff replied and have not handed it back."""
+    if detail.summary.status not in ("claimed", "waiting"):
+        return False
+    last = [event.kind for event in detail.events if event.kind in (REPLIED, HANDED_BACK)]
+    return bool(last) and last[-1] == REPLIED
+
+
+async def hand_back(request: web.Request) -> web.StreamResponse:
+    await check_csrf(request)
+    user = await require_user(request)
+    found = services(request)
+    summary = await _summary_for(request, user)
+    await _unchanged(request, summary, user)
+    if found.talk is not None:
+        await found.talk.conversations.hand_back(summary.id, staff=user)
+    log.info("staff action=handback case=%s staff=%s (console)", summary.id, user.username)
+    return see_other(f"/staff/cases/{summary.id}?done=handed_back")
 
 
 async def show_case(request: web.Request) -> web.StreamResponse:
@@ -409,6 +433,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
         )
         raise Refusal(409, reach.reason or "现在无法通过这个渠道联系居民，请打电话或上门联系。")
     event = await found.cases.add_reply(summary.id, staff=user, text=text, await_resident=await_resident)
+    await api._talk_opened(found, channel, user_ref)
     result = await api._deliver(found, summary.id, user, text)
     await found.cases.record_delivery(summary.id, event_id=event.id, ok=result.ok, detail=result.detail)
     log.info("staff action=reply case=%s staff=%s (console)", summary.id, user.username)

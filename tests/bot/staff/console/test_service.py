@@ -77,3 +77,58 @@ async def test_a_case_a_resident_files_in_danger_reaches_an_open_console_at_once
     assert (event["case_id"], event["urgent"], event["kind"]) == (case_id, True, "created")
     assert event["message"] == f"新的紧急案件：{case_id} 号，热线组。"
     stream.close()
+
+
+async def _logged_in(client: TestClient, username: str) -> str:  # type: ignore[type-arg]
+    """Log in through the console's form; the CSRF token of the session."""
+    form = await (await client.get("/staff/")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert token is not None
+    login = await client.post(
+        "/staff/login",
+        data={"csrf": token.group(1), "username": username, "password": PASSWORD},
+        allow_redirects=False,
+    )
+    assert login.status == 303
+    page = await (await client.get("/staff/")).text()
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    return token.group(1)
+
+
+def _form_field(page: str, action: str, name: str) -> str:
+    form = page[page.index(f'action="{action}"') :]
+    found = re.search(rf'name="{name}" value="([^"]*)"', form)
+    assert found is not None, f"{name} not in the form {action}"
+    return found.group(1)
+
+
+async def test_a_reply_from_the_console_opens_the_conversation_and_hand_back_closes_it(
+    services: Services,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    resident = UserKey("cli", "resident-talk")
+    await services.staff_users.add("zhou.hotline", PASSWORD, "agent", ["hotline"])
+    filed = await services.pipeline.handle(resident, "我儿子天天打我", "danger")
+    (case_id,) = filed.case_ids
+    await _logged_in(client, "zhou.hotline")
+    page_url = f"/staff/cases/{case_id}"
+
+    for action, data in (("claim", {}), ("reply", {"text": "您好，我是小周。您想问什么？"})):
+        page = await (await client.get(page_url)).text()
+        fields = {name: _form_field(page, f"{page_url}/{action}", name) for name in ("csrf", "seen")}
+        done = await client.post(f"{page_url}/{action}", data={**fields, **data}, allow_redirects=False)
+        assert done.status == 303, await done.text()
+
+    answer = await services.pipeline.handle(resident, "我想问问轮椅怎么申请", "talk")
+    assert "已转给工作人员" in answer.replies[0].text
+    page = await (await client.get(page_url)).text()
+    assert "我想问问轮椅怎么申请" in page
+    assert "交回助手" in page
+
+    fields = {name: _form_field(page, f"{page_url}/handback", name) for name in ("csrf", "seen")}
+    handed = await client.post(f"{page_url}/handback", data=fields, allow_redirects=False)
+    assert handed.status == 303
+    after = await services.pipeline.handle(resident, "护理补贴", "after")
+    assert "已转给工作人员" not in after.replies[0].text
+    assert "交回助手" not in await (await client.get(page_url)).text()
