@@ -132,13 +132,19 @@ async def test_after_hand_back_or_resolve_the_assistant_answers_again(wechat: We
     assert FORWARDED not in await _say(wechat, "护理补贴")
 
 
-async def test_a_resident_with_two_open_conversations_is_asked_which_one(wechat: WeChatService) -> None:
+async def _two_open_cases(wechat: WeChatService) -> tuple[StaffClient, int, int]:
+    """A living-allowance and a nursing-allowance case of one resident, both claimed by one staff member."""
     staff = await wechat.staff()
     first = await _open_case(wechat, staff)
     await _file(wechat, NURSING_ALLOWANCE_FOR_MY_MOTHER)
     cases = (await (await staff.get("/staff/api/cases?status=new")).json())["cases"]
     second = int(cases[-1]["id"])
     assert (await staff.post(f"/staff/api/cases/{second}/claim")).status == 200
+    return staff, first, second
+
+
+async def test_a_resident_with_two_open_conversations_is_asked_which_one(wechat: WeChatService) -> None:
+    staff, first, second = await _two_open_cases(wechat)
     await _reply(staff, first, "生活补贴这边还差一张照片。")
     await _reply(staff, second, "护理补贴这边想问一下您妈妈的情况。")
 
@@ -160,12 +166,7 @@ async def test_a_resident_with_two_open_conversations_is_asked_which_one(wechat:
 
 
 async def test_more_words_instead_of_a_choice_are_kept_with_the_first(wechat: WeChatService) -> None:
-    staff = await wechat.staff()
-    first = await _open_case(wechat, staff)
-    await _file(wechat, NURSING_ALLOWANCE_FOR_MY_MOTHER)
-    cases = (await (await staff.get("/staff/api/cases?status=new")).json())["cases"]
-    second = int(cases[-1]["id"])
-    assert (await staff.post(f"/staff/api/cases/{second}/claim")).status == 200
+    staff, first, second = await _two_open_cases(wechat)
     await _reply(staff, first, "照片带了吗？")
     await _reply(staff, second, "您妈妈能走路吗？")
 
