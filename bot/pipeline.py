@@ -20,7 +20,7 @@ from bot.cases.store import CaseStore
 from bot.observability import metrics
 from bot.observability.turns import observed_turn
 from bot.profiles import Profile, ProfileStore
-from bot.staff_talk import StaffTalk
+from bot.staff_talk import Marks, StaffTalk
 from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
@@ -148,12 +148,14 @@ class Pipeline:
     ) -> Outcome:
         prompts = self.catalog.prompts
         try:
-            async with self.turns.turn(key, message_id) as turn:
+            talk_reads = self.staff_talk.reads(key) if self.staff_talk is not None else []
+            async with self.turns.turn(key, message_id, talk_reads) as turn:
                 # Read with the lock: a retry of this very message may have finished while we waited.
                 if turn.remembered is not None:
                     return Outcome.from_dict(turn.remembered)
                 state = await self._initial(key, turn.state, turn.profile)
-                outcome, new_state = await self._handle_locked(key, state, await make_event(state))
+                marks = self.staff_talk.marks(turn.extra) if self.staff_talk is not None else None
+                outcome, new_state = await self._handle_locked(key, state, await make_event(state), marks)
                 if new_state is not None:
                     turn.finish(new_state.to_dict(), outcome.to_dict())
                 return outcome
@@ -171,11 +173,11 @@ class Pipeline:
             return Outcome(replies=(Reply(prompts.system_error.text),), mode="text", failed=True)
 
     async def _handle_locked(
-        self, key: UserKey, state: Conversation, event: Inbound
+        self, key: UserKey, state: Conversation, event: Inbound, marks: Marks | None = None
     ) -> tuple[Outcome, Conversation | None]:
         """The outcome, and the state to save (None: save nothing, the answers stay as they were)."""
-        if self.staff_talk is not None:
-            to_staff_replies = await to_staff(self.staff_talk, self.catalog, key, state, event)
+        if self.staff_talk is not None and marks is not None:
+            to_staff_replies = await to_staff(self.staff_talk, marks, self.catalog, key, state, event)
             if to_staff_replies is not None:  # the state is saved as it was, so a retry is remembered
                 return Outcome(replies=to_staff_replies, mode=state.mode, speech_rate=state.speech_rate), state
         result = step(state, event, self.catalog)

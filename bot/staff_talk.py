@@ -8,6 +8,7 @@ Redis (the terminal chat and the service), so there the marker is skipped and SQ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -18,6 +19,14 @@ from bot.storage.keys import UserKey
 
 MARKER_SECONDS = 30 * 24 * 3600
 PICK_SECONDS = 600  # how long "which case did you mean?" waits for its answer
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What Redis said of this person when their turn began (read with their lock, no extra round trip)."""
+
+    talking: bool  # staff replied to them lately (the marker); always True when the marker is not used
+    pick: bytes | None  # a pending "which case did you mean?"
 
 
 @dataclass(frozen=True)
@@ -44,8 +53,16 @@ class StaffTalk:
     def _pick(self, key: UserKey) -> str:
         return key.redis_key("staff-talk-pick", self._prefix)
 
-    async def open_for(self, key: UserKey) -> list[OpenTalk]:
-        if self._shared and not await self._redis.exists(self._marker(key)):
+    def reads(self, key: UserKey) -> list[str]:
+        """The keys to read as the turn's lock is taken, for ``marks``."""
+        return [self._marker(key), self._pick(key)]
+
+    def marks(self, values: Sequence[bytes | None]) -> Marks:
+        marker, pick = values
+        return Marks(talking=marker is not None or not self._shared, pick=pick)
+
+    async def open_for(self, key: UserKey, marks: Marks) -> list[OpenTalk]:
+        if not marks.talking:
             return []
         talks = await self.conversations.open_for(key.channel, key.user_id)
         if not talks and self._shared:
@@ -55,8 +72,9 @@ class StaffTalk:
     async def staff_replied(self, channel: str, user_ref: str) -> None:
         await self._redis.set(self._marker(UserKey(channel, user_ref)), b"1", ex=MARKER_SECONDS)
 
-    async def pending_pick(self, key: UserKey) -> PendingPick | None:
-        raw = await self._redis.get(self._pick(key))
+    @staticmethod
+    def pending_pick(marks: Marks) -> PendingPick | None:
+        raw = marks.pick
         if raw is None:
             return None
         try:

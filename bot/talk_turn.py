@@ -11,7 +11,7 @@ import logging
 
 from bot.cases.conversation import OpenTalk
 from bot.cases.errors import CaseConflict, CaseNotFound
-from bot.staff_talk import PendingPick, StaffTalk
+from bot.staff_talk import Marks, PendingPick, StaffTalk
 from bot.storage.keys import UserKey
 from dialogs.commands import detect_command
 from dialogs.events import Inbound, Reply
@@ -26,7 +26,7 @@ _SPOKEN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "
 
 
 async def to_staff(
-    talk: StaffTalk, catalog: Catalog, key: UserKey, state: Conversation, event: Inbound
+    talk: StaffTalk, marks: Marks, catalog: Catalog, key: UserKey, state: Conversation, event: Inbound
 ) -> tuple[Reply, ...] | None:
     """The answer when ``event`` went to staff; None when the assistant handles it."""
     text = event.text.strip()
@@ -35,14 +35,14 @@ async def to_staff(
     command = detect_command(text, catalog.commands)
     if (command is not None and command != "handoff") or detect_crisis(text, catalog.safety) is not None:
         return None
-    pick = await talk.pending_pick(key)
+    pick = talk.pending_pick(marks)
     if pick is not None:
         await talk.forget_pick(key)
         chosen = _chosen(text, pick.case_ids)
         if chosen is not None:
             return await _forward(talk, catalog, state, chosen, pick.text, pick.kind)
         text = f"{pick.text}\n{text}"  # not a choice but more words: nothing said is dropped
-    talks = await talk.open_for(key)
+    talks = await talk.open_for(key, marks)
     if not talks:
         return None
     if len(talks) == 1:

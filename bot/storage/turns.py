@@ -7,7 +7,7 @@ for why the writes ride on the release.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +26,7 @@ class Turn:
     remembered: dict[str, Any] | None  # the outcome of this message if it was handled before
     state: dict[str, Any] | None  # the person's saved conversation
     profile: Profile | Unknown | None  # what the Redis copy says of their lasting preferences
+    extra: list[bytes | None]  # the ``extra_reads`` asked for, in order
     _held: Held
     _state_name: str
     _outcome_name: str
@@ -48,15 +49,20 @@ class TurnStore:
         self.profiles = profiles
 
     @asynccontextmanager
-    async def turn(self, key: UserKey, message_id: str) -> AsyncIterator[Turn]:
-        """The person's lock, held for the block; raises ``LockTimeout`` like ``UserLocks.hold``."""
+    async def turn(self, key: UserKey, message_id: str, extra_reads: Sequence[str] = ()) -> AsyncIterator[Turn]:
+        """The person's lock, held for the block; raises ``LockTimeout`` like ``UserLocks.hold``.
+        ``extra_reads`` are read in the same round trip, for the caller."""
         outcome_name = self.dedup.outcome_key(key, message_id)
         state_name = self.conversations.key_for(key)
-        async with self.locks.hold(key, reads=[outcome_name, state_name, *self.profiles.reads(key)]) as held:
+        profile_reads = self.profiles.reads(key)
+        reads = [outcome_name, state_name, *profile_reads, *extra_reads]
+        async with self.locks.hold(key, reads=reads) as held:
+            profile_end = 2 + len(profile_reads)
             yield Turn(
                 remembered=_decode(held.values[0], outcome_name),
                 state=_decode(held.values[1], state_name),
-                profile=self.profiles.answer(held.values[2:]),
+                profile=self.profiles.answer(held.values[2:profile_end]),
+                extra=held.values[profile_end:],
                 _held=held,
                 _state_name=state_name,
                 _outcome_name=outcome_name,

@@ -13,7 +13,7 @@ from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
 from bot.storage.locks import UserLocks
-from bot.storage.profile_mirror import ProfileMirror
+from bot.storage.profile_mirror import UNKNOWN, ProfileMirror
 from bot.storage.turns import TurnStore
 
 ALICE = UserKey("wechat", "o6_alice")
@@ -137,3 +137,11 @@ async def test_a_value_of_another_type_reads_as_nothing_and_the_next_write_repla
         turn.finish({"step": 1}, OUTCOME)
     async with turns.turn(ALICE, "msg-2") as turn:
         assert turn.state == {"step": 1}
+
+
+async def test_a_callers_extra_keys_are_read_with_the_lock_in_order(redis_client: Redis) -> None:
+    await redis_client.set("bot:test:marker", b"1")
+    async with _turns(redis_client).turn(ALICE, "m1", ["bot:test:marker", "bot:test:missing"]) as turn:
+        assert turn.extra == [b"1", None]
+        assert turn.profile is UNKNOWN  # the profile's own reads are unaffected
+        assert turn.state is None
