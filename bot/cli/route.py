@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli.labelled import read_labelled
 from bot.config import load_settings
 from dialogs.intents import route
 from dialogs.loader import load_catalog
 from dialogs.schema import Catalog
-
-MAX_EVAL_LINES = 100_000
 
 
 def register(commands: Any) -> None:
@@ -47,33 +46,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _evaluate(catalog: Catalog, files: list[Path], minimum: float) -> int:
-    cases: list[tuple[str, str | None, str]] = []
-    for path in files:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()[:MAX_EVAL_LINES]
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"{path}: cannot read ({type(error).__name__})", file=sys.stderr)
-            return 2
-        for number, line in enumerate(lines, start=1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            sentence, tab, expected = line.partition("\t")
-            expected = expected.strip()
-            if not tab or not sentence.strip() or not expected:
-                print(f"{path}:{number}: expected 'sentence<TAB>service id'", file=sys.stderr)
-                return 2
-            if expected != "none" and expected not in catalog.services:
-                print(f"{path}:{number}: unknown service {expected!r}", file=sys.stderr)
-                return 2
-            cases.append((sentence.strip(), None if expected == "none" else expected, f"{path.name}:{number}"))
-    if not cases:
-        print("No labelled sentences found.", file=sys.stderr)
+    cases = read_labelled(files, catalog.services, hint="service id", unknown="unknown service")
+    if isinstance(cases, str):
+        print(cases, file=sys.stderr)
         return 2
     misses: list[dict[str, str | None]] = []
-    for sentence, wanted, where in cases:
-        got = route(sentence, catalog).service
-        if got != wanted:
-            misses.append({"where": where, "sentence": sentence, "expected": wanted, "got": got})
+    for case in cases:
+        got = route(case.sentence, catalog).service
+        if got != case.expected:
+            misses.append({"where": case.where, "sentence": case.sentence, "expected": case.expected, "got": got})
     accuracy = 1 - len(misses) / len(cases)
     report = {
         "sentences": len(cases),

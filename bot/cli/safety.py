@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli.labelled import read_labelled
 from bot.config import load_settings
 from dialogs.loader import load_catalog
 from dialogs.safety import find_danger
 from dialogs.schema import Safety
-
-MAX_EVAL_LINES = 100_000
 
 
 def register(commands: Any) -> None:
@@ -54,45 +53,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(safety: Safety, files: list[Path]) -> list[tuple[str, str | None, str]] | str:
-    known = {category.id for category in safety.categories}
-    labelled: list[tuple[str, str | None, str]] = []
-    for path in files:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()[:MAX_EVAL_LINES]
-        except (OSError, UnicodeDecodeError) as error:
-            return f"{path}: cannot read ({type(error).__name__})"
-        for number, line in enumerate(lines, start=1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            sentence, tab, expected = line.partition("\t")
-            expected = expected.strip()
-            if not tab or not sentence.strip() or not expected:
-                return f"{path}:{number}: expected 'sentence<TAB>category id or none'"
-            if expected != "none" and expected not in known:
-                return f"{path}:{number}: unknown danger category {expected!r}"
-            labelled.append((sentence.strip(), None if expected == "none" else expected, f"{path.name}:{number}"))
-    return labelled or "No labelled sentences found."
-
-
 def _evaluate(safety: Safety, files: list[Path], min_recall: float, min_precision: float) -> int:
-    labelled = _read(safety, files)
+    known = {category.id for category in safety.categories}
+    labelled = read_labelled(files, known, hint="category id or none", unknown="unknown danger category")
     if isinstance(labelled, str):
         print(labelled, file=sys.stderr)
         return 2
     missed: list[dict[str, object]] = []
     false_alarms: list[dict[str, object]] = []
     other_kind: list[dict[str, object]] = []
-    for sentence, wanted, where in labelled:
-        got = verdict(sentence, safety)
-        entry = {"where": where, "sentence": sentence, "expected": wanted, **got}
+    for case in labelled:
+        wanted = case.expected
+        got = verdict(case.sentence, safety)
+        entry = {"where": case.where, "sentence": case.sentence, "expected": wanted, **got}
         if wanted is not None and not got["danger"]:
             missed.append(entry)
         elif wanted is None and got["danger"]:
             false_alarms.append(entry)
         elif wanted is not None and got["kind"] != wanted:
             other_kind.append(entry)
-    dangers = sum(1 for _, wanted, _ in labelled if wanted is not None)
+    dangers = sum(1 for case in labelled if case.expected is not None)
     alarms = dangers - len(missed) + len(false_alarms)
     recall = (dangers - len(missed)) / dangers if dangers else 1.0
     precision = (dangers - len(missed)) / alarms if alarms else 1.0
