@@ -1,12 +1,20 @@
 """Signed WeChat pushes through the real ``/wechat`` endpoint, against a bare endpoint doing the least possible.
 
-    python -m benchmarks.wechat_push [--users 200] [--concurrency 50] [--rounds 10] [--workers 1]
-        [--redis redis://127.0.0.1:6379/9] [--database postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+    python -m benchmarks.wechat_push [--workload openings|handoff|applications] [--users 200] [--concurrency 50]
+        [--rounds 10] [--workers 1] [--redis redis://127.0.0.1:6379/9]
+        [--database postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 The full service is ``python -m bot serve --workers N`` started as an operator starts it (real Redis and
 PostgreSQL, a WeChat API simulator in this process for the API); this process is the platform: every
-user sends the opening of an application (three messages, each answered passively), users in parallel
-over ``--concurrency`` connections, in plaintext and in safe mode. Beside it, N bare processes share
+user sends one workload's messages in order, users in parallel over ``--concurrency`` connections, in
+plaintext and in safe mode. The workloads (``--workload``):
+
+- ``openings``: the opening of an application (three messages), the cheapest path;
+- ``handoff``: a request, "重复", "帮助", three answers that do not fit (so the handoff offer comes), "对" (a
+  handoff case is filed in SQL), "上一步": the everyday mix of repeats, help and misunderstandings;
+- ``applications``: a whole application (twelve or fourteen messages) ending in a submission (an
+  encrypted case and its events written in SQL).
+ Beside it, N bare processes share
 one port: each checks the signature (and in safe mode decrypts), parses the XML, makes the minimum
 Redis round trips (a dedup ``SET NX``, a ``GET`` and a ``SET`` of the person's state) and answers
 ``success``. Requests are signed and encrypted before the clock starts; answers are checked after it
@@ -18,8 +26,8 @@ of the rounds' ratios is the figure to quote. Besides throughput and latency, th
 server's own CPU time per push (its processes', from /proc): the steadiest measure of how much work a
 push costs when other machines share the hardware.
 
-The Redis database given is emptied at the start and at the end; nothing is written to SQL (opening
-messages only read what the Redis copy of residents' preferences says). Every count is bounded and every
+The Redis database given is emptied at the start and at the end; the service gets a new PostgreSQL database
+on the server given, dropped at the end with the cases the run filed. Every count is bounded and every
 child is stopped at the end (the service with SIGTERM).
 """
 
@@ -43,6 +51,8 @@ from pathlib import Path
 import aiohttp
 import xmltodict
 from aiohttp import web
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from wechatpy.crypto import WeChatCrypto
 
 from benchmarks.stats import percentile, report
@@ -51,6 +61,7 @@ from bot.channels.wechat.simulator import WeChatSimulator
 from bot.channels.wechat.simulator.push_xml import cdata, push_xml
 from bot.event_loop import new_event_loop
 from bot.storage.redis import create_redis
+from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER
 from tests.paths import ROOT
 from tests.ports import free_port
 
@@ -60,7 +71,11 @@ APP_ID = "wx_benchmark"
 APP_SECRET = "benchmark-secret"  # noqa: S105 - the simulator's made-up credential
 ACCOUNT = "gh_benchmark"
 HOST = "127.0.0.1"
-OPENINGS = (("你好", "我想申请生活补贴", "给我自己"), ("护理补贴", "替家里人申请", "我是她女儿"))
+WORKLOADS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "openings": (("你好", "我想申请生活补贴", "给我自己"), ("护理补贴", "替家里人申请", "我是她女儿")),
+    "handoff": (("我想申请生活补贴", "重复", "帮助", "嗯嗯嗯", "这个那个", "啊啊", "对", "上一步"),),
+    "applications": ((*LIVING_ALLOWANCE_FOR_MYSELF, CONFIRM), (*NURSING_ALLOWANCE_FOR_MY_MOTHER, CONFIRM)),
+}
 CHILD_START_TIMEOUT = 60.0
 CHILD_STOP_TIMEOUT = 30.0
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -70,7 +85,7 @@ REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
 def service_environment(redis_url: str, database_url: str, api_base: str, var_dir: str) -> dict[str, str]:
-    """``python -m bot serve``'s settings for the run: real stores, safe mode accepted, the simulator's API."""
+    """``python -m bot serve``'s settings for the run: real stores, compatible mode, the simulator's API."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("BOT_")}
     return env | {
         "BOT_REDIS_URL": redis_url,
@@ -81,6 +96,7 @@ def service_environment(redis_url: str, database_url: str, api_base: str, var_di
         "BOT_WECHAT_APP_ID": APP_ID,
         "BOT_WECHAT_APP_SECRET": APP_SECRET,
         "BOT_WECHAT_AES_KEY": AES_KEY,
+        "BOT_WECHAT_MODE": "compatible",  # both rounds, plaintext and sealed, against one service
         "BOT_WECHAT_API_BASE": api_base,
     }
 
@@ -190,11 +206,13 @@ def seal(openid: str, text: str, safe: bool, crypto: WeChatCrypto) -> Push:
     return Push({**query, "encrypt_type": "aes", "msg_signature": str(sealed["MsgSignature"])}, body.encode())
 
 
-def conversations(prefix: str, users: int, safe: bool, crypto: WeChatCrypto) -> list[list[Push]]:
-    """Each user's opening of an application, signed (and sealed) in advance."""
+def conversations(
+    prefix: str, users: int, safe: bool, crypto: WeChatCrypto, scripts: tuple[tuple[str, ...], ...]
+) -> list[list[Push]]:
+    """Each user's messages (one of ``scripts``, in turn), signed (and sealed) in advance."""
     run = secrets.token_hex(4)
     return [
-        [seal(f"{prefix}-{run}-{n}", text, safe, crypto) for text in OPENINGS[n % len(OPENINGS)]] for n in range(users)
+        [seal(f"{prefix}-{run}-{n}", text, safe, crypto) for text in scripts[n % len(scripts)]] for n in range(users)
     ]
 
 
@@ -218,8 +236,9 @@ async def load(http: aiohttp.ClientSession, url: str, name: str, users: list[lis
 
 
 def check(phase: Phase, crypto: WeChatCrypto, *, passive: bool, safe: bool) -> str:
-    """How many answers were what this endpoint must answer: a readable passive reply, or ``success``."""
-    good = 0
+    """How many answers were what this endpoint must answer: a readable passive reply (or, for the service,
+    ``success`` with the answer sent late through the API), or ``success`` from the bare endpoint."""
+    good = late = 0
     for status, body in phase.answers:
         if status != 200:
             continue
@@ -227,13 +246,15 @@ def check(phase: Phase, crypto: WeChatCrypto, *, passive: bool, safe: bool) -> s
             good += body == "success"
             continue
         if body == "success":
-            continue  # answered late, through the API: not what these small openings should need
+            late += 1  # answered late, through the API
+            continue
         fields = xmltodict.parse(body)["xml"]
         if safe:
             plain = crypto.decrypt_message(body, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
             fields = xmltodict.parse(plain)["xml"]
         good += fields.get("MsgType") == "text" and bool(fields.get("Content"))
-    return f"{good}/{len(phase.answers)} answered as expected"
+    answered = f"{good + late}/{len(phase.answers)} answered as expected"
+    return answered + (f" ({late} of them late, through the API)" if late else "")
 
 
 def process_tree(root: int) -> list[int]:
@@ -360,8 +381,35 @@ async def measured_load(
     return phase
 
 
+@contextlib.asynccontextmanager
+async def own_database(server_url: str) -> AsyncIterator[str]:
+    """A new PostgreSQL database on the server of ``server_url`` for this run (the service migrates it), dropped
+    at the end with every case the run filed."""
+    name = f"bench_push_{secrets.token_hex(4)}"
+    await _outside_a_transaction(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _outside_a_transaction(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _outside_a_transaction(url: str, statement: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
 async def measure(args: argparse.Namespace) -> None:
+    async with own_database(args.database) as database:
+        await _measure(args, database)
+
+
+async def _measure(args: argparse.Namespace, database: str) -> None:
     crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+    scripts = WORKLOADS[args.workload]
     simulator = WeChatSimulator(APP_ID, APP_SECRET)
     redis = create_redis(args.redis)
     await redis.flushdb()
@@ -371,7 +419,7 @@ async def measure(args: argparse.Namespace) -> None:
             _site(simulator.app()) as api_port,
             aiohttp.ClientSession(connector=connector) as http,
         ):
-            env = service_environment(args.redis, args.database, f"http://{HOST}:{api_port}", var_dir)
+            env = service_environment(args.redis, database, f"http://{HOST}:{api_port}", var_dir)
             async with (
                 full_service(http, env, args.workers) as full,
                 bare_endpoint(args.redis, args.workers) as bare,
@@ -380,7 +428,7 @@ async def measure(args: argparse.Namespace) -> None:
                 for server in servers:
                     for safe in (False, True):
                         # Every connection opened and every code path run once before the clock starts.
-                        warm_up = conversations("warm", args.concurrency, safe, crypto)
+                        warm_up = conversations("warm", args.concurrency, safe, crypto, scripts)
                         await load(http, server.url, "warm-up", warm_up, args.concurrency)
                 phases: dict[tuple[str, bool], list[Phase]] = {}
                 for number in range(args.rounds):
@@ -390,10 +438,13 @@ async def measure(args: argparse.Namespace) -> None:
                         for server in servers if number % 2 == 0 else servers[::-1]:
                             mode = "safe mode" if safe else "plaintext"
                             prefix = f"{server.name[:4]}-{'aes' if safe else 'raw'}"
-                            users = conversations(prefix, args.users, safe, crypto)
+                            users = conversations(prefix, args.users, safe, crypto, scripts)
                             phase = await measured_load(http, server, f"{server.name}, {mode}", users, args.concurrency)
                             phases.setdefault((server.name, safe), []).append(phase)
-        print(f"{args.workers} worker process(es) each; the API simulator was sent {len(simulator.sent)} messages")
+        print(
+            f"workload {args.workload}: {args.workers} worker process(es) each; "
+            f"the API simulator was sent {len(simulator.sent)} messages"
+        )
         summarise(phases, servers, crypto, args.rounds)
     await redis.flushdb()
     await redis.aclose()
@@ -433,6 +484,7 @@ def summarise(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="openings", help="what each user sends")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=10)

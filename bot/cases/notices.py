@@ -50,9 +50,9 @@ def retry_delay(attempts: int) -> timedelta:
     return min(LONGEST_RETRY, timedelta(seconds=seconds))
 
 
-def new_notice(case_id: int, kind: str = NOTICE_FILED) -> CaseNoticeRow:
-    """The row to add in the transaction that files the case."""
-    return CaseNoticeRow(case_id=case_id, kind=kind, status="pending", due_at=utcnow() + FIRST_TRY_AFTER)
+def new_notice_values(case_id: int, kind: str = NOTICE_FILED) -> dict[str, Any]:
+    """The row to insert in the transaction that files the case."""
+    return {"case_id": case_id, "kind": kind, "status": "pending", "due_at": utcnow() + FIRST_TRY_AFTER}
 
 
 class NoticeStore:

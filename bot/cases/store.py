@@ -11,13 +11,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
-from bot.cases.models import CaseEventRow, CaseRow, StaffUserRow, utcnow
-from bot.cases.notices import new_notice
+from bot.cases.models import CaseEventRow, CaseNoticeRow, CaseRow, StaffUserRow, utcnow
+from bot.cases.notices import new_notice_values
 from bot.cases.paging import Cursor, Query
 from bot.cases.permissions import Action, check_action, check_transfer_target, check_visible
 from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, CaseSummary, NewCase, Proxy, StaffUser
@@ -52,20 +52,21 @@ class CaseStore:
     async def create(self, new: NewCase) -> tuple[int, bool]:
         """Store a resident's request; ``(id, False)`` when one with the same idempotency key exists."""
         check_new_case(new)
-        existing = await self._id_for_key(new.idempotency_key)
-        if existing is not None:
-            return existing, False
         try:
+            # Core statements, not the ORM's unit of work: filing is on the resident's message path, and a
+            # retry with the same key is rare enough to be found by the unique index rather than a read first.
             async with self._sessions.begin() as session:
-                case = self._new_row(new)
-                session.add(case)
-                await session.flush()
-                session.add(_event_row(case.id, "created", "resident", {"service": new.service}))
+                inserted = await session.execute(insert(CaseRow).values(self._new_values(new)).returning(CaseRow.id))
+                case_id = int(inserted.scalar_one())
+                created = {"service": new.service}
+                await session.execute(
+                    insert(CaseEventRow).values(case_id=case_id, kind="created", actor="resident", detail=created)
+                )
                 # Kept beside the case: its number reaches the resident even if the answer saying it does not.
-                session.add(new_notice(case.id))
-                return case.id, True
+                await session.execute(insert(CaseNoticeRow).values(new_notice_values(case_id)))
+                return case_id, True
         except IntegrityError:
-            # A concurrent create with the same key won the unique index; report its case.
+            # A retry, or a concurrent create with the same key that won the unique index: report its case.
             existing = await self._id_for_key(new.idempotency_key)
             if existing is None:
                 raise InvalidRequest("case_rejected", "申请无法保存，请检查内容") from None
@@ -418,27 +419,27 @@ class CaseStore:
         async with self._sessions() as session:
             return await session.scalar(select(CaseRow.id).where(CaseRow.idempotency_key == key))
 
-    def _new_row(self, new: NewCase) -> CaseRow:
+    def _new_values(self, new: NewCase) -> dict[str, Any]:
         proxy = new.proxy
         names = {"beneficiary": new.beneficiary_name, "proxy": proxy.name if proxy else None}
         contact = {"phone": new.contact_phone, "proxy_phone": proxy.phone if proxy else None}
-        return CaseRow(
-            idempotency_key=new.idempotency_key,
-            service=new.service,
-            team=new.team,
-            status=CaseStatus.NEW,
-            district=new.district,
-            channel=new.channel,
-            user_ref=new.user_ref,
-            mode=new.mode,
-            proxy_relationship=proxy.relationship if proxy else None,
-            urgent=new.urgent,
-            summary=new.summary,
-            answers_enc=self._cipher.encrypt_json(new.answers),
-            transcript_enc=self._cipher.encrypt_json(new.transcript),
-            contact_enc=self._cipher.encrypt_json(contact),
-            names_enc=self._cipher.encrypt_json(names),
-        )
+        return {
+            "idempotency_key": new.idempotency_key,
+            "service": new.service,
+            "team": new.team,
+            "status": CaseStatus.NEW,
+            "district": new.district,
+            "channel": new.channel,
+            "user_ref": new.user_ref,
+            "mode": new.mode,
+            "proxy_relationship": proxy.relationship if proxy else None,
+            "urgent": new.urgent,
+            "summary": new.summary,
+            "answers_enc": self._cipher.encrypt_json(new.answers),
+            "transcript_enc": self._cipher.encrypt_json(new.transcript),
+            "contact_enc": self._cipher.encrypt_json(contact),
+            "names_enc": self._cipher.encrypt_json(names),
+        }
 
     def _event_with_body(self, row: CaseEventRow) -> CaseEvent:
         event = _event(row)

@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.store import CaseStore
-from bot.cases.types import CaseEvent, CaseSummary
+from bot.cases.types import CaseEvent, CaseStatus, CaseSummary, NewCase
 from bot.security.crypto import Cipher
 
 log = logging.getLogger(__name__)
@@ -143,10 +143,11 @@ class AnnouncingCaseStore(CaseStore):
         super().__init__(sessionmaker, cipher)
         self.feed = feed
 
-    async def create(self, *args: Any, **kwargs: Any) -> tuple[int, bool]:
-        case_id, created = await super().create(*args, **kwargs)
+    async def create(self, new: NewCase) -> tuple[int, bool]:
+        case_id, created = await super().create(new)
         if created:
-            await self._announce("created", case_id)
+            # Everything the feed says of a new case is in the request: no read back from SQL.
+            await self.feed.publish(CaseChange("created", case_id, new.team, CaseStatus.NEW, new.urgent))
         return case_id, created
 
     async def claim(self, *args: Any, **kwargs: Any) -> CaseSummary:
