@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import hdrs, web
 
+from bot.channels.web import add_chat
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
 from bot.notice_sender import keep_sending
 from bot.observability import http as metrics_http
@@ -78,6 +79,7 @@ def create_app(services: Services) -> web.Application:
     metrics.set_enabled(services.settings.metrics)
     metrics_http.add_routes(app, services.engine)
     add_wechat_routes(app, services.wechat)
+    add_chat(app, services)
 
     async def finish_deliveries(_app: web.Application) -> None:
         await services.wechat.drain()

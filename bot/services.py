@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cases.conversation import CaseConversations
 from bot.cases.notices import NoticeStore
 from bot.cases.store import CaseStore
+from bot.channels.runner import TurnRunner
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.staff_delivery import WeChatStaffDelivery
@@ -70,6 +71,7 @@ class Services:
     wechat: WeChatChannel
     delivery: ReplyDelivery
     speech: SpeechPool | None
+    runner: TurnRunner
 
 
 def describe_backends(settings: Settings) -> list[str]:
@@ -134,8 +136,8 @@ async def open_services(
         )
         outbox = Outbox(sessionmaker, cipher)
         notices = NoticeStore(sessionmaker)
-        wechat = _wechat_channel(settings, pipeline, redis, http, speech)
-        wechat.notices = notices
+        runner = TurnRunner(pipeline, notices)  # one for every channel: one set of deliveries to drain
+        wechat = _wechat_channel(settings, pipeline, redis, http, speech, runner)
         yield Services(
             settings=settings,
             catalog=catalog,
@@ -160,6 +162,7 @@ async def open_services(
                 default=outbox,
             ),
             speech=speech,
+            runner=runner,
         )
     finally:
         if speech is not None:
@@ -195,7 +198,12 @@ def _synthesizer() -> Synthesizer | None:
 
 
 def _wechat_channel(
-    settings: Settings, pipeline: Pipeline, redis: Redis, http: aiohttp.ClientSession, speech: SpeechPool | None
+    settings: Settings,
+    pipeline: Pipeline,
+    redis: Redis,
+    http: aiohttp.ClientSession,
+    speech: SpeechPool | None,
+    runner: TurnRunner,
 ) -> WeChatChannel:
     """The WeChat endpoint answers 503 without a token; it sends nothing without AppID and AppSecret."""
     window = ContactWindow(redis)
@@ -218,5 +226,11 @@ def _wechat_channel(
             busy_text=pipeline.catalog.prompts.stores_busy.text,
         )
     return WeChatChannel(
-        settings=channel_settings, pipeline=pipeline, redis=redis, window=window, sender=sender, voice=voice
+        settings=channel_settings,
+        pipeline=pipeline,
+        redis=redis,
+        window=window,
+        sender=sender,
+        voice=voice,
+        runner=runner,
     )

@@ -1,8 +1,8 @@
 """``python -m bot chat``: hold a conversation as a resident in the terminal.
 
-It runs the same pipeline as the channels, in this process, against the configured stores, so a
-case filed here appears in the staff API. Staff replies waiting in the outbox are shown before
-each prompt.
+The terminal is a channel like the others (``TerminalChannel``): its turns are run by the same
+``bot.channels.runner`` against the configured stores, so a case filed here appears in the staff API.
+Staff replies waiting in the outbox are shown before each prompt.
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ import getpass
 import logging
 import sys
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.base import ChannelLimits, Incoming
 from bot.config import Settings, load_settings
 from bot.services import Services, describe_backends, open_services, require_services
 from bot.storage.keys import UserKey
+from dialogs.events import Reply
 from dialogs.loader import load_catalog
-from dialogs.render import render_text
 from dialogs.schema import Catalog
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,25 @@ log = logging.getLogger(__name__)
 CHANNEL = "cli"
 MAX_LINE = 5000
 REPLY_POLL_SECONDS = 2.0
+
+
+class TerminalChannel:
+    """The terminal as a channel: the answer is printed when ready, there is no speech."""
+
+    name = CHANNEL
+    limits = ChannelLimits(deadline=None)
+    can_speak = False
+
+    def pack(self, texts: list[str]) -> list[str]:
+        return texts
+
+    async def send_texts(self, user: str, texts: Sequence[str]) -> bool:
+        for text in texts:
+            print(text, flush=True)
+        return True
+
+    async def send_speech(self, user: str, replies: Sequence[Reply], rate: int) -> bool:
+        return False
 
 
 def register(commands: Any) -> None:
@@ -54,6 +75,7 @@ async def _converse(settings: Settings, catalog: Catalog, key: UserKey) -> None:
         await require_services(services)
         # At a terminal, staff replies appear as they come; piped input sees them before each answer.
         showing = asyncio.create_task(_keep_showing_replies(services, key)) if interactive else None
+        terminal = TerminalChannel()
         try:
             while True:
                 await _show_replies(services, key)
@@ -62,14 +84,16 @@ async def _converse(settings: Settings, catalog: Catalog, key: UserKey) -> None:
                 line = await asyncio.to_thread(sys.stdin.readline)
                 if not line:
                     break
-                outcome = await services.pipeline.handle(key, line.rstrip("\r\n")[:MAX_LINE], uuid.uuid4().hex)
-                for reply in outcome.replies:
-                    print(render_text(reply))
+                incoming = Incoming(key, uuid.uuid4().hex, "text", line.rstrip("\r\n")[:MAX_LINE])
+                outcome = await services.runner.run(terminal, incoming)
+                if outcome is not None:
+                    for text in services.runner.answer_now(terminal, key.user_id, outcome, carry=None):
+                        print(text)
                 print(flush=True)
-                await _told(services, outcome.case_ids)
         finally:
             if showing is not None:
                 showing.cancel()
+            await services.runner.drain()
 
 
 async def _show_replies(services: Services, key: UserKey) -> None:
@@ -86,12 +110,3 @@ async def _keep_showing_replies(services: Services, key: UserKey) -> None:
     while True:
         await asyncio.sleep(REPLY_POLL_SECONDS)
         await _show_replies(services, key)
-
-
-async def _told(services: Services, case_ids: tuple[int, ...]) -> None:
-    """The numbers were printed: their case notices need not be sent."""
-    if case_ids:
-        try:
-            await services.notices.told(case_ids)
-        except Exception as error:  # the database is down: the notice is sent later, once more than needed
-            log.warning("case notice not marked told: %s", type(error).__name__)

@@ -15,11 +15,10 @@ works; every Redis call on the way is bounded.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,19 +28,19 @@ from redis.exceptions import RedisError
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
-from bot.cases.notices import NoticeStore
+from bot.channels.base import ChannelLimits, Incoming
+from bot.channels.runner import TurnRunner
 from bot.channels.wechat.arrival import Arrivals, Signed
 from bot.channels.wechat.messages import MalformedPush, Push, parse_push, parse_xml
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.signature import matches, sign
 from bot.channels.wechat.texts import pack
 from bot.channels.wechat.voice import VoiceIO
-from bot.channels.wechat.window import ContactWindow
+from bot.channels.wechat.window import MESSAGE_GRANT, MESSAGE_VALID, ContactWindow
 from bot.observability import metrics
 from bot.pipeline import Outcome, Pipeline
 from bot.storage.keys import UserKey
 from dialogs.events import InboundKind, Reply
-from dialogs.render import render_text
 from dialogs.validators.masking import mask_personal_numbers
 
 log = logging.getLogger(__name__)
@@ -50,6 +49,7 @@ CHANNEL = "wechat"
 MAX_BODY_BYTES = 64 * 1024
 MAX_ECHOSTR = 256
 SUCCESS = "success"
+MEDIA_TYPES = frozenset({"amr", "speex", "silk", "mp3"})  # what voice pushes carry
 MAX_TIMESTAMP_DIGITS = 12  # seconds since 1970 have ten digits until the year 2286
 _FORGED = Outcome(replies=(), mode="text", failed=True)
 # Redis answers in a millisecond when well; these bound how long a push waits on it when it is not.
@@ -75,7 +75,8 @@ class WeChatSettings:
 
 @dataclass
 class WeChatChannel:
-    """Everything the endpoint needs; the background deliveries it starts are kept in ``tasks``."""
+    """The WeChat adapter of the channel port (``bot.channels.base.Channel``) and everything the endpoint
+    needs; the turn itself is run by ``runner``, which keeps the background deliveries."""
 
     settings: WeChatSettings | None
     pipeline: Pipeline
@@ -83,15 +84,55 @@ class WeChatChannel:
     window: ContactWindow
     sender: WeChatSender | None
     voice: VoiceIO | None = None
-    notices: NoticeStore | None = None  # case numbers told here need not be sent again later
+    runner: TurnRunner = field(default=None)  # type: ignore[assignment]  # made from ``pipeline`` when not given
     clock: Callable[[], float] = time.time
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     arrivals: Arrivals = field(init=False)
 
     def __post_init__(self) -> None:
         self.arrivals = Arrivals(self.redis, self.window)
+        if self.runner is None:
+            self.runner = TurnRunner(self.pipeline)
 
     _cryptos: tuple[tuple[str | None, ...], tuple[WeChatCrypto, ...]] | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return CHANNEL
+
+    @property
+    def limits(self) -> ChannelLimits:
+        deadline = self.settings.reply_deadline if self.settings is not None else 3.0
+        return ChannelLimits(
+            deadline=deadline, window_hours=MESSAGE_VALID / 3600, quota=MESSAGE_GRANT, media_types=MEDIA_TYPES
+        )
+
+    @property
+    def can_speak(self) -> bool:
+        return self.voice is not None and self.voice.can_speak
+
+    def pack(self, texts: list[str]) -> list[str]:
+        return pack(texts)
+
+    async def send_texts(self, user: str, texts: Sequence[str]) -> bool:
+        if self.sender is None:
+            log.warning("wechat answer not sent: API credentials (BOT_WECHAT_APP_ID, BOT_WECHAT_APP_SECRET) unset")
+            return False
+        report = await self.sender.send_texts(user, list(texts))
+        if not report.complete:
+            log.warning("wechat answer incomplete: %d of %d sent (%s)", report.sent, report.wanted, report.reason)
+        return report.complete
+
+    async def send_speech(self, user: str, replies: Sequence[Reply], rate: int) -> bool:
+        if self.sender is None or self.voice is None:
+            return False
+        spoken = await self.voice.speak(self.sender, user, replies, rate)
+        if not spoken.complete:
+            log.info("spoken answer incomplete: %d of %d clips (%s)", spoken.sent, spoken.wanted, spoken.reason)
+        return spoken.complete
+
+    @property
+    def tasks(self) -> set[asyncio.Task[Any]]:
+        return self.runner.tasks
 
     def cryptos(self) -> tuple[WeChatCrypto, ...]:
         """Safe mode's keys, the current one first; none when safe mode is not configured."""
@@ -108,8 +149,7 @@ class WeChatChannel:
 
     async def drain(self) -> None:
         """Let deliveries already under way finish (at shutdown)."""
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.runner.drain()
 
 
 WECHAT = web.AppKey("wechat", WeChatChannel)
@@ -300,29 +340,25 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
         metrics.count_push(push.kind, "ignored" if inbound is None else "retry")
         return None
     kind, text = inbound
-    key = UserKey(CHANNEL, push.openid)
     voice = channel.voice
-    if push.kind == "voice" and voice is not None and voice.can_listen:
-        work = channel.pipeline.handle_voice(key, push.dedup_id, voice.transcriber(push))
-    else:
-        work = channel.pipeline.handle(key, text, push.dedup_id, kind=kind)
-    task = asyncio.ensure_future(work)
+    transcriber = voice.transcriber(push) if push.kind == "voice" and voice is not None and voice.can_listen else None
+    runner = channel.runner
+    task = runner.start(Incoming(UserKey(CHANNEL, push.openid), push.dedup_id, kind, text, transcriber))
     # Waiting does not cancel the work: past the deadline it goes on, and its answer goes through the API.
-    done, _pending = await asyncio.wait((task,), timeout=settings.reply_deadline)
-    if task in done:
-        metrics.count_push(push.kind, "failed" if task.result().failed else "answered")
-        return task.result()
+    outcome = await runner.race(task, settings.reply_deadline)
+    if outcome is not None:
+        metrics.count_push(push.kind, "failed" if outcome.failed else "answered")
+        return outcome
     try:
         await asyncio.wait_for(channel.arrivals.answered_late(push.openid, push.dedup_id), LATE_MARK_TIMEOUT)
     except _STORE_ERRORS as error:
         # Redis is down or hung: the late answer could not be sent either. Stop the work, so that nothing
         # is half done, and say so now; a request it had already filed is told by the case notices.
-        task.cancel()
-        _in_background(channel, _settle_cancelled(task))
+        runner.abandon(task)
         log.warning("wechat push answered busy: Redis unavailable past the deadline (%s)", type(error).__name__)
         metrics.count_push(push.kind, "busy")
         return _busy(settings)
-    _deliver_later(channel, push.openid, task)
+    runner.deliver_later(channel, push.openid, task)
     metrics.count_push(push.kind, "late")
     log.info("wechat answer goes through the API: deadline passed")
     return None
@@ -330,61 +366,6 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
 
 def _busy(settings: WeChatSettings) -> Outcome:
     return Outcome(replies=(Reply(settings.busy_text),), mode="text", failed=True)
-
-
-async def _settle_cancelled(task: asyncio.Future[Outcome]) -> None:
-    """Wait for cancelled work to unwind (it lets go of the person's lock), keeping its errors out of sight."""
-    with contextlib.suppress(BaseException):
-        await task
-
-
-def _in_background(channel: WeChatChannel, work: Coroutine[Any, Any, object]) -> None:
-    task = asyncio.ensure_future(work)
-    channel.tasks.add(task)
-    task.add_done_callback(channel.tasks.discard)
-
-
-def _deliver_later(channel: WeChatChannel, openid: str, handling: asyncio.Future[Outcome]) -> None:
-    async def deliver() -> None:
-        outcome = await handling
-        if outcome.duplicate or not outcome.replies:
-            return  # the first handling of this message answers it; a retry never answers twice
-        sent = await _follow_up(
-            channel, openid, pack([render_text(r) for r in outcome.replies]), outcome, outcome.case_ids
-        )
-        metrics.count_answer("late" if sent else "failed")
-
-    _in_background(channel, deliver())
-
-
-async def _follow_up(
-    channel: WeChatChannel, openid: str, texts: list[str], outcome: Outcome, telling: Sequence[int] = ()
-) -> bool:
-    """Send what the passive reply could not carry: the rest of the text, then, for voice users, speech.
-    ``telling``: the cases whose numbers are in ``texts``, told once every text is sent. Whether every
-    text went out (speech is extra)."""
-    sender = channel.sender
-    if sender is None:
-        log.warning("wechat answer not sent: API credentials (BOT_WECHAT_APP_ID, BOT_WECHAT_APP_SECRET) unset")
-        return False
-    complete = not texts
-    try:
-        if texts:
-            report = await sender.send_texts(openid, texts)
-            complete = report.complete
-            if report.complete:
-                await _told(channel, telling)
-            else:
-                log.warning("wechat answer incomplete: %d of %d sent (%s)", report.sent, report.wanted, report.reason)
-        # Text users never get voice; voice users get the words too, so nothing depends on the audio.
-        if outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak:
-            spoken = await channel.voice.speak(sender, openid, outcome.replies, outcome.speech_rate)
-            if not spoken.complete:
-                log.info("spoken answer incomplete: %d of %d clips (%s)", spoken.sent, spoken.wanted, spoken.reason)
-    except _STORE_ERRORS as error:
-        # The window and the access token live in Redis; a filed request is told later by the case notices.
-        log.warning("wechat answer not sent: Redis unavailable (%s)", type(error).__name__)
-    return complete
 
 
 def _passive_reply(
@@ -396,30 +377,13 @@ def _passive_reply(
     sealed_with: WeChatCrypto | None,
     masked: bool,
 ) -> web.Response:
-    messages = pack([render_text(r) for r in outcome.replies])
-    told_now = [case_id for case_id in outcome.case_ids if str(case_id) in messages[0]]
-    if told_now:
-        _in_background(channel, _told(channel, told_now))
-    wants_voice = outcome.mode == "voice" and channel.voice is not None and channel.voice.can_speak
-    if (len(messages) > 1 or wants_voice) and not outcome.duplicate:
-        telling = [case_id for case_id in outcome.case_ids if case_id not in told_now]
-        _in_background(channel, _follow_up(channel, push.openid, messages[1:], outcome, telling))
-    passive = mask_personal_numbers(messages[0]) if masked else messages[0]
+    first = channel.runner.answer_now(channel, push.openid, outcome)[0]
+    passive = mask_personal_numbers(first) if masked else first
     xml = TextReply(source=push.account, target=push.openid, content=passive).render()
     if sealed_with is not None:  # the reply is sealed with the key the push came sealed with
         nonce = request.query.get("nonce") or secrets.token_hex(8)
         xml = sealed_with.encrypt_message(xml, nonce, str(int(channel.clock())))
     return web.Response(text=xml, content_type="application/xml")
-
-
-async def _told(channel: WeChatChannel, case_ids: Sequence[int]) -> None:
-    """The answer carrying these case numbers has gone out: their notices need not be sent."""
-    if not case_ids or channel.notices is None:
-        return
-    try:
-        await channel.notices.told(case_ids)
-    except Exception as error:  # the database is down: the notice goes out later, once more than needed
-        log.warning("case notice not marked told: %s", type(error).__name__)
 
 
 def add_routes(app: web.Application, channel: WeChatChannel) -> None:

@@ -1,0 +1,69 @@
+"""What a web chat resident sees: their conversation, kept in Redis, encrypted, numbered in order.
+
+Every entry (what the resident wrote, the assistant's answers, staff replies) gets the next number of
+its resident, so a page or a live stream asks for "everything after N" and never shows one twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from redis.asyncio import Redis
+
+from bot.security.crypto import Cipher
+
+Who = Literal["resident", "bot", "staff"]
+KEEP = 200  # entries per resident; older ones leave the page (the case keeps its own transcript)
+
+
+@dataclass(frozen=True)
+class Entry:
+    n: int
+    who: Who
+    text: str
+    at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "who": self.who, "text": self.text, "at": self.at}
+
+
+class Transcript:
+    def __init__(self, redis: Redis, cipher: Cipher, ttl_seconds: int, *, prefix: str = "bot:web") -> None:
+        self._redis = redis
+        self._cipher = cipher
+        self._ttl = ttl_seconds
+        self._prefix = prefix
+
+    def _keys(self, user: str) -> tuple[str, str]:
+        return f"{self._prefix}:log:{user}", f"{self._prefix}:seq:{user}"
+
+    async def add(self, user: str, who: Who, texts: Sequence[str], at: float) -> list[Entry]:
+        if not texts:
+            return []
+        log_key, seq_key = self._keys(user)
+        last = int(await self._redis.incrby(seq_key, len(texts)))
+        entries = [Entry(last - len(texts) + 1 + i, who, text, at) for i, text in enumerate(texts)]
+        sealed = [self._cipher.encrypt_text(json.dumps(e.to_dict(), ensure_ascii=False)) for e in entries]
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(log_key, *sealed)
+            pipe.ltrim(log_key, -KEEP, -1)
+            pipe.expire(log_key, self._ttl)
+            pipe.expire(seq_key, self._ttl)
+            await pipe.execute()
+        return entries
+
+    async def since(self, user: str, after: int = 0) -> list[Entry]:
+        """The entries numbered above ``after``, in order (entries may arrive out of order when two
+        writers race, so they are sorted)."""
+        log_key, _seq = self._keys(user)
+        raw = await self._redis.lrange(log_key, 0, -1)
+        entries = []
+        for item in raw:
+            sealed = item if isinstance(item, bytes) else item.encode("latin-1")
+            data = json.loads(self._cipher.decrypt_text(sealed))
+            if int(data["n"]) > after:
+                entries.append(Entry(int(data["n"]), data["who"], str(data["text"]), float(data["at"])))
+        return sorted(entries, key=lambda e: e.n)

@@ -1,0 +1,175 @@
+"""The web chat in a real browser (Debian's chromium through Playwright): a whole application by keyboard
+alone, a staff reply appearing live, the display settings remembered, the page without JavaScript, and
+axe-core on every state of the page with no WCAG 2.2 A/AA violation.
+
+The whole service runs in a thread of its own on a real port, on SQLite and the real Redis. One browser
+serves the module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from aiohttp import web
+
+from bot.app import create_app
+from bot.channels.web.channel import CHANNEL
+from bot.config import Settings
+from bot.services import Services, open_services
+from dialogs.loader import load_catalog
+from tests.bot.scripts import CONFIRM, NURSING_ALLOWANCE_FOR_MY_MOTHER
+from tests.bot.staff.console.test_browser import _chromium_or_skip, assert_accessible
+from tests.paths import CONTENT_DIR
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+T = TypeVar("T")
+
+
+class LiveService:
+    """``bot.app.create_app`` on 127.0.0.1, served from an event loop in a background thread."""
+
+    def __init__(self, var_dir: Path, redis_url: str) -> None:
+        self.settings = Settings(
+            redis_url=redis_url,
+            database_url=f"sqlite+aiosqlite:///{var_dir / 'chat.sqlite3'}",
+            secret_key="b" * 48,
+            var_dir=var_dir,
+            content_dir=CONTENT_DIR,
+        )
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="chat-service", daemon=True)
+        self._thread.start()
+        self._stack = AsyncExitStack()
+        self.services: Services
+        self.url = ""
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    async def start(self) -> None:
+        self.services = await self._stack.enter_async_context(
+            open_services(self.settings, load_catalog(CONTENT_DIR), speech_workers=0)
+        )
+        await self.services.redis.flushdb()
+        runner = web.AppRunner(create_app(self.services), shutdown_timeout=1)
+        await runner.setup()
+        self._stack.push_async_callback(runner.cleanup)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{runner.addresses[0][1]}/chat/"
+
+    def close(self) -> None:
+        self.run(self._stack.aclose())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+        self.loop.close()
+
+    async def _web_case_id(self) -> int:
+        (case,) = [c for c in await self.services.cases.list() if c.channel == CHANNEL]
+        return case.id
+
+    def web_case_id(self) -> int:
+        return self.run(self._web_case_id())
+
+    def reply_as_staff(self, text: str) -> None:
+        async def reply() -> None:
+            detail = await self.services.cases.get(await self._web_case_id(), actor="test")
+            await self.services.delivery.deliver(detail, text)
+
+        self.run(reply())
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[LiveService]:
+    found = LiveService(tmp_path_factory.mktemp("chat"), redis_url)
+    try:
+        found.run(found.start())
+        yield found
+    finally:
+        found.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = _chromium_or_skip()
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def new_page(browser: Any, **options: Any) -> Any:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 800, "height": 900}, **options)
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+def entries(page: Any) -> Any:
+    return page.get_by_role("log").get_by_role("listitem")
+
+
+def test_a_whole_application_by_keyboard_alone_and_a_staff_reply_appears_live(
+    service: LiveService, browser: Any
+) -> None:
+    expect = playwright_api.expect
+    page = new_page(browser)
+    page.goto(service.url)
+    assert_accessible(page, "the empty chat")
+    box = page.get_by_label("输入消息")
+    expect(box).to_be_focused()
+    for text in (*NURSING_ALLOWANCE_FOR_MY_MOTHER, CONFIRM):
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        expect(entries(page).filter(has_text=f"您：{text}").last).to_be_visible()
+        expect(box).to_have_value("")
+        expect(box).to_be_focused()  # focus stays in the box after sending
+    expect(entries(page).filter(has_text=f"编号是{service.web_case_id()}")).not_to_have_count(0)
+    assert_accessible(page, "the chat after an application")
+    service.reply_as_staff("您好，请带上残疾人证原件。")
+    expect(entries(page).filter(has_text="工作人员：您好，请带上残疾人证原件。")).to_have_count(1)
+    page.get_by_role("button", name="发送").click()
+    expect(page.get_by_role("status")).to_have_text("请先写下您要说的话，再发送。")
+    assert_accessible(page, "the chat with a staff reply and a refusal")
+
+
+def test_text_size_contrast_and_elder_mode_are_remembered_and_stay_accessible(
+    service: LiveService, browser: Any
+) -> None:
+    page = new_page(browser)
+    page.goto(service.url)
+    for _ in range(5):
+        page.get_by_role("button", name="A+").click()
+    assert page.evaluate("document.documentElement.dataset.scale") == "200"
+    page.get_by_role("button", name="高对比度").click()
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.scale") == "200"
+    playwright_api.expect(page.get_by_role("button", name="高对比度")).to_have_attribute("aria-pressed", "true")
+    assert_accessible(page, "200 % and high contrast")
+    page.get_by_role("button", name="A-").click()
+    page.get_by_role("button", name="大字/长辈模式").click()
+    for _ in range(4):
+        page.get_by_role("button", name="A-").click()
+    base = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    send = page.get_by_role("button", name="发送").bounding_box()
+    assert base >= 18
+    assert send["height"] >= 44
+    assert send["width"] >= 44
+    assert_accessible(page, "elder mode")
+
+
+def test_without_javascript_the_form_posts_and_the_page_is_drawn_again(service: LiveService, browser: Any) -> None:
+    page = new_page(browser, java_script_enabled=False)
+    page.goto(service.url)
+    page.get_by_label("输入消息").fill("护理补贴")
+    page.get_by_role("button", name="发送").click()
+    playwright_api.expect(entries(page).filter(has_text="您：护理补贴")).to_have_count(1)
+    assert entries(page).count() >= 2
+    # (axe itself is a script, so it cannot judge this page: the same markup is judged with JavaScript on.)
