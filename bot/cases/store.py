@@ -49,6 +49,15 @@ class CaseStore:
         self._sessions = sessionmaker
         self._cipher = cipher
 
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """The same database, for read-only reports (the dashboard's aggregates) and their audit."""
+        return self._sessions
+
+    @property
+    def cipher(self) -> Cipher:
+        return self._cipher
+
     async def create(self, new: NewCase) -> tuple[int, bool]:
         """Store a resident's request; ``(id, False)`` when one with the same idempotency key exists."""
         check_new_case(new)
