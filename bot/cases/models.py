@@ -112,9 +112,12 @@ class CaseRow(Base):
     )
     # When the retention job (or a resident's request) erased the encrypted personal data; counts stay.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it ended (the resolve event's outcome, kept here too so reports count it without the events).
+    outcome: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_service_outcome", "service", "outcome"),
         Index("ix_cases_queue", "team", "status", "urgent", "created_at"),
         Index("ix_cases_channel_user_ref", "channel", "user_ref"),
         CheckConstraint("status IN ('new', 'claimed', 'waiting', 'resolved', 'closed')", name="status"),

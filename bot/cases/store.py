@@ -355,6 +355,7 @@ class CaseStore:
             case = await _lock(session, case_id)
             acting = check_action(staff, "resolve", team=case.team, status=case.status, claimed_by=case.claimed_by)
             case.status = CaseStatus.RESOLVED
+            case.outcome = outcome
             case.updated_at = utcnow()
             body = self._cipher.encrypt_text(note) if note else None
             session.add(_event_row(case_id, "resolved", staff.username, {"outcome": outcome, **acting}, body))

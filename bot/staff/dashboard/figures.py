@@ -7,14 +7,15 @@ durations are fetched and sorted here. Urgent cases are few, so their claim time
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
-from sqlalchemy import ColumnElement, Label, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseEventRow, CaseRow
@@ -24,6 +25,7 @@ from bot.staff.dashboard.sla import DUE_WITHIN, URGENT_CLAIM_WITHIN, due_within
 
 _OPEN = (CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING)
 LATE_LIST_LIMIT = 50
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,33 +75,43 @@ class Figures:
 
 
 async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period, now: datetime) -> Figures:
-    async with sessionmaker() as session:
-        postgres = session.get_bind().dialect.name == "postgresql"
-        groups = await _groups(session, period)
-        outcomes = await _outcomes(session, period)
-        claim_times = await _timings(session, period, "claimed", postgres)
-        resolve_times = await _timings(session, period, "resolved", postgres)
-        past_due = await _past_due(session, now)
-        urgent_cases = await _urgent(session, period, now)
-        outcomes_ever = await _outcomes_ever(session)
-    total = sum(count for *_, count in groups)
-    resolved = sum(outcomes.values())
+    """Every figure, each query on its own connection at the same time (they only read)."""
+
+    async def run(query: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with sessionmaker() as session:
+            return await query(session)
+
+    async def postgres_of(session: AsyncSession) -> bool:
+        return session.get_bind().dialect.name == "postgresql"
+
+    postgres = await run(postgres_of)
+    groups, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
+        run(lambda session: _groups(session, period)),
+        run(lambda session: _timings(session, period, "claimed", postgres)),
+        run(lambda session: _timings(session, period, "resolved", postgres)),
+        run(lambda session: _past_due(session, now)),
+        run(lambda session: _urgent(session, period, now)),
+        run(_outcomes_ever),
+    )
+    total = sum(row.count for row in groups)
+    outcomes: Counter[str] = Counter()
+    subsidy_by_district: Counter[tuple[str, str]] = Counter()
+    for row in groups:
+        outcomes[row.outcome or "open"] += row.count
+        if row.service in ("living-allowance", "nursing-allowance"):
+            subsidy_by_district[(row.district, row.service)] += row.count
     late = [case for case in urgent_cases if case.late]
     waits = sorted(case.waited.total_seconds() for case in urgent_cases if case.claimed_at is not None)
-    subsidy_by_district: Counter[tuple[str, str]] = Counter()
-    for service, district, _channel, _mode, _proxy, count in groups:
-        if service in ("living-allowance", "nursing-allowance"):
-            subsidy_by_district[(district or "", service)] += count
     return Figures(
         period=period,
         counted_at=now,
         total=total,
-        by_service=_sum(groups, 0),
-        by_district=_sum(groups, 1),
-        by_channel=_sum(groups, 2),
-        by_mode=_sum(groups, 3),
-        by_proxy=_sum(groups, 4),
-        outcomes={**outcomes, "open": total - resolved} if total >= resolved else outcomes,
+        by_service=_sum(groups, "service"),
+        by_district=_sum(groups, "district"),
+        by_channel=_sum(groups, "channel"),
+        by_mode=_sum(groups, "mode"),
+        by_proxy=_sum(groups, "who"),
+        outcomes=dict(outcomes),
         claim_times=claim_times,
         resolve_times=resolve_times,
         past_due=past_due,
@@ -125,58 +137,44 @@ def _in_period(period: Period) -> ColumnElement[bool]:
     return and_(CaseRow.created_at >= period.start, CaseRow.created_at < period.end)
 
 
-def _sum(groups: Iterable[tuple[str, str, str, str, str, int]], index: int) -> dict[str, int]:
+@dataclass(frozen=True)
+class _Group:
+    service: str
+    district: str
+    channel: str
+    mode: str
+    who: str  # "self" or "proxy"
+    outcome: str | None
+    count: int
+
+
+def _sum(groups: Iterable[_Group], dimension: str) -> dict[str, int]:
     found: Counter[str] = Counter()
-    for row in groups:
-        found[str(row[index])] += row[5]
+    for group in groups:
+        found[str(getattr(group, dimension))] += group.count
     return dict(found.most_common())
 
 
-async def _groups(session: AsyncSession, period: Period) -> list[tuple[str, str, str, str, str, int]]:
+async def _groups(session: AsyncSession, period: Period) -> list[_Group]:
     """One scan of the period's cases, grouped by every dimension at once (a few thousand groups at most)."""
-    who = CaseRow.proxy_relationship.is_(None).label("self")
-    query = (
-        select(CaseRow.service, CaseRow.district, CaseRow.channel, CaseRow.mode, who, func.count())
-        .where(_in_period(period))
-        .group_by(CaseRow.service, CaseRow.district, CaseRow.channel, CaseRow.mode, who)
-    )
+    alone = CaseRow.proxy_relationship.is_(None).label("alone")
+    dimensions = (CaseRow.service, CaseRow.district, CaseRow.channel, CaseRow.mode, alone, CaseRow.outcome)
+    query = select(*dimensions, func.count()).where(_in_period(period)).group_by(*dimensions)
     rows = (await session.execute(query)).all()
     return [
-        (str(service), district or "", str(channel), str(mode), "self" if alone else "proxy", int(count))
-        for service, district, channel, mode, alone, count in rows
+        _Group(str(service), district or "", str(channel), str(mode), "self" if by_self else "proxy", outcome, int(n))
+        for service, district, channel, mode, by_self, outcome, n in rows
     ]
 
 
-def _outcome() -> Label[str]:
-    # Grouped by its label: PostgreSQL sees the key as a separate parameter in each place it is written.
-    outcome: ColumnElement[str] = CaseEventRow.detail["outcome"].as_string()
-    return outcome.label("outcome")
-
-
-async def _outcomes(session: AsyncSession, period: Period) -> dict[str, int]:
-    outcome = _outcome()
-    query = (
-        select(outcome, func.count())
-        .select_from(CaseEventRow)
-        .join(CaseRow, CaseRow.id == CaseEventRow.case_id)
-        .where(CaseEventRow.kind == "resolved", CaseEventRow.created_at >= period.start, _in_period(period))
-        .group_by(outcome)
-    )
-    return {str(outcome): int(count) for outcome, count in (await session.execute(query)).all()}
-
-
 async def _outcomes_ever(session: AsyncSession) -> dict[tuple[str, str], int]:
-    outcome = _outcome()
     query = (
-        select(CaseRow.service, outcome, func.count())
-        .select_from(CaseEventRow)
-        .join(CaseRow, CaseRow.id == CaseEventRow.case_id)
-        .where(CaseEventRow.kind == "resolved")
-        .group_by(CaseRow.service, outcome)
+        select(CaseRow.service, CaseRow.outcome, func.count())
+        .where(CaseRow.outcome.is_not(None))
+        .group_by(CaseRow.service, CaseRow.outcome)
     )
-    return {
-        (str(service), str(outcome)): int(count) for service, outcome, count in (await session.execute(query)).all()
-    }
+    rows = (await session.execute(query)).all()
+    return {(str(service), str(outcome)): int(count) for service, outcome, count in rows}
 
 
 def _seconds(later: ColumnElement[datetime], earlier: ColumnElement[datetime], postgres: bool) -> ColumnElement[float]:
