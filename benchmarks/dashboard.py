@@ -3,11 +3,12 @@
 python -m benchmarks.dashboard [--cases 100000] [--database-url URL] [--redis-url URL] [--requests 20]
 
 Makes a throw-away PostgreSQL database (unless one is named), fills it with a generator of cases spread
-over two years (services, districts, channels, modes, proxies and urgency in realistic shares; about 80 %
-claimed; cases older than a month nearly all resolved with an outcome, a month's partly open; ``viewed``
-events beside the others: the events table is several times the cases table), and times over HTTP, logged in as a supervisor: the dashboard for the last 30
-days and for the last year with the figures cache emptied before each request (every figure computed
-by the database), and the same page served from the cache.
+over two years (services, districts, channels, modes, proxies and urgency in realistic shares; cases
+older than a month nearly all claimed and resolved with an outcome, the last month's partly open;
+``viewed`` events beside the others: the events table is several times the cases table), and times over
+HTTP, logged in as a supervisor: the dashboard for the last 30 days and for the last year with the
+figures cache emptied before each request (every figure computed by the database), and the same page
+served from the cache.
 
 The rows are written directly in bulk (the encrypted columns hold one fixed sealed value): the dashboard
 never decrypts, and filing 100,000 cases one by one through the store would take far longer than the
