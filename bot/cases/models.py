@@ -78,6 +78,8 @@ class StaffUserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     teams: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    # Set by an administrator's password reset: the person chooses a new password at their next login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
 
     __table_args__ = (CheckConstraint("role IN ('admin', 'supervisor', 'agent')", name="role"),)
@@ -108,8 +110,14 @@ class CaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+    # When the retention job (or a resident's request) erased the encrypted personal data; counts stay.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How it ended (the resolve event's outcome, kept here too so reports count it without the events).
+    outcome: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
+        Index("ix_cases_created_at", "created_at"),
+        Index("ix_cases_service_outcome", "service", "outcome"),
         Index("ix_cases_queue", "team", "status", "urgent", "created_at"),
         Index("ix_cases_channel_user_ref", "channel", "user_ref"),
         CheckConstraint("status IN ('new', 'claimed', 'waiting', 'resolved', 'closed')", name="status"),
@@ -127,6 +135,32 @@ class CaseEventRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+
+    __table_args__ = (
+        Index("ix_case_events_kind_created_at", "kind", "created_at"),
+        Index("ix_case_events_actor_created_at", "actor", "created_at"),
+    )
+
+
+class StaffAuditRow(Base):
+    """A staff action that is not about one case's work: an export, an account change, a retention run, a
+    resident's erasure request. Rows are only ever added; the console has no way to change them."""
+
+    __tablename__ = "staff_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The reason staff gave, encrypted: it may name a resident.
+    reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+
+    __table_args__ = (
+        Index("ix_staff_audit_created_at", "created_at"),
+        Index("ix_staff_audit_actor_created_at", "actor", "created_at"),
+    )
 
 
 class CaseNoticeRow(Base):

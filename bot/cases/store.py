@@ -49,6 +49,15 @@ class CaseStore:
         self._sessions = sessionmaker
         self._cipher = cipher
 
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """The same database, for read-only reports (the dashboard's aggregates) and their audit."""
+        return self._sessions
+
+    @property
+    def cipher(self) -> Cipher:
+        return self._cipher
+
     async def create(self, new: NewCase) -> tuple[int, bool]:
         """Store a resident's request; ``(id, False)`` when one with the same idempotency key exists."""
         check_new_case(new)
@@ -347,6 +356,7 @@ class CaseStore:
             case = await _lock(session, case_id)
             acting = check_action(staff, "resolve", team=case.team, status=case.status, claimed_by=case.claimed_by)
             case.status = CaseStatus.RESOLVED
+            case.outcome = outcome
             case.updated_at = utcnow()
             body = self._cipher.encrypt_text(note) if note else None
             session.add(_event_row(case_id, "resolved", staff.username, {"outcome": outcome, **acting}, body))

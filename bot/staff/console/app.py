@@ -13,9 +13,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bot.cases.errors import CaseError
 from bot.staff.api import SERVICES
-from bot.staff.console import pages
+from bot.staff.console import pages, reports, stats
 from bot.staff.console.guard import CsrfRefused, guard
 from bot.staff.console.stream import CLOSING, FEED, events
+from bot.staff.dashboard.cache import FiguresCache
 from bot.staff.live import CaseFeed
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def create_console_app(staff_api: web.Application, feed: CaseFeed) -> web.Applic
     app[pages.TEMPLATES] = templates()
     app[FEED] = feed
     app[CLOSING] = asyncio.Event()
+    app[stats.FIGURES] = FiguresCache()
 
     async def stop_streams(_app: web.Application) -> None:
         app[CLOSING].set()
@@ -88,7 +90,9 @@ def create_console_app(staff_api: web.Application, feed: CaseFeed) -> web.Applic
             web.post("/cases/{id}/reveal", pages.reveal_numbers),
             web.get("/events", events, allow_head=False),
             web.get("/help", pages.help_page, allow_head=False),
-            web.get("/stats", pages.stats_page, allow_head=False),
+            web.get("/stats", stats.stats_page, allow_head=False),
+            web.get("/reports", reports.report_page, allow_head=False),
+            web.post("/export", reports.export),
             web.get("/accounts", pages.accounts_page, allow_head=False),
             web.get("/audit", pages.audit_page, allow_head=False),
         ]

@@ -489,7 +489,6 @@ def _placeholder(current: str, title: str, roles: frozenset[str]) -> Any:
     return handler
 
 
-stats_page = _placeholder("stats", "统计", frozenset({"admin", "supervisor"}))
 accounts_page = _placeholder("accounts", "账号", frozenset({"admin"}))
 audit_page = _placeholder("audit", "审计", frozenset({"admin"}))
 

@@ -46,6 +46,7 @@ EVENT_LABELS = {
     "notice_not_sent": "通知未能送达",
     "contact_required": "需要电话或上门联系",
     "numbers_shown": "查看了完整号码",
+    "numbers_exported": "导出了完整号码",
 }
 OUTCOME_LABELS = OUTCOME_MEANINGS
 ROLE_LABELS = {"admin": "管理员", "supervisor": "主管", "agent": "组员"}

@@ -1,0 +1,258 @@
+"""Every figure of the dashboard, from SQL aggregates over cases and their events.
+
+Counts are grouped in the database. Medians and 90th percentiles are computed by PostgreSQL
+(``percentile_cont``); SQLite, the embedded store of a small office, has no such function, so there the
+durations are fetched and sorted here. Urgent cases are few, so their claim times are always fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar, cast
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cases.models import CaseEventRow, CaseRow
+from bot.cases.types import CaseStatus
+from bot.staff.dashboard.period import Period
+from bot.staff.dashboard.sla import DUE_WITHIN, URGENT_CLAIM_WITHIN, due_within
+
+_OPEN = (CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING)
+LATE_LIST_LIMIT = 50
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long something took for ``cases`` cases: median and 90th percentile, in seconds."""
+
+    group: str
+    cases: int
+    p50: float | None
+    p90: float | None
+
+
+@dataclass(frozen=True)
+class UrgentClaim:
+    case_id: int
+    team: str
+    created_at: datetime
+    claimed_at: datetime | None
+    waited: timedelta  # until the claim, or until now when nobody has claimed it
+
+    @property
+    def late(self) -> bool:
+        return self.waited > URGENT_CLAIM_WITHIN
+
+
+@dataclass(frozen=True)
+class Figures:
+    period: Period
+    counted_at: datetime
+    total: int
+    by_service: dict[str, int]
+    by_district: dict[str, int]
+    by_channel: dict[str, int]
+    by_mode: dict[str, int]
+    by_proxy: dict[str, int]  # "self" or "proxy"
+    outcomes: dict[str, int]  # cases filed in the period, by how they ended; "open" for the rest
+    claim_times: list[Timing]
+    resolve_times: list[Timing]
+    past_due: dict[str, int]  # open cases older than their team's due time, now
+    urgent: Timing
+    urgent_cases: list[UrgentClaim]  # the late ones first
+    urgent_late: int
+    urgent_total: int
+    # All cases since the service began, for the plan's targets: (service, outcome) -> count.
+    outcomes_ever: dict[tuple[str, str], int] = field(default_factory=dict)
+    subsidy_by_district: dict[tuple[str, str], int] = field(default_factory=dict)  # (district, service)
+
+
+async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period, now: datetime) -> Figures:
+    """Every figure, each query on its own connection at the same time (they only read)."""
+
+    async def run(query: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with sessionmaker() as session:
+            return await query(session)
+
+    async def postgres_of(session: AsyncSession) -> bool:
+        return session.get_bind().dialect.name == "postgresql"
+
+    postgres = await run(postgres_of)
+    groups, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
+        run(lambda session: _groups(session, period)),
+        run(lambda session: _timings(session, period, "claimed", postgres)),
+        run(lambda session: _timings(session, period, "resolved", postgres)),
+        run(lambda session: _past_due(session, now)),
+        run(lambda session: _urgent(session, period, now)),
+        run(_outcomes_ever),
+    )
+    total = sum(row.count for row in groups)
+    outcomes: Counter[str] = Counter()
+    subsidy_by_district: Counter[tuple[str, str]] = Counter()
+    for row in groups:
+        outcomes[row.outcome or "open"] += row.count
+        if row.service in ("living-allowance", "nursing-allowance"):
+            subsidy_by_district[(row.district, row.service)] += row.count
+    late = [case for case in urgent_cases if case.late]
+    waits = sorted(case.waited.total_seconds() for case in urgent_cases if case.claimed_at is not None)
+    return Figures(
+        period=period,
+        counted_at=now,
+        total=total,
+        by_service=_sum(groups, "service"),
+        by_district=_sum(groups, "district"),
+        by_channel=_sum(groups, "channel"),
+        by_mode=_sum(groups, "mode"),
+        by_proxy=_sum(groups, "who"),
+        outcomes=dict(outcomes),
+        claim_times=claim_times,
+        resolve_times=resolve_times,
+        past_due=past_due,
+        urgent=Timing("urgent", len(waits), percentile(waits, 0.5), percentile(waits, 0.9)),
+        urgent_cases=sorted(urgent_cases, key=lambda case: (not case.late, case.created_at))[:LATE_LIST_LIMIT],
+        urgent_late=len(late),
+        urgent_total=len(urgent_cases),
+        outcomes_ever=outcomes_ever,
+        subsidy_by_district=dict(subsidy_by_district),
+    )
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks, as PostgreSQL's ``percentile_cont``; None when empty."""
+    if not values:
+        return None
+    position = (len(values) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    return and_(CaseRow.created_at >= period.start, CaseRow.created_at < period.end)
+
+
+@dataclass(frozen=True)
+class _Group:
+    service: str
+    district: str
+    channel: str
+    mode: str
+    who: str  # "self" or "proxy"
+    outcome: str | None
+    count: int
+
+
+def _sum(groups: Iterable[_Group], dimension: str) -> dict[str, int]:
+    found: Counter[str] = Counter()
+    for group in groups:
+        found[str(getattr(group, dimension))] += group.count
+    return dict(found.most_common())
+
+
+async def _groups(session: AsyncSession, period: Period) -> list[_Group]:
+    """One scan of the period's cases, grouped by every dimension at once (a few thousand groups at most)."""
+    alone = CaseRow.proxy_relationship.is_(None).label("alone")
+    dimensions = (CaseRow.service, CaseRow.district, CaseRow.channel, CaseRow.mode, alone, CaseRow.outcome)
+    query = select(*dimensions, func.count()).where(_in_period(period)).group_by(*dimensions)
+    rows = (await session.execute(query)).all()
+    return [
+        _Group(str(service), district or "", str(channel), str(mode), "self" if by_self else "proxy", outcome, int(n))
+        for service, district, channel, mode, by_self, outcome, n in rows
+    ]
+
+
+async def _outcomes_ever(session: AsyncSession) -> dict[tuple[str, str], int]:
+    query = (
+        select(CaseRow.service, CaseRow.outcome, func.count())
+        .where(CaseRow.outcome.is_not(None))
+        .group_by(CaseRow.service, CaseRow.outcome)
+    )
+    rows = (await session.execute(query)).all()
+    return {(str(service), str(outcome)): int(count) for service, outcome, count in rows}
+
+
+def _seconds(later: ColumnElement[datetime], earlier: ColumnElement[datetime], postgres: bool) -> ColumnElement[float]:
+    if postgres:
+        return cast(ColumnElement[float], func.extract("epoch", later - earlier))
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _first_event(kind: str, period: Period) -> Select[int, datetime]:
+    # An event of a case filed in the period happens after the period's start: the index on (kind,
+    # created_at) keeps this to the period's events.
+    return (
+        select(CaseEventRow.case_id, func.min(CaseEventRow.created_at).label("at"))
+        .where(CaseEventRow.kind == kind, CaseEventRow.created_at >= period.start)
+        .group_by(CaseEventRow.case_id)
+    )
+
+
+async def _timings(session: AsyncSession, period: Period, kind: str, postgres: bool) -> list[Timing]:
+    """Per team (the team the case is in now): from filing to the first ``kind`` event."""
+    first = _first_event(kind, period).subquery()
+    seconds = _seconds(first.c.at, CaseRow.__table__.c.created_at, postgres).label("seconds")
+    durations = (
+        select(CaseRow.team.label("team"), seconds)
+        .join(first, first.c.case_id == CaseRow.id)
+        .where(_in_period(period))
+        .subquery()
+    )
+    if postgres:
+        query = select(
+            durations.c.team,
+            func.count(),
+            func.percentile_cont(0.5).within_group(durations.c.seconds),
+            func.percentile_cont(0.9).within_group(durations.c.seconds),
+        ).group_by(durations.c.team)
+        rows = (await session.execute(query)).all()
+        found = [Timing(str(team), int(n), _float(p50), _float(p90)) for team, n, p50, p90 in rows]
+    else:
+        by_team: dict[str, list[float]] = {}
+        for team, value in (await session.execute(select(durations.c.team, durations.c.seconds))).all():
+            by_team.setdefault(str(team), []).append(max(0.0, float(value)))
+        found = []
+        for team, values in by_team.items():
+            values.sort()
+            found.append(Timing(team, len(values), percentile(values, 0.5), percentile(values, 0.9)))
+    return sorted(found, key=lambda timing: timing.group)
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else max(0.0, float(str(value)))
+
+
+async def _past_due(session: AsyncSession, now: datetime) -> dict[str, int]:
+    teams = list(DUE_WITHIN)
+    overdue = [and_(CaseRow.team == team, CaseRow.created_at < now - due_within(team)) for team in teams]
+    others = and_(CaseRow.team.not_in(teams), CaseRow.created_at < now - due_within(""))
+    query = (
+        select(CaseRow.team, func.count())
+        .where(CaseRow.status.in_(_OPEN), or_(*overdue, others))
+        .group_by(CaseRow.team)
+    )
+    return {str(team): int(count) for team, count in (await session.execute(query)).all()}
+
+
+async def _urgent(session: AsyncSession, period: Period, now: datetime) -> list[UrgentClaim]:
+    first = _first_event("claimed", period).subquery()
+    query = (
+        select(CaseRow.id, CaseRow.team, CaseRow.created_at, first.c.at)
+        .outerjoin(first, first.c.case_id == CaseRow.id)
+        .where(_in_period(period), CaseRow.urgent.is_(True))
+    )
+    found = []
+    for case_id, team, created_at, claimed_at in (await session.execute(query)).all():
+        created = _aware(created_at)
+        claimed = None if claimed_at is None else _aware(claimed_at)
+        found.append(UrgentClaim(int(case_id), str(team), created, claimed, (claimed or now) - created))
+    return found
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

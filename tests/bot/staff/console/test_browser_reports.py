@@ -1,0 +1,68 @@
+"""The supervisors' and administrators' pages in a real browser: axe-core finds no WCAG 2.2 A/AA
+violation on any of them, with figures on them, and an agent is refused every one.
+
+One browser and one service for the module, as in test_browser.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.bot.staff.console.test_browser import LiveService, _chromium_or_skip, assert_accessible, login
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SUPERVISOR_PAGES = ("/staff/stats", "/staff/reports")
+ADMIN_PAGES = ("/staff/accounts", "/staff/audit")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[LiveService]:
+    found = LiveService(tmp_path_factory.mktemp("reports") / "console.sqlite3", redis_url)
+    try:
+        found.run(found.start())
+        yield found
+    finally:
+        found.close()
+
+
+@pytest.fixture(scope="module")
+def page(service: LiveService) -> Iterator[Any]:
+    executable = _chromium_or_skip()
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(10_000)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def test_every_supervisor_and_admin_page_passes_axe(service: LiveService, page: Any) -> None:
+    service.add_user("ada", "admin", ())
+    page.context.clear_cookies()
+    service.new_case(urgent=True)
+    service.new_case(team="hotline")
+    login(page, service, "ada")
+    for path in SUPERVISOR_PAGES + ADMIN_PAGES:
+        page.goto(service.url + path)
+        assert_accessible(page, path)
+    page.goto(service.url + "/staff/stats")
+    chart = page.get_by_role("img", name="按服务分的申请")
+    playwright_api.expect(chart).to_be_visible()
+    table = page.get_by_role("table", name="按服务分的申请")
+    playwright_api.expect(table.get_by_role("cell", name="2 件")).to_be_visible()
+
+
+def test_an_agent_is_refused_every_supervisor_and_admin_page(service: LiveService, page: Any) -> None:
+    service.add_user("agnes")
+    page.context.clear_cookies()
+    login(page, service, "agnes")
+    for path in SUPERVISOR_PAGES + ADMIN_PAGES:
+        response = page.goto(service.url + path)
+        assert response is not None
+        assert response.status == 403, path
+    assert_accessible(page, "refused")
