@@ -6,9 +6,13 @@ No I/O and no clock: the event carries the time. Everything a resident can do at
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+import cn2an
+
 from dialogs.answers import disability_answer, is_skip, parse_answer
+from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
 from dialogs.commands import Command, detect_command, is_exact_command
 from dialogs.corrections import correction_in, says_wrong
 from dialogs.events import (
@@ -41,6 +45,7 @@ from dialogs.safety import detect_crisis, keeps_story
 from dialogs.schema import Catalog, Faq, Prompt, SafetyCategory, Service, Step
 from dialogs.state import SAID_LIMIT, Application, Conversation, Pending, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
+from dialogs.validators.numbers import answer_number
 from dialogs.waiting import asks_to_wait
 
 HANDOFF_SERVICE = "handoff"
@@ -522,6 +527,9 @@ class _Turn:
         if pending == "proposal":
             self.answer_proposal(text)
             return
+        if pending == "reading":
+            self.answer_reading(text)
+            return
         if pending == "handoff" and isinstance(parse_yes_no(text), Invalid):
             self.answer_beside_handoff_offer(text)
             return
@@ -774,6 +782,8 @@ class _Turn:
             self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
         elif pending == "handoff":
             self.say(self.prompts.handoff_offer, YES_NO)
+        elif pending == "reading" and self.state.reading:
+            self.say(self.prompts.next_item, YES_NO)
         elif pending == "resume" and application is not None:
             self.offer_resume()
         elif pending in ("cancel", "restart") and application is not None:
@@ -792,7 +802,10 @@ class _Turn:
             self.show_summary(service, application)
             return
         if application.phase == "choosing_correction":
-            self.say(self.prompts.which_to_correct, tuple(s.label for s in answered_steps(service, application)))
+            answered = tuple(s.label for s in answered_steps(service, application))
+            heard = self.state.mode != "text" and len(answered) > AT_ONCE
+            # Heard, a dozen numbered answers cannot be followed: the resident names the one to change.
+            self.say(self.prompts.which_to_correct, () if heard else answered)
             return
         current = service.step(application.step)
         proposal = proposal_for(current, application) if self.state.pending is None else None
@@ -801,9 +814,19 @@ class _Turn:
             self.state = evolve(self.state, pending="proposal", application=offered)
             self.say_proposal(current, offered.proposal)
             return
-        self.say(current.ask, _options_of(current))
+        self.say(current.ask, self.options_shown(current, application))
         if current.optional:
             self.say(self.prompts.skip_hint)
+
+    def options_shown(self, current: Step, application: Application) -> tuple[str, ...]:
+        if not is_paged(current):
+            return _options_of(current)
+        more = self.prompts.more_options.for_mode(self.state.mode)
+        return labels(current, later=application.paged == current.id, more=more)
+
+    def more_option(self) -> ChoiceOption:
+        more = self.prompts.more_options
+        return ChoiceOption(MORE, more.for_mode(self.state.mode), (more.text, *self.catalog.commands.more_options))
 
     def say_proposal(self, current: Step, proposal: dict[str, Any]) -> None:
         quote = str(proposal.get("quote", ""))[:30]
@@ -840,6 +863,15 @@ class _Turn:
                 id_number=id_number_of(service, application.answers),
                 disability=disability_of(service, application.answers),
             )
+        if is_paged(current):
+            paged = parse_page(current, text, later=application.paged == current.id, more=self.more_option())
+            if isinstance(paged, Valid) and paged.value == MORE:
+                self.understood()  # the rest of a long list: the same question, its later options
+                self.state = evolve(self.state, application=evolve(application, paged=current.id))
+                self.ask_current()
+                return
+            if isinstance(paged, Valid) or isinstance(result, Invalid) or answer_number(text) is not None:
+                result = paged  # a number chooses on the part of the list that was heard
         if isinstance(result, Invalid) and self.state.mode == "simple" and _two_way(current):
             # Simple mode asks a choice of two as a yes/no question ("给自己申请吗？"): yes is the first.
             said = parse_yes_no(text)
@@ -867,7 +899,7 @@ class _Turn:
                 self.start(self.catalog.services[other], intro=True)
             elif not self.misunderstood():
                 # The reason already says what to do; only a list of options needs repeating.
-                self.say_text(result.reason, _options_of(current))
+                self.say_text(result.reason, self.options_shown(current, application))
             return
         self.understood()
         self.record(service, self.heard_in(application, text), current, result)
@@ -881,7 +913,7 @@ class _Turn:
                 answers.pop(stale.id, None)
                 displays.pop(stale.id, None)
         history = application.history if current.id in application.history else (*application.history, current.id)
-        application = evolve(application, answers=answers, displays=displays, history=history)
+        application = evolve(application, answers=answers, displays=displays, history=history, paged="")
         self.state = evolve(self.state, application=application)
         for rule in service.rules:
             if rule.after == current.id and rule.applies(answers):
@@ -988,12 +1020,56 @@ class _Turn:
         )
         self.state = evolve(self.state, application=None)
         self.say(service.done, case_id=CASE_ID_PLACEHOLDER)
-        if service.documents:
-            self.replies.append(Reply(self.text_of(self.prompts.documents_intro), items=tuple(service.documents)))
-        for extra in (service.where, service.next_steps):
-            if extra is not None:
-                self.say(extra)
+        if self.state.mode == "text":
+            if service.documents:
+                self.replies.append(Reply(self.text_of(self.prompts.documents_intro), items=tuple(service.documents)))
+            for extra in (service.where, service.next_steps):
+                if extra is not None:
+                    self.say(extra)
+            self.back_to_paused()
+            return
+        # Heard, the whole closing is too much at once: one document, or one part, per message.
+        parts = [
+            self.text_of(self.prompts.document_item, number=_chinese(n), item=document)
+            for n, document in enumerate(service.documents, start=1)
+        ]
+        if parts:
+            parts[0] = self.text_of(self.prompts.documents_intro) + parts[0]
+        parts.extend(self.text_of(extra) for extra in (service.where, service.next_steps) if extra is not None)
+        self.state = evolve(self.state, reading=tuple(parts))
+        self.read_on()
+
+    def read_on(self) -> None:
+        """The next part of the closing, and "要听下一项吗？" while more are left."""
+        part, *rest = self.state.reading or ("",)
+        if part:
+            self.say_text(part)
+        if rest:
+            self.state = evolve(self.state, reading=tuple(rest), pending="reading")
+            self.say(self.prompts.next_item, YES_NO)
+            return
+        self.state = evolve(self.state, reading=(), pending=None)
+        if part:
+            self.say(self.prompts.reading_done)
         self.back_to_paused()
+
+    def answer_reading(self, text: str) -> None:
+        """Yes: the next part. No: stop there. Anything else is what the resident wants now."""
+        said = parse_yes_no(text)
+        if isinstance(said, Valid) and said.value:
+            self.understood()
+            self.read_on()
+            return
+        self.state = evolve(self.state, reading=(), pending=None)
+        if isinstance(said, Valid):
+            self.understood()
+            self.say(self.prompts.reading_stopped)
+            self.back_to_paused()
+            return
+        if self.state.paused is not None:
+            self.back_to_paused()
+            return
+        self.handle_text(text)
 
     def back_to_paused(self) -> None:
         """An application put aside for another request is offered again once that one is over."""
@@ -1027,6 +1103,11 @@ class _Turn:
         if current is not None:
             self.say(self.prompts.resumed)
             self.ask_current()
+
+
+@lru_cache(maxsize=32)  # cn2an is slow; a closing counts the same few documents every time
+def _chinese(number: int) -> str:
+    return str(cn2an.an2cn(number))
 
 
 def _only_open_step(service: Service, application: Application) -> bool:

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from dialogs.schema import Catalog, Commands, Faq, MenuItem, Prompt, Prompts, Safety, Service, Step
+from dialogs.spoken import too_long_to_hear
 
 MAX_FILE_BYTES = 512 * 1024
 
@@ -253,6 +254,9 @@ def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
             yield from _check_prompt(prompt, file, name)
     for index, document in enumerate(service.documents):
         yield from _check_text(document, file, f"documents[{index}]")
+        problem = too_long_to_hear(document, simple=True)  # each is heard alone, in its own message
+        if problem is not None:
+            yield ContentProblem(file, f"documents[{index}]", problem)
 
 
 def _check_condition(
@@ -274,6 +278,10 @@ def _check_condition(
 
 def _check_prompt(prompt: Prompt, file: str, place: str) -> Iterator[ContentProblem]:
     yield from _check_text(prompt.text, file, f"{place}.text")
+    for form, text in (("text", prompt.text), ("simple", prompt.simple)):
+        problem = too_long_to_hear(text, simple=form == "simple") if text is not None else None
+        if problem is not None:
+            yield ContentProblem(file, f"{place}.{form}", problem)
     if prompt.simple is None:
         yield ContentProblem(file, f"{place}.simple", "the simple form is missing (simple-language mode needs one)")
     else:

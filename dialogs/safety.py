@@ -30,6 +30,11 @@ class Danger:
 class _Rules:
     categories: tuple[tuple[SafetyCategory, re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...]
     negations: tuple[str, ...]
+    any_phrase: re.Pattern[str]  # every phrase of every category at once: most messages match none
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def _rules(safety: Safety) -> _Rules:
@@ -37,12 +42,13 @@ def _rules(safety: Safety) -> _Rules:
         categories=tuple(
             (
                 category,
-                re.compile("|".join(f"(?:{p})" for p in category.look_alikes)) if category.look_alikes else None,
+                _any_of(list(category.look_alikes)) if category.look_alikes else None,
                 tuple(re.compile(p) for p in category.phrases),
             )
             for category in safety.categories
         ),
         negations=tuple(sorted((n for n in (normalize(n) for n in safety.negations) if n), key=len, reverse=True)),
+        any_phrase=_any_of([p for category in safety.categories for p in category.phrases]),
     )
 
 
@@ -55,6 +61,8 @@ def find_danger(text: str, safety: Safety) -> Danger | None:
     if not said:
         return None
     rules = prepared(safety, _rules)
+    if rules.any_phrase.search(said) is None:
+        return None  # blanking look-alikes only removes matches: no phrase in the message, no danger
     for category, look_alikes, phrases in rules.categories:
         seen = look_alikes.sub(_blank, said) if look_alikes is not None else said
         for phrase in phrases:

@@ -201,6 +201,7 @@ class Commands(_Model):
     slower: tuple[str, ...]
     faster: tuple[str, ...]
     status: tuple[str, ...]
+    more_options: tuple[str, ...] = ()  # at a long list heard a few options at a time: the rest, please
 
 
 class Prompts(_Model):
@@ -278,6 +279,12 @@ class Prompts(_Model):
     waiting: Prompt
     proposal_offer: Prompt
     corrected: Prompt
+    more_options: Prompt
+    next_item: Prompt
+    document_item: Prompt
+    reading_done: Prompt
+    reading_stopped: Prompt
+    which_of_two: Prompt
 
 
 class SafetyCategory(_Model):

@@ -9,11 +9,13 @@ from dialogs.evolve import evolve
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
-Pending = Literal["resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal"]
+Pending = Literal[
+    "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal", "reading", "which",
+]  # fmt: skip
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
 PENDINGS: tuple[Pending, ...] = (
-    "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal",
+    "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal", "reading", "which",
 )  # fmt: skip
 
 TRANSCRIPT_LIMIT = 60
@@ -42,6 +44,7 @@ class Application:
     said: tuple[str, ...] = ()  # what the resident said so far, read for answers to later questions
     proposal: dict[str, Any] = field(default_factory=dict)  # an answer offered from what was said before
     proposed: tuple[str, ...] = ()  # steps already offered that way: never offered twice
+    paged: str = ""  # the choice step whose later options are being heard (long lists come a few at a time)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class Conversation:
     paused: Application | None = None  # put aside when the resident turned to another request
     offer: str = ""  # the service offered after answering a question, while asking "要现在申请……吗？"
     mode_later: bool = False  # the first message was not an answer to the mode question: ask it later
+    reading: tuple[str, ...] = ()  # the closing of an application still to be heard, one part per "要听下一项吗？"
+    offers: tuple[str, ...] = ()  # the two services asked between: "您是想问A，还是B？"
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return evolve(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -84,6 +89,8 @@ class Conversation:
             "paused": None if self.paused is None else _application_dict(self.paused),
             "offer": self.offer,
             "mode_later": self.mode_later,
+            "reading": list(self.reading),
+            "offers": list(self.offers),
         }
 
     @classmethod
@@ -107,6 +114,8 @@ class Conversation:
                 paused=_application_from(data["paused"]) if data.get("paused") else None,
                 offer=str(data.get("offer", ""))[:60],
                 mode_later=bool(data.get("mode_later", False)),
+                reading=tuple(str(r)[:2000] for r in data.get("reading", ()))[:20],
+                offers=tuple(str(o)[:60] for o in data.get("offers", ()))[:2],
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
@@ -126,6 +135,7 @@ def _application_dict(application: Application) -> dict[str, Any]:
         "said": list(application.said),
         "proposal": dict(application.proposal),
         "proposed": list(application.proposed),
+        "paged": application.paged,
     }
 
 
@@ -147,4 +157,5 @@ def _application_from(data: dict[str, Any]) -> Application:
         said=tuple(str(s) for s in data.get("said", ()))[-SAID_LIMIT:],
         proposal=dict(data.get("proposal") or {}),
         proposed=tuple(str(s) for s in data.get("proposed", ())),
+        paged=str(data.get("paged", ""))[:60],
     )

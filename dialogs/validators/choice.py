@@ -84,14 +84,17 @@ def _said_no(answer: str) -> bool:
     return (isinstance(result, Valid) and result.value is False) or answer in _NONE_WORDS
 
 
-def parse_choice(text: str, options: Sequence[ChoiceOption]) -> ValidationResult:
+def parse_choice(text: str, options: Sequence[ChoiceOption], *, numbered: int | None = None) -> ValidationResult:
     """The option named or numbered in ``text``; a name wins over a number when both are heard.
 
     An option named under a negation ("不是特困") is not chosen; a plain no ("不是", "没有", "无"),
     or denying every option named, chooses the option that means "none of these" when there is one.
+    Only the first ``numbered`` options (all by default) were heard with numbers: the others are
+    chosen by name only (a long list is heard a few options at a time).
     """
     if not options:
         raise ValueError("parse_choice needs at least one option")
+    count = len(options) if numbered is None else max(1, min(numbered, len(options)))
     answer = normalize(text)
     named, denied = _named(answer, options)
     if len(named) > 1:
@@ -103,8 +106,8 @@ def parse_choice(text: str, options: Sequence[ChoiceOption]) -> ValidationResult
     if number is None and none is not None and (denied or _said_no(answer)):
         return Valid(value=none.value, display=none.label)
     if number is None:
-        return Invalid(f"没有听出您选的是哪一个。{_how_to_choose(len(options))}")
-    if not 1 <= number <= len(options):
-        return Invalid(f"没有这个选项。{_how_to_choose(len(options))}")
+        return Invalid(f"没有听出您选的是哪一个。{_how_to_choose(count)}")
+    if not 1 <= number <= count:
+        return Invalid(f"没有这个选项。{_how_to_choose(count)}")
     option = options[number - 1]
     return Valid(value=option.value, display=option.label)

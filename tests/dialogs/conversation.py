@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from dialogs.choice_pages import labels
 from dialogs.engine import step
 from dialogs.events import CreateCase, Effect, Inbound, Reply, StepResult, UpdateProfile
 from dialogs.render import render_text
@@ -212,12 +213,13 @@ def menu_labels(catalog: Catalog, *, mode: str = "text") -> tuple[str, ...]:
     return tuple((item.simple if mode == "simple" and item.simple else item.label) for item in catalog.menu)
 
 
-def step_options(catalog: Catalog, service: str, step_id: str) -> tuple[str, ...]:
-    """The options a question is offered with: its labels, or for yes/no its own two words (有/没有)."""
+def step_options(catalog: Catalog, service: str, step_id: str, mode: str = "text") -> tuple[str, ...]:
+    """The options a question is first offered with: its labels (a long list: its first four, then
+    "其他选项"), or for yes/no its own two words (有/没有)."""
     current = catalog.services[service].step(step_id)
     if current.type == "yes_no":
         return current.yes_no_labels or ("是", "不是")
-    return tuple(option.label for option in current.options)
+    return labels(current, later=False, more=catalog.prompts.more_options.for_mode(mode))
 
 
 def _fill(found: Prompt, mode: str, values: Mapping[str, str]) -> str:

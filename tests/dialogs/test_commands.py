@@ -133,8 +133,8 @@ def test_repeat_wins_over_help_in_a_short_message(catalog: Catalog) -> None:
 
 def test_every_command_phrase_in_content_is_detected_as_its_own_command(catalog: Catalog) -> None:
     for command, phrases in catalog.commands:
-        if command == "confirm":
-            continue  # not a command that works anywhere: at the summary it is read as a yes
+        if command in ("confirm", "more_options"):
+            continue  # not commands that work anywhere: a yes at the summary, the rest of a long list
         for phrase in phrases:
             assert detect_command(phrase, catalog.commands) == command, phrase
 

@@ -232,6 +232,33 @@ BROKEN = [
         id="simple-question-states-an-amount-in-words",
     ),
     pytest.param(
+        replace_text(
+            "prompts.yaml", "text: 好的，以后我只用文字回答您。", "text: 好的。以后。我只。用文字。回答。您。放心。"
+        ),
+        "prompts.yaml",
+        r"^mode_changed_text\.text$",
+        "at most 6 can be followed when heard",
+        id="prompt-of-seven-sentences",
+    ),
+    pytest.param(
+        replace_text(
+            "prompts.yaml",
+            "text: 好的，以后我只用文字回答您。",
+            "text: 好的，以后我只用文字回答您" + "，好吗" * 30 + "。",
+        ),
+        "prompts.yaml",
+        r"^mode_changed_text\.text$",
+        "at most 80 when heard",
+        id="prompt-sentence-too-long-to-follow",
+    ),
+    pytest.param(
+        replace_text("prompts.yaml", "simple: 好，以后只用文字。", "simple: 好，以后只用文字" + "，好" * 40 + "。"),
+        "prompts.yaml",
+        r"^mode_changed_text\.simple$",
+        "the simple form has",
+        id="simple-form-too-long",
+    ),
+    pytest.param(
         replace_text("prompts.yaml", "text: 好的，以后我只用文字回答您。", "text: 好的，以后我只用文字回答您👍"),
         "prompts.yaml",
         r"^mode_changed_text\.text$",

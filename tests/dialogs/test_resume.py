@@ -379,7 +379,7 @@ def test_a_walk_through_storage_continues_identically(catalog: Catalog, name: st
 def test_the_walks_reach_every_kind_of_state(catalog: Catalog) -> None:
     states = [r.state for name in WALKS for r in walk(catalog, WALKS[name], stored=False)]
 
-    assert {s.pending for s in states} == {None, "resume", "cancel", "restart", "handoff", "proposal"}
+    assert {s.pending for s in states} == {None, "resume", "cancel", "restart", "handoff", "proposal", "reading"}
     assert {s.application.phase for s in states if s.application} == {"asking", "confirming", "choosing_correction"}
     assert {s.mode for s in states} == {"text", "simple"}
     filed = [case for name in WALKS for case in all_cases(walk(catalog, WALKS[name], stored=True))]
