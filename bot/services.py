@@ -16,10 +16,13 @@ import aiohttp
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cases.audio import CaseAudioStore
 from bot.cases.conversation import CaseConversations
 from bot.cases.notices import NoticeStore
+from bot.cases.queued_replies import QueuedReplyStore
 from bot.cases.store import CaseStore
 from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.queued_delivery import QueuedDelivery
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.staff_delivery import WeChatStaffDelivery
 from bot.channels.wechat.token import AccessTokens
@@ -32,9 +35,11 @@ from bot.observability import metrics
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.profiles import ProfileStore
+from bot.reply_queue import ReplyQueue
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
 from bot.staff.delivery import ReplyDelivery
+from bot.staff.delivery_texts import load_delivery_texts
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.sessions import StaffSessions
 from bot.staff.users import StaffUserStore
@@ -70,6 +75,8 @@ class Services:
     wechat: WeChatChannel
     delivery: ReplyDelivery
     speech: SpeechPool | None
+    replies: ReplyQueue
+    case_audio: CaseAudioStore
 
 
 def describe_backends(settings: Settings) -> list[str]:
@@ -136,6 +143,16 @@ async def open_services(
         notices = NoticeStore(sessionmaker)
         wechat = _wechat_channel(settings, pipeline, redis, http, speech)
         wechat.notices = notices
+        if wechat.voice is not None:
+            wechat.voice.recent = staff_talk.voices  # a voice message to staff keeps its sound
+        wechat_delivery = WeChatStaffDelivery(wechat.window, wechat.sender, voice=wechat.voice, profiles=profiles)
+        replies = ReplyQueue(
+            QueuedReplyStore(sessionmaker, cipher),
+            redis,
+            load_delivery_texts(settings.effective_content_dir),
+            shared_redis=not settings.uses_embedded_redis,
+        )
+        wechat.queued = QueuedDelivery(replies, wechat_delivery)
         yield Services(
             settings=settings,
             catalog=catalog,
@@ -155,11 +172,10 @@ async def open_services(
             staff_talk=staff_talk,
             pipeline=pipeline,
             wechat=wechat,
-            delivery=RoutedDelivery(
-                {CHANNEL: WeChatStaffDelivery(wechat.window, wechat.sender, voice=wechat.voice, profiles=profiles)},
-                default=outbox,
-            ),
+            delivery=RoutedDelivery({CHANNEL: wechat_delivery}, default=outbox),
             speech=speech,
+            replies=replies,
+            case_audio=CaseAudioStore(sessionmaker, cipher),
         )
     finally:
         if speech is not None:

@@ -36,7 +36,7 @@ async def test_upgrading_an_up_to_date_database_changes_nothing(database_url: st
     await upgrade_database(database_url)
     async with engine.connect() as connection:
         versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
-    assert versions == ["0004"]
+    assert versions == ["0005"]
 
 
 async def test_sqlite_database_folder_is_created(tmp_path: Path) -> None:
