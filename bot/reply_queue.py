@@ -64,8 +64,8 @@ class ReplyQueue:
 
     async def seen(self, key: UserKey) -> bytes | None:
         """The marker as it is now: None when no reply waits (or, on the embedded store, b"" to ask SQL)."""
-        if not self._shared:
-            return b""
+        if not self._shared:  # a read, so that a push with nothing waiting takes no write lock (SQLite)
+            return b"" if await self.store.waiting(key.channel, key.user_id) else None
         value = await self._redis.get(self._marker(key))
         return value.encode() if isinstance(value, str) else value
 

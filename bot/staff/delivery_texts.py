@@ -12,8 +12,9 @@ from pathlib import Path
 import yaml
 
 FILE_NAME = "delivery.yaml"
-# The reasons a channel gives for a reply it cannot take now but may later, after the resident writes.
-QUEUE_REASONS = ("outside_window", "quota", "rate_limited", "unavailable")
+# The reasons a channel gives for a reply it cannot take until the resident writes again. A passing
+# failure within an open window (the platform busy, unreachable) is not queued: staff may simply try again.
+QUEUE_REASONS = ("outside_window", "quota")
 
 
 class DeliveryTextsError(ValueError):
@@ -27,7 +28,7 @@ class DeliveryTexts:
     failed: str
 
     def for_queued(self, reason: str) -> str:
-        return self.queued.get(reason, self.queued["unavailable"])
+        return self.queued.get(reason, self.queued["outside_window"])
 
 
 def load_delivery_texts(content_dir: Path) -> DeliveryTexts:
