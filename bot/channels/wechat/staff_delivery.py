@@ -51,8 +51,9 @@ class WeChatStaffDelivery:
     async def reach(self, channel: str, user_ref: str) -> Reach:
         status = await self.window.status(user_ref, self.clock())
         if not status.can_send:
-            # An open grant with nothing left is the quota; no open grant is the 48-hour window.
-            code = "quota" if status.closes_at is not None else "outside_window"
+            # Within the 48 hours but nothing left (used up, or WeChat said so) is the quota; else the window.
+            ends = await self.window.grant_ends(user_ref)
+            code = "quota" if ends is not None and ends > self.clock() else "outside_window"
             return Reach(can_send=False, remaining=0, closes_at=None, reason=WINDOW_CLOSED, code=code)
         return Reach(can_send=True, remaining=status.remaining, closes_at=status.closes_at)
 

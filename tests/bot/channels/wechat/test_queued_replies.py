@@ -124,8 +124,11 @@ async def test_when_wechat_refuses_for_quota_the_reply_is_queued_not_lost(wechat
     status, body = await _reply(staff, case_id, REPLY)
 
     assert (status, body["status"], body["reason"]) == (202, "queued", "quota")
+    status, body = await _reply(staff, case_id, "还有一件事。")  # WeChat closed the window: still the quota
+    assert (status, body["reason"], body["detail"]) == (202, "quota", TEXTS["queued"]["quota"])
     await wechat.converse(wechat.pushes(), RESIDENT, ["在吗"])
     assert wechat.sent_texts(RESIDENT).count(REPLY) == 1
+    assert wechat.sent_texts(RESIDENT).count("还有一件事。") == 1
 
 
 async def test_two_messages_at_once_in_two_workers_send_each_waiting_reply_once(wechat: WeChatService) -> None:
