@@ -120,6 +120,8 @@ def create_app(services: Services) -> web.Application:
         else {},
         log_key=load_or_create_secret(services.settings)[0].encode("utf-8"),
         talk=services.staff_talk,
+        replies=services.replies,
+        audio=services.case_audio,
     )
     app.add_subapp("/staff/api", staff_api)
     # After the API, so that /staff/api/... is never taken for a console page.

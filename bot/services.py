@@ -16,11 +16,14 @@ import aiohttp
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.cases.audio import CaseAudioStore
 from bot.cases.conversation import CaseConversations
 from bot.cases.notices import NoticeStore
+from bot.cases.queued_replies import QueuedReplyStore
 from bot.cases.store import CaseStore
 from bot.channels.runner import TurnRunner
 from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.queued_delivery import QueuedDelivery
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.staff_delivery import WeChatStaffDelivery
 from bot.channels.wechat.token import AccessTokens
@@ -33,9 +36,11 @@ from bot.observability import metrics
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.profiles import ProfileStore
+from bot.reply_queue import ReplyQueue
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
 from bot.staff.delivery import ReplyDelivery
+from bot.staff.delivery_texts import load_delivery_texts
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.sessions import StaffSessions
 from bot.staff.users import StaffUserStore
@@ -72,6 +77,8 @@ class Services:
     delivery: ReplyDelivery
     speech: SpeechPool | None
     runner: TurnRunner
+    replies: ReplyQueue
+    case_audio: CaseAudioStore
 
 
 def describe_backends(settings: Settings) -> list[str]:
@@ -138,6 +145,16 @@ async def open_services(
         notices = NoticeStore(sessionmaker)
         runner = TurnRunner(pipeline, notices)  # one for every channel: one set of deliveries to drain
         wechat = _wechat_channel(settings, pipeline, redis, http, speech, runner)
+        if wechat.voice is not None:
+            wechat.voice.recent = staff_talk.voices  # a voice message to staff keeps its sound
+        wechat_delivery = WeChatStaffDelivery(wechat.window, wechat.sender, voice=wechat.voice, profiles=profiles)
+        replies = ReplyQueue(
+            QueuedReplyStore(sessionmaker, cipher),
+            redis,
+            load_delivery_texts(settings.effective_content_dir),
+            shared_redis=not settings.uses_embedded_redis,
+        )
+        wechat.queued = QueuedDelivery(replies, wechat_delivery)
         yield Services(
             settings=settings,
             catalog=catalog,
@@ -157,12 +174,11 @@ async def open_services(
             staff_talk=staff_talk,
             pipeline=pipeline,
             wechat=wechat,
-            delivery=RoutedDelivery(
-                {CHANNEL: WeChatStaffDelivery(wechat.window, wechat.sender, voice=wechat.voice, profiles=profiles)},
-                default=outbox,
-            ),
+            delivery=RoutedDelivery({CHANNEL: wechat_delivery}, default=outbox),
             speech=speech,
             runner=runner,
+            replies=replies,
+            case_audio=CaseAudioStore(sessionmaker, cipher),
         )
     finally:
         if speech is not None:

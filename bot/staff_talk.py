@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 
 from bot.cases.conversation import CaseConversations, OpenTalk
 from bot.storage.keys import UserKey
+from bot.voice_clips import RecentVoices
 
 MARKER_SECONDS = 30 * 24 * 3600
 PICK_SECONDS = 600  # how long "which case did you mean?" waits for its answer
@@ -46,6 +47,8 @@ class StaffTalk:
         self._redis = redis
         self._shared = shared_redis
         self._prefix = prefix
+        # The audio of voice messages being handled, so that it reaches the case with the words.
+        self.voices = RecentVoices()
 
     def _marker(self, key: UserKey) -> str:
         return key.redis_key("staff-talk", self._prefix)

@@ -40,22 +40,24 @@ async def to_staff(
         await talk.forget_pick(key)
         chosen = _chosen(text, pick.case_ids)
         if chosen is not None:
-            return await _forward(talk, catalog, state, chosen, pick.text, pick.kind)
+            return await _forward(talk, catalog, state, chosen, pick.text, pick.kind, event.message_id)
         text = f"{pick.text}\n{text}"  # not a choice but more words: nothing said is dropped
     talks = await talk.open_for(key, marks)
     if not talks:
         return None
     if len(talks) == 1:
-        return await _forward(talk, catalog, state, talks[0].case_id, text, event.kind)
+        return await _forward(talk, catalog, state, talks[0].case_id, text, event.kind, event.message_id)
     await talk.ask_pick(key, PendingPick(text, event.kind, tuple(t.case_id for t in talks)))
     return (_which_case(catalog, state, talks),)
 
 
 async def _forward(
-    talk: StaffTalk, catalog: Catalog, state: Conversation, case_id: int, text: str, kind: str
+    talk: StaffTalk, catalog: Catalog, state: Conversation, case_id: int, text: str, kind: str, message_id: str
 ) -> tuple[Reply, ...] | None:
+    # A voice message reaches staff as its words and its sound (only this message's, not a held one's).
+    audio = talk.voices.take(message_id) if kind == "voice" else None
     try:
-        await talk.conversations.resident_said(case_id, text, kind=kind)
+        await talk.conversations.resident_said(case_id, text, kind=kind, audio=audio)
     except (CaseConflict, CaseNotFound):
         return None  # resolved meanwhile: the assistant answers
     log.info("resident message added to case=%s", case_id)

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.errors import CaseConflict, CaseNotFound
-from bot.cases.models import CaseEventRow, CaseRow, utcnow
+from bot.cases.models import CaseAudioRow, CaseEventRow, CaseRow, utcnow
 from bot.cases.permissions import check_action
 from bot.cases.types import CaseDetail, CaseStatus, StaffUser
 from bot.cases.validation import check_actor
 from bot.security.crypto import Cipher
+from bot.voice_clips import VoiceClip
 
 REPLIED = "replied"
 RESIDENT_SAID = "resident_said"
@@ -69,9 +70,12 @@ class CaseConversations:
         talking = [(event_id, case_id) for case_id, (kind, event_id) in last.items() if kind == REPLIED]
         return [OpenTalk(case_id, services[case_id]) for _event_id, case_id in sorted(talking, reverse=True)]
 
-    async def resident_said(self, case_id: int, text: str, *, kind: str = "text") -> int:
+    async def resident_said(
+        self, case_id: int, text: str, *, kind: str = "text", audio: VoiceClip | None = None
+    ) -> int:
         """Keep what the resident said on the case (a case waiting on them is theirs to answer: back to
-        ``claimed``); the event's id. Refused when the case is no longer open."""
+        ``claimed``), and the sound of a voice message, encrypted; the event's id. Refused when the case is
+        no longer open."""
         text = text[:MAX_RESIDENT_TEXT]
         async with self._sessions.begin() as session:
             case = await session.get(CaseRow, case_id, with_for_update=True)
@@ -82,15 +86,28 @@ class CaseConversations:
             if case.status == CaseStatus.WAITING:
                 case.status = CaseStatus.CLAIMED
             case.updated_at = utcnow()
+            detail: dict[str, Any] = {"length": len(text), "kind": kind}
+            if audio is not None:
+                detail["audio"] = True
             event = CaseEventRow(
                 case_id=case_id,
                 kind=RESIDENT_SAID,
                 actor="resident",
-                detail={"length": len(text), "kind": kind},
+                detail=detail,
                 body_enc=self._cipher.encrypt_text(text),
             )
             session.add(event)
             await session.flush()
+            if audio is not None:
+                session.add(
+                    CaseAudioRow(
+                        case_id=case_id,
+                        event_id=event.id,
+                        format=audio.format,
+                        size=len(audio.data),
+                        audio_enc=self._cipher.encrypt_bytes(audio.data),
+                    )
+                )
             return int(event.id)
 
     async def hand_back(self, case_id: int, *, staff: StaffUser) -> None:
@@ -107,21 +124,51 @@ class CaseConversations:
 
 def case_messages(detail: CaseDetail) -> list[dict[str, Any]]:
     """The case's conversation in order: the assistant's questions and the resident's answers before it was
-    filed, then staff replies and what the resident said to them."""
+    filed, then staff replies and what the resident said to them.
+
+    A staff reply carries ``delivery``: ``{"status": "delivered" | "queued" | "failed", "detail"}`` (the
+    latest word on it; absent while unknown). A voice message the resident sent carries ``voice`` and,
+    when its sound was kept, ``audio``: the staff API address that plays it."""
     filed_at = _stamp(detail.summary.created_at)
     messages: list[dict[str, Any]] = [
         {"from": "resident" if turn.get("who") == "resident" else "bot", "text": turn.get("text", ""), "at": filed_at}
         for turn in detail.transcript
     ]
+    deliveries = _deliveries(detail)
     for event in detail.events:
         if event.kind == REPLIED:
-            messages.append({"from": "staff", "text": event.detail.get("text", ""), "at": _stamp(event.created_at)})
+            said = {"from": "staff", "text": event.detail.get("text", ""), "at": _stamp(event.created_at)}
+            if event.id in deliveries:
+                said["delivery"] = deliveries[event.id]
+            messages.append(said)
         elif event.kind == RESIDENT_SAID:
             said = {"from": "resident", "text": event.detail.get("text", ""), "at": _stamp(event.created_at)}
             if event.detail.get("kind") == "voice":
                 said["voice"] = True
+            if event.detail.get("audio"):
+                said["audio"] = audio_path(detail.summary.id, event.id)
             messages.append(said)
     return messages
+
+
+def audio_path(case_id: int, event_id: int) -> str:
+    return f"/staff/api/cases/{case_id}/messages/{event_id}/audio"
+
+
+_DELIVERY_STATES = {"delivered": "delivered", "delivery_failed": "failed", "reply_queued": "queued"}
+
+
+def _deliveries(detail: CaseDetail) -> dict[int, dict[str, str]]:
+    """Each reply's latest delivery state, by the reply event's id."""
+    states: dict[int, dict[str, str]] = {}
+    for event in detail.events:
+        state = _DELIVERY_STATES.get(event.kind)
+        reply_id = event.detail.get("event_id")
+        if state is None or not isinstance(reply_id, int):
+            continue
+        said = event.detail.get("detail") if state == "queued" else event.detail.get("reason")
+        states[reply_id] = {"status": state, "detail": str(said or "")}
+    return states
 
 
 def _stamp(moment: datetime) -> str:

@@ -231,3 +231,48 @@ class OutboxMessageRow(Base):
     collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_outbox_messages_waiting", "channel", "user_ref", "collected_at"),)
+
+
+class QueuedReplyRow(Base):
+    """A staff reply the channel could not take yet (WeChat's 48-hour window closed, its quota used),
+    kept until the resident next writes and it is sent, or until it fails for good.
+
+    ``status``: ``queued`` (waiting for the resident), ``sending`` (claimed by one worker until
+    ``lease_until``), ``delivered`` (the channel accepted it), ``failed`` (the channel refused its
+    content). The text is encrypted like the reply event it repeats.
+    """
+
+    __tablename__ = "queued_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id", ondelete="CASCADE"), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    user_ref: Mapped[str] = mapped_column(String(128))
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), server_default=text("'queued'"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_queued_replies_waiting", "channel", "user_ref", "status"),
+        CheckConstraint("status IN ('queued', 'sending', 'delivered', 'failed')", name="status"),
+    )
+
+
+class CaseAudioRow(Base):
+    """The audio of a voice message the resident sent to the staff on their case, encrypted at rest,
+    beside the ``resident_said`` event that holds its recognised text."""
+
+    __tablename__ = "case_audio"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id", ondelete="CASCADE"), unique=True)
+    format: Mapped[str] = mapped_column(String(16))  # the platform's hint (amr, speex…); the bytes decide
+    size: Mapped[int] = mapped_column(Integer)
+    audio_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())

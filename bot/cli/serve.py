@@ -24,6 +24,7 @@ from bot.heap import freeze_startup_objects
 from bot.observability import metrics
 from bot.security.secret import load_or_create_secret
 from bot.services import describe_backends, open_services
+from bot.staff.delivery_texts import load_delivery_texts
 from bot.storage.db import upgrade_database
 from bot.workers import AppFactory, serve_in_workers
 from dialogs.loader import load_catalog
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         check_model_folder(settings.vosk_model)
     load_or_create_secret(settings)
     catalog = load_catalog(settings.effective_content_dir)
+    load_delivery_texts(settings.effective_content_dir)
     for line in describe_backends(settings):
         print(line, flush=True)
     if workers == 1:

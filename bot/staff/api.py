@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import hdrs, web
-from redis.exceptions import RedisError
 
+from bot.cases.audio import CaseAudioStore
 from bot.cases.conversation import case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound, InvalidRequest
 from bot.cases.paging import Cursor
@@ -30,6 +30,7 @@ from bot.cases.permissions import may_see_team, visible_teams
 from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
 from bot.observability.staff import count_requests
+from bot.reply_queue import ReplyQueue
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
@@ -42,9 +43,13 @@ from bot.staff.openapi import (
     build_openapi,
 )
 from bot.staff.origin import is_cross_origin
+from bot.staff.playback import CONTENT_TYPE as AUDIO_TYPE
+from bot.staff.playback import playable
+from bot.staff.replying import QUEUED, Replier
 from bot.staff.sessions import LoginThrottle, StaffSessions
 from bot.staff.users import USERNAME_PATTERN, StaffUserStore
 from bot.staff_talk import StaffTalk
+from speech.audio import AudioError
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +78,9 @@ class _Services:
     secure_cookies: bool
     notices: Mapping[str, str]
     log_key: bytes
+    replier: Replier
     talk: StaffTalk | None = None
+    audio: CaseAudioStore | None = None
 
 
 SERVICES = web.AppKey("staff_services", _Services)
@@ -514,6 +521,27 @@ async def get_case(request: web.Request) -> web.StreamResponse:
     return _json({**_detail_json(detail), "reach": _reach_json(reach)})
 
 
+async def message_audio(request: web.Request) -> web.StreamResponse:
+    """The sound of a resident's voice message on the case, as MP3; each playing is audited."""
+    user = await _current_user(request)
+    summary = await _summary_for(request, user)
+    services = request.app[SERVICES]
+    raw = request.match_info["message"]
+    missing = ApiError(404, "audio_not_found", "找不到这条语音")
+    if services.audio is None or not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= _MAX_CASE_ID:
+        raise missing
+    clip = await services.audio.play(summary.id, int(raw), actor=user.username)
+    if clip is None:
+        raise missing
+    try:
+        data = await asyncio.to_thread(playable, clip)
+    except AudioError as error:
+        log.warning("staff api: stored voice not playable (%s)", error.kind)
+        raise ApiError(422, "audio_unplayable", "这条语音无法播放") from None
+    _audit(user, "play_audio", summary.id)
+    return web.Response(body=data, content_type=AUDIO_TYPE, headers={"Content-Disposition": "inline"})
+
+
 async def claim_case(request: web.Request) -> web.StreamResponse:
     user = await _current_user(request)
     summary = await _summary_for(request, user)
@@ -537,12 +565,7 @@ async def claim_next(request: web.Request) -> web.StreamResponse:
 
 
 async def _reach(services: _Services, channel: str, user_ref: str) -> Reach:
-    try:
-        return await services.delivery.reach(channel, user_ref)
-    except Exception:
-        # Not knowing is not a refusal: the reply is tried and its delivery result recorded.
-        log.exception("staff api: reach check failed")
-        return Reach(can_send=True, reason="无法确认能否送达")
+    return await services.replier.reach(channel, user_ref)
 
 
 def _reach_json(reach: Reach) -> dict[str, Any]:
@@ -551,52 +574,38 @@ def _reach_json(reach: Reach) -> dict[str, Any]:
 
 
 async def _deliver(services: _Services, case_id: int, user: StaffUser, text: str) -> DeliveryResult:
-    # The reply is already saved; whatever goes wrong from here on (reading the case back, a broken
-    # channel adapter) must reach the staff as an undelivered reply, not as a 500.
-    try:
-        case = await services.cases.get(case_id, actor=user.username)
-        return await services.delivery.deliver(case, text)
-    except Exception:
-        log.exception("staff api: reply delivery raised for case %s", case_id)
-        return DeliveryResult(ok=False, detail="发送出错，回复已保存，请稍后再试或电话联系")
+    return await services.replier.deliver(case_id, user, text)
 
 
 async def reply(request: web.Request) -> web.StreamResponse:
+    """200 when the channel took the reply or refused it (``delivered`` says which); 202 when it waits for
+    the resident to write again (``status: queued`` and the ``reason``)."""
     user = await _current_user(request)
     services = request.app[SERVICES]
     body = await _json_object(request, frozenset({"text", "await_resident"}))
     text = _text_field(body, "text", max_chars=MAX_TEXT_CHARS)
     await_resident = _bool_field(body, "await_resident")
     summary = await _summary_for(request, user)
-    # Only someone who may reply learns whether the resident can be reached or leaves a trace of trying.
-    await services.cases.check_may(summary.id, staff=user, action="reply")
-    channel, user_ref = await services.cases.contact_of(summary.id)
-    reach = await _reach(services, channel, user_ref)
-    if not reach.can_send:
-        # Nothing is sent or stored as a reply; the case shows that someone must call or visit instead.
-        await services.cases.record_event(
-            summary.id, kind="contact_required", actor=user.username, detail={"reason": reach.reason}
-        )
-        _audit(user, "reply-refused", summary.id)
-        raise ApiError(409, "cannot_reach", reach.reason or "现在无法通过这个渠道联系居民，请用其他方式联系。")
-    event = await services.cases.add_reply(summary.id, staff=user, text=text, await_resident=await_resident)
-    _audit(user, "reply", summary.id)
-    await _talk_opened(services, channel, user_ref)
-    result = await _deliver(services, summary.id, user, text)
-    await services.cases.record_delivery(summary.id, event_id=event.id, ok=result.ok, detail=result.detail)
-    if not result.ok:
-        log.info("staff reply not delivered case=%s staff=%s", summary.id, user.username)
-    return _json({"event_id": event.id, "delivered": result.ok, "detail": result.detail, "remaining": result.remaining})
+    try:
+        sent = await services.replier.reply(summary.id, staff=user, text=text, await_resident=await_resident)
+    except CaseConflict as error:
+        if error.code == "cannot_reach":
+            _audit(user, "reply-refused", summary.id)
+        raise
+    _audit(user, "reply" if sent.status != QUEUED else "reply-queued", summary.id)
+    answer = {
+        "event_id": sent.event_id,
+        "delivered": sent.delivered,
+        "status": sent.status,
+        "reason": sent.reason or None,
+        "detail": sent.detail,
+        "remaining": sent.remaining,
+    }
+    return _json(answer, status=202 if sent.status == QUEUED else 200)
 
 
 async def _talk_opened(services: _Services, channel: str, user_ref: str) -> None:
-    """From now on the resident's words go to this case (``bot/staff_talk.py``)."""
-    if services.talk is None:
-        return
-    try:
-        await services.talk.staff_replied(channel, user_ref)
-    except RedisError as error:
-        log.warning("resident's words will reach the assistant, not the case: Redis (%s)", type(error).__name__)
+    await services.replier.talk_opened(channel, user_ref)
 
 
 async def hand_back(request: web.Request) -> web.StreamResponse:
@@ -678,11 +687,15 @@ def create_staff_app(
     notices: Mapping[str, str] | None = None,
     log_key: bytes | None = None,
     talk: StaffTalk | None = None,
+    replies: ReplyQueue | None = None,
+    audio: CaseAudioStore | None = None,
 ) -> web.Application:
     """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
 
     ``throttle`` defaults to locking after 10 failed logins per username and address (30 per address)
     in 10 minutes, and slowing after 50 per username, kept in the same Redis as ``sessions``.
+    ``replies`` keeps the replies a channel cannot take until the resident writes again; without it such a
+    reply is refused (409 ``cannot_reach``).
     ``log_key`` keys the tags that stand for typed usernames in the log (give the secret key, so tags
     match across workers and restarts); by default a random key per app.
     """
@@ -696,7 +709,9 @@ def create_staff_app(
         secure_cookies=secure_cookies,
         notices=dict(notices or {}),
         log_key=log_key if log_key is not None else secrets.token_bytes(32),
+        replier=Replier(cases, delivery, talk=talk, queue=replies),
         talk=talk,
+        audio=audio,
     )
     app.router.add_routes(
         [
@@ -705,6 +720,7 @@ def create_staff_app(
             web.get("/me", me, allow_head=False),
             web.get("/cases", list_cases, allow_head=False),
             web.get("/cases/{id}", get_case, allow_head=False),
+            web.get("/cases/{id}/messages/{message}/audio", message_audio, allow_head=False),
             web.post("/cases/{id}/claim", claim_case),
             web.post("/cases/{id}/reply", reply),
             web.post("/cases/{id}/handback", hand_back),

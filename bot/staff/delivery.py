@@ -14,12 +14,15 @@ class DeliveryResult:
 
     ``detail`` is shown to staff, so it is short plain Chinese and never holds personal data.
     ``remaining`` is how many more messages the channel still allows (e.g. WeChat's customer-service
-    window), when the channel knows it.
+    window), when the channel knows it. ``code`` says why it failed, for the code to act on:
+    ``outside_window``, ``quota``, ``rate_limited``, ``unavailable`` (worth trying again once the resident
+    writes: the reply is queued), ``rejected`` or ``not_configured`` (not worth it); empty on success.
     """
 
     ok: bool
     detail: str
     remaining: int | None = None
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -27,13 +30,15 @@ class Reach:
     """Whether a reply can reach the resident now, as far as the channel can tell.
 
     ``remaining`` is None when the channel sets no limit; ``reason`` (plain Chinese for staff) says
-    why a reply cannot be sent, e.g. WeChat's 48-hour window has closed.
+    why a reply cannot be sent, e.g. WeChat's 48-hour window has closed; ``code`` says the same for code
+    (``outside_window``, ``quota``).
     """
 
     can_send: bool
     remaining: int | None = None
     closes_at: float | None = None
     reason: str = ""
+    code: str = ""
 
 
 class ReplyDelivery(Protocol):

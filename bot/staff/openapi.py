@@ -57,7 +57,7 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "无权这样做：其他组的案件（forbidden）、他人认领的案件（claimed_by_other，组长和管理员除外）、"
         "不允许转去的组（transfer_not_allowed）、来自其他网站的请求（cross_site）",
     ),
-    404: ("NotFound", "案件或地址不存在（case_not_found, not_found）"),
+    404: ("NotFound", "案件、语音或地址不存在（case_not_found, audio_not_found, not_found）"),
     405: ("MethodNotAllowed", "不支持这种请求方法（method_not_allowed）"),
     409: (
         "Conflict",
@@ -68,6 +68,7 @@ _ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "UnsupportedMediaType",
         "带内容的 POST 必须是 application/json，任何 POST 都不接受表单类型（unsupported_media_type）",
     ),
+    422: ("Unprocessable", "存着的语音无法转成可播放的格式（audio_unplayable）"),
     429: ("TooManyRequests", "登录失败次数过多（too_many_attempts）；见 Retry-After"),
     500: ("InternalError", "内部错误（internal_error），不含任何调试信息"),
 }
@@ -250,13 +251,30 @@ def _schemas() -> JSONDict:
         "Message": {
             "type": "object",
             "description": "案件里的一句话，按时间顺序：提交前助手问、居民答，之后工作人员回复、居民再说的话。"
-            "voice 为 true 表示居民是用语音说的（这里是识别出的文字）。",
+            "voice 为 true 表示居民是用语音说的（这里是识别出的文字）；audio 是播放这段语音的地址。"
+            "工作人员的回复带 delivery：送达情况。",
             "required": ["from", "text", "at"],
             "properties": {
                 "from": {"type": "string", "enum": ["resident", "staff", "bot"]},
                 "text": {"type": "string"},
                 "at": {"type": "string", "format": "date-time"},
                 "voice": {"type": "boolean"},
+                "audio": {
+                    "type": "string",
+                    "description": "GET 这个地址得到居民语音的 MP3（/staff/api/cases/{id}/messages/{n}/audio）",
+                },
+                "delivery": {
+                    "type": "object",
+                    "required": ["status", "detail"],
+                    "properties": {
+                        "status": {
+                            "type": "string",
+                            "enum": ["delivered", "queued", "failed"],
+                            "description": "delivered：渠道已接收；queued：等居民下次发消息时送出；failed：没有送出",
+                        },
+                        "detail": {"type": "string", "description": "给工作人员看的中文说明"},
+                    },
+                },
             },
         },
         "Reach": {
@@ -298,7 +316,17 @@ def _schemas() -> JSONDict:
             "required": ["event_id", "delivered", "detail", "remaining"],
             "properties": {
                 "event_id": {"type": "integer", "description": "replied 事件的编号"},
-                "delivered": {"type": "boolean", "description": "false 时回复已保存但未送达"},
+                "delivered": {"type": "boolean", "description": "只有渠道已接收时为 true；false 时回复已保存但未送达"},
+                "status": {
+                    "type": "string",
+                    "enum": ["delivered", "queued", "failed"],
+                    "description": "queued（答复 202）：渠道现在收不了，回复已排队，居民下次发消息时先送出",
+                },
+                "reason": {
+                    "type": ["string", "null"],
+                    "description": "没有送达的原因：outside_window（居民超过48小时没发消息）、"
+                    "quota（这次能回的条数用完）、rate_limited、unavailable、rejected 等；送达时为 null",
+                },
                 "detail": {"type": "string", "description": "送达情况的中文说明"},
                 "remaining": {
                     "type": ["integer", "null"],
@@ -348,12 +376,18 @@ def _schemas() -> JSONDict:
 
 
 def _case_action(
-    summary: str, body: str | None, ok: JSONDict, errors: tuple[int, ...], *, description: str | None = None
+    summary: str,
+    body: str | None,
+    ok: JSONDict,
+    errors: tuple[int, ...],
+    *,
+    description: str | None = None,
+    accepted: JSONDict | None = None,
 ) -> JSONDict:
     operation: JSONDict = {
         "summary": summary,
         "parameters": [_ID_PARAMETER],
-        "responses": {"200": ok, **_errors(*errors)},
+        "responses": {"200": ok, **({"202": accepted} if accepted is not None else {}), **_errors(*errors)},
     }
     if description is not None:
         operation["description"] = description
@@ -450,14 +484,41 @@ def _paths() -> JSONDict:
                 },
             }
         },
+        "/cases/{id}/messages/{message}/audio": {
+            "get": {
+                "summary": "播放居民发给工作人员的语音",
+                "description": "案件对话里居民语音的声音，转成 MP3；每次播放都记入案件的 audio_played 事件。"
+                "message 是 messages 里这条语音的 audio 地址中的编号。",
+                "parameters": [
+                    _ID_PARAMETER,
+                    {
+                        "name": "message",
+                        "in": "path",
+                        "required": True,
+                        "description": "这条语音消息的编号",
+                        "schema": {"type": "integer", "minimum": 1},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "MP3 音频（16 kHz 单声道）",
+                        "content": {"audio/mpeg": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **_errors(400, 401, 403, 404, 405, 422, 500),
+                },
+            }
+        },
         "/cases/{id}/claim": _case_action("认领案件", None, summary_ok, case_errors),
         "/cases/{id}/reply": _case_action(
             "回复居民",
             "ReplyRequest",
             _json(_ref("ReplyResult"), "回复已保存；delivered 说明是否送达（送达失败也是 200）"),
             case_errors,
-            description="409 cannot_reach：渠道现在送不到居民（如微信48小时已过），回复不保存，"
-            "案件记下 contact_required，请用其他方式联系居民。",
+            description="202（同样的 ReplyResult，status 为 queued）：微信现在收不了这条回复"
+            "（居民超过48小时没发消息，或这次能回的5条已经用完），回复已保存并排队，等居民下次发消息时先送出，"
+            "送出后案件记下 delivered。409 cannot_reach 只在渠道既送不到也不能排队时出现："
+            "回复不保存，案件记下 contact_required，请用其他方式联系居民。",
+            accepted=_json(_ref("ReplyResult"), "回复已排队，居民下次发消息时送出"),
         ),
         "/cases/{id}/handback": _case_action(
             "把对话交回助手",

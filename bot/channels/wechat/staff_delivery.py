@@ -19,6 +19,8 @@ WINDOW_CLOSED = (
 )
 NOT_CONFIGURED = "微信接口没有配置（BOT_WECHAT_APP_ID、BOT_WECHAT_APP_SECRET），回复已保存，没有发出。"
 CHANNEL_NAME = "wechat"
+# The sender's reasons (``sender.py``) as the staff side names them (``bot/staff/delivery.py``).
+_CODES = {"window": "outside_window", "quota": "quota", "rate_limited": "rate_limited", "unavailable": "unavailable"}
 _REASONS = {
     "window": WINDOW_CLOSED,
     "quota": WINDOW_CLOSED,
@@ -49,23 +51,33 @@ class WeChatStaffDelivery:
     async def reach(self, channel: str, user_ref: str) -> Reach:
         status = await self.window.status(user_ref, self.clock())
         if not status.can_send:
-            return Reach(can_send=False, remaining=0, closes_at=None, reason=WINDOW_CLOSED)
+            # Within the 48 hours but nothing left (used up, or WeChat said so) is the quota; else the window.
+            ends = await self.window.grant_ends(user_ref)
+            code = "quota" if ends is not None and ends > self.clock() else "outside_window"
+            return Reach(can_send=False, remaining=0, closes_at=None, reason=WINDOW_CLOSED, code=code)
         return Reach(can_send=True, remaining=status.remaining, closes_at=status.closes_at)
 
     async def deliver(self, case: CaseDetail, text: str) -> DeliveryResult:
+        return await self.send(case.user_ref, text, case.summary.mode)
+
+    async def send(self, user_ref: str, text: str, case_mode: str) -> DeliveryResult:
+        """A staff reply to ``user_ref``: text, and speech for a voice user (``case_mode`` when their
+        profile is unknown)."""
         if self.sender is None:
-            return DeliveryResult(ok=False, detail=NOT_CONFIGURED)
+            return DeliveryResult(ok=False, detail=NOT_CONFIGURED, code="not_configured")
         pieces = split_long(text)
-        report = await self.sender.send_texts(case.user_ref, pieces)
+        report = await self.sender.send_texts(user_ref, pieces)
         if report.complete:
-            spoken = await self._speak(case, text)
+            spoken = await self._speak(user_ref, case_mode, text)
             detail = "已通过微信发给居民。" + ("也发了语音。" if spoken else "")
-            remaining = (await self.window.status(case.user_ref, self.clock())).remaining
+            remaining = (await self.window.status(user_ref, self.clock())).remaining
             return DeliveryResult(ok=True, detail=detail, remaining=remaining)
         detail = _REASONS.get(report.reason, _REASONS["rejected"])
+        # Part of a long reply already out: sending it again whole would repeat that part.
+        code = _CODES.get(report.reason, "rejected") if not report.sent else "partial"
         if report.sent:
             detail = f"只发出了前{report.sent}段。" + detail
-        return DeliveryResult(ok=False, detail=detail, remaining=report.remaining)
+        return DeliveryResult(ok=False, detail=detail, remaining=report.remaining, code=code)
 
     async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
         if self.sender is None:
@@ -75,13 +87,13 @@ class WeChatStaffDelivery:
             return DeliveryResult(ok=True, detail="已通知居民。", remaining=report.remaining)
         return DeliveryResult(ok=False, detail=_REASONS.get(report.reason, _REASONS["rejected"]))
 
-    async def _speak(self, case: CaseDetail, text: str) -> bool:
+    async def _speak(self, user_ref: str, case_mode: str, text: str) -> bool:
         if self.voice is None or self.sender is None or not self.voice.can_speak:
             return False
-        profile = await self.profiles.get(CHANNEL_NAME, case.user_ref) if self.profiles is not None else None
-        mode = profile.mode if profile is not None else case.summary.mode
+        profile = await self.profiles.get(CHANNEL_NAME, user_ref) if self.profiles is not None else None
+        mode = profile.mode if profile is not None else case_mode
         if mode != "voice":
             return False
         rate = profile.speech_rate if profile is not None else 0
-        report = await self.voice.speak(self.sender, case.user_ref, [Reply(text)], rate)
+        report = await self.voice.speak(self.sender, user_ref, [Reply(text)], rate)
         return report.sent > 0

@@ -18,6 +18,7 @@ from bot.channels.wechat.messages import Push
 from bot.channels.wechat.sender import SendReport, WeChatSender
 from bot.observability import metrics
 from bot.pipeline import Heard, Transcriber
+from bot.voice_clips import RecentVoices
 from dialogs.events import Reply
 from dialogs.render import render_spoken
 from speech.audio import AudioError, decode, encode_for_wechat, pcm_from_wav, split_pcm
@@ -36,6 +37,8 @@ class VoiceIO:
         self.api = api
         self.pool = pool
         self.synthesizer = synthesizer
+        # Where the audio waits in case the words go to staff (``bot/voice_clips.py``); None: nowhere.
+        self.recent: RecentVoices | None = None
 
     @property
     def can_listen(self) -> bool:
@@ -57,6 +60,8 @@ class VoiceIO:
         media_id = push.media_id_16k or push.media_id
         try:
             data, _content_type = await self.api.get_media(media_id)
+            if self.recent is not None:
+                self.recent.keep(push.dedup_id, data, push.voice_format)
             pcm = await asyncio.to_thread(decode, data, hint=push.voice_format or None)
             with metrics.timed_recognition():
                 recognised = await self.pool.recognise(pcm.samples, phrases=phrases)

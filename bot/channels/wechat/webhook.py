@@ -32,6 +32,7 @@ from bot.channels.base import ChannelLimits, Incoming
 from bot.channels.runner import TurnRunner
 from bot.channels.wechat.arrival import Arrivals, Signed
 from bot.channels.wechat.messages import MalformedPush, Push, parse_push, parse_xml
+from bot.channels.wechat.queued_delivery import QueuedDelivery
 from bot.channels.wechat.sender import WeChatSender
 from bot.channels.wechat.signature import matches, sign
 from bot.channels.wechat.texts import pack
@@ -55,6 +56,10 @@ _FORGED = Outcome(replies=(), mode="text", failed=True)
 # Redis answers in a millisecond when well; these bound how long a push waits on it when it is not.
 ARRIVAL_TIMEOUT = 1.0
 LATE_MARK_TIMEOUT = 0.5
+# How long a ready answer waits for staff replies that waited for this push to go out first, keeping the
+# whole answer within WeChat's five seconds.
+QUEUED_FIRST_SECONDS = 1.0
+_PLATFORM_PATIENCE = 4.5
 _STORE_ERRORS = (RedisError, OSError, TimeoutError)
 
 Mode = Literal["plain", "compatible", "safe"]
@@ -85,6 +90,7 @@ class WeChatChannel:
     sender: WeChatSender | None
     voice: VoiceIO | None = None
     runner: TurnRunner = field(default=None)  # type: ignore[assignment]  # made from ``pipeline`` when not given
+    queued: QueuedDelivery | None = None  # staff replies waiting for the resident to write again
     clock: Callable[[], float] = time.time
     arrivals: Arrivals = field(init=False)
 
@@ -335,6 +341,7 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
     if arrival.forged:
         metrics.count_push(push.kind, "forged")
         return _FORGED
+    flushing = _flush_queued(channel, push.openid) if arrival.first and grant != "none" else None
     inbound = _inbound(push)
     if inbound is None or arrival.answered_late:
         metrics.count_push(push.kind, "ignored" if inbound is None else "retry")
@@ -347,6 +354,8 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
     # Waiting does not cancel the work: past the deadline it goes on, and its answer goes through the API.
     outcome = await runner.race(task, settings.reply_deadline)
     if outcome is not None:
+        if flushing is not None:  # staff replies that waited for this push reach the resident first
+            await asyncio.wait((flushing,), timeout=_queued_wait(settings))
         metrics.count_push(push.kind, "failed" if outcome.failed else "answered")
         return outcome
     try:
@@ -366,6 +375,20 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
 
 def _busy(settings: WeChatSettings) -> Outcome:
     return Outcome(replies=(Reply(settings.busy_text),), mode="text", failed=True)
+
+
+def _queued_wait(settings: WeChatSettings) -> float:
+    return max(0.0, min(QUEUED_FIRST_SECONDS, _PLATFORM_PATIENCE - settings.reply_deadline))
+
+
+def _flush_queued(channel: WeChatChannel, openid: str) -> asyncio.Future[int] | None:
+    """Staff replies waiting for this resident go out now, within the window this push opened."""
+    if channel.queued is None:
+        return None
+    task = asyncio.ensure_future(channel.queued.flush(openid))
+    channel.runner.tasks.add(task)
+    task.add_done_callback(channel.runner.tasks.discard)
+    return task
 
 
 def _passive_reply(

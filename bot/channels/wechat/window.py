@@ -122,6 +122,11 @@ class ContactWindow:
         remaining = max(0, int(left or 0))
         return Reach(can_send=remaining > 0, remaining=remaining, closes_at=float(until))
 
+    async def grant_ends(self, openid: str) -> float | None:
+        """When the person's last grant ends (or ended), even if WeChat closed it early; None: never granted."""
+        until = await self._redis.hget(self.key(openid), "until")
+        return None if until is None else float(until)
+
     async def close(self, openid: str) -> None:
         """WeChat answered 45015 or 45047: nothing more until the person interacts again."""
         await self._close(keys=[self.key(openid)], args=[_KEY_TTL])

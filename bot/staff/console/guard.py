@@ -25,6 +25,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
+        "media-src 'self'",  # residents' voice messages (the staff API's audio)
         "connect-src 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",

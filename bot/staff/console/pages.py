@@ -37,7 +37,9 @@ _OPEN = frozenset({CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING})
 _DONE_NOTICES = {
     "claimed": "已认领。",
     "replied": "回复已发出。",
-    "reply_queued": "回复已保存，但还没送到居民，原因见处理记录。",
+    "reply_delivered": "回复已发出。",
+    "reply_queued": "回复已保存，还没送到居民：等居民下次发消息时送出。",
+    "reply_failed": "回复已保存，但没有送到居民，原因见处理记录。",
     "transferred": "已转交。",
     "resolved": "已办结。",
     "handed_back": "已交回助手：居民再说的话由助手回答。",
@@ -425,19 +427,9 @@ async def reply(request: web.Request) -> web.StreamResponse:
     text = await form_text(request, "text", max_chars=MAX_TEXT_CHARS)
     await _unchanged(request, summary, user)
     await_resident = (await request.post()).get("await_resident") == "yes"
-    channel, user_ref = await found.cases.contact_of(summary.id)
-    reach = await api._reach(found, channel, user_ref)
-    if not reach.can_send:
-        await found.cases.record_event(
-            summary.id, kind="contact_required", actor=user.username, detail={"reason": reach.reason}
-        )
-        raise Refusal(409, reach.reason or "现在无法通过这个渠道联系居民，请打电话或上门联系。")
-    event = await found.cases.add_reply(summary.id, staff=user, text=text, await_resident=await_resident)
-    await api._talk_opened(found, channel, user_ref)
-    result = await api._deliver(found, summary.id, user, text)
-    await found.cases.record_delivery(summary.id, event_id=event.id, ok=result.ok, detail=result.detail)
+    sent = await found.replier.reply(summary.id, staff=user, text=text, await_resident=await_resident)
     log.info("staff action=reply case=%s staff=%s (console)", summary.id, user.username)
-    return see_other(f"/staff/cases/{summary.id}?done={'replied' if result.ok else 'reply_queued'}")
+    return see_other(f"/staff/cases/{summary.id}?done=reply_{sent.status}")
 
 
 async def transfer(request: web.Request) -> web.StreamResponse:

@@ -39,6 +39,8 @@ EVENT_LABELS = {
     "replied": "回复居民",
     "delivered": "回复已送达",
     "delivery_failed": "回复未送达",
+    "reply_queued": "回复排队，等居民发消息时送出",
+    "audio_played": "播放了居民的语音",
     "transferred": "转交",
     "transfer_reason": "转交原因",
     "resolved": "办结",

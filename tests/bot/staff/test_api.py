@@ -596,6 +596,8 @@ async def test_a_failed_delivery_is_200_with_delivered_false(api: Api) -> None:
     assert result == {
         "event_id": result["event_id"],
         "delivered": False,
+        "status": "failed",
+        "reason": "rejected",
         "detail": "超过48小时，无法主动发送",
         "remaining": 0,
     }

@@ -3,7 +3,7 @@ that are not about one case (exports, account changes, retention runs), a forced
 login, when a case's personal data was erased, and each case's outcome beside its resolve event.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

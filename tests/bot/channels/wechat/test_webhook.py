@@ -526,7 +526,7 @@ async def test_events_that_need_no_words_get_success(wechat: WeChatService, even
 # ---------------------------------------------------------------- the window and the budget
 
 
-async def test_staff_can_send_five_replies_after_a_residents_message_and_the_sixth_cannot_reach(
+async def test_staff_can_send_five_replies_after_a_residents_message_and_the_sixth_waits(
     wechat_with_cases: WeChatService,
 ) -> None:
     wechat = wechat_with_cases
@@ -541,12 +541,12 @@ async def test_staff_can_send_five_replies_after_a_residents_message_and_the_six
     detail = await _case(staff, case_id)
     assert (detail["reach"]["can_send"], detail["reach"]["remaining"]) == (False, 0)
     status, body = await _reply(staff, case_id, "第6条回复")
-    assert (status, body["error"]["code"]) == (409, "cannot_reach")
-    assert _event_kinds(await _case(staff, case_id)).count("contact_required") == 1
+    assert (status, body["status"], body["reason"]) == (202, "queued", "quota")
+    assert _event_kinds(await _case(staff, case_id)).count("reply_queued") == 1
     assert len(wechat.sent_texts(RESIDENT)) == 5
 
 
-async def test_after_48_hours_the_staff_api_says_the_resident_cannot_be_reached(
+async def test_after_48_hours_the_staff_api_says_the_resident_cannot_be_reached_and_a_reply_waits(
     wechat_with_cases: WeChatService,
 ) -> None:
     wechat = wechat_with_cases
@@ -558,10 +558,10 @@ async def test_after_48_hours_the_staff_api_says_the_resident_cannot_be_reached(
     reach = (await _case(staff, case_id))["reach"]
     assert (reach["can_send"], reach["remaining"], reach["reason"]) == (False, 0, WINDOW_CLOSED)
     status, body = await _reply(staff, case_id, "材料收到了，请下周一带原件来。")
-    assert (status, body["error"]["code"]) == (409, "cannot_reach")
+    assert (status, body["status"], body["reason"]) == (202, "queued", "outside_window")
     detail = await _case(staff, case_id)
-    assert "contact_required" in _event_kinds(detail)
-    assert "replied" not in _event_kinds(detail)
+    assert "reply_queued" in _event_kinds(detail)
+    assert "delivered" not in _event_kinds(detail)
     assert wechat.sent_texts(RESIDENT) == []
 
 
@@ -586,11 +586,11 @@ async def test_bot_late_answers_and_staff_replies_share_the_five_messages(wechat
         status, body = await _reply(staff, case_id, f"剩{remaining}条")
         assert (status, body["delivered"], body["remaining"]) == (200, True, remaining)
     status, body = await _reply(staff, case_id, "没有名额了")
-    assert (status, body["error"]["code"]) == (409, "cannot_reach")
+    assert (status, body["status"]) == (202, "queued")
     assert len(wechat.sent_texts(RESIDENT)) == 5
 
 
-async def test_when_wechat_says_the_budget_is_used_up_the_reply_is_undelivered_and_the_window_closes(
+async def test_when_wechat_says_the_budget_is_used_up_the_reply_waits_and_the_window_closes(
     wechat_with_cases: WeChatService,
 ) -> None:
     wechat = wechat_with_cases
@@ -598,13 +598,13 @@ async def test_when_wechat_says_the_budget_is_used_up_the_reply_is_undelivered_a
     case_id = await _claimed_case(wechat, staff, RESIDENT)
     wechat.simulator.fail_next(45047)
     status, body = await _reply(staff, case_id, "材料收到了。")
-    assert (status, body["delivered"], body["detail"], body["remaining"]) == (200, False, WINDOW_CLOSED, 0)
+    assert (status, body["delivered"], body["status"], body["remaining"]) == (202, False, "queued", 0)
     detail = await _case(staff, case_id)
-    (failed,) = [event for event in detail["events"] if event["kind"] == "delivery_failed"]
-    assert failed["detail"]["reason"] == WINDOW_CLOSED
+    (queued,) = [event for event in detail["events"] if event["kind"] == "reply_queued"]
+    assert queued["detail"]["reason"] == "quota"
     assert detail["reach"]["can_send"] is False
     status, body = await _reply(staff, case_id, "再试一次。")
-    assert (status, body["error"]["code"]) == (409, "cannot_reach")
+    assert (status, body["status"]) == (202, "queued")
     assert wechat.sent_texts(RESIDENT) == []
 
 

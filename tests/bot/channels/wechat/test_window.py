@@ -92,6 +92,15 @@ async def test_give_back_after_the_window_closed_changes_nothing(window: Contact
     assert await window.reserve(ALICE, 1, T0) == 0
 
 
+async def test_the_grant_end_is_known_after_wechat_closed_it_so_staff_are_told_quota_not_48_hours(
+    window: ContactWindow,
+) -> None:
+    assert await window.grant_ends(ALICE) is None
+    await window.opened_by_message(ALICE, T0)
+    await window.close(ALICE)
+    assert await window.grant_ends(ALICE) == T0 + 48 * HOUR
+
+
 async def test_close_stops_sending_until_the_next_user_message(window: ContactWindow) -> None:
     await window.opened_by_message(ALICE, T0)
     await window.close(ALICE)

@@ -1,0 +1,123 @@
+"""A resident talking with staff by voice: the staff member gets the recognised words and the sound.
+
+The audio is stored encrypted beside the words, played to staff as MP3 through the staff API (every
+playing audited on the case), and asked for with a wrong id it is a 404 in the API's JSON error form.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.cases.models import CaseAudioRow
+from speech.audio import Pcm, decode, encode_amr, pcm_from_wav
+from speech.stt import Recognition
+from tests.bot.channels.wechat.service import StaffClient, WeChatService
+from tests.fixtures.services import service_missing
+
+RESIDENT = "o6_voice_to_staff"
+SAID = "二零一五年办的证"
+
+
+@dataclass
+class StandInRecogniser:
+    """Answers with a fixed Chinese sentence for real, decoded speech (no Chinese model here)."""
+
+    text: str
+
+    async def recognise(
+        self, pcm: bytes, *, phrases: Sequence[str] | None = None, min_confidence: float = 0.6
+    ) -> Recognition:
+        assert Pcm(pcm).seconds > 0.5
+        return Recognition(text=self.text, confidence=0.9, words=(), grammar=False)
+
+
+@pytest.fixture
+def spoken_amr(tmp_path: Path) -> bytes:
+    executable = shutil.which("espeak-ng")
+    if executable is None:
+        service_missing("espeak-ng", "the espeak-ng command is not installed (Debian package espeak-ng)")
+        raise AssertionError("unreachable")
+    wav = tmp_path / "speech.wav"
+    subprocess.run(  # noqa: S603 - a fixed local program with fixed arguments
+        [executable, "-v", "cmn-latn-pinyin", "-w", str(wav), SAID], check=True, capture_output=True
+    )
+    return encode_amr(pcm_from_wav(wav.read_bytes()))
+
+
+async def _talking_case(wechat: WeChatService) -> tuple[StaffClient, int]:
+    """A hotline case whose staff member asked the resident something."""
+    pushes = wechat.pushes()
+    for text in ("转人工", "想问补贴的事"):
+        await pushes.push(pushes.text(RESIDENT, text))
+    await wechat.settle()
+    staff = await wechat.staff("li.hotline", teams=("hotline",))
+    case_id = int((await (await staff.get("/staff/api/cases")).json())["cases"][0]["id"])
+    assert (await staff.post(f"/staff/api/cases/{case_id}/claim")).status == 200
+    reply = await staff.post(f"/staff/api/cases/{case_id}/reply", json={"text": "证是哪一年办的？"})
+    assert reply.status == 200
+    return staff, case_id
+
+
+async def _voice_to_staff(wechat: WeChatService, audio: bytes) -> tuple[StaffClient, int, dict[str, Any]]:
+    voice = wechat.services.wechat.voice
+    assert voice is not None
+    voice.pool = StandInRecogniser(SAID)  # type: ignore[assignment]
+    staff, case_id = await _talking_case(wechat)
+    media_id = wechat.simulator.add_media(audio, "audio/amr")
+    pushes = wechat.pushes()
+    await pushes.push(pushes.voice(RESIDENT, media_id, fmt="amr"))
+    await wechat.settle()
+    detail = await (await staff.get(f"/staff/api/cases/{case_id}")).json()
+    return staff, case_id, detail["messages"][-1]
+
+
+async def test_staff_get_the_words_and_can_play_the_sound_which_is_kept_encrypted(
+    wechat: WeChatService, spoken_amr: bytes
+) -> None:
+    staff, case_id, message = await _voice_to_staff(wechat, spoken_amr)
+
+    assert (message["from"], message["text"], message["voice"]) == ("resident", SAID, True)
+    page = await (await staff.get(f"/staff/cases/{case_id}")).text()
+    assert f'<audio controls preload="none" src="{message["audio"]}"' in page
+    response = await staff.get(message["audio"])
+    assert response.status == 200
+    assert response.content_type == "audio/mpeg"
+    assert response.headers["Cache-Control"] == "no-store"
+    played = decode(await response.read(), hint="mp3")
+    assert abs(played.seconds - decode(spoken_amr).seconds) < 0.5
+
+    detail = await (await staff.get(f"/staff/api/cases/{case_id}")).json()
+    (audited,) = [e for e in detail["events"] if e["kind"] == "audio_played"]
+    assert audited["actor"] == "li.hotline"
+    async with wechat.services.engine.connect() as connection:
+        (stored,) = (await connection.execute(select(CaseAudioRow.audio_enc))).scalars().all()
+    assert not stored.startswith(b"#!AMR")
+    assert spoken_amr[10:60] not in stored
+
+
+async def test_wrong_ids_and_other_teams_get_json_errors(wechat: WeChatService, spoken_amr: bytes) -> None:
+    staff, case_id, message = await _voice_to_staff(wechat, spoken_amr)
+    event_id = int(message["audio"].split("/")[-2])
+
+    for path, status, code in [
+        (f"/staff/api/cases/{case_id}/messages/{event_id + 1000}/audio", 404, "audio_not_found"),
+        (f"/staff/api/cases/{case_id}/messages/abc/audio", 404, "audio_not_found"),
+        (f"/staff/api/cases/{case_id}/messages/99999999999/audio", 404, "audio_not_found"),
+        (f"/staff/api/cases/{case_id + 1000}/messages/{event_id}/audio", 404, "case_not_found"),
+    ]:
+        response = await staff.get(path)
+        assert response.status == status, path
+        assert (await response.json())["error"]["code"] == code
+    other = await wechat.staff("wang.subsidy", teams=("subsidy",))
+    response = await other.get(message["audio"])
+    assert response.status == 403
+    anonymous = await wechat.aiohttp_client(wechat.server)
+    assert (await anonymous.get(message["audio"])).status == 401
