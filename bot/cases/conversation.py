@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cases.case_notes import hear_resident
 from bot.cases.errors import CaseConflict, CaseNotFound
 from bot.cases.models import CaseEventRow, CaseRow, utcnow
 from bot.cases.permissions import check_action
@@ -91,6 +92,7 @@ class CaseConversations:
             )
             session.add(event)
             await session.flush()
+            await hear_resident(session, case_id, text, self._cipher)
             return int(event.id)
 
     async def hand_back(self, case_id: int, *, staff: StaffUser) -> None:
