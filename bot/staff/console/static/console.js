@@ -111,6 +111,20 @@
     }
   }
 
+  // The browser scrolls a focused control into view only when none of it shows: a tall box half below
+  // the window is moved up so the whole of it, and its focus ring, can be seen.
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (!target || !target.getBoundingClientRect) return;
+    var box = target.getBoundingClientRect();
+    var room = 16; // the focus ring and a little space around it
+    if (box.bottom + room > window.innerHeight && box.height + 2 * room < window.innerHeight) {
+      window.scrollBy(0, box.bottom + room - window.innerHeight);
+    } else if (box.top - room < 0) {
+      window.scrollBy(0, box.top - room);
+    }
+  });
+
   var queue = document.getElementById("queue");
   var live = document.getElementById("live");
   if (!queue || !live || !window.EventSource || !window.fetch) return;
