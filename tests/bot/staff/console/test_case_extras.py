@@ -9,15 +9,15 @@ from markupsafe import escape
 
 from bot.cases.types import NewCase
 from bot.staff.delivery import Reach
-from tests.bot.staff.console.conftest import PHONE, Console
+from tests.bot.staff.console.conftest import ID_NUMBER, PHONE, Console
 
 DEAF = "我听不见，别打电话，有事发微信"
 
 
-async def _deaf_residents_case(console: Console) -> int:
+async def _deaf_residents_case(console: Console, said: str = DEAF) -> int:
     case_id, _ = await console.cases.create(
         NewCase(
-            idempotency_key="deaf",
+            idempotency_key=f"said-{said}",
             service="disability-card",
             team="subsidy",
             channel="wechat",
@@ -28,7 +28,7 @@ async def _deaf_residents_case(console: Console) -> int:
             beneficiary_name="蓝阿妹",
             proxy=None,
             answers={},
-            transcript=[{"who": "bot", "text": "还有什么要告诉我们的？"}, {"who": "resident", "text": DEAF}],
+            transcript=[{"who": "bot", "text": "还有什么要告诉我们的？"}, {"who": "resident", "text": said}],
             summary="残疾人证办理；柳北区；蓝*",
         )
     )
@@ -130,3 +130,50 @@ async def test_the_reply_window_is_said_in_words_with_its_clock_time(console: Co
     console.delivery.reachable = Reach(can_send=False, remaining=0, reason="居民超过48小时没有发消息，微信不允许再发。")
     queue = await (await console.client.get("/staff/")).text()
     assert "微信不允许再发" in queue
+
+
+async def test_full_numbers_appear_only_after_show_and_every_show_is_recorded(console: Console) -> None:
+    await console.add_user("anna")
+    await console.login("anna")
+    case_id = await console.new_case()
+    page = f"/staff/cases/{case_id}"
+    await console.post(f"{page}/claim", {"seen": "new||subsidy"}, page=page)
+    await console.post(f"{page}/notes", {"note_text": f"他说换了号码 {ID_NUMBER}"}, page=page)
+    surfaces = [
+        "/staff/",
+        "/staff/?status=all",
+        "/staff/?status=all&part=list",
+        f"/staff/?status=all&q={PHONE[-4:]}",
+        page,
+        f"{page}?reply=received",
+    ]
+    for surface in surfaces:
+        text = await (await console.client.get(surface)).text()
+        assert PHONE not in text, surface
+        assert ID_NUMBER not in text, surface
+
+    async def shown() -> list[str]:
+        detail = await console.cases.get(case_id, actor="auditor")
+        return [event.actor for event in detail.events if event.kind == "numbers_shown"]
+
+    assert await shown() == []
+    assert (await console.client.get(f"{page}/reveal")).status == 405
+    forged = await console.client.post(f"{page}/reveal", data={"csrf": "forged-token-000000000000"})
+    assert forged.status == 403
+    assert PHONE not in await forged.text()
+    assert await shown() == []
+    _, text = await console.post(f"{page}/reveal", {}, page=page)
+    assert PHONE in text
+    assert ID_NUMBER in text
+    assert "这次查看已记入处理记录" in text
+    assert await shown() == ["anna"]
+
+
+async def test_a_number_in_the_words_a_preference_was_heard_in_is_masked_too(console: Console) -> None:
+    await console.add_user("anna")
+    await console.login("anna")
+    case_id = await _deaf_residents_case(console, f"打我手机{PHONE}")
+    text = await (await console.client.get(f"/staff/cases/{case_id}")).text()
+    assert '<h2 id="contact-title">联系方式：可以打电话</h2>' in text
+    assert "说：“打我手机139****5678”" in text
+    assert PHONE not in text
