@@ -183,19 +183,30 @@ def _schemas() -> JSONDict:
                 "summary": {"type": "string", "description": "已遮盖个人号码的摘要"},
                 "urgent": {"type": "boolean"},
                 "claimed_by": {"type": ["string", "null"], "description": "认领人的用户名"},
-                "contact_preference": {
-                    "type": ["string", "null"],
-                    "enum": [*PREFERENCES, None],
-                    "description": "居民希望的联系方式（只在列表中给出；详情见 CaseDetail.contact_preference）："
-                    + _PREFERENCE_MEANINGS,
-                },
             },
+        },
+        "CaseListItem": {
+            "allOf": [
+                _ref("CaseSummary"),
+                {
+                    "type": "object",
+                    "required": ["contact_preference"],
+                    "properties": {
+                        "contact_preference": {
+                            "type": ["string", "null"],
+                            "enum": [*PREFERENCES, None],
+                            "description": "居民希望的联系方式（详情见 CaseDetail.contact_preference）："
+                            + _PREFERENCE_MEANINGS,
+                        }
+                    },
+                },
+            ]
         },
         "CaseList": {
             "type": "object",
             "required": ["cases"],
             "properties": {
-                "cases": {"type": "array", "items": _ref("CaseSummary")},
+                "cases": {"type": "array", "items": _ref("CaseListItem")},
                 "next_cursor": {
                     "type": ["string", "null"],
                     "description": "下一页的翻页标记，作为 cursor 参数传回；最后一页为 null",

