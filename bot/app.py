@@ -22,6 +22,7 @@ from bot.staff.api import create_staff_app
 from bot.staff.console import create_console_app
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.openapi import OUTCOMES
+from bot.staff.replies import load_replies
 from bot.storage.db import check_database
 from bot.storage.redis import check_redis
 
@@ -122,6 +123,7 @@ def create_app(services: Services) -> web.Application:
         talk=services.staff_talk,
         replies=services.replies,
         audio=services.case_audio,
+        canned_replies=load_replies(services.settings.effective_content_dir),
     )
     app.add_subapp("/staff/api", staff_api)
     # After the API, so that /staff/api/... is never taken for a console page.

@@ -294,3 +294,8 @@ def _check_text(text: str, file: str, place: str) -> Iterator[ContentProblem]:
     for pattern, reason in _FORBIDDEN:
         if pattern.search(text):
             yield ContentProblem(file, place, reason)
+
+
+def text_problems(text: str, file: str, place: str) -> Iterator[ContentProblem]:
+    """What is wrong with a text a resident will read or hear, for content files read elsewhere."""
+    return _check_text(text, file, place)

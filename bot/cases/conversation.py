@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cases.case_notes import hear_resident
 from bot.cases.errors import CaseConflict, CaseNotFound
 from bot.cases.models import CaseAudioRow, CaseEventRow, CaseRow, utcnow
 from bot.cases.permissions import check_action
@@ -108,6 +109,7 @@ class CaseConversations:
                         audio_enc=self._cipher.encrypt_bytes(audio.data),
                     )
                 )
+            await hear_resident(session, case_id, text, self._cipher)
             return int(event.id)
 
     async def hand_back(self, case_id: int, *, staff: StaffUser) -> None:

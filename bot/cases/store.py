@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, CursorResult, Select, and_, exists, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cases.case_notes import CaseNotes, first_heard
 from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
 from bot.cases.models import CaseEventRow, CaseNoticeRow, CaseRow, StaffUserRow, utcnow
 from bot.cases.notices import new_notice_values
@@ -41,10 +42,17 @@ MAX_REASON_LENGTH = 2000
 _CLAIMABLE = (CaseStatus.NEW,)
 _FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 # Which detail key an event's encrypted body is shown under when a whole case is read.
-_BODY_KEYS = {"replied": "text", "resolved": "note", "transferred": "reason", "resident_said": "text"}
+_BODY_KEYS = {
+    "replied": "text",
+    "resolved": "note",
+    "transferred": "reason",
+    "resident_said": "text",
+    "note": "text",
+    "contact_preference": "heard",
+}
 
 
-class CaseStore:
+class CaseStore(CaseNotes):
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
         self._sessions = sessionmaker
         self._cipher = cipher
@@ -73,6 +81,9 @@ class CaseStore:
                 )
                 # Kept beside the case: its number reaches the resident even if the answer saying it does not.
                 await session.execute(insert(CaseNoticeRow).values(new_notice_values(case_id)))
+                # How the resident said they want to be contacted, if they did.
+                if (heard := first_heard(case_id, new.transcript, self._cipher)) is not None:
+                    session.add(heard)
                 return case_id, True
         except IntegrityError:
             # A retry, or a concurrent create with the same key that won the unique index: report its case.

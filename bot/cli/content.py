@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
-from dialogs.loader import load_catalog
+from bot.staff.replies import load_replies
+from dialogs.loader import ContentError, ContentProblem, load_catalog
 
 
 def register(commands: Any) -> None:
@@ -20,7 +21,20 @@ def register(commands: Any) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     folder = args.dir if args.dir is not None else load_settings().effective_content_dir
-    catalog = load_catalog(folder)
+    problems: list[ContentProblem] = []
+    try:
+        catalog = load_catalog(folder)
+    except ContentError as error:
+        problems += error.problems
+    try:
+        replies = load_replies(folder)
+    except ContentError as error:
+        problems += error.problems
+    if problems:
+        raise ContentError(problems)
     steps = sum(len(service.steps) for service in catalog.services.values())
-    print(f"content ok: {len(catalog.services)} services, {steps} steps, {len(catalog.menu)} menu options")
+    print(
+        f"content ok: {len(catalog.services)} services, {steps} steps, {len(catalog.menu)} menu options, "
+        f"{len(replies)} canned replies"
+    )
     return 0

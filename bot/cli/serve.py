@@ -25,6 +25,7 @@ from bot.observability import metrics
 from bot.security.secret import load_or_create_secret
 from bot.services import describe_backends, open_services
 from bot.staff.delivery_texts import load_delivery_texts
+from bot.staff.replies import load_replies
 from bot.storage.db import upgrade_database
 from bot.workers import AppFactory, serve_in_workers
 from dialogs.loader import load_catalog
@@ -87,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     load_or_create_secret(settings)
     catalog = load_catalog(settings.effective_content_dir)
     load_delivery_texts(settings.effective_content_dir)
+    load_replies(settings.effective_content_dir)  # the staff console's canned replies
     for line in describe_backends(settings):
         print(line, flush=True)
     if workers == 1:

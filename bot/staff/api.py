@@ -15,7 +15,7 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +23,8 @@ from typing import Any
 from aiohttp import hdrs, web
 
 from bot.cases.audio import CaseAudioStore
+from bot.cases.case_notes import Note, PreferenceRecord, notes_of, preference_of
+from bot.cases.contact_preference import PREFERENCES
 from bot.cases.conversation import case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseForbidden, CaseNotFound, InvalidRequest
 from bot.cases.paging import Cursor
@@ -45,6 +47,7 @@ from bot.staff.openapi import (
 from bot.staff.origin import is_cross_origin
 from bot.staff.playback import CONTENT_TYPE as AUDIO_TYPE
 from bot.staff.playback import playable
+from bot.staff.replies import CannedReply
 from bot.staff.replying import QUEUED, Replier
 from bot.staff.sessions import LoginThrottle, StaffSessions
 from bot.staff.users import USERNAME_PATTERN, StaffUserStore
@@ -81,6 +84,7 @@ class _Services:
     replier: Replier
     talk: StaffTalk | None = None
     audio: CaseAudioStore | None = None
+    canned_replies: tuple[CannedReply, ...] = ()
 
 
 SERVICES = web.AppKey("staff_services", _Services)
@@ -369,6 +373,24 @@ def _detail_json(detail: CaseDetail) -> dict[str, Any]:
         "transcript": detail.transcript,
         "events": [_event_json(event) for event in detail.events],
         "messages": case_messages(detail),
+        "notes": [_note_json(note) for note in notes_of(detail)],
+        "contact_preference": _preference_json(preference_of(detail)),
+    }
+
+
+def _note_json(note: Note) -> dict[str, Any]:
+    return {"id": note.id, "author": note.author, "text": note.text, "at": _iso(note.at)}
+
+
+def _preference_json(record: PreferenceRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "preference": record.preference,
+        "source": record.source,
+        "by": record.actor,
+        "at": _iso(record.at),
+        "heard": record.heard,
     }
 
 
@@ -487,9 +509,12 @@ async def list_cases(request: web.Request) -> web.StreamResponse:
         limit=_query_limit(request),
         after=None if cursor is None else Cursor.decode(cursor),
     )
+    preferences = await request.app[SERVICES].cases.contact_preferences([summary.id for summary in summaries])
     return _json(
         {
-            "cases": [_summary_json(summary) for summary in summaries],
+            "cases": [
+                {**_summary_json(summary), "contact_preference": preferences.get(summary.id)} for summary in summaries
+            ],
             "next_cursor": None if next_cursor is None else next_cursor.encode(),
         }
     )
@@ -667,6 +692,33 @@ async def _notify(services: _Services, case: CaseSummary, what: str, *, outcome:
         log.exception("staff api: notice %s for case %s failed", what, case.id)
 
 
+async def add_note(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    body = await _json_object(request, frozenset({"text"}))
+    text = _text_field(body, "text", max_chars=MAX_TEXT_CHARS)
+    summary = await _summary_for(request, user)
+    note = await request.app[SERVICES].cases.add_note(summary.id, staff=user, text=text)
+    _audit(user, "note", summary.id)
+    return _json(_note_json(note))
+
+
+async def set_contact_preference(request: web.Request) -> web.StreamResponse:
+    user = await _current_user(request)
+    body = await _json_object(request, frozenset({"preference"}))
+    if "preference" not in body:
+        raise ApiError(400, "invalid_field", "字段 preference 不能缺少（不清楚时给 null）")
+    preference = None if body["preference"] is None else _choice_field(body, "preference", PREFERENCES)
+    summary = await _summary_for(request, user)
+    record = await request.app[SERVICES].cases.set_contact_preference(summary.id, staff=user, preference=preference)
+    _audit(user, "contact_preference", summary.id)
+    return _json({"contact_preference": _preference_json(record)})
+
+
+async def list_replies(request: web.Request) -> web.StreamResponse:
+    await _current_user(request)
+    return _json({"replies": [reply.to_json() for reply in request.app[SERVICES].canned_replies]})
+
+
 def _sentence(text: str) -> str:
     """A note as one sentence of the notice: trimmed, ending in a full stop."""
     text = text.strip()
@@ -689,6 +741,7 @@ def create_staff_app(
     talk: StaffTalk | None = None,
     replies: ReplyQueue | None = None,
     audio: CaseAudioStore | None = None,
+    canned_replies: Sequence[CannedReply] = (),
 ) -> web.Application:
     """The staff API; mount it with ``app.add_subapp("/staff/api", create_staff_app(...))``.
 
@@ -712,6 +765,7 @@ def create_staff_app(
         replier=Replier(cases, delivery, talk=talk, queue=replies),
         talk=talk,
         audio=audio,
+        canned_replies=tuple(canned_replies),
     )
     app.router.add_routes(
         [
@@ -726,6 +780,9 @@ def create_staff_app(
             web.post("/cases/{id}/handback", hand_back),
             web.post("/cases/{id}/transfer", transfer),
             web.post("/cases/{id}/resolve", resolve),
+            web.post("/cases/{id}/notes", add_note),
+            web.post("/cases/{id}/contact-preference", set_contact_preference),
+            web.get("/replies", list_replies, allow_head=False),
             web.post("/queues/{team}/next", claim_next),
             web.get("/openapi.json", openapi_document, allow_head=False),
         ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.cases.contact_preference import PREFERENCES
 from bot.cases.types import MODES, ROLES, TEAMS, CaseStatus
 from bot.staff.users import MAX_PASSWORD_LENGTH
 
@@ -29,6 +30,11 @@ OUTCOME_MEANINGS = {
     "duplicate": "重复案件",
     "unreachable": "联系不上居民",
 }
+
+PREFERENCE_MEANINGS = {"text_only": "只发文字", "may_call": "可以打电话", "via_family": "通过家人联系"}
+_PREFERENCE_MEANINGS = (
+    "；".join(f"{code}：{meaning}" for code, meaning in PREFERENCE_MEANINGS.items()) + "；null：不清楚"
+)
 
 JSONDict = dict[str, Any]
 
@@ -180,11 +186,28 @@ def _schemas() -> JSONDict:
                 "claimed_by": {"type": ["string", "null"], "description": "认领人的用户名"},
             },
         },
+        "CaseListItem": {
+            "allOf": [
+                _ref("CaseSummary"),
+                {
+                    "type": "object",
+                    "required": ["contact_preference"],
+                    "properties": {
+                        "contact_preference": {
+                            "type": ["string", "null"],
+                            "enum": [*PREFERENCES, None],
+                            "description": "居民希望的联系方式（详情见 CaseDetail.contact_preference）："
+                            + _PREFERENCE_MEANINGS,
+                        }
+                    },
+                },
+            ]
+        },
         "CaseList": {
             "type": "object",
             "required": ["cases"],
             "properties": {
-                "cases": {"type": "array", "items": _ref("CaseSummary")},
+                "cases": {"type": "array", "items": _ref("CaseListItem")},
                 "next_cursor": {
                     "type": ["string", "null"],
                     "description": "下一页的翻页标记，作为 cursor 参数传回；最后一页为 null",
@@ -231,6 +254,8 @@ def _schemas() -> JSONDict:
                         "events",
                         "messages",
                         "reach",
+                        "notes",
+                        "contact_preference",
                     ],
                     "properties": {
                         "beneficiary_name": nullable_string,
@@ -244,6 +269,8 @@ def _schemas() -> JSONDict:
                         "events": {"type": "array", "items": _ref("CaseEvent")},
                         "messages": {"type": "array", "items": _ref("Message")},
                         "reach": _ref("Reach"),
+                        "notes": {"type": "array", "items": _ref("Note")},
+                        "contact_preference": {"oneOf": [_ref("ContactPreference"), {"type": "null"}]},
                     },
                 },
             ],
@@ -276,6 +303,79 @@ def _schemas() -> JSONDict:
                     },
                 },
             },
+        },
+        "Note": {
+            "type": "object",
+            "description": "工作人员的内部备注：只给工作人员看，不会发给居民，加密保存。",
+            "required": ["id", "author", "text", "at"],
+            "properties": {
+                "id": {"type": "integer"},
+                "author": {"type": "string", "description": "写备注的工作人员用户名"},
+                "text": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "NoteRequest": {
+            "type": "object",
+            "required": ["text"],
+            "additionalProperties": False,
+            "properties": {
+                "text": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_TEXT_CHARS,
+                    "pattern": NOT_BLANK_NO_NUL,
+                    "description": f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字",
+                }
+            },
+        },
+        "ContactPreference": {
+            "type": "object",
+            "description": "居民希望怎样被联系：从居民说的话里听出来的（source 为 resident，heard 是原话），"
+            "或工作人员记下的（source 为 staff）。以最新的一条为准。",
+            "required": ["preference", "source", "by", "at", "heard"],
+            "properties": {
+                "preference": {
+                    "type": ["string", "null"],
+                    "enum": [*PREFERENCES, None],
+                    "description": _PREFERENCE_MEANINGS,
+                },
+                "source": {"type": "string", "enum": ["resident", "staff"]},
+                "by": {"type": "string", "description": "resident 或工作人员用户名"},
+                "at": {"type": "string", "format": "date-time"},
+                "heard": {"type": ["string", "null"], "description": "居民的原话；工作人员设定时为 null"},
+            },
+        },
+        "ContactPreferenceRequest": {
+            "type": "object",
+            "required": ["preference"],
+            "additionalProperties": False,
+            "properties": {
+                "preference": {
+                    "type": ["string", "null"],
+                    "enum": [*PREFERENCES, None],
+                    "description": _PREFERENCE_MEANINGS,
+                },
+            },
+        },
+        "ContactPreferenceEnvelope": {
+            "type": "object",
+            "required": ["contact_preference"],
+            "properties": {"contact_preference": _ref("ContactPreference")},
+        },
+        "CannedReply": {
+            "type": "object",
+            "required": ["id", "title", "text"],
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string", "description": "给工作人员看的短名字"},
+                "text": {"type": "string", "description": "发给居民的话，可以改了再发"},
+            },
+        },
+        "CannedReplyList": {
+            "type": "object",
+            "required": ["replies"],
+            "properties": {"replies": {"type": "array", "items": _ref("CannedReply")}},
         },
         "Reach": {
             "type": "object",
@@ -529,6 +629,27 @@ def _paths() -> JSONDict:
         ),
         "/cases/{id}/transfer": _case_action("转给其他组", "TransferRequest", summary_ok, case_errors),
         "/cases/{id}/resolve": _case_action("办结案件", "ResolveRequest", summary_ok, case_errors),
+        "/cases/{id}/notes": _case_action(
+            "写内部备注",
+            "NoteRequest",
+            _json(_ref("Note"), "已保存的备注"),
+            (*_COMMON_POST_ERRORS, 403, 404),
+            description="备注只给工作人员看，不会发给居民；能看到这个案件的工作人员都可以写，办结后也可以。",
+        ),
+        "/cases/{id}/contact-preference": _case_action(
+            "记下居民希望的联系方式",
+            "ContactPreferenceRequest",
+            _json(_ref("ContactPreferenceEnvelope"), "案件现在的联系方式"),
+            (*_COMMON_POST_ERRORS, 403, 404),
+            description="居民说过的话（如“我听不见，别打电话”）会自动记下；工作人员可以改，以最新的为准。",
+        ),
+        "/replies": {
+            "get": {
+                "summary": "常用回复",
+                "description": "案件页回复框里可以选用的常用回复（content/replies.yaml），选好后可以改了再发。",
+                "responses": {"200": _json(_ref("CannedReplyList"), "常用回复"), **_errors(401, 405, 500)},
+            }
+        },
         "/queues/{team}/next": {
             "post": {
                 "summary": "认领本组队列中的下一个案件",

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from jinja2 import Environment
 
+from bot.cases.case_notes import notes_of, preference_of
 from bot.cases.conversation import HANDED_BACK, REPLIED, case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseNotFound
 from bot.cases.paging import Cursor
@@ -44,6 +45,9 @@ _DONE_NOTICES = {
     "resolved": "已办结。",
     "handed_back": "已交回助手：居民再说的话由助手回答。",
     "none_left": "这个组现在没有待认领的案件。",
+    "noted": "备注已保存。",
+    "contact_saved": "联系方式已保存。",
+    "reply_picked": "常用回复已放进回复框，可以改了再发送。",
 }
 
 
@@ -62,6 +66,8 @@ class Row:
     waited: str
     window: str
     window_warning: bool
+    window_ends: str | None = None
+    contact: str | None = None  # the resident's contact preference, when known
 
 
 def services(request: web.Request) -> api._Services:
@@ -246,12 +252,18 @@ async def _reach(request: web.Request, contact: tuple[str, str] | None) -> Reach
 async def rows_for(request: web.Request, summaries: list[CaseSummary]) -> list[Row]:
     """Queue rows with waiting time and what is left of each open case's reply window."""
     now = datetime.now(UTC)
-    contacts = await services(request).cases.contacts_of([s.id for s in summaries if s.status in _OPEN])
+    cases = services(request).cases
+    contacts = await cases.contacts_of([s.id for s in summaries if s.status in _OPEN])
+    preferences = await cases.contact_preferences([s.id for s in summaries])
     reaches = await asyncio.gather(*(_reach(request, contacts.get(summary.id)) for summary in summaries))
     rows = []
     for summary, reach in zip(summaries, reaches, strict=True):
-        text, warning = present.window(reach, now)
-        rows.append(Row(summary, present.waited(summary.created_at, now), text, warning))
+        if summary.status in _OPEN:
+            text, warning = present.window(reach, now)
+        else:
+            text, warning = f"{present.label(present.STATUS_LABELS, summary.status)}，不用回复", False
+        waited = present.waited(summary.created_at, now)
+        rows.append(Row(summary, waited, text, warning, present.window_ends(reach), preferences.get(summary.id)))
     return rows
 
 
@@ -350,6 +362,10 @@ async def case_page(
     others = [c for c in await found.cases.cases_for_user(detail.summary.channel, detail.user_ref) if c.id != case_id]
     visible = visible_teams(user)
     [row] = await rows_for(request, [detail.summary])
+    drafts = dict(drafts or {})
+    picked = next((r for r in found.canned_replies if r.id == request.query.get("reply")), None)
+    if picked is not None and "text" not in drafts:
+        drafts["text"] = picked.text  # a canned reply chosen without JavaScript
     return render(
         request,
         "case.html",
@@ -365,9 +381,12 @@ async def case_page(
         others=[c for c in others if visible is None or c.team in visible],
         outcomes=OUTCOMES,
         error=error,
-        drafts=drafts or {},
-        notice=_DONE_NOTICES.get(request.query.get("done", "")),
+        drafts=drafts,
+        notice=_DONE_NOTICES.get("reply_picked" if picked else request.query.get("done", "")),
         max_text=MAX_TEXT_CHARS,
+        notes=notes_of(detail),
+        preference=preference_of(detail),
+        replies=found.canned_replies,
         max_reason=MAX_REASON_CHARS,
         **nav(request, user, "case"),
     )

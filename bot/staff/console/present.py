@@ -49,7 +49,13 @@ EVENT_LABELS = {
     "contact_required": "需要电话或上门联系",
     "numbers_shown": "查看了完整号码",
     "numbers_exported": "导出了完整号码",
+    "note": "写了内部备注",
+    "contact_preference": "记下联系方式",
 }
+# How the resident wants to be contacted (``bot/cases/contact_preference.py``); unknown says so in words.
+CONTACT_LABELS = {"text_only": "只发文字，不要打电话", "may_call": "可以打电话", "via_family": "通过家人联系"}
+CONTACT_SHORT = {"text_only": "只发文字", "may_call": "可以打电话", "via_family": "找家人"}
+CONTACT_UNKNOWN = "没说过"
 OUTCOME_LABELS = OUTCOME_MEANINGS
 ROLE_LABELS = {"admin": "管理员", "supervisor": "主管", "agent": "组员"}
 
@@ -76,15 +82,16 @@ def mask_text(text: str) -> str:
 
 
 def duration(span: timedelta) -> str:
-    """A span as staff say it aloud: 2 天 3 小时, 5 小时 10 分, 12 分钟."""
+    """A span as staff say it aloud and a screen reader reads it: 2 天 3 小时, 5 小时 10 分钟, 12 分钟,
+    不到 1 分钟 (never "10 分", which is read as 十分, "very")."""
     minutes = max(0, int(span.total_seconds() // 60))
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days} 天 {hours} 小时"
+        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
     if hours:
-        return f"{hours} 小时 {mins} 分"
-    return f"{mins} 分钟"
+        return f"{hours} 小时 {mins} 分钟" if mins else f"{hours} 小时"
+    return f"{mins} 分钟" if mins else "不到 1 分钟"
 
 
 def waited(created_at: datetime, now: datetime) -> str:
@@ -92,17 +99,29 @@ def waited(created_at: datetime, now: datetime) -> str:
 
 
 def window(reach: Reach | None, now: datetime) -> tuple[str, bool]:
-    """What is left of the resident's reply window, and whether it is closed or nearly so (under 6 hours)."""
+    """What is left of the resident's reply window, in words, and whether it is closed or nearly so (under
+    6 hours). Closing soon is said in words too, not by colour alone."""
     if reach is None:
-        return "—", False
+        return "不知道，请打开案件看", False
     if not reach.can_send:
         return reach.reason or "已不能通过这个渠道回复", True
     if reach.closes_at is None:
         return "不限时", False
     left = datetime.fromtimestamp(reach.closes_at, UTC) - now
     if left <= timedelta(0):
-        return "已过期", True
-    return f"还剩 {duration(left)}", left < timedelta(hours=6)
+        return "已过期，不能再回复", True
+    words = f"还剩 {duration(left)}"
+    if reach.remaining is not None:
+        words += f"，还能发 {reach.remaining} 条"
+    soon = left < timedelta(hours=6)
+    return (f"快到期：{words}" if soon else words), soon
+
+
+def window_ends(reach: Reach | None) -> str | None:
+    """When the window closes, as a clock time, or None when it does not close."""
+    if reach is None or not reach.can_send or reach.closes_at is None:
+        return None
+    return at(datetime.fromtimestamp(reach.closes_at, UTC))
 
 
 def at(moment: datetime) -> str:

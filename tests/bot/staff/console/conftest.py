@@ -20,9 +20,11 @@ from bot.security.crypto import Cipher
 from bot.staff.api import create_staff_app
 from bot.staff.console import create_console_app
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
+from bot.staff.replies import load_replies
 from bot.staff.sessions import StaffSessions
 from bot.staff.users import StaffUserStore
 from tests.bot.staff.fakes import RecordingDelivery
+from tests.paths import CONTENT_DIR
 
 PASSWORD = "correct-horse-battery"
 PHONE = "13912345678"
@@ -50,6 +52,7 @@ def build_app(
         sessions=StaffSessions(redis, timedelta(minutes=30)),
         delivery=delivery,
         notices={"claimed": "您的申请 {case_id} 号已有工作人员处理。", "resolved": "您的申请 {case_id} 号办结了。"},
+        canned_replies=load_replies(CONTENT_DIR),
     )
     app.add_subapp("/staff/api", staff_api)
     app.add_subapp("/staff", create_console_app(staff_api, cases.feed))

@@ -104,7 +104,9 @@ class LiveService:
     def add_user(self, username: str, role: str = "agent", teams: tuple[str, ...] = ("subsidy",)) -> None:
         self.run(self.users.add(username, PASSWORD, role, teams))
 
-    def new_case(self, *, team: str = "subsidy", urgent: bool = False, name: str = "韦小明") -> int:
+    def new_case(
+        self, *, team: str = "subsidy", urgent: bool = False, name: str = "韦小明", said: str = "我想申请护理补贴"
+    ) -> int:
         self._keys += 1
         request = NewCase(
             idempotency_key=f"browser-{self._keys}",
@@ -118,7 +120,7 @@ class LiveService:
             beneficiary_name=name,
             proxy=Proxy(relationship="子女", name="韦大明", phone=PROXY_PHONE),
             answers={"id_number": "450202199001011234", "level": "一级"},
-            transcript=[{"from": "resident", "text": "我想申请护理补贴"}],
+            transcript=[{"from": "resident", "text": said}],
             summary="重度残疾人护理补贴，电话 139****5678",
             urgent=urgent,
         )
@@ -246,6 +248,59 @@ def test_a_case_claimed_in_another_tab_is_refused_with_a_clear_message(service: 
         other.close()
     mine.get_by_role("button", name="认领这个案件").click()
     playwright_api.expect(mine.get_by_role("alert")).to_contain_text("emil")
+
+
+def test_canned_replies_by_slash_search_and_list_notes_and_contact_preference(
+    service: LiveService, context: Any
+) -> None:
+    service.add_user("kira")
+    case_id = service.new_case(said="我听不见，别打电话")
+    page = context.new_page()
+    login(page, service, "kira")
+    expect = playwright_api.expect
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=f"{case_id} 号"))
+    expect(row.get_by_role("cell", name="只发文字")).to_be_visible()
+    page.get_by_role("button", name=f"认领 {case_id} 号").click()
+    expect(page.get_by_role("heading", name="联系方式：只发文字，不要打电话")).to_be_visible()
+    page.evaluate("window.notReloaded = true")
+    # "/" and a keyword in the reply box, then the keyboard alone.
+    reply = page.get_by_label("回复居民")
+    page.keyboard.press("Alt+Shift+R")
+    page.keyboard.type("/核实")
+    status = page.locator("#canned-status")
+    expect(status).to_have_text("找到 1 条常用回复，按下箭头选择，按 Esc 返回。")
+    assert status.get_attribute("role") == "status"
+    assert_accessible(page, "canned reply search")
+    assert _small_targets(page) == []
+    page.keyboard.press("ArrowDown")
+    assert _focused(page)["text"].startswith("需要时间核实：")
+    page.keyboard.press("Enter")
+    waiting = "这件事需要几天时间核实，请您耐心等一等。办好了我们会告诉您。"
+    expect(reply).to_have_value(waiting)
+    assert _focused(page)["id"] == "reply-text"
+    expect(status).to_have_text("已放进回复框，可以改了再发送。")
+    page.keyboard.type("\n/没有这种回复")
+    page.keyboard.press("Escape")  # a "/" not at the start searches nothing
+    expect(page.locator("#canned-matches")).to_be_hidden()
+    reply.fill("/不客气")
+    page.keyboard.press("Escape")
+    expect(page.locator("#canned-matches")).to_be_hidden()
+    # The list below works too, and puts the reply in without reloading the page.
+    reply.fill(waiting)
+    page.get_by_label("常用回复", exact=True).select_option("thanks")
+    page.get_by_role("button", name="放进回复框").click()
+    expect(reply).to_have_value(waiting + "\n不客气。还有别的事，随时给我们发消息。")
+    assert page.evaluate("window.notReloaded") is True
+    # A private note, and the preference changed by staff.
+    page.get_by_label("写备注").fill("要请手语翻译<b>上门</b>")
+    page.get_by_role("button", name="保存备注").click()
+    expect(page.get_by_role("status").filter(has_text="备注已保存。")).to_be_visible()
+    expect(page.get_by_text("要请手语翻译<b>上门</b>")).to_be_visible()
+    page.get_by_label("改成").select_option("via_family")
+    page.get_by_role("button", name="保存联系方式").click()
+    expect(page.get_by_role("heading", name="联系方式：通过家人联系")).to_be_visible()
+    assert_accessible(page, "case with a note and a changed contact preference")
+    assert all(sent_case != case_id for sent_case, _ in service.delivery.sent)
 
 
 # ---------------------------------------------------------------- live updates

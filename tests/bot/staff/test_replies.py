@@ -1,0 +1,58 @@
+"""Canned replies: the shipped file loads, and a broken one is refused naming file, place and problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.staff.replies import load_replies
+from dialogs.loader import ContentError
+from tests.bot.cli.test_commands import run_bot
+from tests.paths import CONTENT_DIR
+
+
+def _content_with(tmp_path: Path, replies: str) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, folder)
+    (folder / "replies.yaml").write_text(replies, encoding="utf-8")
+    return folder
+
+
+def test_the_shipped_replies_are_short_plain_and_distinct() -> None:
+    replies = load_replies(CONTENT_DIR)
+    assert len(replies) >= 8
+    assert len({reply.id for reply in replies}) == len(replies)
+    assert all(len(reply.title) <= 10 and len(reply.text) <= 60 for reply in replies)
+
+
+def test_without_a_replies_file_there_are_none(tmp_path: Path) -> None:
+    assert load_replies(tmp_path) == ()
+
+
+@pytest.mark.parametrize(
+    ("replies", "problem"),
+    [
+        ("- {id: a, title: 收到, text: 请点击下面的链接}", "[0] (id a).text: says to click"),
+        ("- {id: a, title: 收到, text: 补贴每月100元}", "[0] (id a).text: states an amount of money"),
+        ("- {id: a, title: 收到}", "[0] (id a).text: must be some text"),
+        ("- {id: Bad Id, title: 收到, text: 好的}", "[0] (id Bad Id).id: must be lower-case"),
+        ("- {id: a, title: 收到, text: 好的}\n- {id: a, title: 好, text: 好的}", "[1] (id a).id: id 'a' is used twice"),
+        ("- {id: a, title: 收到, text: 好的, voice: yes}", "[0] (id a): unknown field(s): voice"),
+        ("id: a", "content/replies.yaml: -: must be a list"),
+        ("- [unclosed", "content/replies.yaml: line"),
+    ],
+)
+def test_a_broken_replies_file_names_the_place_and_the_problem(tmp_path: Path, replies: str, problem: str) -> None:
+    with pytest.raises(ContentError) as raised:
+        load_replies(_content_with(tmp_path, replies))
+    assert any(problem in str(found) for found in raised.value.problems), raised.value.problems
+
+
+def test_content_check_names_a_broken_replies_file(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "BOT_VAR_DIR": str(tmp_path / "var")}
+    folder = _content_with(tmp_path, "- {id: a, title: 收到, text: 请点击这里}")
+    result = run_bot("content", "check", "--dir", str(folder), env=env)
+    assert result.returncode == 2
+    assert "content/replies.yaml: [0] (id a).text: says to click" in result.stderr
