@@ -50,11 +50,13 @@ class Backlog:
     seconds_per_job: float
     recognition_rtf: float
 
-    def wait_for(self, own_seconds: float) -> float:
-        """Estimated seconds until a job added now is done; infinite with no live worker."""
+    def wait(self) -> float:
+        """Estimated seconds before a job added now is started; infinite with no live worker. Its own
+        length is not counted: a long voice message is late because of itself, as with the pool."""
         if self.workers <= 0:
             return float("inf")
-        return self.waiting * self.seconds_per_job / self.workers + own_seconds
+        ahead = max(0, self.waiting - self.workers + 1)
+        return ahead * self.seconds_per_job / self.workers
 
 
 async def read_backlog(redis: Redis, *, now: float | None = None) -> Backlog:
@@ -109,7 +111,12 @@ class StreamSpeech:
         self._maxlen = maxlen
 
     async def start(self) -> None:
-        await ensure_group(self._redis)
+        """Create the group if it is missing; Redis being away now is no reason not to start (the first
+        speech worker creates it too, and until then every job is answered in text)."""
+        try:
+            await ensure_group(self._redis)
+        except (RedisError, OSError) as error:
+            log.warning("speech stream not prepared: Redis unavailable (%s)", type(error).__name__)
 
     async def close(self) -> None:
         """Nothing to stop: the workers are other processes."""
@@ -152,12 +159,8 @@ class StreamSpeech:
     async def _admit(self, job: Job) -> None:
         """SpeechBusy unless a live worker would finish ``job`` within its budget."""
         backlog = await read_backlog(self._redis)
-        if isinstance(job, RecognitionJob):
-            own = backlog.recognition_rtf * job.audio_seconds or backlog.seconds_per_job
-            budget = self._recognition_budget
-        else:
-            own, budget = backlog.seconds_per_job, self._synthesis_budget
-        expected = backlog.wait_for(own)
+        budget = self._recognition_budget if isinstance(job, RecognitionJob) else self._synthesis_budget
+        expected = backlog.wait()
         if expected > budget:
             what = "no speech worker is running" if backlog.workers == 0 else f"{backlog.waiting} jobs waiting"
             raise SpeechBusy(f"{what}: about {expected:.1f} s, more than {budget:.1f} s")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
 
 from speech.speaking import spoken_clips
 from speech.stream import ensure_group
@@ -139,7 +140,13 @@ class StreamWorker:
                 entry = await self._claim(slot) or await self._read(slot)
                 if entry is not None:
                     await self._process(slot, entry)
-            except Exception as error:  # Redis went away: wait and try again, the job stays pending
+            except (RedisError, OSError) as error:  # Redis went away: wait and try again, the job stays pending
+                if isinstance(error, ResponseError) and "NOGROUP" in str(error):
+                    # The stream was removed (Redis emptied): make it again and carry on.
+                    log.warning("speech worker %s: the stream's group is gone; creating it again", slot)
+                    with contextlib.suppress(RedisError, OSError):
+                        await ensure_group(self._redis)
+                    continue
                 log.warning("speech worker %s: %s; retrying", slot, type(error).__name__)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 1.0)
