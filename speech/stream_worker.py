@@ -108,9 +108,13 @@ class StreamWorker:
         self._mean_seconds: dict[str, float] = {}
         self.finished = 0  # results this worker stored
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set; the job in hand is finished first."""
+    async def run(self, stop: asyncio.Event, on_ready: Callable[[], None] | None = None) -> None:
+        """Work until ``stop`` is set; the job in hand is finished first. ``on_ready`` is called once the
+        worker counts as live for the web workers."""
         await ensure_group(self._redis)
+        await self._beat()
+        if on_ready is not None:
+            on_ready()
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         try:
             await asyncio.gather(*(self._work(slot, stop) for slot in self._slots))
@@ -123,16 +127,19 @@ class StreamWorker:
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            now = self._clock()
-            try:
-                async with self._redis.pipeline(transaction=False) as pipe:
-                    pipe.zadd(WORKERS, dict.fromkeys(self._slots, now))
-                    pipe.zremrangebyscore(WORKERS, "-inf", now - FORGET_SECONDS)
-                    await pipe.execute()
-            except Exception as error:  # Redis away for a moment: the slots look dead meanwhile
-                log.warning("speech worker heartbeat failed: %s", type(error).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+            try:
+                await self._beat()
+            except Exception as error:  # Redis away for a moment: the slots look dead meanwhile
+                log.warning("speech worker heartbeat failed: %s", type(error).__name__)
+
+    async def _beat(self) -> None:
+        now = self._clock()
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(WORKERS, dict.fromkeys(self._slots, now))
+            pipe.zremrangebyscore(WORKERS, "-inf", now - FORGET_SECONDS)
+            await pipe.execute()
 
     async def _work(self, slot: str, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -129,8 +129,11 @@ async def _work(
             concurrency=concurrency,
             claim_after=claim_after,
         )
-        print(f"speech worker {name}: {concurrency} at a time, taking jobs from Redis", flush=True)
-        await worker.run(stop)
+
+        def ready() -> None:
+            print(f"speech worker {name}: {concurrency} at a time, taking jobs from Redis", flush=True)
+
+        await worker.run(stop, on_ready=ready)
         log.info("speech worker %s stopped after %d jobs", name, worker.finished)
         return 0
     finally:

@@ -24,9 +24,11 @@ class SpeechWorkerProcess:
         self._log = log
 
     @classmethod
-    async def start(cls, redis_url: str, name: str, folder: Path) -> SpeechWorkerProcess:
+    async def start(
+        cls, redis_url: str, name: str, folder: Path, *, secret_key: str = SECRET_KEY
+    ) -> SpeechWorkerProcess:
         log = folder / f"{name}.log"
-        env = {**os.environ, "BOT_REDIS_URL": redis_url, "BOT_SECRET_KEY": SECRET_KEY, "BOT_VAR_DIR": str(folder)}
+        env = {**os.environ, "BOT_REDIS_URL": redis_url, "BOT_SECRET_KEY": secret_key, "BOT_VAR_DIR": str(folder)}
         with log.open("wb") as errors:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
