@@ -18,6 +18,7 @@ from bot.profile_sync import keep_mirror_complete
 from bot.proxies import TrustedProxies
 from bot.security.secret import load_or_create_secret
 from bot.services import Services
+from bot.speech_status import speech_backlog_reader, speech_health
 from bot.staff.api import create_staff_app
 from bot.staff.console import create_console_app
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
@@ -49,11 +50,7 @@ async def healthz(request: web.Request) -> web.Response:
         if services.wechat.settings is not None
         else {"state": "disabled", "detail": "BOT_WECHAT_TOKEN unset: /wechat answers 503"}
     )
-    components["speech"] = (
-        {"state": "ok", "detail": "Vosk model loaded in the recognition workers"}
-        if services.speech is not None
-        else {"state": "disabled", "detail": "BOT_VOSK_MODEL unset: voice messages get a text answer"}
-    )
+    components["speech"] = await speech_health(services.speech)
     components["redis"]["backend"] = "embedded" if services.settings.uses_embedded_redis else "redis"
     components["database"]["backend"] = (
         "sqlite" if "sqlite" in services.settings.effective_database_url else "postgresql"
@@ -78,7 +75,7 @@ def create_app(services: Services) -> web.Application:
     app.router.add_get("/healthz", healthz, allow_head=False)
     request_ids.install(app)
     metrics.set_enabled(services.settings.metrics)
-    metrics_http.add_routes(app, services.engine)
+    metrics_http.add_routes(app, services.engine, speech_backlog_reader(services.speech))
     add_wechat_routes(app, services.wechat)
     add_chat(app, services)
 

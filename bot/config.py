@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     wechat_reply_deadline: Annotated[float, Field(gt=0.2, le=4.5)] = 3.0
     notify_residents: bool = True  # tell residents when their case is claimed or resolved
     vosk_model: Path | None = None
+    # pool: recognition and synthesis in this process (the embedded default); stream: by
+    # ``python -m bot speech-worker`` processes through a Redis stream (needs BOT_REDIS_URL)
+    speech_backend: Literal["pool", "stream"] = "pool"
     state_ttl_days: Annotated[int, Field(ge=7, le=365)] = 30
     session_ttl_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 480
     session_max_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 12  # absolute, however much it is used
@@ -109,6 +112,12 @@ class Settings(BaseSettings):
         if self.wechat_mode in ("compatible", "safe") and not (self.wechat_aes_key and self.wechat_app_id):
             needs = "needs BOT_WECHAT_AES_KEY and BOT_WECHAT_APP_ID to open sealed pushes"
             raise ValueError(f"BOT_WECHAT_MODE: {self.wechat_mode} {needs}")
+        return self
+
+    @model_validator(mode="after")
+    def _stream_needs_redis(self) -> Settings:
+        if self.speech_backend == "stream" and self.redis_url is None:
+            raise ValueError("BOT_SPEECH_BACKEND: stream needs BOT_REDIS_URL (where speech workers read jobs)")
         return self
 
     @property

@@ -53,6 +53,7 @@ from bot.storage.profile_mirror import ProfileMirror
 from bot.storage.redis import create_redis, require_redis
 from dialogs.schema import Catalog
 from speech.pool import SpeechPool
+from speech.stream import StreamSpeech, recognition_budget
 from speech.tts import Synthesizer, TtsError
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class Services:
     pipeline: Pipeline
     wechat: WeChatChannel
     delivery: ReplyDelivery
-    speech: SpeechPool | None
+    speech: SpeechPool | StreamSpeech | None
     runner: TurnRunner
     replies: ReplyQueue
     case_audio: CaseAudioStore
@@ -118,11 +119,11 @@ async def open_services(
     redis = create_redis(settings.redis_url)
     engine = create_engine(database_url)
     http = aiohttp.ClientSession()
-    speech: SpeechPool | None = None
+    speech: SpeechPool | StreamSpeech | None = None
     try:
-        speech = await _start_speech(settings, speech_workers)
-        sessionmaker = create_sessionmaker(engine)
         cipher = Cipher(secret)
+        speech = await _start_speech(settings, speech_workers, redis, cipher)
+        sessionmaker = create_sessionmaker(engine)
         # Announces each change to open staff consoles: over Redis pub/sub, or in-process when embedded.
         feed = CaseFeed(None if settings.uses_embedded_redis else redis)
         cases = AnnouncingCaseStore(sessionmaker, cipher, feed=feed)
@@ -195,8 +196,16 @@ async def require_services(services: Services) -> None:
     await require_redis(services.redis, f"Redis at {where}")
 
 
-async def _start_speech(settings: Settings, workers: int | None) -> SpeechPool | None:
-    """The recogniser pool, when a model is configured; it loads the model once per worker process."""
+async def _start_speech(
+    settings: Settings, workers: int | None, redis: Redis, cipher: Cipher
+) -> SpeechPool | StreamSpeech | None:
+    """The recogniser pool, when a model is configured; it loads the model once per worker process.
+    With ``BOT_SPEECH_BACKEND=stream``, the client of the speech workers instead (no model here)."""
+    if settings.speech_backend == "stream":
+        stream = StreamSpeech(redis, cipher, recognition_budget=recognition_budget(settings.wechat_reply_deadline))
+        await stream.start()
+        log.info("speech: recognition and synthesis by speech workers through Redis (BOT_SPEECH_BACKEND=stream)")
+        return stream
     if settings.vosk_model is None:
         return None
     pool = SpeechPool(settings.vosk_model, workers=workers, on_in_flight=metrics.set_speech_queue)
@@ -218,7 +227,7 @@ def _wechat_channel(
     pipeline: Pipeline,
     redis: Redis,
     http: aiohttp.ClientSession,
-    speech: SpeechPool | None,
+    speech: SpeechPool | StreamSpeech | None,
     runner: TurnRunner,
 ) -> WeChatChannel:
     """The WeChat endpoint answers 503 without a token; it sends nothing without AppID and AppSecret."""
@@ -229,7 +238,10 @@ def _wechat_channel(
         tokens = AccessTokens(redis, http, settings.wechat_api_base, settings.wechat_app_id, settings.wechat_app_secret)
         api = WeChatApi(http, settings.wechat_api_base, tokens)
         sender = WeChatSender(api, window)
-    voice = VoiceIO(api, speech, _synthesizer() if api is not None else None)
+    if isinstance(speech, StreamSpeech):
+        voice = VoiceIO(api, speech, speech)
+    else:
+        voice = VoiceIO(api, speech, _synthesizer() if api is not None else None)
     channel_settings = None
     if settings.wechat_token:
         channel_settings = WeChatSettings(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, content, db, doctor, models, route, safety, serve, staff
+from bot.cli import chat, content, db, doctor, models, route, safety, serve, speech_worker, staff
 from bot.config import SettingsError
 from bot.logs import configure_logging
 from bot.security.secret import SecretKeyError
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.register(commands)
     safety.register(commands)
     doctor.register(commands)
+    speech_worker.register(commands)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -15,6 +16,9 @@ from bot.observability import metrics
 log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("metrics_engine", AsyncEngine)
+# The speech stream's (unfinished jobs, live worker slots), when speech workers are used.
+SpeechBacklog = Callable[[], Awaitable[tuple[int, int]]]
+SPEECH_BACKLOG: web.AppKey[SpeechBacklog] = web.AppKey("metrics_speech_backlog")
 COUNT_TIMEOUT_SECONDS = 1.0  # a slow database must not hold the scrape past Prometheus's own timeout
 
 
@@ -31,15 +35,24 @@ async def serve_metrics(request: web.Request) -> web.Response:
         log.warning("metrics: cases not counted: %s", type(error).__name__)
     else:
         metrics.set_cases_by_status(counts)
+    if (speech_backlog := request.app.get(SPEECH_BACKLOG)) is not None:
+        try:
+            waiting, workers = await asyncio.wait_for(speech_backlog(), COUNT_TIMEOUT_SECONDS)
+        except Exception as error:
+            log.warning("metrics: speech stream not read: %s", type(error).__name__)
+        else:
+            metrics.set_speech_stream(waiting, workers)
     response = web.Response(body=metrics.exposition())
     response.headers["Content-Type"] = metrics.CONTENT_TYPE
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def add_routes(app: web.Application, engine: AsyncEngine) -> None:
+def add_routes(app: web.Application, engine: AsyncEngine, speech_backlog: SpeechBacklog | None = None) -> None:
     """Serve ``/metrics`` unless ``BOT_METRICS=off``."""
     if not metrics.is_enabled():
         return
     app[ENGINE] = engine
+    if speech_backlog is not None:
+        app[SPEECH_BACKLOG] = speech_backlog
     app.router.add_get("/metrics", serve_metrics, allow_head=False)

@@ -57,6 +57,8 @@ class _Metrics:
     lock_timeouts: Counter
     speech_queue: Gauge
     speech_seconds: Histogram
+    speech_stream_backlog: Gauge
+    speech_stream_workers: Gauge
     outbox_backlog: Gauge
     cases_created: Counter
     cases_by_status: Gauge
@@ -103,6 +105,18 @@ def _build() -> _Metrics:
             ("result",),
             registry=r,
             buckets=_SPEECH_BUCKETS,
+        ),
+        speech_stream_backlog=Gauge(
+            "bot_speech_stream_backlog",
+            "Speech jobs in the Redis stream not yet finished (read at scrape time)",
+            registry=r,
+            multiprocess_mode="mostrecent",
+        ),
+        speech_stream_workers=Gauge(
+            "bot_speech_stream_workers",
+            "Speech worker slots that sent a heartbeat in the last few seconds (read at scrape time)",
+            registry=r,
+            multiprocess_mode="mostrecent",
         ),
         outbox_backlog=Gauge(
             "bot_outbox_backlog", "Case notices not yet told or sent", registry=r, multiprocess_mode="mostrecent"
@@ -200,6 +214,12 @@ def timed_recognition() -> Iterator[None]:
     finally:
         if (m := _get()) is not None:
             m.speech_seconds.labels(result).observe(time.perf_counter() - started)
+
+
+def set_speech_stream(backlog: int, workers: int) -> None:
+    if (m := _get()) is not None:
+        m.speech_stream_backlog.set(backlog)
+        m.speech_stream_workers.set(workers)
 
 
 def set_outbox_backlog(n: int) -> None:

@@ -1,9 +1,10 @@
 """Voice on WeChat: residents' voice messages in, spoken answers out.
 
 In: download the voice (the 16 kHz copy when the push offers one), decode it in a thread, recognise
-it in the speech pool. Out: the answer prepared for listening, synthesised in a thread, cut into
-clips WeChat accepts (AMR, ≤ 60 s, ≤ 2 MB), uploaded and sent within the resident's message budget.
-Every failure here falls back to text: a blind resident gets the words, never silence.
+it in the speech pool (or through the speech workers' stream). Out: the answer prepared for listening,
+synthesised and cut into clips WeChat accepts (AMR, ≤ 60 s, ≤ 2 MB) in a thread (or by a speech worker),
+uploaded and sent within the resident's message budget. Every failure here falls back to text: a blind
+resident gets the words, never silence.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from bot.pipeline import Heard, Transcriber
 from bot.voice_clips import RecentVoices
 from dialogs.events import Reply
 from dialogs.render import render_spoken
-from speech.audio import AudioError, decode, encode_for_wechat, pcm_from_wav, split_pcm
+from speech.audio import AudioError, decode
 from speech.listening import chunk_for_speech, for_listening
-from speech.pool import SpeechBusy, SpeechPool, SpeechUnavailable
+from speech.pool import SpeechBusy, SpeechUnavailable
+from speech.speaking import ClipMaker, LocalClips, Recogniser
 from speech.tts import Synthesizer, TtsError, max_chars_per_clip
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,15 @@ MAX_CLIPS = 3  # a long answer is better read as text than as many clips eating 
 
 
 class VoiceIO:
-    def __init__(self, api: WeChatApi | None, pool: SpeechPool | None, synthesizer: Synthesizer | None) -> None:
+    def __init__(
+        self, api: WeChatApi | None, pool: Recogniser | None, synthesizer: Synthesizer | ClipMaker | None
+    ) -> None:
+        """``pool``: the in-process pool or the speech stream; ``synthesizer``: a local one, or a clip maker."""
         self.api = api
         self.pool = pool
-        self.synthesizer = synthesizer
+        self.speaker: ClipMaker | None = (
+            LocalClips(synthesizer) if isinstance(synthesizer, Synthesizer) else synthesizer
+        )
         # Where the audio waits in case the words go to staff (``bot/voice_clips.py``); None: nowhere.
         self.recent: RecentVoices | None = None
 
@@ -46,7 +53,7 @@ class VoiceIO:
 
     @property
     def can_speak(self) -> bool:
-        return self.api is not None and self.synthesizer is not None
+        return self.api is not None and self.speaker is not None
 
     def transcriber(self, push: Push) -> Transcriber:
         async def transcribe(phrases: list[str] | None) -> Heard | None:
@@ -80,20 +87,20 @@ class VoiceIO:
 
     async def clips(self, replies: Sequence[Reply], rate: int) -> list[str]:
         """Upload the spoken form of ``replies`` as voice clips; the media ids, in order (may be empty)."""
-        if self.api is None or self.synthesizer is None:
+        if self.api is None or self.speaker is None:
             return []
         spoken = for_listening("".join(render_spoken(reply) for reply in replies))
         media_ids: list[str] = []
         try:
             for chunk in chunk_for_speech(spoken, max_chars_per_clip(rate, seconds=CLIP_SECONDS)):
-                wav = await asyncio.to_thread(self.synthesizer.synthesize, chunk, rate=rate)
-                pcm = await asyncio.to_thread(pcm_from_wav, wav)
-                for piece in split_pcm(pcm, CLIP_SECONDS):
-                    data, filename, content_type = await asyncio.to_thread(encode_for_wechat, piece)
-                    media_ids.append(await self.api.upload_media("voice", data, filename, content_type))
-                    if len(media_ids) >= MAX_CLIPS:
-                        return media_ids
-        except (TtsError, AudioError, WeChatApiError, WeChatUnavailable) as error:
+                made = await self.speaker.clips(
+                    chunk, rate=rate, clip_seconds=CLIP_SECONDS, max_clips=MAX_CLIPS - len(media_ids)
+                )
+                for clip in made:
+                    media_ids.append(await self.api.upload_media("voice", clip.data, clip.filename, clip.content_type))
+                if len(media_ids) >= MAX_CLIPS:
+                    return media_ids
+        except (TtsError, AudioError, SpeechBusy, SpeechUnavailable, WeChatApiError, WeChatUnavailable) as error:
             log.warning("spoken answer not made: %s", type(error).__name__)
         return media_ids
 

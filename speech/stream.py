@@ -1,0 +1,192 @@
+"""The web worker's side of the speech stream: enqueue recognition and synthesis jobs for
+``python -m bot speech-worker`` processes (any number, any host) and await their results.
+
+Before a job is added, the backlog is compared with the time the answer has (``Backpressure``): with no
+live speech worker, or a backlog the workers would not clear in time, ``SpeechBusy`` is raised at once and
+the resident is answered in text (WeChat's own recognition, or "say it again"), as when the in-process pool
+is full. A job waits at most ``wait_limit`` seconds; a job whose waiter has given up is dropped by the
+worker that reads it. Audio, transcripts and spoken words cross Redis only sealed with the service's key.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+from speech.pool import SpeechBusy, SpeechUnavailable
+from speech.speaking import Clip
+from speech.stream_jobs import (
+    Job,
+    JobError,
+    JobUnreadable,
+    RecognitionJob,
+    Result,
+    Sealer,
+    SynthesisJob,
+    open_result,
+    seal_job,
+)
+from speech.stream_keys import ALIVE_SECONDS, GROUP, MAXLEN, SECONDS, STREAM, WORKERS, result_key
+from speech.stt import Recognition
+
+log = logging.getLogger(__name__)
+
+_BLOCK_SECONDS = 4.0  # each BLPOP; under the client's 5 s socket timeout
+_SYNTHESIS_BUDGET = 30.0  # the text has gone already; speech later than this is not worth the wait
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Jobs added but not finished (read or not), live worker slots, and recent mean seconds per job."""
+
+    waiting: int
+    workers: int
+    seconds_per_job: float
+    recognition_rtf: float
+
+    def wait(self) -> float:
+        """Estimated seconds before a job added now is started; infinite with no live worker. Its own
+        length is not counted: a long voice message is late because of itself, as with the pool."""
+        if self.workers <= 0:
+            return float("inf")
+        ahead = max(0, self.waiting - self.workers + 1)
+        return ahead * self.seconds_per_job / self.workers
+
+
+async def read_backlog(redis: Redis, *, now: float | None = None) -> Backlog:
+    """One round trip: the group's unread and unacknowledged jobs, the live worker slots, the timings."""
+    now = time.time() if now is None else now
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.xinfo_groups(STREAM)
+        pipe.zcount(WORKERS, now - ALIVE_SECONDS, "+inf")
+        pipe.hmget(SECONDS, ["any", "recognise-rtf"])
+        groups, workers, (any_seconds, rtf) = await pipe.execute(raise_on_error=True)
+    waiting = 0
+    for group in groups:
+        if group["name"] in (GROUP, GROUP.encode()):
+            lag = group.get("lag")
+            if lag is None:  # Redis cannot tell after trimming: count what is after the last delivered job
+                last = group["last-delivered-id"]
+                last = last.decode() if isinstance(last, bytes) else str(last)
+                lag = len(await redis.xrange(STREAM, f"({last}", "+", count=MAXLEN) or [])
+            waiting = int(group.get("pending") or 0) + int(lag)
+    return Backlog(waiting, int(workers), float(any_seconds or 0.0), float(rtf or 0.0))
+
+
+async def ensure_group(redis: Redis) -> None:
+    """The stream and its group, created from the start: jobs added before any worker ran are not lost."""
+    try:
+        await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+    except ResponseError as error:
+        if "BUSYGROUP" not in str(error):
+            raise
+
+
+class StreamSpeech:
+    """Recognition and spoken clips through speech workers; a ``Recogniser`` and a ``ClipMaker``."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        sealer: Sealer,
+        *,
+        recognition_budget: float,
+        wait_limit: float = 30.0,
+        maxlen: int = MAXLEN,
+        synthesis_budget: float = _SYNTHESIS_BUDGET,
+    ) -> None:
+        """``recognition_budget``: seconds a recognition may take before the answer would miss the reply
+        deadline; ``wait_limit``: how long any job is awaited at most (then it expires)."""
+        self._redis = redis
+        self._sealer = sealer
+        self._recognition_budget = recognition_budget
+        self._synthesis_budget = synthesis_budget
+        self._wait_limit = wait_limit
+        self._maxlen = maxlen
+
+    async def start(self) -> None:
+        """Create the group if it is missing; Redis being away now is no reason not to start (the first
+        speech worker creates it too, and until then every job is answered in text)."""
+        try:
+            await ensure_group(self._redis)
+        except (RedisError, OSError) as error:
+            log.warning("speech stream not prepared: Redis unavailable (%s)", type(error).__name__)
+
+    async def close(self) -> None:
+        """Nothing to stop: the workers are other processes."""
+
+    async def backlog(self) -> Backlog:
+        return await read_backlog(self._redis)
+
+    async def recognise(
+        self, pcm: bytes, *, phrases: Sequence[str] | None = None, min_confidence: float = 0.6
+    ) -> Recognition:
+        job = RecognitionJob(pcm, tuple(phrases) if phrases else None, min_confidence)
+        result = await self._run(job)
+        if not isinstance(result, Recognition):
+            raise SpeechUnavailable("the speech worker answered with something else")
+        return result
+
+    async def clips(self, text: str, *, rate: int, clip_seconds: float, max_clips: int) -> list[Clip]:
+        result = await self._run(SynthesisJob(text, rate, clip_seconds, max_clips))
+        if not isinstance(result, list):
+            raise SpeechUnavailable("the speech worker answered with something else")
+        return result
+
+    async def _run(self, job: Job) -> Result:
+        try:
+            await self._admit(job)
+            job_id = await self._add(job)
+            raw = await self._await(job_id)
+        except (RedisError, OSError) as error:
+            raise SpeechUnavailable(f"the speech stream is unreachable ({type(error).__name__})") from None
+        if raw is None:
+            raise SpeechUnavailable(f"no speech worker finished the job within {self._wait_limit:g} s")
+        try:
+            result = open_result(job.kind, raw, self._sealer)
+        except JobUnreadable as error:
+            raise SpeechUnavailable(f"the speech worker's result is unreadable ({error})") from None
+        if isinstance(result, JobError):
+            raise SpeechUnavailable(f"the speech worker could not do the job ({result.reason})")
+        return result
+
+    async def _admit(self, job: Job) -> None:
+        """SpeechBusy unless a live worker would finish ``job`` within its budget."""
+        backlog = await read_backlog(self._redis)
+        budget = self._recognition_budget if isinstance(job, RecognitionJob) else self._synthesis_budget
+        expected = backlog.wait()
+        if expected > budget:
+            what = "no speech worker is running" if backlog.workers == 0 else f"{backlog.waiting} jobs waiting"
+            raise SpeechBusy(f"{what}: about {expected:.1f} s, more than {budget:.1f} s")
+
+    async def _add(self, job: Job) -> str:
+        job_id = uuid.uuid4().hex
+        fields: dict[str, bytes | str] = {
+            "id": job_id,
+            "kind": job.kind,
+            "expires": f"{time.time() + self._wait_limit:.3f}",
+            "payload": seal_job(job, self._sealer),
+        }
+        await self._redis.xadd(STREAM, fields, maxlen=self._maxlen, approximate=True)  # type: ignore[arg-type]
+        return job_id
+
+    async def _await(self, job_id: str) -> bytes | None:
+        key = result_key(job_id)
+        deadline = time.monotonic() + self._wait_limit
+        while (left := deadline - time.monotonic()) > 0:
+            popped = await self._redis.blpop([key], timeout=min(_BLOCK_SECONDS, max(left, 0.01)))
+            if popped is not None:
+                _key, value = popped
+                return value.encode() if isinstance(value, str) else bytes(value)
+        return None
+
+
+def recognition_budget(reply_deadline: float) -> float:
+    """The seconds recognition may take: the reply deadline less room for the download and the dialog."""
+    return max(0.2, reply_deadline - 0.7)
