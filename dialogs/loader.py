@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from dialogs.facts import Glossary, SourceBook, Statement, check_glossary, check_sources
 from dialogs.schema import Catalog, Commands, Faq, MenuItem, Prompt, Prompts, Safety, Service, Step
 from dialogs.spoken import too_long_to_hear
 
@@ -176,6 +177,47 @@ def load_catalog(content_dir: Path) -> Catalog:
         if item.simple is not None:
             problems.extend(_check_text(item.simple, rel(menu_path), f"[{index}].simple"))
 
+    sources_path, glossary_path = root / "sources.yaml", root / "glossary.yaml"
+    book = parse(SourceBook, read(sources_path), sources_path)
+    glossary = parse(Glossary, read(glossary_path), glossary_path)
+    if book is not None:
+        seen_ids: set[str] = set()
+        for index, source in enumerate(book.sources):
+            if source.id in seen_ids:
+                problems.append(
+                    ContentProblem(rel(sources_path), f"sources[{index}]", f"id {source.id!r} is used twice")
+                )
+            seen_ids.add(source.id)
+    said: list[tuple[str, Statement]] = []
+    for service_id, service in services.items():
+        said.extend((rel(service_files[service_id]), statement) for statement in _service_statements(service))
+    said.extend(
+        (rel(faq_path), _statement(f"[{index}] (id {faq.id}).answer", faq.answer, True))
+        for index, faq in enumerate(faqs)
+    )
+    if safety is not None:
+        said.extend(
+            (rel(safety_path), _statement(f"categories[{index}] (id {category.id}).say", category.say, False))
+            for index, category in enumerate(safety.categories)
+        )
+        said.append((rel(safety_path), _statement("footer", safety.footer, False)))
+    if prompts is not None:
+        said.extend((rel(prompts_path), _statement(name, prompt, False)) for name, prompt in prompts)
+    labels: list[tuple[str, Statement]] = [
+        (rel(menu_path), Statement(f"[{index}].label", (item.label,) + ((item.simple,) if item.simple else ())))
+        for index, item in enumerate(menu)
+    ]
+    for service_id, service in services.items():
+        labels.extend((rel(service_files[service_id]), statement) for statement in _label_statements(service))
+    if book is not None:
+        for file, statement in said:
+            problems.extend(ContentProblem(file, place, problem) for place, problem in check_sources([statement], book))
+    if glossary is not None:
+        for file, statement in [*said, *labels]:
+            problems.extend(
+                ContentProblem(file, place, problem) for place, problem in check_glossary([statement], glossary)
+            )
+
     if problems:
         raise ContentError(problems)
     assert commands is not None
@@ -299,3 +341,31 @@ def _check_text(text: str, file: str, place: str) -> Iterator[ContentProblem]:
 def text_problems(text: str, file: str, place: str) -> Iterator[ContentProblem]:
     """What is wrong with a text a resident will read or hear, for content files read elsewhere."""
     return _check_text(text, file, place)
+def _statement(place: str, prompt: Prompt, always_fact: bool) -> Statement:
+    texts = (prompt.text,) if prompt.simple is None else (prompt.text, prompt.simple)
+    return Statement(place, texts, prompt.sources, always_fact)
+
+
+def _service_statements(service: Service) -> Iterator[Statement]:
+    """What a service says, for the source and glossary checks; eligibility, places and documents are facts."""
+    yield _statement("intro", service.intro, True)
+    for index, step in enumerate(service.steps):
+        yield _statement(f"steps[{index}] (id {step.id}).ask", step.ask, False)
+    for index, rule in enumerate(service.rules):
+        yield _statement(f"rules[{index}] (id {rule.id}).say", rule.say, True)
+    yield _statement("done", service.done, False)
+    for name in ("where", "next_steps"):
+        prompt = getattr(service, name)
+        if prompt is not None:
+            yield _statement(name, prompt, True)
+    if service.documents:
+        yield Statement("documents", ("\n".join(service.documents),), service.documents_sources, True)
+
+
+def _label_statements(service: Service) -> Iterator[Statement]:
+    """Labels and options: checked for plain words only (they name answers, they state no facts)."""
+    for index, step in enumerate(service.steps):
+        place = f"steps[{index}] (id {step.id})"
+        yield Statement(f"{place}.label", (step.label,))
+        for number, option in enumerate(step.options):
+            yield Statement(f"{place}.options[{number}].label", (option.label,))

@@ -4,6 +4,8 @@
   not want ("不是要护理补贴，是生活补贴").
 - A child: a word for a child ("娃", "孙女") or an age under 18 makes rehabilitation the children's
   rehabilitation, and a child's condition ("四岁了还不会说话") asks for it.
+- School: a child's condition said with school words ("随班就读", "学校不收") asks for help with school
+  (education-aid), not for rehabilitation.
 - A barrier at home: a place in the home with something that cannot be passed ("门口有坎", "卫生间转不过来")
   asks for home changes, even when a wheelchair is mentioned.
 """
@@ -18,6 +20,7 @@ REHAB = "rehab"
 CHILD_REHAB = "child-rehab"
 HOME = "home-accessibility"
 DEVICE = "assistive-device"
+EDUCATION = "education-aid"
 ADULT_AGE = 18
 DENIAL_REACH = 9  # characters before a phrase that can hold its denial: a cue, a gap of 4, and look-behind
 
@@ -39,6 +42,8 @@ _CHILD_CONDITIONS = re.compile(
     r"不会说话|不怎么说话|说话不清|说话晚|不会走路|走路不稳|发育|智力|反应慢|听力|听不清|听不见|自闭|孤独症|脑瘫|"
     r"多动|腿不好|腿脚不方便|偏瘫|看不见|视力|不会叫人|不认人|摔跤|不会爬|不会坐|不会站|唐氏|含糊|口齿不清|说话不清楚|瘸|看不清"
 )
+
+_SCHOOL = re.compile(r"上学|学校|随班就读|特教|盲校|聋校|培智|学费|入学|读书|助学|上不了学")
 
 _HOME_PLACE = re.compile(r"门|坎|台阶|楼梯|楼道|卫生间|洗手间|马桶|厕所|浴室|洗澡|厨房|灶台|家里|屋里|房间|床")
 _HOME_BARRIER = re.compile(
@@ -87,6 +92,9 @@ def adjust(said: str, scores: dict[str, float], services: frozenset[str]) -> Non
         if best > 0.0:
             # A child's condition outweighs adult rehab and a device named with it ("孩子要配助听器" stays a device).
             scores[CHILD_REHAB] = max(best, rehab + 0.05) if rehab else best
+    if EDUCATION in scores and CHILD_REHAB in scores and _SCHOOL.search(said):
+        # "孩子听力不好，能随班就读吗": the school is asked about, the condition only describes the child.
+        scores[EDUCATION] = max(scores[EDUCATION], scores.pop(CHILD_REHAB))
     if HOME in services and _HOME_PLACE.search(said) and _HOME_BARRIER.search(said):
         rival = max((v for s, v in scores.items() if s == DEVICE), default=0.0)
         scores[HOME] = max(scores.get(HOME, 0.0), 0.75, rival + 0.05)

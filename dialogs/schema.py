@@ -38,6 +38,7 @@ class Prompt(_Model):
 
     text: Line
     simple: Line | None = None
+    sources: tuple[Id, ...] = ()  # ids from content/sources.yaml that the facts said here rest on
 
     def for_mode(self, mode: str) -> str:
         if mode == "simple" and self.simple is not None:
@@ -136,7 +137,7 @@ class Service(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
     name: Line
     short_name: Line
-    team: Literal["subsidy", "rehab", "legal", "hotline"]
+    team: Literal["subsidy", "rehab", "legal", "hotline", "employment"]
     phrases: tuple[str, ...] = Field(min_length=1)
     intro: Prompt
     steps: tuple[Step, ...] = Field(min_length=1)
@@ -144,6 +145,7 @@ class Service(_Model):
     confirm: bool = True
     done: Prompt
     documents: tuple[Line, ...] = ()
+    documents_sources: tuple[Id, ...] = ()  # what the list of documents rests on (content/sources.yaml)
     where: Prompt | None = None
     next_steps: Prompt | None = None
 

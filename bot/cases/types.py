@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 JSON = Any
 
-Team = Literal["subsidy", "rehab", "legal", "hotline"]
-TEAMS: tuple[str, ...] = ("subsidy", "rehab", "legal", "hotline")
+Team = Literal["subsidy", "rehab", "legal", "hotline", "employment"]
+TEAMS: tuple[str, ...] = ("subsidy", "rehab", "legal", "hotline", "employment")
 Role = Literal["admin", "supervisor", "agent"]
 ROLES: tuple[str, ...] = ("admin", "supervisor", "agent")
 MODES: tuple[str, ...] = ("voice", "text", "simple")

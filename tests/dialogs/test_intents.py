@@ -206,9 +206,13 @@ def test_an_indirect_ask_for_a_person_gives_way_to_the_service_named_with_it(cat
     assert route("我想找个懂法的人问问", catalog).service == "legal-aid"
 
 
-@pytest.mark.parametrize("sentence", ["我家是低保户", "低保怎么申请", "吃低保的条件是什么"])
-def test_dibao_alone_does_not_start_the_living_allowance(catalog: Catalog, sentence: str) -> None:
-    assert route(sentence, catalog).service is None
+def test_dibao_alone_does_not_start_the_living_allowance(catalog: Catalog) -> None:
+    assert route("我家是低保户", catalog).service is None
+
+
+@pytest.mark.parametrize("sentence", ["低保怎么申请", "吃低保的条件是什么", "我想申请低保", "重残单人户怎么办"])
+def test_asking_for_dibao_starts_the_dibao_service_not_the_living_allowance(catalog: Catalog, sentence: str) -> None:
+    assert route(sentence, catalog).service == "dibao"
 
 
 def test_every_routing_set_reaches_its_service_at_least_97_percent_of_the_time(catalog: Catalog) -> None:

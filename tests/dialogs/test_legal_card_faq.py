@@ -314,12 +314,12 @@ def test_a_submitted_card_request_lists_the_documents_of_the_rules_and_the_count
     assert texts(result)[0] == service.done.text
     assert result.replies[1] == Reply(prompt(catalog, "documents_intro"), items=service.documents)
     documents = "".join(service.documents)
-    for needed in ("身份证", "户口本", "三张两寸", "照片", "申请表", "评定表", "法定监护人", "居住证"):
+    for needed in ("身份证", "户口本", "三张两寸", "照片", "申请表", "评定表", "监护人", "居住证"):
         assert needed in documents, needed
     assert service.where is not None
     assert "户口所在地的县级残联" in service.where.text
     assert service.next_steps is not None
-    for stage in ("申请", "受理", "评定", "审核", "发证"):
+    for stage in ("申请", "收下材料", "评定", "审核", "发证"):
         assert stage in service.next_steps.text, stage
 
 
