@@ -9,6 +9,9 @@ from typing import Any
 import orjson
 from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from bot.storage.keys import loggable
@@ -32,6 +35,11 @@ def create_redis(url: str | None) -> Redis:
         decode_responses=False,
         socket_connect_timeout=_SOCKET_TIMEOUT,
         socket_timeout=_SOCKET_TIMEOUT,
+        # After a Redis restart every pooled connection is dead; a command that meets one reconnects and
+        # runs once more instead of failing a resident's message. Timeouts are not retried: a hung server
+        # must not double the wait.
+        retry=Retry(NoBackoff(), 1),
+        retry_on_error=[RedisConnectionError],
     )
     return client
 

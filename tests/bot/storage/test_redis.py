@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.storage.redis import check_redis, create_redis
+from tests.fixtures.own_servers import OwnRedis
 
 
 async def test_check_passes_on_a_live_server(redis_client: Redis) -> None:
@@ -43,5 +46,20 @@ async def test_check_raises_when_nothing_listens() -> None:
     try:
         with pytest.raises(RedisConnectionError):
             await check_redis(client)
+    finally:
+        await client.aclose()
+
+
+async def test_after_a_restart_every_pooled_connection_reconnects_without_failing_a_command(
+    own_redis: OwnRedis,
+) -> None:
+    client = create_redis(own_redis.url)
+    try:
+        # Several connections in the pool, all of which the restart leaves dead.
+        await asyncio.gather(*(client.blpop([f"bot:test:empty:{n}"], timeout=0.2) for n in range(4)))
+        own_redis.stop()
+        own_redis.start()
+        answers = await asyncio.gather(*(client.set(f"bot:test:after:{n}", b"1") for n in range(4)))
+        assert answers == [True] * 4
     finally:
         await client.aclose()
