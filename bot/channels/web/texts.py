@@ -21,6 +21,9 @@ class WebTexts:
     resume_failed: str
     resume_limited: str
     resumed: str
+    voice_message: str
+    spoken: str
+    no_audio: str
 
 
 class WebTextsError(Exception):
