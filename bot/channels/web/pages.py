@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cases.errors import CaseError
 from bot.cases.store import CaseStore
 from bot.channels.base import Incoming
-from bot.channels.runner import TurnRunner
+from bot.channels.runner import TurnRunner, plan
 from bot.channels.web.channel import CHANNEL, MAX_TEXT_CHARS, WebChannel
 from bot.channels.web.identity import COOKIE, MAX_AGE_SECONDS, Identity
 from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RateLimits
@@ -170,9 +170,10 @@ async def _take_turn(request: web.Request, incoming: Incoming, *, shown: str) ->
     elif outcome.duplicate:
         added = []
     else:
-        added = await chat.transcript.add(user, "resident", [shown], now)
-        answers = runner.answer_now(chat.channel, user, outcome, carry=None)
-        added += await chat.transcript.add(user, "bot", answers, now)
+        answers = plan(outcome, chat.channel).texts
+        added = await chat.transcript.append(user, [("resident", shown), *(("bot", text) for text in answers)], now)
+        # After the words are on the page: the speech (for voice residents) comes after them.
+        runner.answer_now(chat.channel, user, outcome, carry=None)
     if wants_json(request):
         return web.json_response(
             {"entries": [e.to_dict() for e in added], "notice": notice, "message_id": secrets.token_urlsafe(12)}

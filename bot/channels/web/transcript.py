@@ -42,11 +42,16 @@ class Transcript:
         return f"{self._prefix}:log:{user}", f"{self._prefix}:seq:{user}"
 
     async def add(self, user: str, who: Who, texts: Sequence[str], at: float, *, audio: str = "") -> list[Entry]:
-        if not texts:
+        return await self.append(user, [(who, text) for text in texts], at, audio=audio)
+
+    async def append(self, user: str, said: Sequence[tuple[Who, str]], at: float, *, audio: str = "") -> list[Entry]:
+        """Add entries in order, numbered after every entry before them (two round trips however many)."""
+        if not said:
             return []
         log_key, seq_key = self._keys(user)
-        last = int(await self._redis.incrby(seq_key, len(texts)))
-        entries = [Entry(last - len(texts) + 1 + i, who, text, at, audio) for i, text in enumerate(texts)]
+        last = int(await self._redis.incrby(seq_key, len(said)))
+        first = last - len(said) + 1
+        entries = [Entry(first + i, who, text, at, audio) for i, (who, text) in enumerate(said)]
         sealed = [self._cipher.encrypt_text(json.dumps(e.to_dict(), ensure_ascii=False)) for e in entries]
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(log_key, *sealed)
