@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bot.channels.web.texts import load_web_texts
 from bot.config import load_settings
 from dialogs.loader import load_catalog
 
@@ -21,6 +22,7 @@ def register(commands: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     folder = args.dir if args.dir is not None else load_settings().effective_content_dir
     catalog = load_catalog(folder)
+    load_web_texts(folder)  # the web chat's own sentences
     steps = sum(len(service.steps) for service in catalog.services.values())
     print(f"content ok: {len(catalog.services)} services, {steps} steps, {len(catalog.menu)} menu options")
     return 0

@@ -63,10 +63,11 @@ CHAT = web.AppKey("web_chat", WebChat)
 class Refused(Exception):
     """A post that cannot be taken: answered with the page and a plain sentence (or that sentence as JSON)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, resuming: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.resuming = resuming  # the form to pick a conversation up is shown open again
 
 
 def user_of(request: web.Request) -> str:
@@ -243,11 +244,11 @@ async def resume(request: web.Request) -> web.StreamResponse:
     chat = request.app[CHAT]
     form = await _checked_form(request)
     if not await chat.limits.allow("resume", RESUME, user_of(request), _address(request)):
-        raise Refused(429, chat.texts.resume_limited)
+        raise Refused(429, chat.texts.resume_limited, resuming=True)
     number, digits = form.get("case", "").strip(), form.get("phone4", "").strip()
     owner = await _owner(chat, number, digits)
     if owner is None:
-        raise Refused(400, chat.texts.resume_failed)
+        raise Refused(400, chat.texts.resume_failed, resuming=True)
     await chat.transcript.add(owner, "bot", [chat.texts.resumed], chat.channel.clock())
     response = see_latest()
     set_cookie(request, response, chat.identity.cookie_value(owner))
@@ -322,4 +323,4 @@ def set_cookie(request: web.Request, response: web.StreamResponse, value: str) -
 async def refusal_response(request: web.Request, error: Refused) -> web.Response:
     if wants_json(request):
         return web.json_response({"error": {"message": error.message}}, status=error.status)
-    return await render_page(request, status=error.status, message=error.message)
+    return await render_page(request, status=error.status, message=error.message, focus_resume=error.resuming)
