@@ -10,13 +10,14 @@ from typing import Literal
 
 from speech.audio_types import AudioError
 
-Source = Literal["amr", "ogg", "mp3", "wav", "wechat_speex"]
+Source = Literal["amr", "ogg", "mp3", "wav", "wechat_speex", "webm"]
 
 _MAGIC: tuple[tuple[bytes, Source], ...] = (
     (b"#!AMR-WB\n", "amr"),
     (b"#!AMR\n", "amr"),
     (b"OggS", "ogg"),
     (b"ID3", "mp3"),
+    (b"\x1a\x45\xdf\xa3", "webm"),  # EBML: what browsers' MediaRecorder writes (Opus in WebM)
 )
 _RIFF_WAVE = ((b"RIFF", b"WAVE"), (b"RF64", b"WAVE"), (b"BW64", b"WAVE"))
 # Formats people send by mistake, named so the log says what arrived.

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bot.channels.web.texts import load_web_texts
 from bot.config import load_settings
 from bot.staff.replies import load_replies
 from dialogs.loader import ContentError, ContentProblem, load_catalog
@@ -28,6 +29,10 @@ def run_check(args: argparse.Namespace) -> int:
         problems += error.problems
     try:
         replies = load_replies(folder)
+    except ContentError as error:
+        problems += error.problems
+    try:
+        load_web_texts(folder)  # the web chat's own sentences
     except ContentError as error:
         problems += error.problems
     if problems:

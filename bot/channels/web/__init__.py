@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from aiohttp import web
 
@@ -13,11 +14,15 @@ from bot.channels.web.limits import RateLimits
 from bot.channels.web.pages import WebChat
 from bot.channels.web.texts import load_web_texts
 from bot.channels.web.transcript import Transcript
+from bot.channels.web.voice import WebVoice
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
 from bot.services import Services
+from speech.tts import Synthesizer, TtsError
 
-__all__ = ["add_chat", "build_web_chat", "create_chat_app"]
+log = logging.getLogger(__name__)
+
+__all__ = ["WEB_CHAT", "add_chat", "build_web_chat", "create_chat_app"]
 
 
 def build_web_chat(services: Services) -> WebChat:
@@ -25,18 +30,29 @@ def build_web_chat(services: Services) -> WebChat:
 
     settings = services.settings
     secret = load_or_create_secret(settings)[0]
-    transcript = Transcript(services.redis, Cipher(secret), settings.state_ttl_days * 24 * 3600)
+    cipher = Cipher(secret)
+    transcript = Transcript(services.redis, cipher, settings.state_ttl_days * 24 * 3600)
+    texts = load_web_texts(settings.effective_content_dir)
+    wechat_voice = services.wechat.voice
+    synthesizer = wechat_voice.synthesizer if wechat_voice is not None else None
+    if synthesizer is None:
+        try:
+            synthesizer = Synthesizer()
+        except TtsError as error:
+            log.warning("spoken answers in the web chat are off: %s", error)
+    voice = WebVoice(services.redis, cipher, services.speech, synthesizer)
     return WebChat(
         identity=Identity(secret.encode("utf-8")),
         transcript=transcript,
         limits=RateLimits(services.redis),
-        channel=WebChannel(transcript),
+        channel=WebChannel(transcript, voice=voice, spoken_label=texts.spoken),
         runner=services.runner,
         outbox=services.outbox,
         cases=services.cases,
-        texts=load_web_texts(settings.effective_content_dir),
+        texts=texts,
         templates=templates(),
         closing=asyncio.Event(),
+        voice=voice,
     )
 
 
@@ -44,7 +60,12 @@ async def _to_chat(_request: web.Request) -> web.Response:
     return web.Response(status=308, headers={"Location": "/chat/"})
 
 
+WEB_CHAT = web.AppKey("web_chat_parts", WebChat)
+
+
 def add_chat(app: web.Application, services: Services) -> None:
-    """Mount the web chat at ``/chat/`` (and send ``/chat`` there)."""
+    """Mount the web chat at ``/chat/`` (and send ``/chat`` there); its parts are ``app[WEB_CHAT]``."""
+    chat = build_web_chat(services)
+    app[WEB_CHAT] = chat
     app.router.add_get("/chat", _to_chat, allow_head=False)
-    app.add_subapp("/chat", create_chat_app(build_web_chat(services)))
+    app.add_subapp("/chat", create_chat_app(chat))

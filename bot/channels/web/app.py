@@ -91,6 +91,8 @@ def create_chat_app(chat: WebChat) -> web.Application:
             web.get("/", pages.index, allow_head=False),
             web.post("/send", pages.send),
             web.post("/resume", pages.resume),
+            web.post("/voice", pages.voice),
+            web.get("/audio/{name}", pages.audio_clip, allow_head=False),
             web.get("/events", pages.events, allow_head=False),
         ]
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.channels.base import ChannelLimits
 from bot.channels.web.transcript import Transcript
+from bot.channels.web.voice import WebVoice
 from dialogs.events import Reply
 
 CHANNEL = "web"
@@ -24,8 +25,13 @@ class WebChannel:
     limits: ChannelLimits = field(
         default_factory=lambda: ChannelLimits(deadline=DEADLINE_SECONDS, media_types=frozenset({"webm", "ogg"}))
     )
+    voice: WebVoice | None = None
+    spoken_label: str = "语音回答"
     name: str = CHANNEL
-    can_speak: bool = False  # spoken answers in the page are not built yet: every answer is text
+
+    @property
+    def can_speak(self) -> bool:
+        return self.voice is not None and self.voice.can_speak
 
     def pack(self, texts: list[str]) -> list[str]:
         return texts  # a page has no message size limit
@@ -35,4 +41,11 @@ class WebChannel:
         return True
 
     async def send_speech(self, user: str, replies: Sequence[Reply], rate: int) -> bool:
-        return False
+        """A playable clip in the page, after the words it speaks."""
+        if self.voice is None:
+            return False
+        name = await self.voice.speak(user, replies, rate)
+        if name is None:
+            return False
+        await self.transcript.add(user, "bot", [self.spoken_label], self.clock(), audio=name)
+        return True

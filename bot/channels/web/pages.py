@@ -15,19 +15,20 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from aiohttp import hdrs, web
+from aiohttp import BodyPartReader, hdrs, web
 from jinja2 import Environment
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cases.errors import CaseError
 from bot.cases.store import CaseStore
 from bot.channels.base import Incoming
-from bot.channels.runner import TurnRunner
+from bot.channels.runner import TurnRunner, plan
 from bot.channels.web.channel import CHANNEL, MAX_TEXT_CHARS, WebChannel
 from bot.channels.web.identity import COOKIE, MAX_AGE_SECONDS, Identity
-from bot.channels.web.limits import MESSAGES, RESUME, RateLimits
+from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RateLimits
 from bot.channels.web.texts import WebTexts
 from bot.channels.web.transcript import Entry, Transcript
+from bot.channels.web.voice import MAX_AUDIO_BYTES, WebVoice
 from bot.outbox import Outbox
 from bot.staff.origin import is_cross_origin
 from bot.storage.keys import UserKey
@@ -53,6 +54,7 @@ class WebChat:
     texts: WebTexts
     templates: Environment
     closing: asyncio.Event
+    voice: WebVoice | None = None
 
 
 CHAT = web.AppKey("web_chat", WebChat)
@@ -61,10 +63,11 @@ CHAT = web.AppKey("web_chat", WebChat)
 class Refused(Exception):
     """A post that cannot be taken: answered with the page and a plain sentence (or that sentence as JSON)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, *, resuming: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.resuming = resuming  # the form to pick a conversation up is shown open again
 
 
 def user_of(request: web.Request) -> str:
@@ -103,6 +106,7 @@ async def render_page(
         draft=draft,
         max_chars=MAX_TEXT_CHARS,
         focus_resume=focus_resume,
+        can_record=chat.voice is not None and chat.voice.can_listen,
     )
     return web.Response(text=html, status=status, content_type="text/html")
 
@@ -141,25 +145,36 @@ async def send(request: web.Request) -> web.StreamResponse:
         raise Refused(400, chat.texts.too_long)
     if not await chat.limits.allow("message", MESSAGES, user, _address(request)):
         raise Refused(429, chat.texts.rate_limited)
-    message_id = form.get("message_id", "")
-    if not _MESSAGE_ID.match(message_id):
-        message_id = secrets.token_urlsafe(12)
-    runner = chat.runner
+    incoming = Incoming(UserKey(CHANNEL, user), _message_id(form), "text", text)
+    return await _take_turn(request, incoming, shown=text)
+
+
+def _message_id(form: dict[str, str]) -> str:
     # The same form sent twice (a double click, a reload) carries the same id: handled once.
-    task = runner.start(Incoming(UserKey(CHANNEL, user), f"web:{message_id}", "text", text))
+    message_id = form.get("message_id", "")
+    return f"web:{message_id}" if _MESSAGE_ID.match(message_id) else f"web:{secrets.token_urlsafe(12)}"
+
+
+async def _take_turn(request: web.Request, incoming: Incoming, *, shown: str) -> web.Response:
+    """Run the turn; the page (or chat.js) gets what the resident said and every answer ready in time."""
+    chat = request.app[CHAT]
+    user = incoming.key.user_id
+    runner = chat.runner
+    task = runner.start(incoming)
     outcome = await runner.race(task, chat.channel.limits.deadline)
     now = chat.channel.clock()
     notice = ""
     if outcome is None:
-        added = await chat.transcript.add(user, "resident", [text], now)
+        added = await chat.transcript.add(user, "resident", [shown], now)
         runner.deliver_later(chat.channel, user, task)
         notice = chat.texts.late
     elif outcome.duplicate:
         added = []
     else:
-        added = await chat.transcript.add(user, "resident", [text], now)
-        answers = runner.answer_now(chat.channel, user, outcome, carry=None)
-        added += await chat.transcript.add(user, "bot", answers, now)
+        answers = plan(outcome, chat.channel).texts
+        added = await chat.transcript.append(user, [("resident", shown), *(("bot", text) for text in answers)], now)
+        # After the words are on the page: the speech (for voice residents) comes after them.
+        runner.answer_now(chat.channel, user, outcome, carry=None)
     if wants_json(request):
         return web.json_response(
             {"entries": [e.to_dict() for e in added], "notice": notice, "message_id": secrets.token_urlsafe(12)}
@@ -172,16 +187,68 @@ def see_latest() -> web.Response:
     return web.Response(status=303, headers={hdrs.LOCATION: "/chat/#latest"})
 
 
+async def voice(request: web.Request) -> web.Response:
+    """A recording from the page's microphone button: recognised like a WeChat voice message."""
+    chat = request.app[CHAT]
+    user = user_of(request)
+    fields, audio = await _voice_form(request, chat)
+    if not fields.get("csrf") or is_cross_origin(request) or request[NEW_USER_KEY]:
+        raise Refused(403, chat.texts.expired)
+    if not chat.identity.csrf_matches(user, fields["csrf"]):
+        raise Refused(403, chat.texts.expired)
+    if not await chat.limits.allow("audio", AUDIO, user, _address(request)):
+        raise Refused(429, chat.texts.rate_limited)
+    if not audio:
+        raise Refused(400, chat.texts.no_audio)
+    listener = chat.voice.transcriber(audio) if chat.voice is not None and chat.voice.can_listen else None
+    incoming = Incoming(UserKey(CHANNEL, user), _message_id(fields), "voice", "", listener)
+    return await _take_turn(request, incoming, shown=chat.texts.voice_message)
+
+
+async def _voice_form(request: web.Request, chat: WebChat) -> tuple[dict[str, str], bytes]:
+    """The small fields and the recording of a multipart post, refusing a recording over the limit."""
+    fields: dict[str, str] = {}
+    audio = b""
+    try:
+        reader = await request.multipart()
+    except (AssertionError, ValueError, KeyError):
+        raise Refused(400, chat.texts.no_audio) from None
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "audio":
+            chunks = []
+            size = 0
+            while chunk := await part.read_chunk():
+                size += len(chunk)
+                if size > MAX_AUDIO_BYTES:
+                    raise Refused(413, chat.texts.too_long)
+                chunks.append(chunk)
+            audio = b"".join(chunks)
+        elif part.name in ("csrf", "message_id"):
+            fields[part.name] = (await part.read(decode=True))[:200].decode("utf-8", "replace")
+    return fields, audio
+
+
+async def audio_clip(request: web.Request) -> web.Response:
+    """A spoken answer, to its own resident only."""
+    chat = request.app[CHAT]
+    clip = None if chat.voice is None else await chat.voice.clip(user_of(request), request.match_info["name"])
+    if clip is None:
+        raise web.HTTPNotFound()
+    return web.Response(body=clip, content_type="audio/mpeg", headers={hdrs.CACHE_CONTROL: "private, max-age=3600"})
+
+
 async def resume(request: web.Request) -> web.StreamResponse:
     """Pick a web conversation up on this device: its case number and the last 4 digits of its phone."""
     chat = request.app[CHAT]
     form = await _checked_form(request)
     if not await chat.limits.allow("resume", RESUME, user_of(request), _address(request)):
-        raise Refused(429, chat.texts.resume_limited)
+        raise Refused(429, chat.texts.resume_limited, resuming=True)
     number, digits = form.get("case", "").strip(), form.get("phone4", "").strip()
     owner = await _owner(chat, number, digits)
     if owner is None:
-        raise Refused(400, chat.texts.resume_failed)
+        raise Refused(400, chat.texts.resume_failed, resuming=True)
     await chat.transcript.add(owner, "bot", [chat.texts.resumed], chat.channel.clock())
     response = see_latest()
     set_cookie(request, response, chat.identity.cookie_value(owner))
@@ -256,4 +323,4 @@ def set_cookie(request: web.Request, response: web.StreamResponse, value: str) -
 async def refusal_response(request: web.Request, error: Refused) -> web.Response:
     if wants_json(request):
         return web.json_response({"error": {"message": error.message}}, status=error.status)
-    return await render_page(request, status=error.status, message=error.message)
+    return await render_page(request, status=error.status, message=error.message, focus_resume=error.resuming)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from dialogs.loader import ContentError, ContentProblem
+
 FILE = "web_chat.yaml"
 
 
@@ -21,10 +23,16 @@ class WebTexts:
     resume_failed: str
     resume_limited: str
     resumed: str
+    voice_message: str
+    spoken: str
+    no_audio: str
 
 
-class WebTextsError(Exception):
-    pass
+class WebTextsError(ContentError):
+    """Reported like every content problem: ``content check`` and ``serve`` name the file and exit 2."""
+
+    def __init__(self, path: Path, place: str, problem: str) -> None:
+        super().__init__([ContentProblem(str(path), place, problem)])
 
 
 def load_web_texts(content_dir: Path) -> WebTexts:
@@ -32,11 +40,11 @@ def load_web_texts(content_dir: Path) -> WebTexts:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise WebTextsError(f"{path}: cannot be read ({error})") from error
+        raise WebTextsError(path, "file", f"cannot be read ({type(error).__name__})") from error
     if not isinstance(data, dict):
-        raise WebTextsError(f"{path}: expected a mapping of names to sentences")
+        raise WebTextsError(path, "file", "expected a mapping of names to sentences")
     names = [f.name for f in fields(WebTexts)]
     missing = [name for name in names if not isinstance(data.get(name), str) or not data[name].strip()]
     if missing:
-        raise WebTextsError(f"{path}: missing sentences: {', '.join(missing)}")
+        raise WebTextsError(path, ", ".join(missing), "missing (each needs a sentence)")
     return WebTexts(**{name: str(data[name]).strip() for name in names})

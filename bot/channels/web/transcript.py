@@ -25,9 +25,10 @@ class Entry:
     who: Who
     text: str
     at: float
+    audio: str = ""  # the name of a spoken answer's clip (``bot.channels.web.voice``)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "who": self.who, "text": self.text, "at": self.at}
+        return {"n": self.n, "who": self.who, "text": self.text, "at": self.at, "audio": self.audio}
 
 
 class Transcript:
@@ -40,12 +41,17 @@ class Transcript:
     def _keys(self, user: str) -> tuple[str, str]:
         return f"{self._prefix}:log:{user}", f"{self._prefix}:seq:{user}"
 
-    async def add(self, user: str, who: Who, texts: Sequence[str], at: float) -> list[Entry]:
-        if not texts:
+    async def add(self, user: str, who: Who, texts: Sequence[str], at: float, *, audio: str = "") -> list[Entry]:
+        return await self.append(user, [(who, text) for text in texts], at, audio=audio)
+
+    async def append(self, user: str, said: Sequence[tuple[Who, str]], at: float, *, audio: str = "") -> list[Entry]:
+        """Add entries in order, numbered after every entry before them (two round trips however many)."""
+        if not said:
             return []
         log_key, seq_key = self._keys(user)
-        last = int(await self._redis.incrby(seq_key, len(texts)))
-        entries = [Entry(last - len(texts) + 1 + i, who, text, at) for i, text in enumerate(texts)]
+        last = int(await self._redis.incrby(seq_key, len(said)))
+        first = last - len(said) + 1
+        entries = [Entry(first + i, who, text, at, audio) for i, (who, text) in enumerate(said)]
         sealed = [self._cipher.encrypt_text(json.dumps(e.to_dict(), ensure_ascii=False)) for e in entries]
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(log_key, *sealed)
@@ -65,5 +71,8 @@ class Transcript:
             sealed = item if isinstance(item, bytes) else item.encode("latin-1")
             data = json.loads(self._cipher.decrypt_text(sealed))
             if int(data["n"]) > after:
-                entries.append(Entry(int(data["n"]), data["who"], str(data["text"]), float(data["at"])))
+                entry = Entry(
+                    int(data["n"]), data["who"], str(data["text"]), float(data["at"]), str(data.get("audio", ""))
+                )
+                entries.append(entry)
         return sorted(entries, key=lambda e: e.n)

@@ -74,6 +74,18 @@
     text.textContent = entry.text;
     item.appendChild(who);
     item.appendChild(text);
+    if (entry.audio) {
+      var audio = document.createElement("audio");
+      audio.controls = true;
+      audio.preload = "none";
+      audio.src = "/chat/audio/" + encodeURIComponent(entry.audio);
+      item.appendChild(audio);
+      // Spoken answers play by themselves only for a resident who asked for voice.
+      if (remembered("voice") === "on") {
+        var playing = audio.play();
+        if (playing && playing.catch) { playing.catch(function () { /* the browser wants a gesture first */ }); }
+      }
+    }
     list.appendChild(item);
     if (item.scrollIntoView) { item.scrollIntoView({ block: "nearest" }); }
   }
@@ -152,10 +164,53 @@
       event.preventDefault();
       var button = event.submitter;
       if (!button) { return; }
+      remember("voice", button.value === "语音模式" ? "on" : "off");
       post(modes, { name: button.name, value: button.value }).then(function (result) { handleAnswer(result, null); })
         .catch(function () { say("网络不通，没有发出去。请再发一次。"); });
     });
 
+    setUpRecorder();
     listen();
   });
+
+  // The microphone button: one press (or Space) starts, the next stops and sends the recording.
+  function setUpRecorder() {
+    var form = document.getElementById("voice");
+    var button = document.getElementById("record");
+    if (!form || !button || !window.MediaRecorder || !navigator.mediaDevices) { return; }
+    form.hidden = false;
+    var recorder = null;
+    var chunks = [];
+    button.addEventListener("click", function () {
+      if (recorder && recorder.state === "recording") { recorder.stop(); return; }
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        var type = window.MediaRecorder.isTypeSupported("audio/webm;codecs=opus") ? "audio/webm;codecs=opus" : "";
+        recorder = type ? new window.MediaRecorder(stream, { mimeType: type }) : new window.MediaRecorder(stream);
+        chunks = [];
+        recorder.addEventListener("dataavailable", function (event) { if (event.data.size) { chunks.push(event.data); } });
+        recorder.addEventListener("stop", function () {
+          stream.getTracks().forEach(function (track) { track.stop(); });
+          button.setAttribute("aria-pressed", "false");
+          button.textContent = "点一下开始说话";
+          remember("voice", "on");
+          var data = new FormData(form);
+          data.append("audio", new Blob(chunks, { type: recorder.mimeType || "audio/webm" }), "voice.webm");
+          say("正在发送语音");
+          window.fetch(form.getAttribute("action"), {
+            method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
+          }).then(function (response) {
+            return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+          }).then(function (result) {
+            handleAnswer(result, null);
+            var id = form.querySelector("input[name=message_id]");
+            if (id && result.ok && result.body.message_id) { id.value = result.body.message_id + "-v"; }
+          }).catch(function () { say("网络不通，语音没有发出去。请再说一次。"); });
+        });
+        recorder.start();
+        button.setAttribute("aria-pressed", "true");
+        button.textContent = "点一下结束说话";
+        say("正在录音，说完再点一下");
+      }).catch(function () { say("用不了麦克风。请允许使用麦克风，或者打字告诉我。"); });
+    });
+  }
 })();

@@ -47,6 +47,7 @@ class LiveService:
         self._thread.start()
         self._stack = AsyncExitStack()
         self.services: Services
+        self.app: web.Application
         self.url = ""
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -57,7 +58,8 @@ class LiveService:
             open_services(self.settings, load_catalog(CONTENT_DIR), speech_workers=0)
         )
         await self.services.redis.flushdb()
-        runner = web.AppRunner(create_app(self.services), shutdown_timeout=1)
+        self.app = create_app(self.services)
+        runner = web.AppRunner(self.app, shutdown_timeout=1)
         await runner.setup()
         self._stack.push_async_callback(runner.cleanup)
         site = web.TCPSite(runner, "127.0.0.1", 0)

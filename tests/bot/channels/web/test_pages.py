@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+
+import pytest
 
 from bot.channels.web.channel import CHANNEL
 from bot.channels.web.identity import COOKIE
+from bot.channels.web.texts import load_web_texts
 from bot.services import Services
 from bot.storage.keys import UserKey
+from dialogs.loader import ContentError
 from tests.bot.channels.web.conftest import Browser
 from tests.bot.scripts import CONFIRM, NURSING_ALLOWANCE_FOR_MY_MOTHER, PROXY_PHONE
 
@@ -149,3 +154,17 @@ async def test_late_answers_and_staff_replies_arrive_over_the_live_stream(browse
             received += await asyncio.wait_for(stream.content.readany(), 5)
     assert f"id: {last + 1}".encode() in received
     assert UserKey(CHANNEL, user_id).channel == "web"
+
+
+async def test_the_mode_buttons_change_the_residents_profile_as_on_wechat(browser: Browser, services: Services) -> None:
+    await browser.say("简单模式")
+    user = browser.client.session.cookie_jar.filter_cookies(browser.client.make_url("/chat/"))[COOKIE].value
+    profile = await services.profiles.get(CHANNEL, user.rpartition(".")[0])
+    assert profile is not None
+    assert profile.mode == "simple"
+
+
+async def test_a_missing_sentence_of_the_page_is_a_content_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "web_chat.yaml").write_text("empty: 请先写下您要说的话。\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="too_long"):
+        load_web_texts(tmp_path)
