@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
+from bot.staff.delivery_texts import load_delivery_texts
 from dialogs.loader import load_catalog
 
 
@@ -21,6 +22,7 @@ def register(commands: Any) -> None:
 def run_check(args: argparse.Namespace) -> int:
     folder = args.dir if args.dir is not None else load_settings().effective_content_dir
     catalog = load_catalog(folder)
+    load_delivery_texts(folder)  # what staff are told about replies that wait
     steps = sum(len(service.steps) for service in catalog.services.values())
     print(f"content ok: {len(catalog.services)} services, {steps} steps, {len(catalog.menu)} menu options")
     return 0
