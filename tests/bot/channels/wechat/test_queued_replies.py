@@ -9,6 +9,7 @@ sends it first, through the new window, marked delivered once, even when two pus
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -150,3 +151,25 @@ async def test_two_messages_at_once_in_two_workers_send_each_waiting_reply_once(
 
     assert [text for text in wechat.sent_texts(RESIDENT) if text in waiting] == waiting
     assert len(await _delivered_events(staff, case_id)) == 3
+
+
+async def test_a_reply_from_the_console_page_is_queued_and_the_page_says_so(wechat: WeChatService) -> None:
+    staff = await wechat.staff()
+    case_id = await _claimed_case(wechat, staff)
+    wechat.clock.advance(49 * HOUR)
+    page = await (await staff.get(f"/staff/cases/{case_id}")).text()
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+
+    response = await staff.post(
+        f"/staff/cases/{case_id}/reply",
+        data={**fields, "text": REPLY},
+        headers={"Sec-Fetch-Site": "same-origin"},
+        allow_redirects=False,
+    )
+
+    assert response.status == 303
+    assert response.headers["Location"].endswith("done=reply_queued")
+    shown = await (await staff.get(response.headers["Location"])).text()
+    assert "等居民下次发消息时送出" in shown
+    assert OUTSIDE_WINDOW in shown
+    assert REPLY not in wechat.sent_texts(RESIDENT)
