@@ -341,6 +341,8 @@ def _check_text(text: str, file: str, place: str) -> Iterator[ContentProblem]:
 def text_problems(text: str, file: str, place: str) -> Iterator[ContentProblem]:
     """What is wrong with a text a resident will read or hear, for content files read elsewhere."""
     return _check_text(text, file, place)
+
+
 def _statement(place: str, prompt: Prompt, always_fact: bool) -> Statement:
     texts = (prompt.text,) if prompt.simple is None else (prompt.text, prompt.simple)
     return Statement(place, texts, prompt.sources, always_fact)

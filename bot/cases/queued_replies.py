@@ -169,16 +169,6 @@ class QueuedReplyStore:
             )
         return True
 
-    async def states(self, case_id: int) -> dict[int, str]:
-        """Each queued reply's status on a case, by the reply event's id."""
-        async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(QueuedReplyRow.event_id, QueuedReplyRow.status).where(QueuedReplyRow.case_id == case_id)
-                )
-            ).all()
-        return {int(event_id): str(status) for event_id, status in rows}
-
 
 def _owned(reply: QueuedReply) -> tuple[Any, ...]:
     """The row as this claim left it: still ``sending`` under the same attempt."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.channels.web.texts import load_web_texts
 from bot.config import load_settings
+from bot.staff.delivery_texts import load_delivery_texts
 from bot.staff.replies import load_replies
 from dialogs.loader import ContentError, ContentProblem, load_catalog
 
@@ -28,13 +29,15 @@ def run_check(args: argparse.Namespace) -> int:
     except ContentError as error:
         problems += error.problems
     try:
-        replies = load_replies(folder)
+        replies = load_replies(folder)  # the staff console's canned replies
     except ContentError as error:
         problems += error.problems
-    try:
-        load_web_texts(folder)  # the web chat's own sentences
-    except ContentError as error:
-        problems += error.problems
+    # The web chat's own sentences, and what staff are told about replies that wait.
+    for load_texts in (load_web_texts, load_delivery_texts):
+        try:
+            load_texts(folder)
+        except ContentError as error:
+            problems += error.problems
     if problems:
         raise ContentError(problems)
     steps = sum(len(service.steps) for service in catalog.services.values())

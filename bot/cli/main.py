@@ -10,7 +10,6 @@ from bot.cli import chat, content, db, doctor, models, route, safety, serve, spe
 from bot.config import SettingsError
 from bot.logs import configure_logging
 from bot.security.secret import SecretKeyError
-from bot.staff.delivery_texts import DeliveryTextsError
 from bot.storage.db import DatabaseUnavailable
 from bot.storage.redis import RedisUnavailable
 from dialogs.loader import ContentError
@@ -46,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"Configuration error:\n{error}", file=sys.stderr)
         return 2
-    except (ModelError, SecretKeyError, DeliveryTextsError) as error:
+    except (ModelError, SecretKeyError) as error:
         print(f"Configuration error:\n{error}", file=sys.stderr)
         return 2
     except ContentError as error:

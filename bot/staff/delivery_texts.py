@@ -11,14 +11,20 @@ from pathlib import Path
 
 import yaml
 
+from dialogs.loader import ContentError, ContentProblem
+
 FILE_NAME = "delivery.yaml"
 # The reasons a channel gives for a reply it cannot take until the resident writes again. A passing
 # failure within an open window (the platform busy, unreachable) is not queued: staff may simply try again.
 QUEUE_REASONS = ("outside_window", "quota")
 
 
-class DeliveryTextsError(ValueError):
-    """The file is missing, is not YAML, or lacks a text; the message names the file and the key."""
+class DeliveryTextsError(ContentError):
+    """The file is missing, is not YAML, or lacks a text; reported like every content problem, naming the
+    file and the key."""
+
+    def __init__(self, path: Path, place: str, problem: str) -> None:
+        super().__init__([ContentProblem(str(path), place, problem)])
 
 
 @dataclass(frozen=True)
@@ -36,12 +42,12 @@ def load_delivery_texts(content_dir: Path) -> DeliveryTexts:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
-        raise DeliveryTextsError(f"{path}: cannot be read ({type(error).__name__})") from None
+        raise DeliveryTextsError(path, "file", f"cannot be read ({type(error).__name__})") from None
     if not isinstance(data, dict):
-        raise DeliveryTextsError(f"{path}: should be a mapping")
+        raise DeliveryTextsError(path, "file", "should be a mapping")
     queued = data.get("queued")
     if not isinstance(queued, dict):
-        raise DeliveryTextsError(f"{path}: queued: should be a mapping of reason to text")
+        raise DeliveryTextsError(path, "queued", "should be a mapping of reason to text")
     texts = {reason: _text(path, f"queued.{reason}", queued.get(reason)) for reason in QUEUE_REASONS}
     return DeliveryTexts(
         queued=texts,
@@ -52,5 +58,5 @@ def load_delivery_texts(content_dir: Path) -> DeliveryTexts:
 
 def _text(path: Path, key: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise DeliveryTextsError(f"{path}: {key}: a short sentence for staff is missing")
+        raise DeliveryTextsError(path, key, "a short sentence for staff is missing")
     return value.strip()

@@ -18,6 +18,7 @@ from bot.channels.web.voice import WebVoice
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
 from bot.services import Services
+from speech.speaking import LocalClips
 from speech.tts import Synthesizer, TtsError
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ def build_web_chat(services: Services) -> WebChat:
     transcript = Transcript(services.redis, cipher, settings.state_ttl_days * 24 * 3600)
     texts = load_web_texts(settings.effective_content_dir)
     wechat_voice = services.wechat.voice
-    synthesizer = wechat_voice.synthesizer if wechat_voice is not None else None
+    # Web clips are MP3 made in this process; the WeChat side's local synthesizer is shared when it has one.
+    speaker = wechat_voice.speaker if wechat_voice is not None else None
+    synthesizer = speaker.synthesizer if isinstance(speaker, LocalClips) else None
     if synthesizer is None:
         try:
             synthesizer = Synthesizer()

@@ -21,7 +21,8 @@ from dialogs.events import Reply
 from dialogs.render import render_spoken
 from speech.audio import AudioError, decode, encode_mp3, pcm_from_wav
 from speech.listening import for_listening
-from speech.pool import SpeechBusy, SpeechPool, SpeechUnavailable
+from speech.pool import SpeechBusy, SpeechUnavailable
+from speech.speaking import Recogniser
 from speech.tts import Synthesizer, TtsError
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ MAX_SPOKEN_CHARS = 600  # a longer answer is better read than heard in one clip
 
 
 class WebVoice:
-    def __init__(self, redis: Redis, cipher: Cipher, pool: SpeechPool | None, synthesizer: Synthesizer | None) -> None:
+    def __init__(self, redis: Redis, cipher: Cipher, pool: Recogniser | None, synthesizer: Synthesizer | None) -> None:
+        """``pool``: the in-process speech pool or the speech stream."""
         self._redis = redis
         self._cipher = cipher
         self.pool = pool

@@ -320,6 +320,17 @@ def test_serve_refuses_to_start_on_broken_content(env: dict[str, str], tmp_path:
     assert "prompts.yaml: line" in result.stderr
 
 
+def test_content_check_names_a_missing_text_for_staff_about_waiting_replies(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    (broken / "delivery.yaml").write_text("queued: {}\n", encoding="utf-8")
+    result = run_bot("content", "check", "--dir", str(broken), env=env)
+    assert result.returncode == 2
+    assert "delivery.yaml: queued.outside_window" in result.stderr
+
+
 def test_route_eval_scores_labelled_sentences_and_fails_below_the_minimum(env: dict[str, str], tmp_path: Path) -> None:
     labelled = tmp_path / "routing.tsv"
     labelled.write_text(

@@ -9,6 +9,7 @@ sends it first, through the new window, marked delivered once, even when two pus
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +17,6 @@ import yaml
 
 from tests.bot.channels.wechat.conftest import ServiceStarter
 from tests.bot.channels.wechat.service import HOUR, StaffClient, WeChatService, passive_text
-from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF
 from tests.paths import CONTENT_DIR
 
 RESIDENT = "o6_queued_resident"
@@ -31,7 +31,8 @@ async def wechat(start_service: ServiceStarter, postgres_database_url: str) -> W
 
 
 async def _claimed_case(wechat: WeChatService, staff: StaffClient) -> int:
-    await wechat.converse(wechat.pushes(), RESIDENT, [*LIVING_ALLOWANCE_FOR_MYSELF, CONFIRM])
+    """A request for a person (the hotline's), the shortest way to a case, claimed by ``staff``."""
+    await wechat.converse(wechat.pushes(), RESIDENT, ["转人工", "想问补贴的事"])
     cases = (await (await staff.get("/staff/api/cases?status=new")).json())["cases"]
     case_id = int(cases[-1]["id"])
     assert (await staff.post(f"/staff/api/cases/{case_id}/claim")).status == 200
@@ -61,7 +62,7 @@ def test_the_words_staff_see_are_the_content_files() -> None:
 async def test_a_reply_outside_the_window_is_queued_and_reaches_the_resident_first_when_they_write(
     wechat: WeChatService,
 ) -> None:
-    staff = await wechat.staff()
+    staff = await wechat.staff(teams=("hotline",))
     case_id = await _claimed_case(wechat, staff)
     before = len(wechat.sent_texts(RESIDENT))
     wechat.clock.advance(49 * HOUR)
@@ -98,7 +99,7 @@ async def test_a_reply_outside_the_window_is_queued_and_reaches_the_resident_fir
 
 
 async def test_a_reply_past_the_five_messages_waits_for_the_quota_of_the_next_message(wechat: WeChatService) -> None:
-    staff = await wechat.staff()
+    staff = await wechat.staff(teams=("hotline",))
     case_id = await _claimed_case(wechat, staff)
     for n in range(5):
         assert (await _reply(staff, case_id, f"第{n + 1}条"))[0] == 200
@@ -117,7 +118,7 @@ async def test_a_reply_past_the_five_messages_waits_for_the_quota_of_the_next_me
 
 
 async def test_when_wechat_refuses_for_quota_the_reply_is_queued_not_lost(wechat: WeChatService) -> None:
-    staff = await wechat.staff()
+    staff = await wechat.staff(teams=("hotline",))
     case_id = await _claimed_case(wechat, staff)
     wechat.simulator.fail_next(45047)
 
@@ -132,7 +133,7 @@ async def test_when_wechat_refuses_for_quota_the_reply_is_queued_not_lost(wechat
 
 
 async def test_two_messages_at_once_in_two_workers_send_each_waiting_reply_once(wechat: WeChatService) -> None:
-    staff = await wechat.staff()
+    staff = await wechat.staff(teams=("hotline",))
     case_id = await _claimed_case(wechat, staff)
     wechat.clock.advance(49 * HOUR)
     waiting = [f"第{n}条回复" for n in range(1, 4)]
@@ -150,3 +151,25 @@ async def test_two_messages_at_once_in_two_workers_send_each_waiting_reply_once(
 
     assert [text for text in wechat.sent_texts(RESIDENT) if text in waiting] == waiting
     assert len(await _delivered_events(staff, case_id)) == 3
+
+
+async def test_a_reply_from_the_console_page_is_queued_and_the_page_says_so(wechat: WeChatService) -> None:
+    staff = await wechat.staff(teams=("hotline",))
+    case_id = await _claimed_case(wechat, staff)
+    wechat.clock.advance(49 * HOUR)
+    page = await (await staff.get(f"/staff/cases/{case_id}")).text()
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+
+    response = await staff.post(
+        f"/staff/cases/{case_id}/reply",
+        data={**fields, "text": REPLY},
+        headers={"Sec-Fetch-Site": "same-origin"},
+        allow_redirects=False,
+    )
+
+    assert response.status == 303
+    assert response.headers["Location"].endswith("done=reply_queued")
+    shown = await (await staff.get(response.headers["Location"])).text()
+    assert "等居民下次发消息时送出" in shown
+    assert OUTSIDE_WINDOW in shown
+    assert REPLY not in wechat.sent_texts(RESIDENT)
