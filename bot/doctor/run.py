@@ -9,6 +9,7 @@ from bot.config import SettingsError, load_settings
 from bot.doctor.outside import check_espeak, check_speech_model, check_wechat_token
 from bot.doctor.result import Finding, fail, ok, skip
 from bot.doctor.stores import check_database, check_redis
+from bot.staff.replies import load_replies
 from dialogs.loader import ContentError, load_catalog
 
 NEEDS_SETTINGS = ("content", "redis", "database", "migrations", "wechat", "speech model")
@@ -24,6 +25,7 @@ async def examine() -> list[Finding]:
     findings = [ok("settings", "every BOT_* variable present is valid")]
     try:
         catalog = load_catalog(settings.effective_content_dir)
+        load_replies(settings.effective_content_dir)  # serve refuses a broken one too
         findings.append(ok("content", f"{len(catalog.services)} services in {settings.effective_content_dir}"))
     except ContentError as error:
         findings.append(fail("content", f"{len(error.problems)} problems: run python -m bot content check"))

@@ -102,7 +102,7 @@ def window(reach: Reach | None, now: datetime) -> tuple[str, bool]:
     """What is left of the resident's reply window, in words, and whether it is closed or nearly so (under
     6 hours). Closing soon is said in words too, not by colour alone."""
     if reach is None:
-        return "不知道，请打开案件看", False
+        return "无法确认", False
     if not reach.can_send:
         return reach.reason or "已不能通过这个渠道回复", True
     if reach.closes_at is None:

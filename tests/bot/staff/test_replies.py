@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
 import pytest
 
+from bot.cli.content import run_check
 from bot.staff.replies import load_replies
 from dialogs.loader import ContentError
-from tests.bot.cli.test_commands import run_bot
 from tests.paths import CONTENT_DIR
 
 
@@ -50,9 +51,19 @@ def test_a_broken_replies_file_names_the_place_and_the_problem(tmp_path: Path, r
     assert any(problem in str(found) for found in raised.value.problems), raised.value.problems
 
 
-def test_content_check_names_a_broken_replies_file(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "BOT_VAR_DIR": str(tmp_path / "var")}
+def test_content_check_names_a_broken_replies_file_beside_other_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _content_with(tmp_path, "- {id: a, title: 收到, text: 请点击这里}")
-    result = run_bot("content", "check", "--dir", str(folder), env=env)
-    assert result.returncode == 2
-    assert "content/replies.yaml: [0] (id a).text: says to click" in result.stderr
+    menu = folder / "menu.yaml"
+    menu.write_text(menu.read_text(encoding="utf-8") + "\n- {label: 多余的选项, service: nowhere}\n", "utf-8")
+    with pytest.raises(ContentError) as raised:
+        run_check(argparse.Namespace(dir=folder))
+    found = [str(problem) for problem in raised.value.problems]
+    assert (
+        "content/replies.yaml: [0] (id a).text: says to click; a blind resident cannot, say what to type or say"
+        in found
+    )
+    assert any(problem.startswith("content/menu.yaml") for problem in found)
+    assert run_check(argparse.Namespace(dir=CONTENT_DIR)) == 0
+    assert "canned replies" in capsys.readouterr().out

@@ -132,3 +132,30 @@ async def test_a_reply_from_the_console_opens_the_conversation_and_hand_back_clo
     after = await services.pipeline.handle(resident, "护理补贴", "after")
     assert "已转给工作人员" not in after.replies[0].text
     assert "交回助手" not in await (await client.get(page_url)).text()
+
+
+async def test_a_contact_preference_the_resident_tells_staff_heads_the_case_page(
+    services: Services,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    resident = UserKey("cli", "resident-deaf")
+    await services.staff_users.add("zhou.hotline", PASSWORD, "agent", ["hotline"])
+    filed = await services.pipeline.handle(resident, "我儿子天天打我", "danger-deaf")
+    (case_id,) = filed.case_ids
+    await _logged_in(client, "zhou.hotline")
+    page_url = f"/staff/cases/{case_id}"
+    page = await (await client.get(page_url)).text()
+    assert '<h2 id="contact-title">联系方式：没说过</h2>' in page
+    for action, data in (("claim", {}), ("reply", {"text": "您好，我是小周。方便打电话吗？"})):
+        page = await (await client.get(page_url)).text()
+        fields = {name: _form_field(page, f"{page_url}/{action}", name) for name in ("csrf", "seen")}
+        done = await client.post(f"{page_url}/{action}", data={**fields, **data}, allow_redirects=False)
+        assert done.status == 303, await done.text()
+
+    await services.pipeline.handle(resident, "我耳朵聋，听不见，别打电话，发文字", "talk-deaf")
+    page = await (await client.get(page_url)).text()
+    assert '<h2 id="contact-title">联系方式：只发文字，不要打电话</h2>' in page
+    assert "说：“我耳朵聋，听不见，别打电话，发文字”" in page
+    replies = await client.get("/staff/api/replies")
+    assert replies.status == 200
+    assert len((await replies.json())["replies"]) >= 8  # content/replies.yaml, as the service loads it
