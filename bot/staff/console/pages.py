@@ -33,6 +33,7 @@ MAX_REASON_CHARS = 200
 TEMPLATES = web.AppKey("console_templates", Environment)
 STAFF_API = web.AppKey("console_staff_api", web.Application)
 _SEE_ALL_ROLES = frozenset({"admin", "supervisor"})
+_WHILE_CHANGING_PASSWORD = frozenset({"/staff/password", "/staff/logout", "/staff/help"})
 _OPEN = frozenset({CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING})
 _DONE_NOTICES = {
     "claimed": "已认领。",
@@ -42,6 +43,7 @@ _DONE_NOTICES = {
     "resolved": "已办结。",
     "handed_back": "已交回助手：居民再说的话由助手回答。",
     "none_left": "这个组现在没有待认领的案件。",
+    "password": "新密码已保存。",
 }
 
 
@@ -94,6 +96,8 @@ async def current_user(request: web.Request) -> StaffUser | None:
     if user is None or not user.active:
         await found.sessions.revoke(token)
         return None
+    if user.must_change_password and request.path not in _WHILE_CHANGING_PASSWORD:
+        raise web.HTTPSeeOther("/staff/password")  # an administrator reset it: a new one comes first
     return user
 
 
@@ -489,7 +493,6 @@ def _placeholder(current: str, title: str, roles: frozenset[str]) -> Any:
     return handler
 
 
-accounts_page = _placeholder("accounts", "账号", frozenset({"admin"}))
 audit_page = _placeholder("audit", "审计", frozenset({"admin"}))
 
 
