@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bot.cases.errors import CaseError
 from bot.staff.api import SERVICES
-from bot.staff.console import accounts, pages, reports, stats
+from bot.staff.console import accounts, audit_page, pages, reports, stats
 from bot.staff.console.guard import CsrfRefused, guard
 from bot.staff.console.stream import CLOSING, FEED, events
 from bot.staff.dashboard.cache import FiguresCache
@@ -94,7 +94,7 @@ def create_console_app(staff_api: web.Application, feed: CaseFeed) -> web.Applic
             web.get("/reports", reports.report_page, allow_head=False),
             web.post("/export", reports.export),
             *accounts.routes(),
-            web.get("/audit", pages.audit_page, allow_head=False),
+            web.get("/audit", audit_page.audit_page, allow_head=False),
         ]
     )
     app.router.add_static("/static", _HERE / "static", append_version=False)

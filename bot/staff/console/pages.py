@@ -483,19 +483,6 @@ async def help_page(request: web.Request) -> web.StreamResponse:
     return render(request, "help.html", **nav(request, user, "help"))
 
 
-def _placeholder(current: str, title: str, roles: frozenset[str]) -> Any:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        user = await require_user(request)
-        if user.role not in roles:
-            raise Refusal(403, "你的账号没有这个页面的权限。")
-        return render(request, "later.html", title=title, **nav(request, user, current))
-
-    return handler
-
-
-audit_page = _placeholder("audit", "审计", frozenset({"admin"}))
-
-
 # ---------------------------------------------------------------- refusals as pages
 
 
