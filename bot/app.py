@@ -6,18 +6,22 @@ import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import hdrs, web
 
+from bot.cases.retention import PersonalData
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
 from bot.notice_sender import keep_sending
 from bot.observability import http as metrics_http
 from bot.observability import metrics, request_ids
 from bot.profile_sync import keep_mirror_complete
 from bot.proxies import TrustedProxies
+from bot.retention_job import keep_erasing
 from bot.security.secret import load_or_create_secret
 from bot.services import Services
 from bot.staff.api import create_staff_app
+from bot.staff.audit import StaffAudit
 from bot.staff.console import create_console_app
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.openapi import OUTCOMES
@@ -96,9 +100,20 @@ def create_app(services: Services) -> web.Application:
         stop.set()
         await sender
 
+    async def retention(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        data = PersonalData(services.cases.sessionmaker, services.cases.cipher)
+        audit = StaffAudit(services.cases.sessionmaker, services.cases.cipher)
+        keep_for = timedelta(days=services.settings.retention_days)
+        eraser = asyncio.create_task(keep_erasing(data, audit, keep_for, stop))
+        yield
+        stop.set()
+        await eraser
+
     app.on_shutdown.append(finish_deliveries)
     app.cleanup_ctx.append(profile_copy)
     app.cleanup_ctx.append(case_notices)
+    app.cleanup_ctx.append(retention)
     staff_api = create_staff_app(
         cases=services.cases,
         users=services.staff_users,

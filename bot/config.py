@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     notify_residents: bool = True  # tell residents when their case is claimed or resolved
     vosk_model: Path | None = None
     state_ttl_days: Annotated[int, Field(ge=7, le=365)] = 30
+    # How long a finished case keeps the resident's names and numbers before the daily job erases them.
+    retention_days: Annotated[int, Field(ge=30, le=20 * 366)] = 3 * 365
     session_ttl_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 480
     session_max_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 12  # absolute, however much it is used
     metrics: bool = True  # GET /metrics and the recording behind it; BOT_METRICS=off turns both off

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bot.cases.errors import CaseError
 from bot.staff.api import SERVICES
-from bot.staff.console import accounts, audit_page, pages, reports, stats
+from bot.staff.console import accounts, audit_page, erase, pages, reports, stats
 from bot.staff.console.guard import CsrfRefused, guard
 from bot.staff.console.stream import CLOSING, FEED, events
 from bot.staff.dashboard.cache import FiguresCache
@@ -88,6 +88,8 @@ def create_console_app(staff_api: web.Application, feed: CaseFeed) -> web.Applic
             web.post("/cases/{id}/transfer", pages.transfer),
             web.post("/cases/{id}/resolve", pages.resolve),
             web.post("/cases/{id}/reveal", pages.reveal_numbers),
+            web.get("/cases/{id}/erase", erase.erase_page, allow_head=False),
+            web.post("/cases/{id}/erase", erase.erase),
             web.get("/events", events, allow_head=False),
             web.get("/help", pages.help_page, allow_head=False),
             web.get("/stats", stats.stats_page, allow_head=False),
