@@ -12,6 +12,7 @@ from aiohttp import hdrs, web
 
 from bot.cases.retention import PersonalData
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
+from bot.escalation_job import keep_escalating
 from bot.notice_sender import keep_sending
 from bot.observability import http as metrics_http
 from bot.observability import metrics, request_ids
@@ -142,5 +143,13 @@ def create_app(services: Services) -> web.Application:
     async def close_feed(_app: web.Application) -> None:
         await feed.close()
 
+    async def escalation(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        checker = asyncio.create_task(keep_escalating(services.cases.sessionmaker, feed, stop))
+        yield
+        stop.set()
+        await checker
+
+    app.cleanup_ctx.append(escalation)
     app.on_cleanup.append(close_feed)
     return app
