@@ -28,6 +28,7 @@ from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.openapi import OUTCOMES
 from bot.storage.db import check_database
 from bot.storage.redis import check_redis
+from bot.waiting_job import keep_closing
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,18 @@ def create_app(services: Services) -> web.Application:
         stop.set()
         await eraser
 
+    async def waiting_cases(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        notice = services.catalog.prompts.notice_closed_no_reply.text if services.settings.notify_residents else ""
+        days = services.settings.waiting_close_days
+        closer = asyncio.create_task(keep_closing(services.cases.sessionmaker, services.delivery, notice, days, stop))
+        yield
+        stop.set()
+        await closer
+
     app.on_shutdown.append(finish_deliveries)
     app.cleanup_ctx.append(profile_copy)
+    app.cleanup_ctx.append(waiting_cases)
     app.cleanup_ctx.append(case_notices)
     app.cleanup_ctx.append(retention)
     staff_api = create_staff_app(

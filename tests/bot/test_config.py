@@ -21,6 +21,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "BOT_WECHAT_MODE",
         "BOT_SESSION_MAX_HOURS",
         "BOT_RETENTION_DAYS",
+        "BOT_WAITING_CLOSE_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -113,4 +114,11 @@ def test_finished_cases_keep_personal_data_three_years_unless_configured(monkeyp
     assert load_settings().retention_days == 730
     monkeypatch.setenv("BOT_RETENTION_DAYS", "7")
     with pytest.raises(SettingsError, match="BOT_RETENTION_DAYS"):
+        load_settings()
+
+
+def test_cases_waiting_on_the_resident_close_after_two_weeks_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().waiting_close_days == 14
+    monkeypatch.setenv("BOT_WAITING_CLOSE_DAYS", "1")
+    with pytest.raises(SettingsError, match="BOT_WAITING_CLOSE_DAYS"):
         load_settings()

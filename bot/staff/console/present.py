@@ -51,6 +51,7 @@ EVENT_LABELS = {
     "numbers_exported": "导出了完整号码",
     "escalated": "紧急案件超过 15 分钟没人认领，已提醒主管",
     "personal_data_erased": "删除了个人信息",
+    "closed_no_reply": "居民一直没回复，已关闭",
 }
 OUTCOME_LABELS = OUTCOME_MEANINGS
 ROLE_LABELS = {"admin": "管理员", "supervisor": "主管", "agent": "组员"}
