@@ -6,26 +6,32 @@ import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import hdrs, web
 
+from bot.cases.retention import PersonalData
 from bot.channels.web import add_chat
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
+from bot.escalation_job import keep_escalating
 from bot.notice_sender import keep_sending
 from bot.observability import http as metrics_http
 from bot.observability import metrics, request_ids
 from bot.profile_sync import keep_mirror_complete
 from bot.proxies import TrustedProxies
+from bot.retention_job import keep_erasing
 from bot.security.secret import load_or_create_secret
 from bot.services import Services
 from bot.speech_status import speech_backlog_reader, speech_health
 from bot.staff.api import create_staff_app
+from bot.staff.audit import StaffAudit
 from bot.staff.console import create_console_app
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.openapi import OUTCOMES
 from bot.staff.replies import load_replies
 from bot.storage.db import check_database
 from bot.storage.redis import check_redis
+from bot.waiting_job import keep_closing
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +102,30 @@ def create_app(services: Services) -> web.Application:
         stop.set()
         await sender
 
+    async def retention(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        data = PersonalData(services.cases.sessionmaker, services.cases.cipher)
+        audit = StaffAudit(services.cases.sessionmaker, services.cases.cipher)
+        keep_for = timedelta(days=services.settings.retention_days)
+        eraser = asyncio.create_task(keep_erasing(data, audit, keep_for, stop))
+        yield
+        stop.set()
+        await eraser
+
+    async def waiting_cases(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        notice = services.catalog.prompts.notice_closed_no_reply.text if services.settings.notify_residents else ""
+        days = services.settings.waiting_close_days
+        closer = asyncio.create_task(keep_closing(services.cases.sessionmaker, services.delivery, notice, days, stop))
+        yield
+        stop.set()
+        await closer
+
     app.on_shutdown.append(finish_deliveries)
     app.cleanup_ctx.append(profile_copy)
+    app.cleanup_ctx.append(waiting_cases)
     app.cleanup_ctx.append(case_notices)
+    app.cleanup_ctx.append(retention)
     staff_api = create_staff_app(
         cases=services.cases,
         users=services.staff_users,
@@ -130,5 +157,13 @@ def create_app(services: Services) -> web.Application:
     async def close_feed(_app: web.Application) -> None:
         await feed.close()
 
+    async def escalation(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        checker = asyncio.create_task(keep_escalating(services.cases.sessionmaker, feed, stop))
+        yield
+        stop.set()
+        await checker
+
+    app.cleanup_ctx.append(escalation)
     app.on_cleanup.append(close_feed)
     return app

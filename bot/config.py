@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # ``python -m bot speech-worker`` processes through a Redis stream (needs BOT_REDIS_URL)
     speech_backend: Literal["pool", "stream"] = "pool"
     state_ttl_days: Annotated[int, Field(ge=7, le=365)] = 30
+    # How long a finished case keeps the resident's names and numbers before the daily job erases them.
+    retention_days: Annotated[int, Field(ge=30, le=20 * 366)] = 3 * 365
+    # A case waiting on the resident's answer this long without one is closed, with a notice to them.
+    waiting_close_days: Annotated[int, Field(ge=3, le=90)] = 14
     session_ttl_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 480
     session_max_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 12  # absolute, however much it is used
     metrics: bool = True  # GET /metrics and the recording behind it; BOT_METRICS=off turns both off

@@ -265,6 +265,7 @@ class Prompts(_Model):
     notice_claimed: Prompt
     notice_resolved: Prompt
     notice_filed: Prompt
+    notice_closed_no_reply: Prompt
     stores_busy: Prompt
     talk_forwarded: Prompt
     resolved_approved: Prompt

@@ -106,3 +106,5 @@ class StaffUser:
     role: str
     teams: tuple[str, ...]
     active: bool
+    # An administrator reset the password: the person must choose a new one before anything else.
+    must_change_password: bool = False

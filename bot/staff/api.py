@@ -291,6 +291,8 @@ async def _current_user(request: web.Request) -> StaffUser:
         if user_id is not None:
             user = await services.users.get(user_id)
             if user is not None and user.active:
+                if user.must_change_password:
+                    raise ApiError(403, "password_change_required", "请先在工作台（/staff/）设置新密码")
                 return user
             await services.sessions.revoke(token)
     raise ApiError(401, "not_logged_in", "请先登录")
@@ -427,6 +429,9 @@ async def login(request: web.Request) -> web.StreamResponse:
         log.info("staff login failed name_tag=%s", _name_tag(services.log_key, username))
         raise ApiError(401, "login_failed", "用户名或密码不正确")
     await services.throttle.clear(username, remote)
+    if user.must_change_password:
+        # An administrator reset the password: the person chooses a new one in the console first.
+        raise ApiError(403, "password_change_required", "请先在工作台（/staff/）登录并设置新密码")
     # A fresh token on every login, so a token planted before login is worthless afterwards.
     old_token = request.cookies.get(COOKIE_NAME)
     if old_token:

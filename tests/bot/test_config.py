@@ -20,6 +20,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "BOT_WECHAT_APP_ID",
         "BOT_WECHAT_MODE",
         "BOT_SESSION_MAX_HOURS",
+        "BOT_RETENTION_DAYS",
+        "BOT_WAITING_CLOSE_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -103,4 +105,20 @@ def test_staff_sessions_end_twelve_hours_after_login_unless_configured(monkeypat
     assert load_settings().session_max_hours == 8
     monkeypatch.setenv("BOT_SESSION_MAX_HOURS", "0")
     with pytest.raises(SettingsError, match="BOT_SESSION_MAX_HOURS"):
+        load_settings()
+
+
+def test_finished_cases_keep_personal_data_three_years_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().retention_days == 3 * 365
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "730")
+    assert load_settings().retention_days == 730
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "7")
+    with pytest.raises(SettingsError, match="BOT_RETENTION_DAYS"):
+        load_settings()
+
+
+def test_cases_waiting_on_the_resident_close_after_two_weeks_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().waiting_close_days == 14
+    monkeypatch.setenv("BOT_WAITING_CLOSE_DAYS", "1")
+    with pytest.raises(SettingsError, match="BOT_WAITING_CLOSE_DAYS"):
         load_settings()

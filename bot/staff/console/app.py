@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from bot.cases.errors import CaseError
 from bot.staff.api import SERVICES
-from bot.staff.console import case_extras, pages, reports, stats
+from bot.staff.console import accounts, audit_page, case_extras, erase, pages, reports, stats
 from bot.staff.console.guard import CsrfRefused, guard
 from bot.staff.console.stream import CLOSING, FEED, events
 from bot.staff.dashboard.cache import FiguresCache
@@ -90,13 +90,15 @@ def create_console_app(staff_api: web.Application, feed: CaseFeed) -> web.Applic
             web.post("/cases/{id}/reveal", pages.reveal_numbers),
             web.post("/cases/{id}/notes", case_extras.add_note),
             web.post("/cases/{id}/contact-preference", case_extras.set_contact_preference),
+            web.get("/cases/{id}/erase", erase.erase_page, allow_head=False),
+            web.post("/cases/{id}/erase", erase.erase),
             web.get("/events", events, allow_head=False),
             web.get("/help", pages.help_page, allow_head=False),
             web.get("/stats", stats.stats_page, allow_head=False),
             web.get("/reports", reports.report_page, allow_head=False),
             web.post("/export", reports.export),
-            web.get("/accounts", pages.accounts_page, allow_head=False),
-            web.get("/audit", pages.audit_page, allow_head=False),
+            *accounts.routes(),
+            web.get("/audit", audit_page.audit_page, allow_head=False),
         ]
     )
     app.router.add_static("/static", _HERE / "static", append_version=False)

@@ -34,6 +34,7 @@ MAX_REASON_CHARS = 200
 TEMPLATES = web.AppKey("console_templates", Environment)
 STAFF_API = web.AppKey("console_staff_api", web.Application)
 _SEE_ALL_ROLES = frozenset({"admin", "supervisor"})
+_WHILE_CHANGING_PASSWORD = frozenset({"/staff/password", "/staff/logout", "/staff/help"})
 _OPEN = frozenset({CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING})
 _DONE_NOTICES = {
     "claimed": "已认领。",
@@ -48,6 +49,8 @@ _DONE_NOTICES = {
     "noted": "备注已保存。",
     "contact_saved": "联系方式已保存。",
     "reply_picked": "常用回复已放进回复框，可以改了再发送。",
+    "password": "新密码已保存。",
+    "erased": "这个案件的个人信息已删除，统计数字保留。",
 }
 
 
@@ -102,6 +105,8 @@ async def current_user(request: web.Request) -> StaffUser | None:
     if user is None or not user.active:
         await found.sessions.revoke(token)
         return None
+    if user.must_change_password and request.path not in _WHILE_CHANGING_PASSWORD:
+        raise web.HTTPSeeOther("/staff/password")  # an administrator reset it: a new one comes first
     return user
 
 
@@ -488,20 +493,6 @@ async def resolve(request: web.Request) -> web.StreamResponse:
 async def help_page(request: web.Request) -> web.StreamResponse:
     user = await current_user(request)
     return render(request, "help.html", **nav(request, user, "help"))
-
-
-def _placeholder(current: str, title: str, roles: frozenset[str]) -> Any:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        user = await require_user(request)
-        if user.role not in roles:
-            raise Refusal(403, "你的账号没有这个页面的权限。")
-        return render(request, "later.html", title=title, **nav(request, user, current))
-
-    return handler
-
-
-accounts_page = _placeholder("accounts", "账号", frozenset({"admin"}))
-audit_page = _placeholder("audit", "审计", frozenset({"admin"}))
 
 
 # ---------------------------------------------------------------- refusals as pages

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from bot.cases.types import CaseSummary
+from bot.staff.dashboard.sla import URGENT_CLAIM_WITHIN, due_within
 from bot.staff.delivery import Reach
 from bot.staff.openapi import OUTCOME_MEANINGS
 
@@ -51,6 +53,9 @@ EVENT_LABELS = {
     "numbers_exported": "导出了完整号码",
     "note": "写了内部备注",
     "contact_preference": "记下联系方式",
+    "escalated": "紧急案件超过 15 分钟没人认领，已提醒主管",
+    "personal_data_erased": "删除了个人信息",
+    "closed_no_reply": "居民一直没回复，已关闭",
 }
 # How the resident wants to be contacted (``bot/cases/contact_preference.py``); unknown says so in words.
 CONTACT_LABELS = {"text_only": "只发文字，不要打电话", "may_call": "可以打电话", "via_family": "通过家人联系"}
@@ -128,3 +133,30 @@ def at(moment: datetime) -> str:
     """A moment in Beijing time, as staff read clocks."""
     local = moment.astimezone(UTC) + timedelta(hours=8)
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+def due(summary: CaseSummary, now: datetime | None = None) -> str:
+    """The team's working time for an open case (``bot/staff/dashboard/sla.py``) and what is left of it."""
+    if summary.status not in ("new", "claimed", "waiting"):
+        return "已办结"
+    now = now or datetime.now(UTC)
+    limit = due_within(summary.team)
+    left = summary.created_at + limit - now
+    whole_days = limit.days if limit == timedelta(days=limit.days) else 0
+    words = f"提交后 {whole_days} 天内办结" if whole_days else f"提交后 {duration(limit)}内办结"
+    words += f"，还剩 {duration(left)}" if left > timedelta(0) else f"，已超过 {duration(-left)}"
+    if summary.urgent and summary.status == "new":
+        words = f"紧急：{duration(URGENT_CLAIM_WITHIN)}内认领；" + words
+    return words
+
+
+def overdue(summary: CaseSummary, now: datetime | None = None) -> str:
+    """A short warning for the queue: an urgent case waiting past 15 minutes, or any past its team's time."""
+    if summary.status not in ("new", "claimed", "waiting"):
+        return ""
+    waited_for = (now or datetime.now(UTC)) - summary.created_at
+    if summary.urgent and summary.status == "new" and waited_for > URGENT_CLAIM_WITHIN:
+        return "超过 15 分钟没人认领"
+    if waited_for > due_within(summary.team):
+        return "已超过办理时限"
+    return ""

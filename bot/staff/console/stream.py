@@ -29,6 +29,8 @@ def describe(change: CaseChange) -> str:
         return f"{change.case_id} 号案件转到了{team}。"
     if change.kind == "resolved":
         return f"{change.case_id} 号案件已办结。"
+    if change.kind == "escalated":
+        return f"紧急案件 {change.case_id} 号超过 15 分钟没人认领，请主管安排。"
     return f"{change.case_id} 号案件有新动态。"
 
 

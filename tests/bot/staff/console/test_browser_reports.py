@@ -14,7 +14,7 @@ from tests.bot.staff.console.test_browser import LiveService, _chromium_or_skip,
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-SUPERVISOR_PAGES = ("/staff/stats", "/staff/reports")
+SUPERVISOR_PAGES = ("/staff/stats", "/staff/reports", "/staff/reports?month=2026-11")
 ADMIN_PAGES = ("/staff/accounts", "/staff/audit")
 
 
@@ -44,12 +44,22 @@ def page(service: LiveService) -> Iterator[Any]:
 def test_every_supervisor_and_admin_page_passes_axe(service: LiveService, page: Any) -> None:
     service.add_user("ada", "admin", ())
     page.context.clear_cookies()
-    service.new_case(urgent=True)
+    case_id = service.new_case(urgent=True)
     service.new_case(team="hotline")
     login(page, service, "ada")
-    for path in SUPERVISOR_PAGES + ADMIN_PAGES:
+    page.goto(f"{service.url}/staff/cases/{case_id}")  # a view, for the audit to show
+    for path in SUPERVISOR_PAGES + ADMIN_PAGES + ("/staff/password", f"/staff/cases/{case_id}/erase"):
         page.goto(service.url + path)
         assert_accessible(page, path)
+    page.goto(service.url + "/staff/accounts")
+    page.get_by_role("link", name="ada").click()
+    assert_accessible(page, "one account")
+    page.goto(service.url + "/staff/accounts")
+    page.get_by_label("用户名").fill("x")
+    page.get_by_label("初始密码").fill("long-enough-password")
+    page.get_by_role("button", name="建立账号").click()
+    playwright_api.expect(page.get_by_role("alert")).to_contain_text("用户名要 3 到 40 个字符")
+    assert_accessible(page, "refused account")
     page.goto(service.url + "/staff/stats")
     chart = page.get_by_role("img", name="按服务分的申请")
     playwright_api.expect(chart).to_be_visible()
@@ -61,7 +71,8 @@ def test_an_agent_is_refused_every_supervisor_and_admin_page(service: LiveServic
     service.add_user("agnes")
     page.context.clear_cookies()
     login(page, service, "agnes")
-    for path in SUPERVISOR_PAGES + ADMIN_PAGES:
+    case_id = service.new_case()
+    for path in SUPERVISOR_PAGES + ADMIN_PAGES + (f"/staff/cases/{case_id}/erase",):
         response = page.goto(service.url + path)
         assert response is not None
         assert response.status == 403, path

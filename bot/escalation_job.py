@@ -1,0 +1,68 @@
+"""Urgent cases nobody has claimed within 15 minutes are escalated: each gets an ``escalated`` event (once)
+and an announcement on the live feed, which every open console of its team and every supervisor's reads
+out, so the hotline supervisor can send someone. Checked every minute in every worker; a row lock (SKIP
+LOCKED on PostgreSQL) and the event's presence keep it to one escalation per case."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cases.models import CaseEventRow, CaseRow, utcnow
+from bot.cases.types import CaseStatus
+from bot.staff.dashboard.sla import URGENT_CLAIM_WITHIN
+from bot.staff.live import CaseChange, CaseFeed
+
+log = logging.getLogger(__name__)
+
+ESCALATED = "escalated"
+EVERY = timedelta(minutes=1)
+_BATCH = 100
+
+
+async def escalate_once(sessionmaker: async_sessionmaker[AsyncSession], feed: CaseFeed) -> list[int]:
+    """Escalate every urgent case still unclaimed 15 minutes after filing; the ids escalated now."""
+    now = utcnow()
+    already = exists().where(CaseEventRow.case_id == CaseRow.id, CaseEventRow.kind == ESCALATED)
+    query = (
+        select(CaseRow)
+        .where(
+            CaseRow.urgent.is_(True),
+            CaseRow.status == CaseStatus.NEW,
+            CaseRow.created_at < now - URGENT_CLAIM_WITHIN,
+            ~already,
+        )
+        .order_by(CaseRow.created_at)
+        .limit(_BATCH)
+        .with_for_update(skip_locked=True, key_share=True)
+    )
+    async with sessionmaker.begin() as session:
+        cases = list((await session.scalars(query)).all())
+        for case in cases:
+            waited = int((now - case.created_at).total_seconds() // 60)
+            detail = {"to": "hotline_supervisor", "waited_minutes": waited}
+            session.add(CaseEventRow(case_id=case.id, kind=ESCALATED, actor="system", detail=detail, created_at=now))
+        changes = [CaseChange(ESCALATED, case.id, case.team, case.status, True) for case in cases]
+    for change in changes:
+        await feed.publish(change)
+    if changes:
+        log.warning("escalation: %d urgent cases unclaimed after 15 minutes", len(changes))
+    return [change.case_id for change in changes]
+
+
+async def keep_escalating(
+    sessionmaker: async_sessionmaker[AsyncSession], feed: CaseFeed, stop: asyncio.Event, *, every: timedelta = EVERY
+) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every.total_seconds())
+            return
+        try:
+            await escalate_once(sessionmaker, feed)
+        except Exception:  # tried again in a minute
+            log.exception("escalation: the check failed")
