@@ -40,10 +40,16 @@ log = logging.getLogger(__name__)
 _BLOCK_SECONDS = 4.0  # each BLPOP; under the client's 5 s socket timeout
 _SYNTHESIS_BUDGET = 30.0  # the text has gone already; speech later than this is not worth the wait
 
-# KEYS: stream, worker slots, job times. ARGV: oldest live heartbeat, budget (s), maxlen, then the job's
-# id, kind, expiry and sealed payload. Returns {added, jobs waiting, live slots}; Backlog.wait, in Lua.
-_ADMIT = """
-local live = redis.call('ZCOUNT', KEYS[2], ARGV[1], '+inf')
+# Heartbeats are stamped and read with the Redis server's clock, so hosts whose clocks differ agree.
+_LIVE = """
+local t = redis.call('TIME')
+local live = redis.call('ZCOUNT', KEYS[2], t[1] + t[2] / 1000000 - tonumber(ARGV[1]), '+inf')
+"""
+# KEYS: stream, worker slots, job times. ARGV: seconds a heartbeat counts, budget (s), maxlen, then the
+# job's id, kind, expiry and sealed payload. Returns {added, jobs waiting, live slots}; Backlog.wait in Lua.
+_ADMIT = (
+    _LIVE
+    + """
 local waiting = redis.call('XLEN', KEYS[1])
 if live == 0 then return {0, waiting, 0} end
 local mean = tonumber(redis.call('HGET', KEYS[3], 'any') or '0') or 0
@@ -53,6 +59,16 @@ redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*',
   'id', ARGV[4], 'kind', ARGV[5], 'expires', ARGV[6], 'payload', ARGV[7])
 return {1, waiting, live}
 """
+)
+# KEYS: stream, worker slots, job times. ARGV: seconds a heartbeat counts. Numbers as text (Lua would
+# round them to integers).
+_BACKLOG = (
+    _LIVE
+    + """
+local times = redis.call('HMGET', KEYS[3], 'any', 'recognise-rtf')
+return {redis.call('XLEN', KEYS[1]), live, times[1] or '0', times[2] or '0'}
+"""
+)
 
 
 @dataclass(frozen=True)
@@ -73,16 +89,13 @@ class Backlog:
         return ahead * self.seconds_per_job / self.workers
 
 
-async def read_backlog(redis: Redis, *, now: float | None = None) -> Backlog:
+async def read_backlog(redis: Redis) -> Backlog:
     """One round trip: the unfinished jobs (workers delete each job as they finish it, so the stream's
     length), the live worker slots, the timings."""
-    now = time.time() if now is None else now
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.xlen(STREAM)
-        pipe.zcount(WORKERS, now - ALIVE_SECONDS, "+inf")
-        pipe.hmget(SECONDS, ["any", "recognise-rtf"])
-        waiting, workers, (any_seconds, rtf) = await pipe.execute(raise_on_error=True)
-    return Backlog(int(waiting), int(workers), float(any_seconds or 0.0), float(rtf or 0.0))
+    waiting, workers, any_seconds, rtf = await redis.eval(
+        _BACKLOG, 3, STREAM, WORKERS, SECONDS, ALIVE_SECONDS
+    )
+    return Backlog(int(waiting), int(workers), float(any_seconds), float(rtf))
 
 
 async def ensure_group(redis: Redis) -> None:
@@ -171,7 +184,7 @@ class StreamSpeech:
         added, waiting, workers = await self._admit(
             keys=[STREAM, WORKERS, SECONDS],
             args=[
-                f"{now - ALIVE_SECONDS:.3f}",
+                ALIVE_SECONDS,
                 budget,
                 self._maxlen,
                 job_id,
