@@ -92,9 +92,7 @@ class Backlog:
 async def read_backlog(redis: Redis) -> Backlog:
     """One round trip: the unfinished jobs (workers delete each job as they finish it, so the stream's
     length), the live worker slots, the timings."""
-    waiting, workers, any_seconds, rtf = await redis.eval(
-        _BACKLOG, 3, STREAM, WORKERS, SECONDS, ALIVE_SECONDS
-    )
+    waiting, workers, any_seconds, rtf = await redis.eval(_BACKLOG, 3, STREAM, WORKERS, SECONDS, ALIVE_SECONDS)
     return Backlog(int(waiting), int(workers), float(any_seconds), float(rtf))
 
 
