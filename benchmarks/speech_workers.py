@@ -222,7 +222,7 @@ def serve_memory(label: str, env_extra: dict[str, str], folder: Path, redis_url:
         children = [rss_mb(pid) for pid in descendants(server.pid)]
         print(
             f"web worker, {label}: {own:.0f} MB itself"
-            + (f" + {len(children)} recognition processes {sum(children):.0f} MB" if children else "")
+            + (f" + {len(children)} children (pool + tracker) {sum(children):.0f} MB" if children else "")
             + f" = {own + sum(children):.0f} MB",
             flush=True,
         )
