@@ -93,6 +93,10 @@ def describe_backends(settings: Settings) -> list[str]:
         lines.append(f"Database: embedded SQLite at {settings.var_dir / 'bot.sqlite3'} (BOT_DATABASE_URL unset)")
     else:
         lines.append("Database: " + _without_password(settings.database_url or ""))
+    if settings.speech_backend == "stream":
+        lines.append(
+            "Speech: by speech workers through Redis (BOT_SPEECH_BACKEND=stream: run python -m bot speech-worker)"
+        )
     return lines
 
 

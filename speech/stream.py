@@ -40,6 +40,36 @@ log = logging.getLogger(__name__)
 _BLOCK_SECONDS = 4.0  # each BLPOP; under the client's 5 s socket timeout
 _SYNTHESIS_BUDGET = 30.0  # the text has gone already; speech later than this is not worth the wait
 
+# Heartbeats are stamped and read with the Redis server's clock, so hosts whose clocks differ agree.
+_LIVE = """
+local t = redis.call('TIME')
+local live = redis.call('ZCOUNT', KEYS[2], t[1] + t[2] / 1000000 - tonumber(ARGV[1]), '+inf')
+"""
+# KEYS: stream, worker slots, job times. ARGV: seconds a heartbeat counts, budget (s), maxlen, then the
+# job's id, kind, expiry and sealed payload. Returns {added, jobs waiting, live slots}; Backlog.wait in Lua.
+_ADMIT = (
+    _LIVE
+    + """
+local waiting = redis.call('XLEN', KEYS[1])
+if live == 0 then return {0, waiting, 0} end
+local mean = tonumber(redis.call('HGET', KEYS[3], 'any') or '0') or 0
+local ahead = math.max(0, waiting - live + 1)
+if ahead * mean / live > tonumber(ARGV[2]) then return {0, waiting, live} end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*',
+  'id', ARGV[4], 'kind', ARGV[5], 'expires', ARGV[6], 'payload', ARGV[7])
+return {1, waiting, live}
+"""
+)
+# KEYS: stream, worker slots, job times. ARGV: seconds a heartbeat counts. Numbers as text (Lua would
+# round them to integers).
+_BACKLOG = (
+    _LIVE
+    + """
+local times = redis.call('HMGET', KEYS[3], 'any', 'recognise-rtf')
+return {redis.call('XLEN', KEYS[1]), live, times[1] or '0', times[2] or '0'}
+"""
+)
+
 
 @dataclass(frozen=True)
 class Backlog:
@@ -59,24 +89,11 @@ class Backlog:
         return ahead * self.seconds_per_job / self.workers
 
 
-async def read_backlog(redis: Redis, *, now: float | None = None) -> Backlog:
-    """One round trip: the group's unread and unacknowledged jobs, the live worker slots, the timings."""
-    now = time.time() if now is None else now
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.xinfo_groups(STREAM)
-        pipe.zcount(WORKERS, now - ALIVE_SECONDS, "+inf")
-        pipe.hmget(SECONDS, ["any", "recognise-rtf"])
-        groups, workers, (any_seconds, rtf) = await pipe.execute(raise_on_error=True)
-    waiting = 0
-    for group in groups:
-        if group["name"] in (GROUP, GROUP.encode()):
-            lag = group.get("lag")
-            if lag is None:  # Redis cannot tell after trimming: count what is after the last delivered job
-                last = group["last-delivered-id"]
-                last = last.decode() if isinstance(last, bytes) else str(last)
-                lag = len(await redis.xrange(STREAM, f"({last}", "+", count=MAXLEN) or [])
-            waiting = int(group.get("pending") or 0) + int(lag)
-    return Backlog(waiting, int(workers), float(any_seconds or 0.0), float(rtf or 0.0))
+async def read_backlog(redis: Redis) -> Backlog:
+    """One round trip: the unfinished jobs (workers delete each job as they finish it, so the stream's
+    length), the live worker slots, the timings."""
+    waiting, workers, any_seconds, rtf = await redis.eval(_BACKLOG, 3, STREAM, WORKERS, SECONDS, ALIVE_SECONDS)
+    return Backlog(int(waiting), int(workers), float(any_seconds), float(rtf))
 
 
 async def ensure_group(redis: Redis) -> None:
@@ -109,6 +126,7 @@ class StreamSpeech:
         self._synthesis_budget = synthesis_budget
         self._wait_limit = wait_limit
         self._maxlen = maxlen
+        self._admit = redis.register_script(_ADMIT)
 
     async def start(self) -> None:
         """Create the group if it is missing; Redis being away now is no reason not to start (the first
@@ -141,7 +159,6 @@ class StreamSpeech:
 
     async def _run(self, job: Job) -> Result:
         try:
-            await self._admit(job)
             job_id = await self._add(job)
             raw = await self._await(job_id)
         except (RedisError, OSError) as error:
@@ -156,24 +173,27 @@ class StreamSpeech:
             raise SpeechUnavailable(f"the speech worker could not do the job ({result.reason})")
         return result
 
-    async def _admit(self, job: Job) -> None:
-        """SpeechBusy unless a live worker would finish ``job`` within its budget."""
-        backlog = await read_backlog(self._redis)
-        budget = self._recognition_budget if isinstance(job, RecognitionJob) else self._synthesis_budget
-        expected = backlog.wait()
-        if expected > budget:
-            what = "no speech worker is running" if backlog.workers == 0 else f"{backlog.waiting} jobs waiting"
-            raise SpeechBusy(f"{what}: about {expected:.1f} s, more than {budget:.1f} s")
-
     async def _add(self, job: Job) -> str:
+        """Add ``job`` unless the backlog says it would wait past its budget (``SpeechBusy``). Checked and
+        added in one script, so that a burst of messages arriving together see each other's jobs."""
+        budget = self._recognition_budget if isinstance(job, RecognitionJob) else self._synthesis_budget
         job_id = uuid.uuid4().hex
-        fields: dict[str, bytes | str] = {
-            "id": job_id,
-            "kind": job.kind,
-            "expires": f"{time.time() + self._wait_limit:.3f}",
-            "payload": seal_job(job, self._sealer),
-        }
-        await self._redis.xadd(STREAM, fields, maxlen=self._maxlen, approximate=True)  # type: ignore[arg-type]
+        now = time.time()
+        added, waiting, workers = await self._admit(
+            keys=[STREAM, WORKERS, SECONDS],
+            args=[
+                ALIVE_SECONDS,
+                budget,
+                self._maxlen,
+                job_id,
+                job.kind,
+                f"{now + self._wait_limit:.3f}",
+                seal_job(job, self._sealer),
+            ],
+        )
+        if not added:
+            what = "no speech worker is running" if not workers else f"{waiting} jobs waiting"
+            raise SpeechBusy(f"{what}: more than {budget:.1f} s to wait")
         return job_id
 
     async def _await(self, job_id: str) -> bytes | None:

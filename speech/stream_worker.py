@@ -70,6 +70,17 @@ return stored
 """
 
 
+# KEYS: worker slots. ARGV: seconds after which a silent slot is forgotten, then this worker's slots.
+# Stamped with the Redis server's clock, which the web workers read too.
+_HEARTBEAT = """
+local t = redis.call('TIME')
+local now = t[1] + t[2] / 1000000
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], now, ARGV[i]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+return 1
+"""
+
+
 @dataclass(frozen=True)
 class Entry:
     entry_id: str
@@ -105,6 +116,7 @@ class StreamWorker:
         self._result_ttl = max(1, int(result_ttl))
         self._clock = clock
         self._finish = redis.register_script(_FINISH)
+        self._heartbeat_script = redis.register_script(_HEARTBEAT)
         self._mean_seconds: dict[str, float] = {}
         self.finished = 0  # results this worker stored
 
@@ -135,11 +147,7 @@ class StreamWorker:
                 log.warning("speech worker heartbeat failed: %s", type(error).__name__)
 
     async def _beat(self) -> None:
-        now = self._clock()
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.zadd(WORKERS, dict.fromkeys(self._slots, now))
-            pipe.zremrangebyscore(WORKERS, "-inf", now - FORGET_SECONDS)
-            await pipe.execute()
+        await self._heartbeat_script(keys=[WORKERS], args=[FORGET_SECONDS, *self._slots])
 
     async def _work(self, slot: str, stop: asyncio.Event) -> None:
         while not stop.is_set():
