@@ -39,10 +39,11 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
+from dialogs.prepared import prepared
 from dialogs.proposals import proposal_for
 from dialogs.render import render_text
-from dialogs.safety import detect_crisis, keeps_story
-from dialogs.schema import Catalog, Faq, Prompt, SafetyCategory, Service, Step
+from dialogs.safety import detect_crisis, find_warning, keeps_story
+from dialogs.schema import Catalog, Commands, Faq, Prompt, SafetyCategory, Service, Step
 from dialogs.state import SAID_LIMIT, Application, Conversation, Pending, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
 from dialogs.validators.numbers import answer_number
@@ -55,6 +56,7 @@ MISUNDERSTOOD_LIMIT = 3
 SHORT_YES_NO = 3  # "是的呀": longer answers to "对吗？" may carry an answer of their own
 MISSES_AFTER_HANDOFF_OFFER = 2  # then a person is asked for without asking again
 RESUME_AFTER_SECONDS = 6 * 3600
+RECENT_TURNS = 10  # a warning said in the last few turns is not said again
 READ_BACK = ("id_number", "disability_card", "mobile")
 CONFIDENT_SPEECH = 0.6  # below this, "您是说……吗？" before acting on what was heard
 YES_NO = ("是", "不是")
@@ -115,6 +117,7 @@ class _Turn:
             if keeps_story(self.state, self.catalog, urgent_service=HANDOFF_SERVICE):
                 self.answer_application(text)  # her account of what happened is the answer, not lost
             return
+        self.warn_first(text)
         if self.unsure_of_speech(text):
             return
         if self.event.kind == "choose":
@@ -347,6 +350,15 @@ class _Turn:
         )
         self.say(self.catalog.safety.footer, case_id=CASE_ID_PLACEHOLDER)  # told once the case is saved
 
+    def warn_first(self, text: str) -> None:
+        """ "被骗": call 110 now, said before the message is handled as usual; not again and again."""
+        warning = find_warning(text, self.catalog.safety)
+        if warning is None:
+            return
+        words = self.text_of(warning.say)
+        if not any(turn.who == "bot" and words in turn.text for turn in self.state.transcript[-RECENT_TURNS:]):
+            self.say(warning.say)
+
     def unsure_of_speech(self, text: str) -> bool:
         """Recognised speech below the confidence threshold is checked back before it is acted on."""
         confidence = self.event.confidence
@@ -530,6 +542,12 @@ class _Turn:
         if pending == "reading":
             self.answer_reading(text)
             return
+        if pending == "which":
+            self.answer_which(text)
+            return
+        if pending == "money":
+            self.answer_money(text)
+            return
         if pending == "handoff" and isinstance(parse_yes_no(text), Invalid):
             self.answer_beside_handoff_offer(text)
             return
@@ -648,6 +666,10 @@ class _Turn:
 
     def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
+        if chosen is None and self.asks_about_money(text):
+            self.understood()
+            self.screen_for_money()
+            return
         routed = route(text, self.catalog)
         question = match_faq(text, self.catalog)
         phrase_length = max((len(p) for p in self._matched_phrases(routed.service, text)), default=0)
@@ -672,9 +694,8 @@ class _Turn:
             self.say(self.prompts.did_you_mean, YES_NO, service=guess.short_name)
             return
         if len(routed.alternatives) >= 2:
-            names = "还是".join(self.catalog.services[s].short_name for s, _ in routed.alternatives[:2])
-            self.say(self.prompts.which_service, services=names)
-            self.show_menu()
+            # A tie or a weak guess between two: ask which, not "没听懂" (and count nothing).
+            self.ask_which(routed.alternatives[0][0], routed.alternatives[1][0])
             return
         if first_contact:
             self.show_menu()
@@ -682,6 +703,75 @@ class _Turn:
         if not self.misunderstood():
             self.say(self.prompts.not_understood)
             self.show_menu()
+
+    def ask_which(self, first: str, second: str, question: Prompt | None = None) -> None:
+        """ "您是想问A，还是B？", answered by number, by name, or by saying something else."""
+        services = self.catalog.services
+        self.state = evolve(self.state, pending="which", offers=(first, second))
+        a, b = services[first].short_name, services[second].short_name
+        self.say(question or self.prompts.which_of_two, (a, b), first=a, second=b)
+
+    def answer_which(self, text: str) -> None:
+        offered = [self.catalog.services[s] for s in self.state.offers if s in self.catalog.services]
+        self.state = evolve(self.state, pending=None, offers=())
+        # "护理那个": the first two characters of a short name tell the two apart.
+        heads = [s.short_name[:2] for s in offered]
+        options = [
+            ChoiceOption(s.id, s.short_name, (s.name, *([head] if heads.count(head) == 1 else [])))
+            for s, head in zip(offered, heads, strict=True)
+        ]
+        picked = parse_choice(text, options) if options else Invalid("")
+        if isinstance(picked, Valid):
+            self.understood()
+            self.start(self.catalog.services[str(picked.value)], intro=True)
+            return
+        said = parse_yes_no(text)
+        if isinstance(said, Valid) and not said.value:  # "都不是"
+            self.understood()
+            self.show_menu()
+            return
+        self.handle_text(text)  # something else: what they said instead
+
+    def asks_about_money(self, text: str) -> bool:
+        money = self.catalog.money
+        if money is None:
+            return False
+        said = normalize(text)
+        return any(normalize(phrase) in said for phrase in money.phrases)
+
+    def screen_for_money(self) -> None:
+        money = self.catalog.money
+        assert money is not None
+        self.say(money.intro)
+        self.state = evolve(self.state, pending="money", screening=())
+        self.reask()
+
+    def answer_money(self, text: str) -> None:
+        """One yes/no answer to the money screening; after the last, the help that may fit."""
+        money = self.catalog.money
+        asked = money.questions[min(len(self.state.screening), len(money.questions) - 1)] if money else None
+        said = _screening_answer(text, asked.yes_words, asked.no_words) if asked else Invalid("")
+        if money is None or isinstance(said, Invalid):
+            self.state = evolve(self.state, pending=None, screening=())
+            self.handle_text(text)  # not an answer: what they want instead
+            return
+        self.understood()
+        answers = (*self.state.screening, bool(said.value))
+        if len(answers) < len(money.questions):
+            self.state = evolve(self.state, screening=answers)
+            self.reask()
+            return
+        self.state = evolve(self.state, pending=None, screening=())
+        fitting: list[str] = []
+        for question, yes in zip(money.questions, answers, strict=True):
+            fitting.extend(s for s in question.services if yes and s not in fitting and s in self.catalog.services)
+        if not fitting:
+            self.say(money.none)
+        elif len(fitting) == 1:
+            self.state = evolve(self.state, pending="offer", offer=fitting[0])
+            self.say(money.one, YES_NO, service=self.catalog.services[fitting[0]].short_name)
+        else:
+            self.ask_which(fitting[0], fitting[1], money.two)
 
     def menu_choice(self, text: str) -> str | None:
         """A menu option by its number or by its words: a service id, or ``group:<id>`` for a group.
@@ -738,6 +828,8 @@ class _Turn:
     def answer_offer(self, text: str) -> None:
         offered = self.catalog.services.get(self.state.offer)
         result = parse_yes_no(text)
+        if isinstance(result, Invalid) and normalize(text) in prepared(self.catalog.commands, _offer_yes):
+            result = Valid(value=True, display="")
         self.state = evolve(self.state, pending=None, offer="")
         if isinstance(result, Valid) and result.value and offered is not None:
             self.start(offered, intro=True)
@@ -784,6 +876,11 @@ class _Turn:
             self.say(self.prompts.handoff_offer, YES_NO)
         elif pending == "reading" and self.state.reading:
             self.say(self.prompts.next_item, YES_NO)
+        elif pending == "which" and len(self.state.offers) == 2:
+            self.ask_which(*self.state.offers)
+        elif pending == "money" and self.catalog.money is not None:
+            questions = self.catalog.money.questions
+            self.say(questions[min(len(self.state.screening), len(questions) - 1)].ask, YES_NO)
         elif pending == "resume" and application is not None:
             self.offer_resume()
         elif pending in ("cancel", "restart") and application is not None:
@@ -949,7 +1046,11 @@ class _Turn:
     def show_summary(self, service: Service, application: Application) -> None:
         # Not numbered: while confirming, numbers mean the yes/no options below.
         lines = [f"{s.label}：{application.displays.get(s.id, '没有')}。" for s in answered_steps(service, application)]
-        self.say_text(self.text_of(self.prompts.summary_intro, service=service.short_name) + "\n" + "\n".join(lines))
+        intro = self.text_of(self.prompts.summary_intro, service=service.short_name)
+        # Heard, a dozen answers in one message cannot be followed: five to a message.
+        size = len(lines) if self.state.mode == "text" else AT_ONCE
+        for start in range(0, len(lines), size or 1):
+            self.say_text("\n".join(([intro] if start == 0 else []) + lines[start : start + size]))
         self.say(self.prompts.summary_question, YES_NO)
 
     def answer_summary(self, service: Service, application: Application, text: str) -> None:
@@ -1108,6 +1209,20 @@ class _Turn:
 @lru_cache(maxsize=32)  # cn2an is slow; a closing counts the same few documents every time
 def _chinese(number: int) -> str:
     return str(cn2an.an2cn(number))
+
+
+def _offer_yes(commands: Commands) -> frozenset[str]:
+    return frozenset(normalize(word) for word in commands.offer_yes)
+
+
+def _screening_answer(text: str, yes: tuple[str, ...], no: tuple[str, ...]) -> Valid | Invalid:
+    """Yes or no to a screening question, in its own words ("没领", "在领") or the usual ones."""
+    said = normalize(text)
+    if any(normalize(word) in said for word in no):
+        return Valid(value=False, display="")
+    if any(normalize(word) in said for word in yes):
+        return Valid(value=True, display="")
+    return parse_yes_no(text)
 
 
 def _only_open_step(service: Service, application: Application) -> bool:
