@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import cn2an
@@ -108,11 +109,12 @@ def choice_options(step: Step) -> list[ChoiceOption]:
 
 
 def parse_answer(
-    step: Step, text: str, *, id_number: str | None = None, disability: dict[str, Any] | None = None
+    step: Step, text: str, *, today: date, id_number: str | None = None, disability: dict[str, Any] | None = None
 ) -> ValidationResult:
     """Parse ``text`` as ``step`` expects.
 
-    ``id_number`` and ``disability`` are what this application already holds: a card number must carry
+    ``today`` is the day of the message (the core reads no clock). ``id_number`` and ``disability`` are
+    what this application already holds: a card number must carry
     that ID, and the category and level it encodes must match what was said.
     """
     kind = step.type
@@ -121,9 +123,9 @@ def parse_answer(
     if kind == "yes_no":
         return parse_yes_no(text)
     if kind == "id_number":
-        return parse_id_number(text)
+        return parse_id_number(text, today=today)
     if kind == "disability_card":
-        return _card_matching(parse_disability_card(text, id_number), disability)
+        return _card_matching(parse_disability_card(text, id_number, today=today), disability)
     if kind == "mobile":
         return parse_mobile(text)
     if kind == "district":

@@ -6,6 +6,7 @@ No I/O and no clock: the event carries the time. Everything a resident can do at
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -49,6 +50,7 @@ from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_ch
 from dialogs.validators.numbers import answer_number
 from dialogs.waiting import asks_to_wait
 
+LIUZHOU = timezone(timedelta(hours=8))
 HANDOFF_SERVICE = "handoff"
 GROUP_PREFIX = "group:"
 MAX_TEXT = 1000
@@ -89,6 +91,7 @@ class _Turn:
         self.event = event
         self.catalog = catalog
         self.prompts = catalog.prompts
+        self.today = local_date(event.now)  # from the message, never a clock: the core stays pure
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.repeat_only = False
@@ -417,6 +420,7 @@ class _Turn:
         again = parse_answer(
             current,
             text,
+            today=self.today,
             id_number=id_number_of(service, application.answers),
             disability=disability_of(service, application.answers),
         )
@@ -428,7 +432,7 @@ class _Turn:
             else:
                 self.record(service, application, current, again)
             return True
-        correction = correction_in(service, application, text, at_summary=True)
+        correction = correction_in(service, application, text, at_summary=True, today=self.today)
         if correction is None:
             return False
         self.state = evolve(self.state, pending=None)
@@ -459,7 +463,7 @@ class _Turn:
         if proposal.get("step") != current.id or application.phase != "asking" or isinstance(said, Invalid):
             self.answer_application(text)
             return
-        if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text), Valid):
+        if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text, today=self.today), Valid):
             self.answer_application(text)  # "我是她妹妹" is an answer, not the yes it starts with
             return
         self.understood()
@@ -499,9 +503,14 @@ class _Turn:
             return isinstance(result, Valid) or bool(kept)
         answers = application.answers
         parsed = parse_answer(
-            current, text, id_number=id_number_of(service, answers), disability=disability_of(service, answers)
+            current,
+            text,
+            today=self.today,
+            id_number=id_number_of(service, answers),
+            disability=disability_of(service, answers),
         )
-        return isinstance(parsed, Valid) or correction_in(service, application, text, at_summary=False) is not None
+        corrected = correction_in(service, application, text, at_summary=False, today=self.today)
+        return isinstance(parsed, Valid) or corrected is not None
 
     def names_a_service(self, text: str) -> bool:
         return self.menu_choice(text) is not None or route(text, self.catalog).service is not None
@@ -905,7 +914,7 @@ class _Turn:
             self.say(self.prompts.which_to_correct, () if heard else answered)
             return
         current = service.step(application.step)
-        proposal = proposal_for(current, application) if self.state.pending is None else None
+        proposal = proposal_for(current, application, today=self.today) if self.state.pending is None else None
         if proposal is not None:
             offered = evolve(application, proposal=proposal.to_dict(), proposed=(*application.proposed, current.id))
             self.state = evolve(self.state, pending="proposal", application=offered)
@@ -957,6 +966,7 @@ class _Turn:
             result = parse_answer(
                 current,
                 text,
+                today=self.today,
                 id_number=id_number_of(service, application.answers),
                 disability=disability_of(service, application.answers),
             )
@@ -980,7 +990,7 @@ class _Turn:
             self.say_text(result.reason)
             return
         if isinstance(result, Invalid):
-            correction = correction_in(service, application, text, at_summary=False)
+            correction = correction_in(service, application, text, at_summary=False, today=self.today)
             if correction is not None:  # "不对 电话号码错了 应该是……" while answering something else
                 self.take_correction(service, application, *correction)
                 return
@@ -1054,7 +1064,7 @@ class _Turn:
         self.say(self.prompts.summary_question, YES_NO)
 
     def answer_summary(self, service: Service, application: Application, text: str) -> None:
-        correction = correction_in(service, application, text, at_summary=True)
+        correction = correction_in(service, application, text, at_summary=True, today=self.today)
         if correction is not None:  # "区错了，是城中区", "好了，我妈叫王桂兰": the new value, not a yes
             self.take_correction(service, application, *correction)
             return
@@ -1079,7 +1089,7 @@ class _Turn:
             self.say(self.prompts.summary_question, YES_NO)
 
     def choose_correction(self, service: Service, application: Application, text: str) -> None:
-        correction = correction_in(service, application, text, at_summary=True)
+        correction = correction_in(service, application, text, at_summary=True, today=self.today)
         if correction is not None:  # "哪一项要改？" answered with the new value: "区错了，是城中区"
             self.take_correction(service, application, *correction)
             return
@@ -1204,6 +1214,11 @@ class _Turn:
         if current is not None:
             self.say(self.prompts.resumed)
             self.ask_current()
+
+
+def local_date(now: float) -> date:
+    """The day in Liuzhou (UTC+8, no daylight saving) at ``now`` seconds since the epoch."""
+    return datetime.fromtimestamp(now, tz=LIUZHOU).date()
 
 
 @lru_cache(maxsize=32)  # cn2an is slow; a closing counts the same few documents every time

@@ -29,7 +29,7 @@ def _card_display(number: str, category: int, level: int, reissue: int | None) -
     return display if reissue is None else f"{display}，补发第{reissue}次"
 
 
-def parse_disability_card(text: str, id_number: str | None, *, today: date | None = None) -> ValidationResult:
+def parse_disability_card(text: str, id_number: str | None, *, today: date) -> ValidationResult:
     """A card number said or typed. When ``id_number`` (the 18-character ID given earlier) is known,
     the card must belong to it."""
     symbols = spoken_symbols(text)
@@ -42,7 +42,7 @@ def parse_disability_card(text: str, id_number: str | None, *, today: date | Non
         return Invalid(f"残疾人证号应该是20位，就是身份证号码后面再加两位数字，您说的是{len(base)}位。请再说一遍。")
     if not _CARD.fullmatch(base):
         return Invalid("残疾人证号里只有第18位可能是X，其他都是数字。请再说一遍。")
-    problem = id_problem(base[:18], today or date.today())
+    problem = id_problem(base[:18], today)
     if problem is not None:
         return Invalid(_REASONS[problem])
     category, level = int(base[18]), int(base[19])

@@ -66,9 +66,10 @@ def display_id(id18: str) -> str:
     return f"{id18[:6]} {id18[6:14]} {id18[14:]}"
 
 
-def parse_id_number(text: str, *, today: date | None = None) -> ValidationResult:
+def parse_id_number(text: str, *, today: date) -> ValidationResult:
     """An ID number said or typed, 18 characters or the legacy 15 digits; the value is always the
-    18-character form. Numbers from outside Liuzhou are fine: the area code never changes."""
+    18-character form. Numbers from outside Liuzhou are fine: the area code never changes. ``today``
+    (the day the message was sent, never a clock read here) rules out births in the future."""
     # Every X counts as heard, wherever it is, so the length said back matches what was said.
     heard = spoken_symbols(text).replace("B", "")
     if not any(ch.isdigit() for ch in heard):
@@ -81,7 +82,7 @@ def parse_id_number(text: str, *, today: date | None = None) -> ValidationResult
         return Invalid(f"身份证号码应该是18位，您说的是{len(heard)}位。请再说一遍。")
     if not _ID18.fullmatch(heard):
         return Invalid("身份证号码里只有最后一位可能是X，其他都是数字。请再说一遍。")
-    problem = id_problem(heard, today or date.today())
+    problem = id_problem(heard, today)
     if problem is not None:
         return Invalid(_REASONS[problem])
     return Valid(value=heard, display=display_id(heard))

@@ -27,6 +27,7 @@ from dialogs.render import render_spoken
 from dialogs.schema import Catalog
 from dialogs.spoken import sentences
 from dialogs.state import Conversation
+from tests.dialogs.conversation import START
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "residents.yaml"
 MAX_TURNS = 45
@@ -165,7 +166,7 @@ def _matches(expected: Any, actual: Any) -> bool:
 def converse(resident: Resident, catalog: Catalog) -> Outcome:
     outcome = Outcome(resident)
     state = Conversation()
-    now = 1000.0
+    now = START
     if resident.subscribe:
         state = step(state, Inbound("", "follow", now, "subscribe"), catalog).state
     talker = _Talker(resident)

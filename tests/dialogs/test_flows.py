@@ -9,6 +9,7 @@ three and four of 智力/精神 are checked locally); 特困 and 工伤护理费
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import pytest
 
@@ -47,6 +48,8 @@ from tests.dialogs.conversation import (
     texts,
     then,
 )
+
+TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
 SERVICES = [pytest.param(LIVING, id="living"), pytest.param(NURSING, id="nursing")]
 PROXY_ONLY = ("relationship", "proxy_name", "proxy_phone")
@@ -312,7 +315,7 @@ def test_a_level_without_a_category_asks_only_for_the_category_and_keeps_the_lev
     results = then(catalog, before, level_only)
 
     result = last(results)
-    reason = parse_answer(catalog.services[NURSING].step("disability"), level_only)
+    reason = parse_answer(catalog.services[NURSING].step("disability"), level_only, today=TODAY)
     assert isinstance(reason, Invalid)
     assert "哪一类" in reason.reason
     assert result.replies == (Reply(reason.reason),)

@@ -154,4 +154,4 @@ def test_near_miss_card_numbers_are_never_read_back_in_the_reason(text: str) -> 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
 def test_parse_disability_card_survives_hostile_text(text: str) -> None:
-    assert_is_result_without_personal_digits(parse_disability_card(text, None), text)
+    assert_is_result_without_personal_digits(parse_disability_card(text, None, today=TODAY), text)
