@@ -225,6 +225,18 @@ class _Turn:
     def say(self, prompt: Prompt, options: tuple[str, ...] = (), **values: str) -> None:
         self.replies.append(Reply(self.text_of(prompt, **values), options))
 
+    def reason_text(self, result: Invalid) -> str:
+        """Why an answer was not taken, in the content's words for this mode."""
+        found = self.catalog.reasons.get(result.code)
+        text = (
+            found.for_mode(self.state.mode)
+            if found is not None
+            else self.prompts.not_understood.for_mode(self.state.mode)
+        )
+        for key, value in result.values:
+            text = text.replace("{" + key + "}", value)
+        return text
+
     def say_text(self, text: str, options: tuple[str, ...] = ()) -> None:
         self.replies.append(Reply(text, options))
 
@@ -490,7 +502,7 @@ class _Turn:
         self.state = evolve(self.state, misunderstood=misses)
         reason = parse_yes_no(text)
         if isinstance(reason, Invalid):
-            self.say_text(reason.reason)
+            self.say_text(self.reason_text(reason))
         self.say(self.prompts.handoff_offer, YES_NO)
 
     def fits_question(self, application: Application, text: str) -> bool:
@@ -524,7 +536,7 @@ class _Turn:
         result = parse_yes_no(text)
         if isinstance(result, Invalid):
             if not self.misunderstood():
-                self.say_text(result.reason)
+                self.say_text(self.reason_text(result))
                 self.reask()
             return None
         self.understood()
@@ -564,7 +576,7 @@ class _Turn:
             result = parse_choice(text, RESUME_OPTIONS)
             if isinstance(result, Invalid):
                 if not self.misunderstood():
-                    self.say_text(result.reason)
+                    self.say_text(self.reason_text(result))
                     self.offer_resume()
                 return
             self.resume_choice(str(result.value))
@@ -729,7 +741,7 @@ class _Turn:
             ChoiceOption(s.id, s.short_name, (s.name, *([head] if heads.count(head) == 1 else [])))
             for s, head in zip(offered, heads, strict=True)
         ]
-        picked = parse_choice(text, options) if options else Invalid("")
+        picked = parse_choice(text, options) if options else None
         if isinstance(picked, Valid):
             self.understood()
             self.start(self.catalog.services[str(picked.value)], intro=True)
@@ -759,8 +771,8 @@ class _Turn:
         """One yes/no answer to the money screening; after the last, the help that may fit."""
         money = self.catalog.money
         asked = money.questions[min(len(self.state.screening), len(money.questions) - 1)] if money else None
-        said = _screening_answer(text, asked.yes_words, asked.no_words) if asked else Invalid("")
-        if money is None or isinstance(said, Invalid):
+        said = _screening_answer(text, asked.yes_words, asked.no_words) if asked else None
+        if money is None or not isinstance(said, Valid):
             self.state = evolve(self.state, pending=None, screening=())
             self.handle_text(text)  # not an answer: what they want instead
             return
@@ -987,7 +999,7 @@ class _Turn:
                 result = Valid(value=option.value, display=option.label)
         if isinstance(result, Invalid) and progress:
             self.understood()
-            self.say_text(result.reason)
+            self.say_text(self.reason_text(result))
             return
         if isinstance(result, Invalid):
             correction = correction_in(service, application, text, at_summary=False, today=self.today)
@@ -1006,7 +1018,7 @@ class _Turn:
                 self.start(self.catalog.services[other], intro=True)
             elif not self.misunderstood():
                 # The reason already says what to do; only a list of options needs repeating.
-                self.say_text(result.reason, self.options_shown(current, application))
+                self.say_text(self.reason_text(result), self.options_shown(current, application))
             return
         self.understood()
         self.record(service, self.heard_in(application, text), current, result)

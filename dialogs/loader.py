@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from dialogs.schema import Catalog, Commands, Faq, MenuItem, MoneyHelp, Prompt, Prompts, Safety, Service, Step
 from dialogs.spoken import too_long_to_hear
+from dialogs.validators.reasons import REASON_CODES
 
 MAX_FILE_BYTES = 512 * 1024
 
@@ -159,6 +160,26 @@ def load_catalog(content_dir: Path) -> Catalog:
                     problems.append(ContentProblem(rel(faq_path), f"[{index}].offer", f"unknown service {faq.offer!r}"))
                 problems.extend(_check_prompt(faq.answer, rel(faq_path), f"[{index}] (id {faq.id}).answer"))
                 faqs.append(faq)
+    reasons_path = root / "reasons.yaml"
+    reasons: dict[str, Prompt] = {}
+    reasons_data = read(reasons_path)
+    if reasons_data is not None and not isinstance(reasons_data, dict):
+        problems.append(ContentProblem(rel(reasons_path), "-", "must map each reason code to its words"))
+    elif reasons_data is not None:
+        for code, entry in reasons_data.items():
+            reason = parse(Prompt, entry, reasons_path)
+            if reason is None:
+                continue
+            problems.extend(_check_prompt(reason, rel(reasons_path), str(code)))
+            reasons[str(code)] = reason
+        for code in REASON_CODES:
+            if code not in reasons:
+                problems.append(
+                    ContentProblem(rel(reasons_path), code, "a validator gives this reason: it needs words")
+                )
+        for code in reasons:
+            if code not in REASON_CODES:
+                problems.append(ContentProblem(rel(reasons_path), code, "no validator gives this reason"))
     money_path = root / "money.yaml"
     money: MoneyHelp | None = None
     if money_path.exists():
@@ -197,6 +218,7 @@ def load_catalog(content_dir: Path) -> Catalog:
         safety=safety,
         faqs=tuple(faqs),
         money=money,
+        reasons=reasons,
     )
 
 

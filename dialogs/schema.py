@@ -351,6 +351,7 @@ class Catalog(_Model):
     safety: Safety
     faqs: tuple[Faq, ...] = ()
     money: MoneyHelp | None = None
+    reasons: dict[str, Prompt] = Field(default_factory=dict)  # why an answer was not taken, by code
 
     def menu_group(self, group: str) -> MenuItem | None:
         return next((item for item in self.menu if item.group == group), None)

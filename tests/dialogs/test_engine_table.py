@@ -39,6 +39,7 @@ from tests.dialogs.conversation import (
     texts,
     then,
 )
+from tests.dialogs.validators.strategies import said_back
 
 YES_NO = ("是", "不是")
 
@@ -70,7 +71,7 @@ def unclear_yes_no(text: str) -> str:
     """What the yes/no validator says back to ``text`` when it is neither yes nor no."""
     result = parse_yes_no(text)
     assert isinstance(result, Invalid), text
-    return result.reason
+    return said_back(result)
 
 
 # ----------------------------------------------------------------------------- greeting and menu

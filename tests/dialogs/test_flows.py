@@ -48,6 +48,7 @@ from tests.dialogs.conversation import (
     texts,
     then,
 )
+from tests.dialogs.validators.strategies import said_back
 
 TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
@@ -317,8 +318,8 @@ def test_a_level_without_a_category_asks_only_for_the_category_and_keeps_the_lev
     result = last(results)
     reason = parse_answer(catalog.services[NURSING].step("disability"), level_only, today=TODAY)
     assert isinstance(reason, Invalid)
-    assert "哪一类" in reason.reason
-    assert result.replies == (Reply(reason.reason),)
+    assert "哪一类" in said_back(reason)
+    assert result.replies == (Reply(said_back(reason)),)
     assert current_step(result.state) == "disability"
     assert result.state.application is not None
     assert "disability" not in result.state.application.answers
@@ -771,7 +772,7 @@ def test_unclear_answer_to_the_offer_gives_the_reason_and_asks_again_for_yes_or_
 
     reason = parse_yes_no("什么")
     assert isinstance(reason, Invalid)
-    assert result.replies == (Reply(reason.reason), Reply(prompt(catalog, "handoff_offer"), YES_NO))
+    assert result.replies == (Reply(said_back(reason)), Reply(prompt(catalog, "handoff_offer"), YES_NO))
     assert result.effects == ()
     assert result.state.pending == "handoff"
     assert result.state.misunderstood == 1

@@ -10,6 +10,7 @@ from tests.dialogs.validators.strategies import (
     TODAY,
     assert_is_result_without_personal_digits,
     check_character,
+    said_back,
     spelled_in_chinese,
     valid_ids,
 )
@@ -21,7 +22,7 @@ OTHER_ID = "370101190102039973"
 def reason_for(text: str, id_number: str | None = None) -> str:
     result = parse_disability_card(text, id_number, today=TODAY)
     assert isinstance(result, Invalid)
-    return result.reason
+    return said_back(result)
 
 
 @pytest.mark.parametrize(
