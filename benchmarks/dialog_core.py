@@ -15,6 +15,7 @@ from dialogs.events import Inbound
 from dialogs.loader import load_catalog
 from dialogs.state import Conversation
 from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER
+from tests.dialogs.conversation import START
 from tests.paths import CONTENT_DIR
 
 
@@ -36,7 +37,7 @@ def main() -> None:
         state = Conversation()
         for turn, text in enumerate(scripts[number % 2]):
             t0 = time.perf_counter()
-            result = step(state, Inbound(text, f"{number}-{turn}", 1000.0 + turn), catalog)
+            result = step(state, Inbound(text, f"{number}-{turn}", START + turn), catalog)
             latencies.append(time.perf_counter() - t0)
             state = result.state
             cases += len(result.effects)

@@ -41,6 +41,10 @@ def main() -> None:
     print(f"re-asks per resident: {reasks / count:.2f} (total {reasks})")
     print(f"loops: {loops}")
     print(f"false alarms: {false_alarms}")
+    heard = [o for o in outcomes if o.mode != "text"]
+    if heard:
+        longest = max(o.longest_heard for o in heard)
+        print(f"longest message heard in voice or simple mode: {longest} sentences ({len(heard)} residents)")
     print(f"turns: {turns} in {elapsed:.2f} s = {turns / elapsed:,.0f} steps/s")
     traits = Counter(t for o in outcomes if not o.completed for t in _traits(args.corpus, o.resident.id))
     if traits:

@@ -40,7 +40,7 @@ from dialogs.events import (
     UpdateProfile,
 )
 from dialogs.expect import expected_phrases
-from dialogs.schema import Catalog
+from dialogs.schema import Catalog, Prompt
 from dialogs.state import Conversation, Turn
 
 log = logging.getLogger(__name__)
@@ -218,13 +218,24 @@ class Pipeline:
             return prompts.system_error.for_mode(mode)
         if not cases:
             return prompts.status_none.for_mode(mode)
+        shown = cases[:STATUS_CASES]
+        finished = [case.id for case in shown if case.status in ("resolved", "closed")]
+        try:
+            outcomes = await self.cases.outcomes(finished)
+        except Exception:  # the status is still worth telling without what came of it
+            log.exception("case outcomes lookup failed channel=%s", key.channel)
+            outcomes = {}
         lines = []
-        for case in cases[:STATUS_CASES]:
+        for case in shown:
             service = self.catalog.services.get(case.service)
             status_prompt = getattr(prompts, f"status_{case.status}", prompts.status_new)
+            status = status_prompt.for_mode(mode)
+            outcome = getattr(prompts, f"resolved_{outcomes.get(case.id)}", None)
+            if isinstance(outcome, Prompt):  # "已经办结，申请通过了": what came of it, in plain words
+                status = f"{status}，{outcome.for_mode(mode).rstrip('。')}"
             line = prompts.status_line.for_mode(mode)
             line = line.replace("{number}", str(case.id)).replace("{service}", service.short_name if service else "")
-            lines.append(line.replace("{status}", status_prompt.for_mode(mode)))
+            lines.append(line.replace("{status}", status))
         return "\n".join(lines)
 
     async def _initial(

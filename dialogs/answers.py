@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import cn2an
@@ -40,10 +41,10 @@ def parse_age(text: str) -> ValidationResult:
         try:
             digits = str(int(cn2an.cn2an(said.split("岁")[0], "smart")))
         except (ValueError, KeyError, TypeError):
-            return Invalid("请说年龄，比如“五岁”或者“45岁”。")
+            return Invalid("age_unclear")
     years = int(digits)
     if not 0 <= years <= 120:
-        return Invalid("这个年龄好像不对，请再说一遍，比如“五岁”。")
+        return Invalid("age_out_of_range")
     return Valid(value=years, display=f"{years}岁")
 
 
@@ -52,15 +53,12 @@ def _card_matching(result: ValidationResult, disability: dict[str, Any] | None) 
         return result
     card = result.value
     if card.get("level") != disability.get("level") or card.get("category") != disability.get("category"):
-        return Invalid(
-            "残疾人证号码的最后两位是残疾类别和等级，和您前面说的对不上。请再核对一下证号。"
-            "如果证号没错，是前面说的等级错了，请说“等级错了”。"
-        )
+        return Invalid("card_disability_mismatch")
     return result
 
 
-_NEED_LEVEL = "请说残疾等级，是一级、二级、三级，还是四级。残疾人证上有写。"
-_NEED_CATEGORY = "请再说一下是哪一类残疾：视力、听力、言语、肢体、智力、精神，还是多重。比如肢体二级。"
+_NEED_LEVEL = "need_level"
+_NEED_CATEGORY = "need_category"
 
 
 def disability_answer(text: str, partial: dict[str, Any]) -> tuple[ValidationResult, dict[str, Any]]:
@@ -108,11 +106,12 @@ def choice_options(step: Step) -> list[ChoiceOption]:
 
 
 def parse_answer(
-    step: Step, text: str, *, id_number: str | None = None, disability: dict[str, Any] | None = None
+    step: Step, text: str, *, today: date, id_number: str | None = None, disability: dict[str, Any] | None = None
 ) -> ValidationResult:
     """Parse ``text`` as ``step`` expects.
 
-    ``id_number`` and ``disability`` are what this application already holds: a card number must carry
+    ``today`` is the day of the message (the core reads no clock). ``id_number`` and ``disability`` are
+    what this application already holds: a card number must carry
     that ID, and the category and level it encodes must match what was said.
     """
     kind = step.type
@@ -121,9 +120,9 @@ def parse_answer(
     if kind == "yes_no":
         return parse_yes_no(text)
     if kind == "id_number":
-        return parse_id_number(text)
+        return parse_id_number(text, today=today)
     if kind == "disability_card":
-        return _card_matching(parse_disability_card(text, id_number), disability)
+        return _card_matching(parse_disability_card(text, id_number, today=today), disability)
     if kind == "mobile":
         return parse_mobile(text)
     if kind == "district":
@@ -136,7 +135,7 @@ def parse_answer(
         return parse_age(text)
     cleaned = " ".join(text.split())
     if not cleaned:
-        return Invalid("没有收到内容。请再说一遍。")
+        return Invalid("text_empty")
     if len(cleaned) > step.max_length:
-        return Invalid(f"内容太长了。请简短一些，不超过{step.max_length}个字。")
+        return Invalid("text_too_long", (("max", str(step.max_length)),))
     return Valid(value=cleaned, display=cleaned)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from dialogs.answers import disability_answer, parse_answer
@@ -30,7 +31,7 @@ def says_wrong(text: str) -> bool:
 
 
 def correction_in(
-    service: Service, application: Application, text: str, *, at_summary: bool
+    service: Service, application: Application, text: str, *, at_summary: bool, today: date
 ) -> tuple[Step, Valid] | None:
     """The answered step ``text`` gives a new value for, with that value; None if it gives none.
 
@@ -53,7 +54,7 @@ def correction_in(
         candidates = [s for s in answered if s.type in _VALUE_TYPES]
     found: list[tuple[Step, Valid]] = []
     for candidate in candidates:
-        value = _value_for(service, application, candidate, text)
+        value = _value_for(service, application, candidate, text, today)
         if value is not None and value.value != application.answers.get(candidate.id):
             found.append((candidate, value))
     found = _whose_name(found, text)
@@ -71,12 +72,13 @@ def _fragments(step: Step, text: str) -> list[str]:
     return [f for f in (*fragments, *digits, text) if f]
 
 
-def _value_for(service: Service, application: Application, step: Step, text: str) -> Valid | None:
+def _value_for(service: Service, application: Application, step: Step, text: str, today: date) -> Valid | None:
     for fragment in _fragments(step, text):
         result = (
             parse_answer(
                 step,
                 fragment,
+                today=today,
                 id_number=id_number_of(service, application.answers),
                 disability=disability_of(service, application.answers),
             )

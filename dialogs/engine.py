@@ -6,6 +6,7 @@ No I/O and no clock: the event carries the time. Everything a resident can do at
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -39,15 +40,17 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
+from dialogs.prepared import prepared
 from dialogs.proposals import proposal_for
 from dialogs.render import render_text
-from dialogs.safety import detect_crisis, keeps_story
-from dialogs.schema import Catalog, Faq, Prompt, SafetyCategory, Service, Step
+from dialogs.safety import detect_crisis, find_warning, keeps_story
+from dialogs.schema import Catalog, Commands, Faq, Prompt, SafetyCategory, Service, Step
 from dialogs.state import SAID_LIMIT, Application, Conversation, Pending, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
 from dialogs.validators.numbers import answer_number
 from dialogs.waiting import asks_to_wait
 
+LIUZHOU = timezone(timedelta(hours=8))
 HANDOFF_SERVICE = "handoff"
 GROUP_PREFIX = "group:"
 MAX_TEXT = 1000
@@ -55,6 +58,7 @@ MISUNDERSTOOD_LIMIT = 3
 SHORT_YES_NO = 3  # "是的呀": longer answers to "对吗？" may carry an answer of their own
 MISSES_AFTER_HANDOFF_OFFER = 2  # then a person is asked for without asking again
 RESUME_AFTER_SECONDS = 6 * 3600
+RECENT_TURNS = 10  # a warning said in the last few turns is not said again
 READ_BACK = ("id_number", "disability_card", "mobile")
 CONFIDENT_SPEECH = 0.6  # below this, "您是说……吗？" before acting on what was heard
 YES_NO = ("是", "不是")
@@ -87,6 +91,7 @@ class _Turn:
         self.event = event
         self.catalog = catalog
         self.prompts = catalog.prompts
+        self.today = local_date(event.now)  # from the message, never a clock: the core stays pure
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.repeat_only = False
@@ -115,6 +120,7 @@ class _Turn:
             if keeps_story(self.state, self.catalog, urgent_service=HANDOFF_SERVICE):
                 self.answer_application(text)  # her account of what happened is the answer, not lost
             return
+        self.warn_first(text)
         if self.unsure_of_speech(text):
             return
         if self.event.kind == "choose":
@@ -218,6 +224,18 @@ class _Turn:
 
     def say(self, prompt: Prompt, options: tuple[str, ...] = (), **values: str) -> None:
         self.replies.append(Reply(self.text_of(prompt, **values), options))
+
+    def reason_text(self, result: Invalid) -> str:
+        """Why an answer was not taken, in the content's words for this mode."""
+        found = self.catalog.reasons.get(result.code)
+        text = (
+            found.for_mode(self.state.mode)
+            if found is not None
+            else self.prompts.not_understood.for_mode(self.state.mode)
+        )
+        for key, value in result.values:
+            text = text.replace("{" + key + "}", value)
+        return text
 
     def say_text(self, text: str, options: tuple[str, ...] = ()) -> None:
         self.replies.append(Reply(text, options))
@@ -347,6 +365,15 @@ class _Turn:
         )
         self.say(self.catalog.safety.footer, case_id=CASE_ID_PLACEHOLDER)  # told once the case is saved
 
+    def warn_first(self, text: str) -> None:
+        """ "被骗": call 110 now, said before the message is handled as usual; not again and again."""
+        warning = find_warning(text, self.catalog.safety)
+        if warning is None:
+            return
+        words = self.text_of(warning.say)
+        if not any(turn.who == "bot" and words in turn.text for turn in self.state.transcript[-RECENT_TURNS:]):
+            self.say(warning.say)
+
     def unsure_of_speech(self, text: str) -> bool:
         """Recognised speech below the confidence threshold is checked back before it is acted on."""
         confidence = self.event.confidence
@@ -405,6 +432,7 @@ class _Turn:
         again = parse_answer(
             current,
             text,
+            today=self.today,
             id_number=id_number_of(service, application.answers),
             disability=disability_of(service, application.answers),
         )
@@ -416,7 +444,7 @@ class _Turn:
             else:
                 self.record(service, application, current, again)
             return True
-        correction = correction_in(service, application, text, at_summary=True)
+        correction = correction_in(service, application, text, at_summary=True, today=self.today)
         if correction is None:
             return False
         self.state = evolve(self.state, pending=None)
@@ -447,7 +475,7 @@ class _Turn:
         if proposal.get("step") != current.id or application.phase != "asking" or isinstance(said, Invalid):
             self.answer_application(text)
             return
-        if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text), Valid):
+        if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text, today=self.today), Valid):
             self.answer_application(text)  # "我是她妹妹" is an answer, not the yes it starts with
             return
         self.understood()
@@ -474,7 +502,7 @@ class _Turn:
         self.state = evolve(self.state, misunderstood=misses)
         reason = parse_yes_no(text)
         if isinstance(reason, Invalid):
-            self.say_text(reason.reason)
+            self.say_text(self.reason_text(reason))
         self.say(self.prompts.handoff_offer, YES_NO)
 
     def fits_question(self, application: Application, text: str) -> bool:
@@ -487,9 +515,14 @@ class _Turn:
             return isinstance(result, Valid) or bool(kept)
         answers = application.answers
         parsed = parse_answer(
-            current, text, id_number=id_number_of(service, answers), disability=disability_of(service, answers)
+            current,
+            text,
+            today=self.today,
+            id_number=id_number_of(service, answers),
+            disability=disability_of(service, answers),
         )
-        return isinstance(parsed, Valid) or correction_in(service, application, text, at_summary=False) is not None
+        corrected = correction_in(service, application, text, at_summary=False, today=self.today)
+        return isinstance(parsed, Valid) or corrected is not None
 
     def names_a_service(self, text: str) -> bool:
         return self.menu_choice(text) is not None or route(text, self.catalog).service is not None
@@ -503,7 +536,7 @@ class _Turn:
         result = parse_yes_no(text)
         if isinstance(result, Invalid):
             if not self.misunderstood():
-                self.say_text(result.reason)
+                self.say_text(self.reason_text(result))
                 self.reask()
             return None
         self.understood()
@@ -530,6 +563,12 @@ class _Turn:
         if pending == "reading":
             self.answer_reading(text)
             return
+        if pending == "which":
+            self.answer_which(text)
+            return
+        if pending == "money":
+            self.answer_money(text)
+            return
         if pending == "handoff" and isinstance(parse_yes_no(text), Invalid):
             self.answer_beside_handoff_offer(text)
             return
@@ -537,7 +576,7 @@ class _Turn:
             result = parse_choice(text, RESUME_OPTIONS)
             if isinstance(result, Invalid):
                 if not self.misunderstood():
-                    self.say_text(result.reason)
+                    self.say_text(self.reason_text(result))
                     self.offer_resume()
                 return
             self.resume_choice(str(result.value))
@@ -648,6 +687,10 @@ class _Turn:
 
     def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
+        if chosen is None and self.asks_about_money(text):
+            self.understood()
+            self.screen_for_money()
+            return
         routed = route(text, self.catalog)
         question = match_faq(text, self.catalog)
         phrase_length = max((len(p) for p in self._matched_phrases(routed.service, text)), default=0)
@@ -672,9 +715,8 @@ class _Turn:
             self.say(self.prompts.did_you_mean, YES_NO, service=guess.short_name)
             return
         if len(routed.alternatives) >= 2:
-            names = "还是".join(self.catalog.services[s].short_name for s, _ in routed.alternatives[:2])
-            self.say(self.prompts.which_service, services=names)
-            self.show_menu()
+            # A tie or a weak guess between two: ask which, not "没听懂" (and count nothing).
+            self.ask_which(routed.alternatives[0][0], routed.alternatives[1][0])
             return
         if first_contact:
             self.show_menu()
@@ -682,6 +724,75 @@ class _Turn:
         if not self.misunderstood():
             self.say(self.prompts.not_understood)
             self.show_menu()
+
+    def ask_which(self, first: str, second: str, question: Prompt | None = None) -> None:
+        """ "您是想问A，还是B？", answered by number, by name, or by saying something else."""
+        services = self.catalog.services
+        self.state = evolve(self.state, pending="which", offers=(first, second))
+        a, b = services[first].short_name, services[second].short_name
+        self.say(question or self.prompts.which_of_two, (a, b), first=a, second=b)
+
+    def answer_which(self, text: str) -> None:
+        offered = [self.catalog.services[s] for s in self.state.offers if s in self.catalog.services]
+        self.state = evolve(self.state, pending=None, offers=())
+        # "护理那个": the first two characters of a short name tell the two apart.
+        heads = [s.short_name[:2] for s in offered]
+        options = [
+            ChoiceOption(s.id, s.short_name, (s.name, *([head] if heads.count(head) == 1 else [])))
+            for s, head in zip(offered, heads, strict=True)
+        ]
+        picked = parse_choice(text, options) if options else None
+        if isinstance(picked, Valid):
+            self.understood()
+            self.start(self.catalog.services[str(picked.value)], intro=True)
+            return
+        said = parse_yes_no(text)
+        if isinstance(said, Valid) and not said.value:  # "都不是"
+            self.understood()
+            self.show_menu()
+            return
+        self.handle_text(text)  # something else: what they said instead
+
+    def asks_about_money(self, text: str) -> bool:
+        money = self.catalog.money
+        if money is None:
+            return False
+        said = normalize(text)
+        return any(normalize(phrase) in said for phrase in money.phrases)
+
+    def screen_for_money(self) -> None:
+        money = self.catalog.money
+        assert money is not None
+        self.say(money.intro)
+        self.state = evolve(self.state, pending="money", screening=())
+        self.reask()
+
+    def answer_money(self, text: str) -> None:
+        """One yes/no answer to the money screening; after the last, the help that may fit."""
+        money = self.catalog.money
+        asked = money.questions[min(len(self.state.screening), len(money.questions) - 1)] if money else None
+        said = _screening_answer(text, asked.yes_words, asked.no_words) if asked else None
+        if money is None or not isinstance(said, Valid):
+            self.state = evolve(self.state, pending=None, screening=())
+            self.handle_text(text)  # not an answer: what they want instead
+            return
+        self.understood()
+        answers = (*self.state.screening, bool(said.value))
+        if len(answers) < len(money.questions):
+            self.state = evolve(self.state, screening=answers)
+            self.reask()
+            return
+        self.state = evolve(self.state, pending=None, screening=())
+        fitting: list[str] = []
+        for question, yes in zip(money.questions, answers, strict=True):
+            fitting.extend(s for s in question.services if yes and s not in fitting and s in self.catalog.services)
+        if not fitting:
+            self.say(money.none)
+        elif len(fitting) == 1:
+            self.state = evolve(self.state, pending="offer", offer=fitting[0])
+            self.say(money.one, YES_NO, service=self.catalog.services[fitting[0]].short_name)
+        else:
+            self.ask_which(fitting[0], fitting[1], money.two)
 
     def menu_choice(self, text: str) -> str | None:
         """A menu option by its number or by its words: a service id, or ``group:<id>`` for a group.
@@ -738,6 +849,8 @@ class _Turn:
     def answer_offer(self, text: str) -> None:
         offered = self.catalog.services.get(self.state.offer)
         result = parse_yes_no(text)
+        if isinstance(result, Invalid) and normalize(text) in prepared(self.catalog.commands, _offer_yes):
+            result = Valid(value=True, display="")
         self.state = evolve(self.state, pending=None, offer="")
         if isinstance(result, Valid) and result.value and offered is not None:
             self.start(offered, intro=True)
@@ -784,6 +897,11 @@ class _Turn:
             self.say(self.prompts.handoff_offer, YES_NO)
         elif pending == "reading" and self.state.reading:
             self.say(self.prompts.next_item, YES_NO)
+        elif pending == "which" and len(self.state.offers) == 2:
+            self.ask_which(*self.state.offers)
+        elif pending == "money" and self.catalog.money is not None:
+            questions = self.catalog.money.questions
+            self.say(questions[min(len(self.state.screening), len(questions) - 1)].ask, YES_NO)
         elif pending == "resume" and application is not None:
             self.offer_resume()
         elif pending in ("cancel", "restart") and application is not None:
@@ -808,7 +926,7 @@ class _Turn:
             self.say(self.prompts.which_to_correct, () if heard else answered)
             return
         current = service.step(application.step)
-        proposal = proposal_for(current, application) if self.state.pending is None else None
+        proposal = proposal_for(current, application, today=self.today) if self.state.pending is None else None
         if proposal is not None:
             offered = evolve(application, proposal=proposal.to_dict(), proposed=(*application.proposed, current.id))
             self.state = evolve(self.state, pending="proposal", application=offered)
@@ -860,6 +978,7 @@ class _Turn:
             result = parse_answer(
                 current,
                 text,
+                today=self.today,
                 id_number=id_number_of(service, application.answers),
                 disability=disability_of(service, application.answers),
             )
@@ -880,10 +999,10 @@ class _Turn:
                 result = Valid(value=option.value, display=option.label)
         if isinstance(result, Invalid) and progress:
             self.understood()
-            self.say_text(result.reason)
+            self.say_text(self.reason_text(result))
             return
         if isinstance(result, Invalid):
-            correction = correction_in(service, application, text, at_summary=False)
+            correction = correction_in(service, application, text, at_summary=False, today=self.today)
             if correction is not None:  # "不对 电话号码错了 应该是……" while answering something else
                 self.take_correction(service, application, *correction)
                 return
@@ -899,7 +1018,7 @@ class _Turn:
                 self.start(self.catalog.services[other], intro=True)
             elif not self.misunderstood():
                 # The reason already says what to do; only a list of options needs repeating.
-                self.say_text(result.reason, self.options_shown(current, application))
+                self.say_text(self.reason_text(result), self.options_shown(current, application))
             return
         self.understood()
         self.record(service, self.heard_in(application, text), current, result)
@@ -949,11 +1068,15 @@ class _Turn:
     def show_summary(self, service: Service, application: Application) -> None:
         # Not numbered: while confirming, numbers mean the yes/no options below.
         lines = [f"{s.label}：{application.displays.get(s.id, '没有')}。" for s in answered_steps(service, application)]
-        self.say_text(self.text_of(self.prompts.summary_intro, service=service.short_name) + "\n" + "\n".join(lines))
+        intro = self.text_of(self.prompts.summary_intro, service=service.short_name)
+        # Heard, a dozen answers in one message cannot be followed: five to a message.
+        size = len(lines) if self.state.mode == "text" else AT_ONCE
+        for start in range(0, len(lines), size or 1):
+            self.say_text("\n".join(([intro] if start == 0 else []) + lines[start : start + size]))
         self.say(self.prompts.summary_question, YES_NO)
 
     def answer_summary(self, service: Service, application: Application, text: str) -> None:
-        correction = correction_in(service, application, text, at_summary=True)
+        correction = correction_in(service, application, text, at_summary=True, today=self.today)
         if correction is not None:  # "区错了，是城中区", "好了，我妈叫王桂兰": the new value, not a yes
             self.take_correction(service, application, *correction)
             return
@@ -978,7 +1101,7 @@ class _Turn:
             self.say(self.prompts.summary_question, YES_NO)
 
     def choose_correction(self, service: Service, application: Application, text: str) -> None:
-        correction = correction_in(service, application, text, at_summary=True)
+        correction = correction_in(service, application, text, at_summary=True, today=self.today)
         if correction is not None:  # "哪一项要改？" answered with the new value: "区错了，是城中区"
             self.take_correction(service, application, *correction)
             return
@@ -1105,9 +1228,28 @@ class _Turn:
             self.ask_current()
 
 
+def local_date(now: float) -> date:
+    """The day in Liuzhou (UTC+8, no daylight saving) at ``now`` seconds since the epoch."""
+    return datetime.fromtimestamp(now, tz=LIUZHOU).date()
+
+
 @lru_cache(maxsize=32)  # cn2an is slow; a closing counts the same few documents every time
 def _chinese(number: int) -> str:
     return str(cn2an.an2cn(number))
+
+
+def _offer_yes(commands: Commands) -> frozenset[str]:
+    return frozenset(normalize(word) for word in commands.offer_yes)
+
+
+def _screening_answer(text: str, yes: tuple[str, ...], no: tuple[str, ...]) -> Valid | Invalid:
+    """Yes or no to a screening question, in its own words ("没领", "在领") or the usual ones."""
+    said = normalize(text)
+    if any(normalize(word) in said for word in no):
+        return Valid(value=False, display="")
+    if any(normalize(word) in said for word in yes):
+        return Valid(value=True, display="")
+    return parse_yes_no(text)
 
 
 def _only_open_step(service: Service, application: Application) -> bool:

@@ -16,8 +16,9 @@ import yaml
 from pydantic import ValidationError
 
 from dialogs.facts import Glossary, SourceBook, Statement, check_glossary, check_sources
-from dialogs.schema import Catalog, Commands, Faq, MenuItem, Prompt, Prompts, Safety, Service, Step
+from dialogs.schema import Catalog, Commands, Faq, MenuItem, MoneyHelp, Prompt, Prompts, Safety, Service, Step
 from dialogs.spoken import too_long_to_hear
+from dialogs.validators.reasons import REASON_CODES
 
 MAX_FILE_BYTES = 512 * 1024
 
@@ -160,11 +161,39 @@ def load_catalog(content_dir: Path) -> Catalog:
                     problems.append(ContentProblem(rel(faq_path), f"[{index}].offer", f"unknown service {faq.offer!r}"))
                 problems.extend(_check_prompt(faq.answer, rel(faq_path), f"[{index}] (id {faq.id}).answer"))
                 faqs.append(faq)
+    reasons_path = root / "reasons.yaml"
+    reasons: dict[str, Prompt] = {}
+    reasons_data = read(reasons_path)
+    if reasons_data is not None and not isinstance(reasons_data, dict):
+        problems.append(ContentProblem(rel(reasons_path), "-", "must map each reason code to its words"))
+    elif reasons_data is not None:
+        for code, entry in reasons_data.items():
+            reason = parse(Prompt, entry, reasons_path)
+            if reason is None:
+                continue
+            problems.extend(_check_prompt(reason, rel(reasons_path), str(code)))
+            reasons[str(code)] = reason
+        for code in REASON_CODES:
+            if code not in reasons:
+                problems.append(
+                    ContentProblem(rel(reasons_path), code, "a validator gives this reason: it needs words")
+                )
+        for code in reasons:
+            if code not in REASON_CODES:
+                problems.append(ContentProblem(rel(reasons_path), code, "no validator gives this reason"))
+    money_path = root / "money.yaml"
+    money: MoneyHelp | None = None
+    if money_path.exists():
+        money = parse(MoneyHelp, read(money_path), money_path)
+        if money is not None:
+            problems.extend(_check_money(money, rel(money_path), services))
     safety_path = root / "safety.yaml"
     safety = parse(Safety, read(safety_path), safety_path)
     if safety is not None:
         for index, category in enumerate(safety.categories):
             problems.extend(_check_prompt(category.say, rel(safety_path), f"categories[{index}].say"))
+        for index, warning in enumerate(safety.warnings):
+            problems.extend(_check_prompt(warning.say, rel(safety_path), f"warnings[{index}].say"))
         problems.extend(_check_prompt(safety.footer, rel(safety_path), "footer"))
 
     for service_id, service in services.items():
@@ -224,7 +253,14 @@ def load_catalog(content_dir: Path) -> Catalog:
     assert prompts is not None
     assert safety is not None
     return Catalog(
-        services=services, menu=tuple(menu), commands=commands, prompts=prompts, safety=safety, faqs=tuple(faqs)
+        services=services,
+        menu=tuple(menu),
+        commands=commands,
+        prompts=prompts,
+        safety=safety,
+        faqs=tuple(faqs),
+        money=money,
+        reasons=reasons,
     )
 
 
@@ -299,6 +335,18 @@ def _check_service(service: Service, file: str) -> Iterator[ContentProblem]:
         problem = too_long_to_hear(document, simple=True)  # each is heard alone, in its own message
         if problem is not None:
             yield ContentProblem(file, f"documents[{index}]", problem)
+
+
+def _check_money(money: MoneyHelp, file: str, services: dict[str, Service]) -> Iterator[ContentProblem]:
+    yield from _check_prompt(money.intro, file, "intro")
+    for name in ("one", "two", "none"):
+        yield from _check_prompt(getattr(money, name), file, name)
+    for index, question in enumerate(money.questions):
+        place = f"questions[{index}] (id {question.id})"
+        yield from _check_prompt(question.ask, file, f"{place}.ask")
+        for service in question.services:
+            if service not in services:
+                yield ContentProblem(file, f"{place}.services", f"unknown service {service!r}")
 
 
 def _check_condition(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from dialogs.answers import choice_options, parse_answer
@@ -33,14 +34,14 @@ class Proposal:
         return {"step": self.step, "value": self.value, "quote": self.quote}
 
 
-def proposal_for(step: Step, application: Application) -> Proposal | None:
+def proposal_for(step: Step, application: Application, *, today: date) -> Proposal | None:
     """An answer to ``step`` in what was said earlier in this application, if one is there."""
     if step.id in application.answers or step.id in application.proposed or step.type not in ("choice", "yes_no"):
         return None
     for text in reversed(application.said):
         found = _from_relation(step, text) if step.field in (_APPLICANT_FIELD, _RELATIONSHIP_FIELD) else None
         if found is None:
-            found = _from_topic(step, text)
+            found = _from_topic(step, text, today)
         if found is not None:
             return found
     return None
@@ -58,13 +59,13 @@ def _from_relation(step: Step, text: str) -> Proposal | None:
     return Proposal(step.id, picked.value, relation.heard) if isinstance(picked, Valid) else None
 
 
-def _from_topic(step: Step, text: str) -> Proposal | None:
+def _from_topic(step: Step, text: str, today: date) -> Proposal | None:
     topics = [normalize(word) for word in step.aliases if normalize(word)]
     for clause in _CLAUSES.split(text):
         said = normalize(clause)
         if not said or not any(topic in said for topic in topics):
             continue
-        result = parse_answer(step, clause)
+        result = parse_answer(step, clause, today=today)
         if isinstance(result, Valid):
             return Proposal(step.id, result.value, clause)
     return None

@@ -37,7 +37,7 @@ def _any_of(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-def _rules(safety: Safety) -> _Rules:
+def _rules_for(categories: tuple[SafetyCategory, ...], negations: tuple[str, ...]) -> _Rules:
     return _Rules(
         categories=tuple(
             (
@@ -45,11 +45,19 @@ def _rules(safety: Safety) -> _Rules:
                 _any_of(list(category.look_alikes)) if category.look_alikes else None,
                 tuple(re.compile(p) for p in category.phrases),
             )
-            for category in safety.categories
+            for category in categories
         ),
-        negations=tuple(sorted((n for n in (normalize(n) for n in safety.negations) if n), key=len, reverse=True)),
-        any_phrase=_any_of([p for category in safety.categories for p in category.phrases]),
+        negations=tuple(sorted((n for n in (normalize(n) for n in negations) if n), key=len, reverse=True)),
+        any_phrase=_any_of([p for category in categories for p in category.phrases]),
     )
+
+
+def _rules(safety: Safety) -> _Rules:
+    return _rules_for(safety.categories, safety.negations)
+
+
+def _warning_rules(safety: Safety) -> _Rules:
+    return _rules_for(safety.warnings, safety.negations)
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -57,10 +65,20 @@ def _blank(match: re.Match[str]) -> str:
 
 
 def find_danger(text: str, safety: Safety) -> Danger | None:
-    said = normalize(text)
-    if not said:
+    return _find(normalize(text), prepared(safety, _rules))
+
+
+def find_warning(text: str, safety: Safety) -> SafetyCategory | None:
+    """A warning to say first ("被骗": call 110 now), before the message is handled as usual."""
+    if not safety.warnings:
         return None
-    rules = prepared(safety, _rules)
+    found = _find(normalize(text), prepared(safety, _warning_rules))
+    return None if found is None else found.category
+
+
+def _find(said: str, rules: _Rules) -> Danger | None:
+    if not said or not rules.categories:
+        return None
     if rules.any_phrase.search(said) is None:
         return None  # blanking look-alikes only removes matches: no phrase in the message, no danger
     for category, look_alikes, phrases in rules.categories:

@@ -204,6 +204,7 @@ class Commands(_Model):
     faster: tuple[str, ...]
     status: tuple[str, ...]
     more_options: tuple[str, ...] = ()  # at a long list heard a few options at a time: the rest, please
+    offer_yes: tuple[str, ...] = ()  # to "要现在申请……吗？": the question's own verb said back ("申请") is a yes
 
 
 class Prompts(_Model):
@@ -318,6 +319,29 @@ class Safety(_Model):
     categories: tuple[SafetyCategory, ...] = Field(min_length=1)
     footer: Prompt
     negations: tuple[str, ...] = ()
+    # Said first, before the message is handled as usual, with no urgent request ("被骗": call 110 now).
+    warnings: tuple[SafetyCategory, ...] = ()
+
+
+class MoneyQuestion(_Model):
+    """One yes/no question of the money-help screening, and the services a yes makes likely."""
+
+    id: Id
+    ask: Prompt
+    services: tuple[str, ...] = Field(min_length=1)
+    yes_words: tuple[str, ...] = ()  # words that answer this question yes ("在领"), beyond 是/对/有
+    no_words: tuple[str, ...] = ()  # and no ("没领"); checked first, as they often contain the yes words
+
+
+class MoneyHelp(_Model):
+    """ "我能领什么钱": a short list of money help found by a yes/no question or two, not the menu."""
+
+    phrases: tuple[str, ...] = Field(min_length=1)
+    intro: Prompt
+    questions: tuple[MoneyQuestion, ...] = Field(min_length=1, max_length=2)
+    one: Prompt  # one service may fit: "{service}" offered with a yes/no question
+    two: Prompt  # two may fit: "{first}" and "{second}", asked which first
+    none: Prompt  # said when no answer was yes
 
 
 class Catalog(_Model):
@@ -329,6 +353,8 @@ class Catalog(_Model):
     prompts: Prompts
     safety: Safety
     faqs: tuple[Faq, ...] = ()
+    money: MoneyHelp | None = None
+    reasons: dict[str, Prompt] = Field(default_factory=dict)  # why an answer was not taken, by code
 
     def menu_group(self, group: str) -> MenuItem | None:
         return next((item for item in self.menu if item.group == group), None)

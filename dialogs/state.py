@@ -11,11 +11,13 @@ Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
 Pending = Literal[
     "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal", "reading", "which",
+    "money",
 ]  # fmt: skip
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
 PENDINGS: tuple[Pending, ...] = (
     "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal", "reading", "which",
+    "money",
 )  # fmt: skip
 
 TRANSCRIPT_LIMIT = 60
@@ -66,6 +68,7 @@ class Conversation:
     mode_later: bool = False  # the first message was not an answer to the mode question: ask it later
     reading: tuple[str, ...] = ()  # the closing of an application still to be heard, one part per "要听下一项吗？"
     offers: tuple[str, ...] = ()  # the two services asked between: "您是想问A，还是B？"
+    screening: tuple[bool, ...] = ()  # the yes/no answers so far to "我能领什么钱"'s questions
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return evolve(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -91,6 +94,7 @@ class Conversation:
             "mode_later": self.mode_later,
             "reading": list(self.reading),
             "offers": list(self.offers),
+            "screening": list(self.screening),
         }
 
     @classmethod
@@ -116,6 +120,7 @@ class Conversation:
                 mode_later=bool(data.get("mode_later", False)),
                 reading=tuple(str(r)[:2000] for r in data.get("reading", ()))[:20],
                 offers=tuple(str(o)[:60] for o in data.get("offers", ()))[:2],
+                screening=tuple(bool(a) for a in data.get("screening", ()))[:5],
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()

@@ -215,6 +215,25 @@ class CaseStore(CaseNotes):
             rows = (await session.execute(query)).all()
         return [_summary(case, claimer) for case, claimer in rows]
 
+    async def outcomes(self, case_ids: Sequence[int]) -> dict[int, str]:
+        """What came of each resolved case among ``case_ids`` (the outcome of its latest resolve), for
+        telling a resident in plain words ("申请通过了")."""
+        if not case_ids:
+            return {}
+        query = (
+            select(CaseEventRow.case_id, CaseEventRow.detail)
+            .where(CaseEventRow.case_id.in_(list(case_ids)), CaseEventRow.kind == "resolved")
+            .order_by(CaseEventRow.id)
+        )
+        async with self._sessions() as session:
+            rows = (await session.execute(query)).all()
+        found: dict[int, str] = {}
+        for case_id, detail in rows:
+            outcome = detail.get("outcome") if isinstance(detail, dict) else None
+            if isinstance(outcome, str):
+                found[case_id] = outcome  # later rows win: a case resolved again says its last outcome
+        return found
+
     async def get(self, case_id: int, *, actor: str) -> CaseDetail:
         """The whole case, decrypted; the reading itself is recorded as a ``viewed`` event."""
         check_actor(actor)

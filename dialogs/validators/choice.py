@@ -32,9 +32,8 @@ _NONE_WORDS = frozenset(("没有", "都没有", "都不是", "不是", "没", "�
 
 
 @lru_cache(maxsize=64)  # cn2an is slow, and the same few counts come up on every message
-def _how_to_choose(count: int) -> str:
-    numbers = "说一" if count == 1 else f"说一到{cn2an.an2cn(count)}之间的数字"
-    return f"请{numbers}，或者说选项的名字。"
+def _chinese(count: int) -> str:
+    return str(cn2an.an2cn(count))
 
 
 def _affirmed_length(answer: str, term: str) -> tuple[int, bool]:
@@ -98,7 +97,7 @@ def parse_choice(text: str, options: Sequence[ChoiceOption], *, numbered: int | 
     answer = normalize(text)
     named, denied = _named(answer, options)
     if len(named) > 1:
-        return Invalid("有几个选项都对得上。请说选项前面的数字。")
+        return Invalid("choice_ambiguous")
     if named:
         return Valid(value=named[0].value, display=named[0].label)
     number = answer_number(answer)
@@ -106,8 +105,8 @@ def parse_choice(text: str, options: Sequence[ChoiceOption], *, numbered: int | 
     if number is None and none is not None and (denied or _said_no(answer)):
         return Valid(value=none.value, display=none.label)
     if number is None:
-        return Invalid(f"没有听出您选的是哪一个。{_how_to_choose(count)}")
+        return Invalid("choice_unclear", (("count", _chinese(count)),))
     if not 1 <= number <= count:
-        return Invalid(f"没有这个选项。{_how_to_choose(count)}")
+        return Invalid("choice_no_such", (("count", _chinese(count)),))
     option = options[number - 1]
     return Valid(value=option.value, display=option.label)

@@ -28,9 +28,9 @@ _MULTIPLE = 7
 _LEVEL = re.compile(r"([0-9]+|[零〇幺一二两三四五六七八九十]+)级")
 # Words around a bare level ("我是二级的") that do not change it.
 _LEVEL_FILLERS = frozenset("我他她是的残疾人证级别等类型属于有啊吧呢了第")
-_ASK_AGAIN = "没有听出残疾类别或者等级。可以说“肢体二级”，也可以只说等级，比如“二级”。"
-_LEVEL_OUT_OF_RANGE = "残疾等级只有一到四级，一级最重。请再说一遍。"
-_SEVERAL_LEVELS = "听到了不止一个等级。请只说一个等级。"
+_ASK_AGAIN = "disability_unclear"
+_LEVEL_OUT_OF_RANGE = "disability_level_out_of_range"
+_SEVERAL_LEVELS = "disability_several_levels"
 
 
 def _categories(answer: str) -> tuple[set[int], str]:

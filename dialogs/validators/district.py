@@ -35,10 +35,8 @@ DISTRICTS: tuple[District, ...] = (
     District("450226", "三江侗族自治县", "三江", ("三江县", "三江自治县")),
 )
 
-_UNKNOWN = (
-    "没有听出是哪个区县。柳州有城中、鱼峰、柳南、柳北、柳江五个区，柳城、鹿寨、融安、融水、三江五个县。请说区县的名字。"
-)
-_SEVERAL = "听到了不止一个区县。请只说一个区县的名字。"
+_UNKNOWN = "district_unknown"
+_SEVERAL = "district_several"
 _NAMES = {alias: district for district in DISTRICTS for alias in (district.name, district.short, *district.aliases)}
 _LONGEST_NAME = max(map(len, _NAMES))
 _SHORT_PINYIN = {tuple(lazy_pinyin(district.short)): district for district in DISTRICTS}

@@ -18,8 +18,8 @@ _EARLIEST_BIRTH_YEAR = 1900
 
 IdProblem = Literal["birth_date", "check_character"]
 _REASONS: dict[IdProblem, str] = {
-    "birth_date": "身份证号码里的出生日期不对，可能有一位说错了。请再说一遍。",
-    "check_character": "身份证号码最后一位校验码对不上，可能有一位说错了。请再说一遍。",
+    "birth_date": "id_birth_date",
+    "check_character": "id_check_character",
 }
 
 
@@ -66,22 +66,23 @@ def display_id(id18: str) -> str:
     return f"{id18[:6]} {id18[6:14]} {id18[14:]}"
 
 
-def parse_id_number(text: str, *, today: date | None = None) -> ValidationResult:
+def parse_id_number(text: str, *, today: date) -> ValidationResult:
     """An ID number said or typed, 18 characters or the legacy 15 digits; the value is always the
-    18-character form. Numbers from outside Liuzhou are fine: the area code never changes."""
+    18-character form. Numbers from outside Liuzhou are fine: the area code never changes. ``today``
+    (the day the message was sent, never a clock read here) rules out births in the future."""
     # Every X counts as heard, wherever it is, so the length said back matches what was said.
     heard = spoken_symbols(text).replace("B", "")
     if not any(ch.isdigit() for ch in heard):
-        return Invalid("没有听到身份证号码。请一位一位地说出18位号码。")
+        return Invalid("id_missing")
     if _ID15.fullmatch(heard):
         heard = upgrade_id15(heard)
     if len(heard) != _LENGTH:
         if len(heard) == 15:
-            return Invalid("15位的老身份证号码全是数字，没有X。请再说一遍。")
-        return Invalid(f"身份证号码应该是18位，您说的是{len(heard)}位。请再说一遍。")
+            return Invalid("id_old_with_x")
+        return Invalid("id_length", (("count", str(len(heard))),))
     if not _ID18.fullmatch(heard):
-        return Invalid("身份证号码里只有最后一位可能是X，其他都是数字。请再说一遍。")
-    problem = id_problem(heard, today or date.today())
+        return Invalid("id_x_misplaced")
+    problem = id_problem(heard, today)
     if problem is not None:
         return Invalid(_REASONS[problem])
     return Valid(value=heard, display=display_id(heard))

@@ -17,7 +17,7 @@ _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]"
 _HAN_NAME = re.compile(rf"{_HAN}+(?:·{_HAN}+)*")
 _SHORTEST = 2
 _LONGEST = 20
-_ASK_AGAIN = "没有听清名字。请只说名字，比如“张三”。"
+_ASK_AGAIN = "name_unclear"
 
 
 def _clean(text: str) -> str:
@@ -42,9 +42,9 @@ def parse_person_name(text: str) -> ValidationResult:
     """A Chinese name (with a middle dot for many minority names) or a name in Latin letters."""
     said = _without_prefix(_clean(text))
     if not said:
-        return Invalid("没有听到名字。请说您的名字。")
+        return Invalid("name_missing")
     if any(ch.isdigit() for ch in said):
-        return Invalid("名字里不应该有数字。请再说一遍您的名字。")
+        return Invalid("name_digits")
     if re.search(_HAN, said):
         # Recognisers put spaces between Chinese characters; only Latin names keep theirs.
         name = said.replace(" ", "")
@@ -55,7 +55,7 @@ def parse_person_name(text: str) -> ValidationResult:
     else:
         return Invalid(_ASK_AGAIN)
     if len(name) < _SHORTEST:
-        return Invalid("名字至少有两个字。请说您的全名。")
+        return Invalid("name_too_short")
     if len(name) > _LONGEST:
-        return Invalid("名字太长了，最多20个字。请再说一遍。")
+        return Invalid("name_too_long")
     return Valid(value=name, display=name)

@@ -20,10 +20,12 @@ class Valid:
 
 @dataclass(frozen=True)
 class Invalid:
-    """A rejected answer. ``reason`` is read (and spoken) to the person, so it is short plain
-    Chinese saying what was wrong and what to do, and never repeats a personal number."""
+    """A rejected answer. ``code`` names the reason (its words are content: ``content/reasons.yaml``,
+    said to the person in plain Chinese: what was wrong and what to do); ``values`` fill its
+    placeholders ("您说的是{count}位") and never hold a personal number."""
 
-    reason: str
+    code: str
+    values: tuple[tuple[str, str], ...] = ()
 
 
 ValidationResult: TypeAlias = Valid | Invalid

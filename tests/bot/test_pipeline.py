@@ -343,6 +343,20 @@ async def test_asking_how_my_application_is_going_reports_each_of_my_cases(
     assert repeated.replies[0].text == claimed.replies[0].text
 
 
+async def test_asking_whether_it_was_approved_tells_what_came_of_the_case_in_plain_words(
+    pipeline: Pipeline, case_store: CaseStore, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await say_all(pipeline, LIVING_ALLOWANCE_FOR_MYSELF)
+    (case_id,) = (await pipeline.handle(RESIDENT, CONFIRM, "confirm")).case_ids
+    staff = await add_staff(sessionmaker, "wang")
+    await case_store.claim(case_id, staff=staff)
+    await case_store.resolve(case_id, staff=staff, outcome="approved", note="")
+
+    answer = await pipeline.handle(RESIDENT, "批了没有", "s1")
+
+    assert answer.replies[0].text == f"编号{case_id}，生活补贴：已经办结，申请通过了。"
+
+
 @pytest.mark.parametrize("kept_as", ["conversation", "outcome"])
 async def test_a_key_of_another_type_where_state_belongs_is_read_as_nothing_and_replaced(
     pipeline: Pipeline, real_redis: Redis, kept_as: str

@@ -14,6 +14,8 @@ from dialogs.render import render_text
 from dialogs.schema import Catalog, Prompt, Prompts
 from dialogs.state import Conversation
 
+# A real moment (2026-05-28 UTC): ID numbers are checked against the day it falls on.
+START = 1_780_000_000.0
 # One message a minute: well inside the pause after which a returning resident is asked to resume.
 MESSAGE_GAP = 60.0
 TWO_DAYS = 2 * 86400.0
@@ -109,12 +111,12 @@ def talk(
 ) -> list[StepResult]:
     """Send ``messages`` one after another, a minute apart, with increasing message ids.
 
-    A fresh conversation starts at ``start`` (default 1000.0); a given ``state`` goes on a minute
+    A fresh conversation starts at ``start`` (default ``START``); a given ``state`` goes on a minute
     after it was last seen unless ``start`` says otherwise.
     """
     current = state if state is not None else Conversation()
     if start is None:
-        start = current.last_seen + MESSAGE_GAP if current.last_seen else 1000.0
+        start = current.last_seen + MESSAGE_GAP if current.last_seen else START
     results: list[StepResult] = []
     for index, text in enumerate(messages):
         now = start + index * MESSAGE_GAP

@@ -23,8 +23,11 @@ import yaml
 
 from dialogs.engine import step
 from dialogs.events import CreateCase, Inbound
+from dialogs.render import render_spoken
 from dialogs.schema import Catalog
+from dialogs.spoken import sentences
 from dialogs.state import Conversation
+from tests.dialogs.conversation import START
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "residents.yaml"
 MAX_TURNS = 45
@@ -40,6 +43,7 @@ class Resident:
     answers: Mapping[str, tuple[str, ...]]
     at_summary: tuple[str, ...] = ("是",)
     at_readback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by step id; "对" otherwise
+    at_closing: tuple[str, ...] = ("好的",)  # to "要听下一项吗？" while the closing is read out
     mode_answer: str = "文字"
     subscribe: bool = False
     danger: bool = False
@@ -57,6 +61,8 @@ class Outcome:
     mode: str = "text"
     problems: list[str] = field(default_factory=list)
     said: list[str] = field(default_factory=list)  # every line, for replaying through a channel
+    heard: list[str] = field(default_factory=list)  # every reply, as text
+    longest_heard: int = 0  # the most sentences in one message sent in voice or simple mode
 
     @property
     def completed(self) -> bool:
@@ -78,6 +84,7 @@ def load_residents(path: Path = CORPUS) -> list[Resident]:
                 answers={k: tuple(v) if isinstance(v, list) else (v,) for k, v in entry.get("answers", {}).items()},
                 at_summary=tuple(entry.get("at_summary", ["是"])),
                 at_readback={k: tuple(v) for k, v in entry.get("at_readback", {}).items()},
+                at_closing=tuple(entry.get("at_closing", ["好的"])),
                 mode_answer=entry.get("mode_answer", "文字"),
                 subscribe=bool(entry.get("subscribe", False)),
                 danger=bool(entry.get("danger", False)),
@@ -97,7 +104,9 @@ def _question(state: Conversation) -> tuple[Any, ...]:
 def _progress_marks(state: Conversation) -> tuple[Any, ...]:
     application = state.application
     if application is None:
-        return (None, state.pending, state.mode)
+        # What is being read out or asked outside an application moves on too (newer cores only).
+        extra = tuple(repr(getattr(state, name, None)) for name in ("reading", "screening", "offers"))
+        return (None, state.pending, state.mode, *extra)
     partial = getattr(application, "partial", {})
     return (application.step, application.phase, state.pending, repr(application.answers), repr(partial), state.mode)
 
@@ -117,6 +126,10 @@ class _Talker:
         application = state.application
         if pending == "mode":
             return self.resident.mode_answer
+        if pending == "reading":  # "要听下一项吗？" after filing, in voice and simple modes
+            return self._line("closing", self.resident.at_closing)
+        if pending in ("which", "money", "offer") and application is None:
+            return "是" if pending != "which" else "1"
         if application is None:
             return None  # nothing open: the resident is done (or the service stopped them)
         if pending == "proposal":
@@ -153,7 +166,7 @@ def _matches(expected: Any, actual: Any) -> bool:
 def converse(resident: Resident, catalog: Catalog) -> Outcome:
     outcome = Outcome(resident)
     state = Conversation()
-    now = 1000.0
+    now = START
     if resident.subscribe:
         state = step(state, Inbound("", "follow", now, "subscribe"), catalog).state
     talker = _Talker(resident)
@@ -168,6 +181,10 @@ def converse(resident: Resident, catalog: Catalog) -> Outcome:
         result = step(state, Inbound(text, f"{resident.id}-{turn}", now), catalog)
         outcome.turns += 1
         outcome.said.append(text)
+        outcome.heard.extend(reply.text for reply in result.replies)
+        if result.state.mode != "text":
+            longest = max((len(sentences(render_spoken(reply))) for reply in result.replies), default=0)
+            outcome.longest_heard = max(outcome.longest_heard, longest)
         for effect in result.effects:
             if isinstance(effect, CreateCase):
                 (outcome.urgent if effect.urgent else outcome.filed).append(effect)
@@ -201,6 +218,9 @@ def _problems(resident: Resident, outcome: Outcome, state: Conversation) -> list
             problems.append(f"{key}: expected {value!r}, got {filed[0].answers.get(key)!r}")
     if "urgent" in expect and len(outcome.urgent) != expect["urgent"]:
         problems.append(f"{URGENT_PROBLEM}: expected {expect['urgent']}, got {len(outcome.urgent)}")
+    for words in expect.get("heard", ()):  # said to the resident at some point ("110")
+        if not any(words in text for text in outcome.heard):
+            problems.append(f"never heard {words!r}")
     if "mode" in expect and outcome.mode != expect["mode"]:
         problems.append(f"expected mode {expect['mode']}, got {outcome.mode}")
     if state.application is not None:

@@ -10,6 +10,7 @@ from tests.dialogs.conversation import (
     LIVING,
     MENU_PATH,
     NURSING,
+    START,
     ask,
     last,
     menu_labels,
@@ -29,7 +30,7 @@ def event(
     confidence: float | None = None,
 ) -> StepResult:
     current = state if state is not None else Conversation()
-    now = current.last_seen + 60 if current.last_seen else 1000.0
+    now = current.last_seen + 60 if current.last_seen else START
     return step(current, Inbound(text, f"e{now:.0f}", now, kind, confidence), catalog)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dialogs.corrections import correction_in
@@ -9,6 +11,8 @@ from dialogs.schema import Catalog
 from dialogs.state import Application
 from dialogs.validators import Valid
 from tests.dialogs.conversation import NURSING, SELF_ID
+
+TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
 ANSWERS = {
     "applicant": "proxy",
@@ -42,7 +46,7 @@ def at_summary() -> Application:
 def test_the_new_value_is_found_for_the_answer_it_corrects(
     catalog: Catalog, said: str, step_id: str, value: object
 ) -> None:
-    found = correction_in(catalog.services[NURSING], at_summary(), said, at_summary=True)
+    found = correction_in(catalog.services[NURSING], at_summary(), said, at_summary=True, today=TODAY)
 
     assert found is not None
     step, result = found
@@ -53,14 +57,14 @@ def test_the_new_value_is_found_for_the_answer_it_corrects(
 
 @pytest.mark.parametrize("said", ["是", "对的", "1", "确认", "不对", "电话错了", "区是柳北区", "我是她儿子"])
 def test_a_yes_a_bare_no_or_the_same_value_is_no_correction(catalog: Catalog, said: str) -> None:
-    assert correction_in(catalog.services[NURSING], at_summary(), said, at_summary=True) is None
+    assert correction_in(catalog.services[NURSING], at_summary(), said, at_summary=True, today=TODAY) is None
 
 
 def test_away_from_the_summary_only_a_text_saying_something_was_wrong_corrects(catalog: Catalog) -> None:
     service = catalog.services[NURSING]
     asking = Application(service=NURSING, application_id="a", step="name", answers=ANSWERS)
 
-    assert correction_in(service, asking, "城中区", at_summary=False) is None
-    found = correction_in(service, asking, "刚才区说错了，是城中区", at_summary=False)
+    assert correction_in(service, asking, "城中区", at_summary=False, today=TODAY) is None
+    found = correction_in(service, asking, "刚才区说错了，是城中区", at_summary=False, today=TODAY)
     assert found is not None
     assert found[0].id == "district"

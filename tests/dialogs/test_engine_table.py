@@ -39,6 +39,7 @@ from tests.dialogs.conversation import (
     texts,
     then,
 )
+from tests.dialogs.validators.strategies import said_back
 
 YES_NO = ("是", "不是")
 
@@ -70,7 +71,7 @@ def unclear_yes_no(text: str) -> str:
     """What the yes/no validator says back to ``text`` when it is neither yes nor no."""
     result = parse_yes_no(text)
     assert isinstance(result, Invalid), text
-    return result.reason
+    return said_back(result)
 
 
 # ----------------------------------------------------------------------------- greeting and menu
@@ -248,16 +249,40 @@ def test_unknown_text_says_not_understood_and_shows_the_menu_again(catalog: Cata
     assert result.state.misunderstood == 1
 
 
-def test_a_tie_between_the_subsidies_asks_which_one_and_shows_the_menu(catalog: Catalog) -> None:
+def _which(catalog: Catalog, first: str, second: str) -> Reply:
+    return Reply(prompt(catalog, "which_of_two", first=first, second=second), (first, second))
+
+
+def test_a_tie_between_the_subsidies_asks_which_of_the_two(catalog: Catalog) -> None:
     result = last(talk(catalog, "你好", "生活补贴还是护理补贴"))
 
-    assert result.replies == (
-        Reply(prompt(catalog, "which_service", services="生活补贴还是护理补贴")),
-        menu(catalog),
-    )
+    assert result.replies == (_which(catalog, "生活补贴", "护理补贴"),)
     assert result.effects == ()
     assert result.state.application is None
+    assert result.state.pending == "which"
     assert result.state.misunderstood == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "service"),
+    [
+        pytest.param("2", "nursing-allowance", id="by-number"),
+        pytest.param("护理补贴", "nursing-allowance", id="by-name"),
+        pytest.param("第一个", "living-allowance", id="the-first"),
+    ],
+)
+def test_the_answer_to_which_of_two_starts_that_service(catalog: Catalog, answer: str, service: str) -> None:
+    result = last(talk(catalog, "你好", "生活补贴还是护理补贴", answer))
+
+    assert result.state.application is not None
+    assert result.state.application.service == service
+
+
+def test_neither_of_the_two_shows_the_menu(catalog: Catalog) -> None:
+    result = last(talk(catalog, "你好", "生活补贴还是护理补贴", "都不是"))
+
+    assert result.replies == (menu(catalog),)
+    assert result.state.pending is None
 
 
 @pytest.mark.parametrize(
@@ -270,11 +295,9 @@ def test_a_tie_between_the_subsidies_asks_which_one_and_shows_the_menu(catalog: 
 def test_a_tie_in_other_words_names_both_short_names(catalog: Catalog, sentence: str) -> None:
     result = last(talk(catalog, "你好", sentence))
 
-    asked = {
-        prompt(catalog, "which_service", services=names) for names in ("生活补贴还是护理补贴", "护理补贴还是生活补贴")
-    }
-    assert texts(result)[0] in asked
-    assert result.replies[1:] == (menu(catalog),)
+    asked = {_which(catalog, "生活补贴", "护理补贴"), _which(catalog, "护理补贴", "生活补贴")}
+    assert result.replies[0] in asked
+    assert len(result.replies) == 1
 
 
 def test_a_tie_is_not_counted_as_a_misunderstanding(catalog: Catalog) -> None:
@@ -288,11 +311,7 @@ def test_a_tie_is_not_counted_as_a_misunderstanding(catalog: Catalog) -> None:
 def test_a_first_message_that_is_a_tie_is_greeted_then_asked_which_one(catalog: Catalog) -> None:
     result = last(talk(catalog, "生活补贴还是护理补贴"))
 
-    assert result.replies == (
-        Reply(prompt(catalog, "welcome")),
-        Reply(prompt(catalog, "which_service", services="生活补贴还是护理补贴")),
-        menu(catalog),
-    )
+    assert result.replies == (Reply(prompt(catalog, "welcome")), _which(catalog, "生活补贴", "护理补贴"))
 
 
 def test_third_unknown_text_in_a_row_offers_a_person(catalog: Catalog) -> None:

@@ -9,6 +9,7 @@ three and four of 智力/精神 are checked locally); 特困 and 工伤护理费
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 import pytest
 
@@ -47,6 +48,9 @@ from tests.dialogs.conversation import (
     texts,
     then,
 )
+from tests.dialogs.validators.strategies import said_back
+
+TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
 SERVICES = [pytest.param(LIVING, id="living"), pytest.param(NURSING, id="nursing")]
 PROXY_ONLY = ("relationship", "proxy_name", "proxy_phone")
@@ -306,10 +310,10 @@ def test_a_level_without_a_category_asks_only_for_the_category_and_keeps_the_lev
     results = then(catalog, before, level_only)
 
     result = last(results)
-    reason = parse_answer(catalog.services[NURSING].step("disability"), level_only)
+    reason = parse_answer(catalog.services[NURSING].step("disability"), level_only, today=TODAY)
     assert isinstance(reason, Invalid)
-    assert "哪一类" in reason.reason
-    assert result.replies == (Reply(reason.reason),)
+    assert "哪一类" in said_back(reason)
+    assert result.replies == (Reply(said_back(reason)),)
     assert current_step(result.state) == "disability"
     assert result.state.application is not None
     assert "disability" not in result.state.application.answers
@@ -784,7 +788,7 @@ def test_unclear_answer_to_the_offer_gives_the_reason_and_asks_again_for_yes_or_
 
     reason = parse_yes_no("什么")
     assert isinstance(reason, Invalid)
-    assert result.replies == (Reply(reason.reason), Reply(prompt(catalog, "handoff_offer"), YES_NO))
+    assert result.replies == (Reply(said_back(reason)), Reply(prompt(catalog, "handoff_offer"), YES_NO))
     assert result.effects == ()
     assert result.state.pending == "handoff"
     assert result.state.misunderstood == 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,8 @@ from tests.dialogs.conversation import (
     texts,
     then,
 )
+
+TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
 REHAB = "rehab"
 CHILD = "child-rehab"
@@ -220,7 +223,7 @@ def test_every_income_answer_says_its_note_goes_on_and_files_the_case(catalog: C
 
 
 def test_saying_only_no_dibao_is_not_taken_as_an_income_answer(catalog: Catalog) -> None:
-    result = parse_answer(catalog.services[LEGAL].step("income"), "没有低保")
+    result = parse_answer(catalog.services[LEGAL].step("income"), "没有低保", today=TODAY)
 
     assert not isinstance(result, Valid)
 
@@ -269,7 +272,7 @@ def test_an_urgent_case_whose_date_is_not_known_is_still_noted(catalog: Catalog)
     ],
 )
 def test_what_happened_can_be_said_in_everyday_words(catalog: Catalog, said: str, matter: str) -> None:
-    result = parse_answer(catalog.services[LEGAL].step("matter"), said)
+    result = parse_answer(catalog.services[LEGAL].step("matter"), said, today=TODAY)
 
     assert isinstance(result, Valid)
     assert result.value == matter
@@ -407,7 +410,7 @@ def test_a_liuzhou_residence_permit_goes_on_as_cross_province_service(catalog: C
 def test_where_the_hukou_is_is_understood_and_an_answer_silent_on_the_permit_is_asked_again(
     catalog: Catalog, said: str, residence: str | None
 ) -> None:
-    result = parse_answer(catalog.services[CARD].step("residence"), said)
+    result = parse_answer(catalog.services[CARD].step("residence"), said, today=TODAY)
 
     assert (result.value if isinstance(result, Valid) else None) == residence
 

@@ -19,6 +19,7 @@ from tests.dialogs.conversation import (
     PROXY_ANSWERS,
     SELF_ANSWERS,
     SELF_ID,
+    START,
     all_cases,
     ask,
     cases,
@@ -71,7 +72,7 @@ def answers_of(result: StepResult) -> dict[str, object]:
 
 
 def subscribed(catalog: Catalog) -> Conversation:
-    return step(Conversation(), Inbound("", "follow", 1000.0, "subscribe"), catalog).state
+    return step(Conversation(), Inbound("", "follow", START, "subscribe"), catalog).state
 
 
 # ----------------------------------------------------------------- halves and a plain no
@@ -315,7 +316,7 @@ def test_a_conversation_stored_before_these_answers_were_kept_still_loads_and_go
         },
         "pending": None,
         "misunderstood": 0,
-        "last_seen": 1000.0,
+        "last_seen": START,
         "greeted": True,
     }
     state = Conversation.from_dict(stored)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dialogs.proposals import Proposal, proposal_for
 from dialogs.schema import Catalog
 from dialogs.state import Application
 from tests.dialogs.conversation import LIVING, NURSING
+
+TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
 
 def said(service: str, *texts: str, **answers: object) -> Application:
@@ -17,7 +21,7 @@ def said(service: str, *texts: str, **answers: object) -> Application:
 def test_a_relation_named_in_passing_is_offered_for_the_relationship(catalog: Catalog) -> None:
     step = catalog.services[LIVING].step("relationship")
 
-    found = proposal_for(step, said(LIVING, "帮我爸爸申请，我是他女儿", applicant="proxy"))
+    found = proposal_for(step, said(LIVING, "帮我爸爸申请，我是他女儿", applicant="proxy"), today=TODAY)
 
     assert found == Proposal("relationship", "child", "我是他女儿")
 
@@ -25,13 +29,15 @@ def test_a_relation_named_in_passing_is_offered_for_the_relationship(catalog: Ca
 def test_naming_the_person_offers_applying_for_someone_else(catalog: Catalog) -> None:
     step = catalog.services[NURSING].step("applicant")
 
-    assert proposal_for(step, said(NURSING, "我想给我妈申请护理补贴")) == Proposal("applicant", "proxy", "我妈")
+    assert proposal_for(step, said(NURSING, "我想给我妈申请护理补贴"), today=TODAY) == Proposal(
+        "applicant", "proxy", "我妈"
+    )
 
 
 def test_a_fact_is_offered_from_the_part_of_a_sentence_about_that_question(catalog: Catalog) -> None:
     step = catalog.services[LIVING].step("dibao")
 
-    found = proposal_for(step, said(LIVING, "我腿不好，家里领低保，想申请补贴"))
+    found = proposal_for(step, said(LIVING, "我腿不好，家里领低保，想申请补贴"), today=TODAY)
 
     assert found == Proposal("dibao", "receiving", "家里领低保")
 
@@ -45,12 +51,12 @@ def test_a_fact_is_offered_from_the_part_of_a_sentence_about_that_question(catal
     ],
 )
 def test_nothing_is_guessed(catalog: Catalog, step_id: str, texts: tuple[str, ...]) -> None:
-    assert proposal_for(catalog.services[LIVING].step(step_id), said(LIVING, *texts)) is None
+    assert proposal_for(catalog.services[LIVING].step(step_id), said(LIVING, *texts), today=TODAY) is None
 
 
 def test_an_answered_or_already_offered_question_is_not_offered_again(catalog: Catalog) -> None:
     step = catalog.services[LIVING].step("dibao")
     application = said(LIVING, "家里领低保")
 
-    assert proposal_for(step, Application(**{**application.__dict__, "proposed": ("dibao",)})) is None
-    assert proposal_for(step, said(LIVING, "家里领低保", dibao="applying")) is None
+    assert proposal_for(step, Application(**{**application.__dict__, "proposed": ("dibao",)}), today=TODAY) is None
+    assert proposal_for(step, said(LIVING, "家里领低保", dibao="applying"), today=TODAY) is None

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 
 from dialogs.schema import Catalog
+from dialogs.spoken import MAX_SENTENCES
 from tests.dialogs.residents import URGENT_PROBLEM, Resident, converse, load_residents
 
 RESIDENTS = load_residents()
 TRAITS = (
     "split", "no", "family", "said-before", "correction", "pause", "voice-readback", "danger", "first-message", "lost",
+    "long-list", "closing", "fraud", "money", "which",
 )  # fmt: skip
 
 
@@ -32,6 +34,8 @@ def test_each_resident_finishes_with_their_answers_and_no_loop(catalog: Catalog,
     # Alarms are counted by benchmarks.dialog_corpus; which words raise them is the safety detector's concern.
     assert [p for p in outcome.problems if not p.startswith(URGENT_PROBLEM)] == []
     assert outcome.reasks <= resident.expect.get("max_reasks", 2), outcome.said
+    # Heard in voice or simple mode, no one message is more than can be followed at once.
+    assert outcome.longest_heard <= MAX_SENTENCES
     if outcome.resident.danger:
         assert outcome.urgent, "a resident telling of violence raised no alarm"
 

@@ -20,6 +20,7 @@ from tests.dialogs.conversation import (
     SELF_ANSWERS,
     SELF_CARD,
     SELF_ID,
+    START,
     TWO_DAYS,
     all_cases,
     ask,
@@ -273,10 +274,10 @@ def test_an_open_offer_of_a_person_with_no_application_is_dropped_on_returning(c
 
 
 def test_a_stored_question_with_no_application_is_dropped_on_returning(catalog: Catalog) -> None:
-    state = Conversation.from_dict({"pending": "cancel", "greeted": True, "last_seen": 1000.0})
+    state = Conversation.from_dict({"pending": "cancel", "greeted": True, "last_seen": START})
     assert state.pending == "cancel"
 
-    result = step(state, Inbound(text="是", message_id="m1", now=1000.0 + TWO_DAYS), catalog)
+    result = step(state, Inbound(text="是", message_id="m1", now=START + TWO_DAYS), catalog)
 
     assert result.state.pending is None
     assert result.replies == (Reply(prompt(catalog, "not_understood")), menu(catalog))
@@ -347,7 +348,7 @@ WALKS: dict[str, list[tuple[str, float]]] = {
 
 def walk(catalog: Catalog, messages: list[tuple[str, float]], *, stored: bool) -> list[StepResult]:
     state = Conversation()
-    now = 1000.0
+    now = START
     results: list[StepResult] = []
     for index, (text, pause) in enumerate(messages):
         now += pause
@@ -414,7 +415,7 @@ def test_a_corrupt_stored_dict_gives_a_fresh_conversation(catalog: Catalog, data
     state = Conversation.from_dict(data)
 
     assert state == Conversation()
-    result = step(state, Inbound(text="你好", message_id="m1", now=1000.0), catalog)
+    result = step(state, Inbound(text="你好", message_id="m1", now=START), catalog)
     assert texts(result)[0] == prompt(catalog, "welcome")
 
 
@@ -457,7 +458,7 @@ def test_a_stored_state_that_no_longer_fits_is_answered_not_raised(
 ) -> None:
     state = Conversation.from_dict(data)
 
-    result = step(state, Inbound(text=message, message_id="m1", now=1000.0), catalog)
+    result = step(state, Inbound(text=message, message_id="m1", now=START), catalog)
 
     assert result.replies
     assert all(reply.text for reply in result.replies)
@@ -467,7 +468,7 @@ def test_a_stored_state_in_an_unknown_mode_still_speaks_in_full(catalog: Catalog
     state = Conversation.from_dict({"mode": "shouting", "greeted": True})
     assert state.mode == "text"
 
-    result = step(state, Inbound(text="生活补贴", message_id="m1", now=1000.0), catalog)
+    result = step(state, Inbound(text="生活补贴", message_id="m1", now=START), catalog)
 
     assert result.replies == (
         Reply(catalog.services[LIVING].intro.text),
@@ -498,7 +499,7 @@ def test_an_unknown_stored_phase_falls_back_to_asking(catalog: Catalog) -> None:
     assert state.application is not None
     assert state.application.phase == "asking"
 
-    result = step(state, Inbound(text="帮助", message_id="m1", now=1000.0), catalog)
+    result = step(state, Inbound(text="帮助", message_id="m1", now=START), catalog)
 
     assert result.replies == (
         Reply(prompt(catalog, "help")),
@@ -509,7 +510,7 @@ def test_an_unknown_stored_phase_falls_back_to_asking(catalog: Catalog) -> None:
 def test_stored_replies_that_are_not_dicts_are_dropped_so_repeat_says_there_is_nothing(catalog: Catalog) -> None:
     state = Conversation.from_dict({"last_replies": "abc", "greeted": True})
 
-    result = step(state, Inbound(text="重复", message_id="m1", now=1000.0), catalog)
+    result = step(state, Inbound(text="重复", message_id="m1", now=START), catalog)
 
     assert result.replies == (Reply(prompt(catalog, "nothing_to_repeat")), menu(catalog))
 
@@ -520,7 +521,7 @@ def test_an_application_for_a_service_no_longer_in_content_is_dropped_and_said_s
             "application": {"service": "retired-service", "application_id": "a", "step": "x"},
             "pending": "cancel",
             "greeted": True,
-            "last_seen": 1000.0,
+            "last_seen": START,
         }
     )
 
@@ -548,7 +549,7 @@ def test_a_step_no_longer_in_content_moves_to_the_first_unanswered_question(
     catalog: Catalog, answers: dict[str, Any], history: list[str], expected_step: str
 ) -> None:
     data = {"service": LIVING, "application_id": "a", "step": "old_step", "answers": answers, "history": history}
-    state = Conversation.from_dict({"application": data, "greeted": True, "last_seen": 1000.0})
+    state = Conversation.from_dict({"application": data, "greeted": True, "last_seen": START})
 
     result = step(state, Inbound(text="帮助", message_id="m1", now=1060.0), catalog)
 

@@ -6,7 +6,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dialogs.validators import ChoiceOption, Invalid, Valid, parse_choice
-from tests.dialogs.validators.strategies import HOSTILE_TEXTS, assert_is_result_without_personal_digits
+from tests.dialogs.validators.strategies import HOSTILE_TEXTS, assert_is_result_without_personal_digits, said_back
 
 OPTIONS = (
     ChoiceOption("subsidy", "补贴申请", ("补贴", "钱")),
@@ -58,23 +58,23 @@ def test_option_is_chosen_by_label_or_synonym(text: str, expected: Valid) -> Non
 
 
 def test_two_options_matching_equally_ask_for_the_number() -> None:
-    assert parse_choice("康复还是律师", OPTIONS) == Invalid("有几个选项都对得上。请说选项前面的数字。")
+    assert said_back(parse_choice("康复还是律师", OPTIONS)) == "有几个选项都对得上。请说选项前面的数字。"
 
 
 @pytest.mark.parametrize("text", ["4", "第四个", "0", "十"])
 def test_number_out_of_range_is_rejected_saying_the_valid_range(text: str) -> None:
-    assert parse_choice(text, OPTIONS) == Invalid("没有这个选项。请说一到三之间的数字，或者说选项的名字。")
+    assert said_back(parse_choice(text, OPTIONS)) == "没有这个选项。请说一到三之间的数字，或者说选项的名字。"
 
 
 @pytest.mark.parametrize("text", ["", "你好", "我有两个孩子", "不知道"])
 def test_unrelated_answer_is_rejected_saying_how_to_choose(text: str) -> None:
-    assert parse_choice(text, OPTIONS) == Invalid("没有听出您选的是哪一个。请说一到三之间的数字，或者说选项的名字。")
+    assert said_back(parse_choice(text, OPTIONS)) == "没有听出您选的是哪一个。请说一到三之间的数字，或者说选项的名字。"
 
 
 def test_single_option_is_described_without_a_range() -> None:
     result = parse_choice("5", OPTIONS[:1])
 
-    assert result == Invalid("没有这个选项。请说一，或者说选项的名字。")
+    assert said_back(result) == "没有这个选项。请说一到一之间的数字，或者说选项的名字。"
 
 
 def test_choosing_from_no_options_is_a_programming_error() -> None:

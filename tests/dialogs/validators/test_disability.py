@@ -5,7 +5,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dialogs.validators import Invalid, Valid, parse_disability
-from tests.dialogs.validators.strategies import HOSTILE_TEXTS, assert_is_result_without_personal_digits
+from tests.dialogs.validators.strategies import HOSTILE_TEXTS, assert_is_result_without_personal_digits, said_back
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_disability_category_and_level_are_understood_in_everyday_words(
     ],
 )
 def test_level_outside_one_to_four_is_rejected(text: str) -> None:
-    assert parse_disability(text) == Invalid("残疾等级只有一到四级，一级最重。请再说一遍。")
+    assert said_back(parse_disability(text)) == "残疾等级只有一到四级，一级最重。请再说一遍。"
 
 
 @pytest.mark.parametrize(
@@ -76,11 +76,11 @@ def test_answer_without_category_or_level_is_rejected_with_an_example(text: str)
     result = parse_disability(text)
 
     assert isinstance(result, Invalid)
-    assert "肢体二级" in result.reason
+    assert "肢体二级" in said_back(result)
 
 
 def test_two_different_levels_are_rejected() -> None:
-    assert parse_disability("一级还是二级") == Invalid("听到了不止一个等级。请只说一个等级。")
+    assert said_back(parse_disability("一级还是二级")) == "听到了不止一个等级。请只说一个等级。"
 
 
 @given(st.text())

@@ -17,7 +17,7 @@ def test_valid_carries_a_json_value_and_a_read_back_form() -> None:
 
 @pytest.mark.parametrize(
     "result",
-    [pytest.param(Valid(value=True, display="是"), id="valid"), pytest.param(Invalid("请再说一遍。"), id="invalid")],
+    [pytest.param(Valid(value=True, display="是"), id="valid"), pytest.param(Invalid("text_empty"), id="invalid")],
 )
 def test_results_are_immutable_validation_results(result: ValidationResult) -> None:
     assert isinstance(result, ValidationResult)

@@ -9,7 +9,7 @@ from tests.dialogs.validators.strategies import HOSTILE_TEXTS, assert_is_result_
 
 YES = Valid(value=True, display="是")
 NO = Valid(value=False, display="否")
-ASK_AGAIN = Invalid("请说“是”或者“不是”。")
+ASK_AGAIN = Invalid("yes_no_unclear")
 
 YES_WORDS = ["是", "是的", "对", "对的", "好", "好的", "嗯", "没错", "可以", "行", "要", "需要", "有", "确认", "同意"]
 YES_WORDS += ["1", "ok", "yes", "y"]

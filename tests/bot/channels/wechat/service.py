@@ -284,6 +284,7 @@ def content_with_long_answers(destination: Path) -> Path:
     path = destination / "services" / "living-allowance.yaml"
     service = yaml.safe_load(path.read_text(encoding="utf-8"))
     note = service["next_steps"]["text"]
-    service["documents"] += [f"第{n}份补充说明的原件和复印件：{note}" for n in range(1, 13)]
+    # Each document short enough to be heard alone (content check: 80 characters), twelve of them together long.
+    service["documents"] += [f"第{n}份补充说明的原件和复印件：{note[:60]}" for n in range(1, 13)]
     path.write_text(yaml.safe_dump(service, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return destination

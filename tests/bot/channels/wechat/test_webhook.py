@@ -469,7 +469,7 @@ async def test_menu_click_on_an_unknown_service_is_answered_with_the_menu(wechat
     pushes = wechat.pushes()
     answer = passive_text(await pushes.push(pushes.event(RESIDENT, "CLICK", "service:no-such-service")))
     assert answer is not None
-    assert "请问您要办什么事" in answer
+    assert "请说您要办什么事" in answer
 
 
 def _image(pushes: PushClient) -> str:
