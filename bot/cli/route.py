@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return _evaluate(catalog, args.eval_files, args.minimum)
     if not args.sentence:
         print("Give a sentence, or --eval FILE.", file=sys.stderr)
+        print(f"Services a sentence can start: {', '.join(sorted(catalog.services))}", file=sys.stderr)
         return 2
     print(json.dumps(route(args.sentence, catalog).to_json(), ensure_ascii=False))
     return 0

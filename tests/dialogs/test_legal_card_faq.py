@@ -111,6 +111,14 @@ FAQ_IDS = (
     "child-rehab-age",
     "free-devices",
     "apply-for-family",
+    # Issue 14: answers residents ask for most that are not applications.
+    "perks",
+    "insurance",
+    "mental-health",
+    "housing",
+    "home-assessment",
+    "barrier-complaint",
+    "veterans",
 )
 # Heard, a menu is words and the pauses between them: nothing else may be read out.
 _HEARD_PUNCTUATION = set("，。、？")
@@ -599,7 +607,7 @@ def test_every_menu_label_said_alone_chooses_its_option_and_is_no_command(catalo
 def test_one_opens_the_subsidy_menu_and_then_two_starts_the_nursing_allowance(catalog: Catalog) -> None:
     group, chosen = talk(catalog, "你好", "1", "2")[1:]
 
-    members = ("困难残疾人生活补贴", "重度残疾人护理补贴", "困难重度残疾人家庭无障碍改造")
+    members = ("困难残疾人生活补贴", "重度残疾人护理补贴", "困难重度残疾人家庭无障碍改造", "最低生活保障")
     assert tuple(catalog.services[s].name for s in catalog.menu[0].services) == members
     assert group.replies == (Reply(prompt(catalog, "group_intro"), members),)
     assert group.state.application is None
@@ -610,7 +618,7 @@ def test_one_opens_the_subsidy_menu_and_then_two_starts_the_nursing_allowance(ca
 def test_two_opens_the_rehabilitation_menu_and_its_numbers_choose_within_it(catalog: Catalog) -> None:
     group, chosen = talk(catalog, "你好", "2", "3")[1:]
 
-    assert group.replies[0].options == tuple(catalog.services[s].name for s in (REHAB, CHILD, DEVICE))
+    assert group.replies[0].options == tuple(catalog.services[s].name for s in (REHAB, CHILD, DEVICE, "care-services"))
     assert opens(chosen, DEVICE)
 
 

@@ -49,8 +49,8 @@ def problems_of(content: Path) -> list[ContentProblem]:
 def test_the_real_content_loads(catalog: Catalog) -> None:
     assert set(catalog.services) >= {"living-allowance", "nursing-allowance", "handoff"}
     assert [(item.group, item.service, item.services) for item in catalog.menu] == [
-        ("subsidy", None, ("living-allowance", "nursing-allowance", "home-accessibility")),
-        ("rehab", None, ("rehab", "child-rehab", "assistive-device")),
+        ("subsidy", None, ("living-allowance", "nursing-allowance", "home-accessibility", "dibao")),
+        ("rehab", None, ("rehab", "child-rehab", "assistive-device", "care-services")),
         (None, "legal-aid", ()),
         (None, "disability-card", ()),
         (None, "handoff", ()),

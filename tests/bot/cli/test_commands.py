@@ -75,6 +75,15 @@ def test_route_prints_the_service_a_sentence_starts_as_json(env: dict[str, str])
     assert set(answer) == {"service", "score", "alternatives"}
 
 
+def test_route_without_a_sentence_lists_the_service_ids(env: dict[str, str]) -> None:
+    result = run_bot("route", env=env)
+
+    assert result.returncode == 2
+    assert "Give a sentence" in result.stderr
+    for service in ("living-allowance", "dibao", "employment", "care-services", "education-aid", "handoff"):
+        assert service in result.stderr
+
+
 def test_route_answers_null_for_a_sentence_it_cannot_place(env: dict[str, str]) -> None:
     answer = json.loads(run_bot("route", "今天天气怎么样", env=env).stdout)
     assert answer["service"] is None
