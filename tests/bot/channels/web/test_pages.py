@@ -151,7 +151,7 @@ async def test_late_answers_and_staff_replies_arrive_over_the_live_stream(browse
         await services.outbox.notify(CHANNEL, user_id, "工作人员已经在看您的申请。")
         received = b""
         while "工作人员已经在看您的申请".encode() not in received:
-            received += await asyncio.wait_for(stream.content.readany(), 5)
+            received += await asyncio.wait_for(stream.content.readany(), 15)
     assert f"id: {last + 1}".encode() in received
     assert UserKey(CHANNEL, user_id).channel == "web"
 
