@@ -96,7 +96,9 @@ async def test_too_many_messages_in_a_minute_are_refused_with_a_clear_message(br
     assert statuses[:20] == [303] * 20
     assert statuses[20] == 429
     refused = await browser.say("还有一句")
-    assert "您发得太快了" in await refused.text()
+    page = await refused.text()
+    assert "您发得太快了" in page
+    assert ">还有一句</textarea>" in page  # kept in the box, to send again
 
 
 async def test_a_whole_application_files_a_web_case_and_a_staff_reply_reaches_the_page(
