@@ -25,7 +25,7 @@ from bot.channels.base import Incoming
 from bot.channels.runner import TurnRunner, plan
 from bot.channels.web.channel import CHANNEL, MAX_TEXT_CHARS, WebChannel
 from bot.channels.web.identity import COOKIE, MAX_AGE_SECONDS, Identity
-from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RateLimits
+from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RESUME_PER_CASE, RateLimits
 from bot.channels.web.texts import WebTexts
 from bot.channels.web.transcript import Entry, Transcript
 from bot.channels.web.voice import MAX_AUDIO_BYTES, WebVoice
@@ -247,6 +247,9 @@ async def resume(request: web.Request) -> web.StreamResponse:
     if not await chat.limits.allow("resume", RESUME, user_of(request), _address(request)):
         raise Refused(429, chat.texts.resume_limited, resuming=True)
     number, digits = form.get("case", "").strip(), form.get("phone4", "").strip()
+    well_formed = number.isascii() and number.isdigit() and len(number) <= 12
+    if well_formed and not await chat.limits.allow_on("resume-case", str(int(number)), RESUME_PER_CASE, 3600):
+        raise Refused(429, chat.texts.resume_limited, resuming=True)
     owner = await _owner(chat, number, digits)
     if owner is None:
         raise Refused(400, chat.texts.resume_failed, resuming=True)

@@ -170,3 +170,13 @@ async def test_a_missing_sentence_of_the_page_is_a_content_error_naming_it(tmp_p
     (tmp_path / "web_chat.yaml").write_text("empty: 请先写下您要说的话。\n", encoding="utf-8")
     with pytest.raises(ContentError, match="too_long"):
         load_web_texts(tmp_path)
+
+
+async def test_one_case_number_takes_ten_tries_an_hour_whatever_cookie_asks(browser: Browser) -> None:
+    statuses = []
+    for n in range(11):
+        browser.client.session.cookie_jar.clear()  # a fresh cookie each time
+        csrf = await browser.csrf()
+        form = {"csrf": csrf, "case": "7", "phone4": f"{n:04d}"}
+        statuses.append((await browser.client.post("/chat/resume", data=form)).status)
+    assert statuses == [400] * 10 + [429]
