@@ -19,6 +19,7 @@ class Limit:
 MESSAGES = Limit(per_cookie=20, per_address=120, window_seconds=60)
 AUDIO = Limit(per_cookie=10, per_address=60, window_seconds=60)
 RESUME = Limit(per_cookie=5, per_address=20, window_seconds=900)  # 4 digits must not be guessed
+RESUME_PER_CASE = 10  # tries on one case number an hour, from anywhere: fresh cookies and addresses do not help
 
 
 class RateLimits:
@@ -37,3 +38,12 @@ class RateLimits:
                 pipe.expire(key, limit.window_seconds + 5)
             counts = await pipe.execute()
         return int(counts[0]) <= limit.per_cookie and int(counts[2]) <= limit.per_address
+
+    async def allow_on(self, kind: str, subject: str, most: int, window_seconds: int) -> bool:
+        """Count one more ``kind`` on ``subject`` (e.g. a case number), whoever asks; False past ``most``."""
+        key = f"{self._prefix}:{kind}:s:{subject}:{int(self._clock()) // window_seconds}"
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, window_seconds + 5)
+            count, _ = await pipe.execute()
+        return int(count) <= most

@@ -25,7 +25,7 @@ from bot.channels.base import Incoming
 from bot.channels.runner import TurnRunner, plan
 from bot.channels.web.channel import CHANNEL, MAX_TEXT_CHARS, WebChannel
 from bot.channels.web.identity import COOKIE, MAX_AGE_SECONDS, Identity
-from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RateLimits
+from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RESUME_PER_CASE, RateLimits
 from bot.channels.web.texts import WebTexts
 from bot.channels.web.transcript import Entry, Transcript
 from bot.channels.web.voice import MAX_AUDIO_BYTES, WebVoice
@@ -63,11 +63,12 @@ CHAT = web.AppKey("web_chat", WebChat)
 class Refused(Exception):
     """A post that cannot be taken: answered with the page and a plain sentence (or that sentence as JSON)."""
 
-    def __init__(self, status: int, message: str, *, resuming: bool = False) -> None:
+    def __init__(self, status: int, message: str, *, resuming: bool = False, draft: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.resuming = resuming  # the form to pick a conversation up is shown open again
+        self.draft = draft  # what the resident wrote stays in the box, to send again
 
 
 def user_of(request: web.Request) -> str:
@@ -142,9 +143,9 @@ async def send(request: web.Request) -> web.StreamResponse:
     if not text:
         raise Refused(400, chat.texts.empty)
     if len(text) > MAX_TEXT_CHARS:
-        raise Refused(400, chat.texts.too_long)
+        raise Refused(400, chat.texts.too_long, draft=text)
     if not await chat.limits.allow("message", MESSAGES, user, _address(request)):
-        raise Refused(429, chat.texts.rate_limited)
+        raise Refused(429, chat.texts.rate_limited, draft=text)
     incoming = Incoming(UserKey(CHANNEL, user), _message_id(form), "text", text)
     return await _take_turn(request, incoming, shown=text)
 
@@ -246,6 +247,9 @@ async def resume(request: web.Request) -> web.StreamResponse:
     if not await chat.limits.allow("resume", RESUME, user_of(request), _address(request)):
         raise Refused(429, chat.texts.resume_limited, resuming=True)
     number, digits = form.get("case", "").strip(), form.get("phone4", "").strip()
+    well_formed = number.isascii() and number.isdigit() and len(number) <= 12
+    if well_formed and not await chat.limits.allow_on("resume-case", str(int(number)), RESUME_PER_CASE, 3600):
+        raise Refused(429, chat.texts.resume_limited, resuming=True)
     owner = await _owner(chat, number, digits)
     if owner is None:
         raise Refused(400, chat.texts.resume_failed, resuming=True)
@@ -323,4 +327,6 @@ def set_cookie(request: web.Request, response: web.StreamResponse, value: str) -
 async def refusal_response(request: web.Request, error: Refused) -> web.Response:
     if wants_json(request):
         return web.json_response({"error": {"message": error.message}}, status=error.status)
-    return await render_page(request, status=error.status, message=error.message, focus_resume=error.resuming)
+    return await render_page(
+        request, status=error.status, message=error.message, draft=error.draft, focus_resume=error.resuming
+    )

@@ -175,3 +175,15 @@ def test_without_javascript_the_form_posts_and_the_page_is_drawn_again(service: 
     playwright_api.expect(entries(page).filter(has_text="您：护理补贴")).to_have_count(1)
     assert entries(page).count() >= 2
     # (axe itself is a script, so it cannot judge this page: the same markup is judged with JavaScript on.)
+
+
+def test_at_200_percent_zoom_nothing_needs_scrolling_sideways(service: LiveService, browser: Any) -> None:
+    # A 1280 × 900 screen at 200 % zoom lays the page out in 640 × 450 CSS pixels.
+    page = new_page(browser)
+    page.set_viewport_size({"width": 640, "height": 450})
+    page.goto(service.url)
+    page.get_by_label("输入消息").fill("护理补贴")
+    page.keyboard.press("Enter")
+    playwright_api.expect(entries(page).filter(has_text="您：护理补贴")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "200 % zoom")

@@ -96,7 +96,9 @@ async def test_too_many_messages_in_a_minute_are_refused_with_a_clear_message(br
     assert statuses[:20] == [303] * 20
     assert statuses[20] == 429
     refused = await browser.say("还有一句")
-    assert "您发得太快了" in await refused.text()
+    page = await refused.text()
+    assert "您发得太快了" in page
+    assert ">还有一句</textarea>" in page  # kept in the box, to send again
 
 
 async def test_a_whole_application_files_a_web_case_and_a_staff_reply_reaches_the_page(
@@ -151,7 +153,7 @@ async def test_late_answers_and_staff_replies_arrive_over_the_live_stream(browse
         await services.outbox.notify(CHANNEL, user_id, "工作人员已经在看您的申请。")
         received = b""
         while "工作人员已经在看您的申请".encode() not in received:
-            received += await asyncio.wait_for(stream.content.readany(), 5)
+            received += await asyncio.wait_for(stream.content.readany(), 15)
     assert f"id: {last + 1}".encode() in received
     assert UserKey(CHANNEL, user_id).channel == "web"
 
@@ -168,3 +170,13 @@ async def test_a_missing_sentence_of_the_page_is_a_content_error_naming_it(tmp_p
     (tmp_path / "web_chat.yaml").write_text("empty: 请先写下您要说的话。\n", encoding="utf-8")
     with pytest.raises(ContentError, match="too_long"):
         load_web_texts(tmp_path)
+
+
+async def test_one_case_number_takes_ten_tries_an_hour_whatever_cookie_asks(browser: Browser) -> None:
+    statuses = []
+    for n in range(11):
+        browser.client.session.cookie_jar.clear()  # a fresh cookie each time
+        csrf = await browser.csrf()
+        form = {"csrf": csrf, "case": "7", "phone4": f"{n:04d}"}
+        statuses.append((await browser.client.post("/chat/resume", data=form)).status)
+    assert statuses == [400] * 10 + [429]
