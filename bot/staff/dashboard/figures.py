@@ -81,10 +81,7 @@ async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period
         async with sessionmaker() as session:
             return await query(session)
 
-    async def postgres_of(session: AsyncSession) -> bool:
-        return session.get_bind().dialect.name == "postgresql"
-
-    postgres = await run(postgres_of)
+    postgres = sessionmaker.kw["bind"].dialect.name == "postgresql"
     groups, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
         run(lambda session: _groups(session, period)),
         run(lambda session: _timings(session, period, "claimed", postgres)),
