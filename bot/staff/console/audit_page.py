@@ -12,11 +12,11 @@ from aiohttp import web
 from bot.staff.audit import SEARCH_LIMIT, AuditEntry, AuditQuery
 from bot.staff.console import present
 from bot.staff.console.accounts import ADMIN
+from bot.staff.console.dashboard_view import OUTCOME_LABELS
 from bot.staff.console.pages import Refusal, nav, render
 from bot.staff.console.reports import audit_of
 from bot.staff.console.stats import require_role
 from bot.staff.dashboard.period import BadPeriod, parse_period
-from bot.staff.dashboard.view import OUTCOME_LABELS
 from bot.staff.users import USERNAME_PATTERN
 
 ACTION_LABELS = {

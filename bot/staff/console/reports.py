@@ -13,13 +13,13 @@ from aiohttp import web
 from bot.cases.types import TEAMS
 from bot.staff.audit import MAX_REASON_CHARS, StaffAudit
 from bot.staff.console import present
+from bot.staff.console.dashboard_view import build
+from bot.staff.console.export import CaseFilter, case_list, monthly_summary, to_csv, to_xlsx
 from bot.staff.console.guard import check_csrf
 from bot.staff.console.pages import Refusal, form_text, nav, render, services
 from bot.staff.console.stats import FIGURES, SUPERVISING, require_role
-from bot.staff.dashboard.export import CaseFilter, case_list, monthly_summary, to_csv, to_xlsx
 from bot.staff.dashboard.figures import Figures, collect
 from bot.staff.dashboard.period import BadPeriod, Period, parse_month, parse_period
-from bot.staff.dashboard.view import build
 
 log = logging.getLogger(__name__)
 

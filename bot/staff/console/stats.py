@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from bot.cases.types import StaffUser
+from bot.staff.console.dashboard_view import build
 from bot.staff.console.pages import Refusal, nav, render, require_user, services
 from bot.staff.dashboard.cache import FiguresCache
 from bot.staff.dashboard.figures import Figures, collect
 from bot.staff.dashboard.period import BadPeriod, parse_period
-from bot.staff.dashboard.view import build
 
 FIGURES = web.AppKey("console_figures", FiguresCache[Figures])
 SUPERVISING = frozenset({"admin", "supervisor"})

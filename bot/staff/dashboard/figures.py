@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseEventRow, CaseRow
 from bot.cases.types import CaseStatus
 from bot.staff.dashboard.period import Period
 from bot.staff.dashboard.sla import DUE_WITHIN, URGENT_CLAIM_WITHIN, due_within
+from bot.staff.dashboard.targets import TARGET_SERVICES
 
 _OPEN = (CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING)
 LATE_LIST_LIMIT = 50
@@ -69,7 +70,7 @@ class Figures:
     urgent_cases: list[UrgentClaim]  # the late ones first
     urgent_late: int
     urgent_total: int
-    # All cases since the service began, for the plan's targets: (service, outcome) -> count.
+    # All cases of the target services since the service began: (service, outcome) -> count.
     outcomes_ever: dict[tuple[str, str], int] = field(default_factory=dict)
     subsidy_by_district: dict[tuple[str, str], int] = field(default_factory=dict)  # (district, service)
 
@@ -81,10 +82,7 @@ async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period
         async with sessionmaker() as session:
             return await query(session)
 
-    async def postgres_of(session: AsyncSession) -> bool:
-        return session.get_bind().dialect.name == "postgresql"
-
-    postgres = await run(postgres_of)
+    postgres = sessionmaker.kw["bind"].dialect.name == "postgresql"
     groups, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
         run(lambda session: _groups(session, period)),
         run(lambda session: _timings(session, period, "claimed", postgres)),
@@ -170,7 +168,7 @@ async def _groups(session: AsyncSession, period: Period) -> list[_Group]:
 async def _outcomes_ever(session: AsyncSession) -> dict[tuple[str, str], int]:
     query = (
         select(CaseRow.service, CaseRow.outcome, func.count())
-        .where(CaseRow.outcome.is_not(None))
+        .where(CaseRow.service.in_(TARGET_SERVICES), CaseRow.outcome.is_not(None))
         .group_by(CaseRow.service, CaseRow.outcome)
     )
     rows = (await session.execute(query)).all()
@@ -228,15 +226,17 @@ def _float(value: object) -> float | None:
 
 
 async def _past_due(session: AsyncSession, now: datetime) -> dict[str, int]:
-    teams = list(DUE_WITHIN)
-    overdue = [and_(CaseRow.team == team, CaseRow.created_at < now - due_within(team)) for team in teams]
-    others = and_(CaseRow.team.not_in(teams), CaseRow.created_at < now - due_within(""))
-    query = (
-        select(CaseRow.team, func.count())
-        .where(CaseRow.status.in_(_OPEN), or_(*overdue, others))
-        .group_by(CaseRow.team)
+    """Open cases older than their team's time. Open cases are few (the partial index holds only them):
+    those older than the shortest time are read and compared here, team by team."""
+    shortest = min([*DUE_WITHIN.values(), due_within("")])
+    query = select(CaseRow.team, CaseRow.created_at).where(
+        CaseRow.status.in_(_OPEN), CaseRow.created_at < now - shortest
     )
-    return {str(team): int(count) for team, count in (await session.execute(query)).all()}
+    found: Counter[str] = Counter()
+    for team, created_at in (await session.execute(query)).all():
+        if _aware(created_at) < now - due_within(str(team)):
+            found[str(team)] += 1
+    return dict(found)
 
 
 async def _urgent(session: AsyncSession, period: Period, now: datetime) -> list[UrgentClaim]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 _NOT_COUNTED = frozenset({"duplicate", "answered"})
+# The services whose outcomes count towards a target below.
+TARGET_SERVICES = ("home-accessibility", "assistive-device", "rehab", "child-rehab", "employment")
 Outcomes = dict[tuple[str, str], int]  # (service, outcome) -> cases
 
 

@@ -17,6 +17,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
+_OPEN = "status IN ('new', 'claimed', 'waiting')"
 # A finished case's outcome, from its (last) resolve event.
 _POSTGRES_BACKFILL = """UPDATE cases SET outcome = (SELECT detail ->> 'outcome' FROM case_events
 WHERE case_events.case_id = cases.id AND case_events.kind = 'resolved' ORDER BY case_events.id DESC LIMIT 1)
@@ -35,6 +36,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("outcome", sa.String(32), nullable=True))
     op.execute(_POSTGRES_BACKFILL if op.get_bind().dialect.name == "postgresql" else _SQLITE_BACKFILL)
     op.create_index(op.f("ix_cases_service_outcome"), "cases", ["service", "outcome"])
+    op.create_index(
+        op.f("ix_cases_open_created_at"),
+        "cases",
+        ["team", "created_at"],
+        postgresql_where=sa.text(_OPEN),
+        sqlite_where=sa.text(_OPEN),
+    )
     with op.batch_alter_table("staff_users") as batch:
         batch.add_column(sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False))
     op.create_table(
@@ -58,6 +66,7 @@ def downgrade() -> None:
     op.drop_table("staff_audit")
     with op.batch_alter_table("staff_users") as batch:
         batch.drop_column("must_change_password")
+    op.drop_index(op.f("ix_cases_open_created_at"), table_name="cases")
     op.drop_index(op.f("ix_cases_service_outcome"), table_name="cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("outcome")

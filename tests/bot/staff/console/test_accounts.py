@@ -3,11 +3,20 @@ password at next login; disabled, never deleted; every change in the audit, neve
 
 from __future__ import annotations
 
+import pytest
+
 from bot.staff.audit import AuditQuery, StaffAudit
 from tests.bot.staff.console.conftest import PASSWORD, Console
 
 NEW_PASSWORD = "my-own-new-password"
 TEMPORARY = "temporary-password-1"
+
+
+@pytest.fixture
+def database_url(sqlite_database_url: str) -> str:
+    """These pages and forms run on SQLite only, to keep the suite quick:
+    accounts are plain rows."""
+    return sqlite_database_url
 
 
 def _audit(console: Console) -> StaffAudit:

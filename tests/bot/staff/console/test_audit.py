@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.bot.staff.console.conftest import PHONE, Console
+
+
+@pytest.fixture
+def database_url(sqlite_database_url: str) -> str:
+    """These pages and forms run on SQLite only, to keep the suite quick:
+    the audit search runs on both in tests/bot/test_retention_job.py."""
+    return sqlite_database_url
 
 
 def _today() -> str:

@@ -77,3 +77,16 @@ def test_an_agent_is_refused_every_supervisor_and_admin_page(service: LiveServic
         assert response is not None
         assert response.status == 403, path
     assert_accessible(page, "refused")
+
+
+def test_the_new_pages_fit_a_narrow_window_at_200_percent_text(service: LiveService, page: Any) -> None:
+    service.add_user("abel", "admin", ())
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 640, "height": 800})
+    login(page, service, "abel")
+    for path in SUPERVISOR_PAGES[:2] + ADMIN_PAGES:
+        page.goto(service.url + path)
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 200 % text"
+    assert_accessible(page, "statistics in a narrow window")

@@ -3,8 +3,17 @@ reason, which the audit keeps; agents cannot, and open cases cannot be erased.""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.staff.audit import AuditQuery, StaffAudit
 from tests.bot.staff.console.conftest import PHONE, Console
+
+
+@pytest.fixture
+def database_url(sqlite_database_url: str) -> str:
+    """These pages and forms run on SQLite only, to keep the suite quick:
+    the erasure's SQL runs on both in tests/bot/cases/test_retention.py."""
+    return sqlite_database_url
 
 
 async def _finished_case(console: Console) -> int:

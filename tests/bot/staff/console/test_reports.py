@@ -7,10 +7,18 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.staff.audit import AuditQuery, StaffAudit
 from tests.bot.staff.console.conftest import ID_NUMBER, PHONE, Console
+
+
+@pytest.fixture
+def database_url(sqlite_database_url: str) -> str:
+    """These pages and forms run on SQLite only, to keep the suite quick:
+    the figures' SQL runs on both in tests/bot/staff/dashboard."""
+    return sqlite_database_url
 
 
 def _today() -> str:

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.bot.staff.console.conftest import Console
+
+
+@pytest.fixture
+def database_url(sqlite_database_url: str) -> str:
+    """These pages and forms run on SQLite only, to keep the suite quick:
+    the figures' SQL runs on both in tests/bot/staff/dashboard."""
+    return sqlite_database_url
 
 
 async def test_an_agent_is_refused_the_dashboard(console: Console) -> None:

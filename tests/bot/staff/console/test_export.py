@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.staff.dashboard.export import to_csv, to_xlsx
+from bot.staff.console.export import to_csv, to_xlsx
 
 
 def test_csv_starts_with_a_byte_order_mark_for_excel() -> None:

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cases.models import CaseRow, StaffUserRow
 from bot.security.crypto import Cipher
 from bot.staff.console import present
+from bot.staff.console.dashboard_view import OUTCOME_LABELS, PROXY_LABELS
 from bot.staff.dashboard.figures import Figures
 from bot.staff.dashboard.period import Period
-from bot.staff.dashboard.view import OUTCOME_LABELS, PROXY_LABELS
 
 MAX_ROWS = 50_000
 CASE_COLUMNS = (

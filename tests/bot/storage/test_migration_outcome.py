@@ -1,0 +1,65 @@
+"""Migration 0006 copies each finished case's outcome from its resolve event onto the case, on SQLite and on
+a PostgreSQL database of its own (it migrates down and up, which the shared test database must not do)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.storage.db import alembic_config, create_engine, upgrade_database
+from tests.fixtures.database import _execute_outside_a_transaction
+from tests.fixtures.services import POSTGRES_URL, service_missing
+
+_CASE = """INSERT INTO cases (id, idempotency_key, service, team, status, channel, user_ref, mode, summary,
+answers_enc, transcript_enc, contact_enc, names_enc) VALUES
+(:id, :key, 'rehab', 'rehab', :status, 'wechat', 'u', 'text', 's', :blob, :blob, :blob, :blob)"""
+_EVENT = "INSERT INTO case_events (case_id, kind, actor, detail) VALUES (:case_id, :kind, 'anna', :detail)"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'migrate.sqlite3'}"
+        return
+    name = f"bot_migrate_{secrets.token_hex(4)}"
+    try:
+        await _execute_outside_a_transaction(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+    except (OSError, SQLAlchemyError) as error:
+        service_missing("PostgreSQL", f"{type(error).__name__}: {error}")
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _execute_outside_a_transaction(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_finished_cases_get_the_outcome_of_their_resolve_event(fresh_url: str) -> None:
+    def to_0004(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+
+    engine = create_engine(fresh_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(to_0004)
+        async with engine.begin() as connection:
+            for case_id, status in ((1, "resolved"), (2, "claimed")):
+                values = {"id": case_id, "key": f"k{case_id}", "status": status, "blob": b"x"}
+                await connection.execute(text(_CASE), values)
+            await connection.execute(text(_EVENT), {"case_id": 1, "kind": "claimed", "detail": "{}"})
+            await connection.execute(
+                text(_EVENT), {"case_id": 1, "kind": "resolved", "detail": '{"outcome": "referred"}'}
+            )
+        await upgrade_database(fresh_url)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT id, outcome FROM cases ORDER BY id"))).all()
+        assert [tuple(row) for row in rows] == [(1, "referred"), (2, None)]
+    finally:
+        await engine.dispose()
