@@ -1,7 +1,7 @@
 """Speech workers against the in-process pool: voice pushes to spoken answers, and a web worker's memory.
 
-    python -m benchmarks.speech_workers [--counts 10,30] [--audio grammar|free]
-        [--redis redis://127.0.0.1:6379/8]
+    python -m benchmarks.speech_workers [--counts 10,30] [--audio grammar|free] [--setups pool,stream]
+        [--skip-memory] [--redis redis://127.0.0.1:6379/8]
 
 For each set-up (the in-process pool, ``BOT_SPEECH_BACKEND=stream`` with one and with two
 ``python -m bot speech-worker`` processes) and each count, that many voice-mode residents send a voice
@@ -161,7 +161,10 @@ async def voice_pushes(
                     f"recognised {count - counting.refused}, refused at once (text) {counting.refused}",
                     flush=True,
                 )
-                await services.wechat.drain()
+                try:
+                    await asyncio.wait_for(services.wechat.drain(), SPOKEN_PATIENCE)
+                except TimeoutError:
+                    print(f"{label}: deliveries still under way after {SPOKEN_PATIENCE:g} s", flush=True)
         await runner.cleanup()
     await api_runner.cleanup()
 
@@ -236,6 +239,7 @@ def main() -> None:
     parser.add_argument("--audio", choices=("grammar", "free"), default="grammar")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/8")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--setups", default="pool,stream", help="pool, stream (one then two speech workers)")
     args = parser.parse_args()
     counts = [int(c) for c in args.counts.split(",")]
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
@@ -249,13 +253,17 @@ def main() -> None:
             korean = pcm_from_wav(espeak("안녕하세요 오늘 날씨가 좋습니다 감사합니다 " * 2, "ko", folder))
             voice = encode_amr(Pcm((korean.samples * 3)[: 16_000 * 2 * 5]))
         asyncio.run(empty(args.redis))
-        asyncio.run(voice_pushes("pool", voice, args.redis, folder, counts, backend="pool"))
-        workers = [start_worker(args.redis, "bench-1", folder)]
+        setups = args.setups.split(",")
+        if "pool" in setups:
+            asyncio.run(voice_pushes("pool", voice, args.redis, folder, counts, backend="pool"))
+        workers = [start_worker(args.redis, "bench-1", folder)] if "stream" in setups else []
         try:
-            asyncio.run(voice_pushes("stream, 1 speech worker", voice, args.redis, folder, counts, backend="stream"))
-            workers.append(start_worker(args.redis, "bench-2", folder))
-            asyncio.run(voice_pushes("stream, 2 speech workers", voice, args.redis, folder, counts, backend="stream"))
-            if not args.skip_memory:
+            if workers:
+                for label in ("stream, 1 speech worker", "stream, 2 speech workers"):
+                    if label.startswith("stream, 2"):
+                        workers.append(start_worker(args.redis, "bench-2", folder))
+                    asyncio.run(voice_pushes(label, voice, args.redis, folder, counts, backend="stream"))
+            if workers and not args.skip_memory:
                 print(f"speech worker: {rss_mb(workers[0].pid):.0f} MB", flush=True)
         finally:
             for worker in workers:
