@@ -32,9 +32,8 @@ from dialogs.evolve import evolve
 from dialogs.faq import match_faq
 from dialogs.flow import (
     answered_steps,
+    card_checks,
     dependents,
-    disability_of,
-    id_number_of,
     next_step,
     notes_for,
     repair,
@@ -435,8 +434,7 @@ class _Turn:
             current,
             text,
             today=self.today,
-            id_number=id_number_of(service, application.answers),
-            disability=disability_of(service, application.answers),
+            **card_checks(service, current, application.answers),
         )
         if isinstance(again, Valid):
             self.understood()
@@ -520,8 +518,7 @@ class _Turn:
             current,
             text,
             today=self.today,
-            id_number=id_number_of(service, answers),
-            disability=disability_of(service, answers),
+            **card_checks(service, current, answers),
         )
         corrected = correction_in(service, application, text, at_summary=False, today=self.today)
         return isinstance(parsed, Valid) or corrected is not None
@@ -1014,8 +1011,7 @@ class _Turn:
                 current,
                 text,
                 today=self.today,
-                id_number=id_number_of(service, application.answers),
-                disability=disability_of(service, application.answers),
+                **card_checks(service, current, application.answers),
             )
         if is_paged(current):
             paged = parse_page(current, text, later=application.paged == current.id, more=self.more_option())

@@ -54,6 +54,14 @@ def disability_of(service: Service, answers: dict[str, Any]) -> dict[str, Any] |
     return None
 
 
+def card_checks(service: Service, step: Step, answers: dict[str, Any]) -> dict[str, Any]:
+    """What a card number is checked against: the ID and the disability given before it. Other steps
+    need neither, so nothing is looked up for them."""
+    if step.type != "disability_card":
+        return {}
+    return {"id_number": id_number_of(service, answers), "disability": disability_of(service, answers)}
+
+
 def dependents(service: Service, changed: Step) -> list[Step]:
     """Steps whose answer was checked against ``changed`` and must be asked again when it changes."""
     if changed.type == "id_number":
