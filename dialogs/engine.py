@@ -183,7 +183,9 @@ class _Turn:
             self.state = evolve(self.state, application=None, pending=None)
             self.say(self.prompts.application_lost)
             return
-        self.state = evolve(self.state, application=repair(service, application))
+        repaired = repair(service, application)
+        if repaired is not application:
+            self.state = evolve(self.state, application=repaired)
 
     def returning_after_pause(self) -> bool:
         return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
