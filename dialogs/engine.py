@@ -675,11 +675,12 @@ class _Turn:
 
     def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
-        if chosen is None and self.asks_about_money(text):
+        routed = route(text, self.catalog)
+        if chosen is None and routed.service is None and self.asks_about_money(text):
+            # "我能领什么钱" names no service ("轮椅有什么补贴" does, and starts it).
             self.understood()
             self.screen_for_money()
             return
-        routed = route(text, self.catalog)
         question = match_faq(text, self.catalog)
         phrase_length = max((len(p) for p in self._matched_phrases(routed.service, text)), default=0)
         if chosen is None and question is not None and question[1] >= phrase_length:
