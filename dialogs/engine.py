@@ -41,6 +41,7 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
+from dialogs.money import asks_about_money, fitting, next_question, screening_answer
 from dialogs.prepared import prepared
 from dialogs.proposals import proposal_for
 from dialogs.render import render_text
@@ -676,7 +677,7 @@ class _Turn:
     def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
         routed = route(text, self.catalog)
-        if chosen is None and routed.service is None and self.asks_about_money(text):
+        if chosen is None and routed.service is None and asks_about_money(text, self.catalog.money):
             # "我能领什么钱" names no service ("轮椅有什么补贴" does, and starts it).
             self.understood()
             self.screen_for_money()
@@ -742,13 +743,6 @@ class _Turn:
             return
         self.handle_text(text)  # something else: what they said instead
 
-    def asks_about_money(self, text: str) -> bool:
-        money = self.catalog.money
-        if money is None:
-            return False
-        said = normalize(text)
-        return any(normalize(phrase) in said for phrase in money.phrases)
-
     def screen_for_money(self) -> None:
         money = self.catalog.money
         assert money is not None
@@ -759,29 +753,26 @@ class _Turn:
     def answer_money(self, text: str) -> None:
         """One yes/no answer to the money screening; after the last, the help that may fit."""
         money = self.catalog.money
-        asked = money.questions[min(len(self.state.screening), len(money.questions) - 1)] if money else None
-        said = _screening_answer(text, asked.yes_words, asked.no_words) if asked else None
-        if money is None or not isinstance(said, Valid):
+        said = screening_answer(text, next_question(money, self.state.screening)) if money else None
+        if money is None or said is None:
             self.state = evolve(self.state, pending=None, screening=())
             self.handle_text(text)  # not an answer: what they want instead
             return
         self.understood()
-        answers = (*self.state.screening, bool(said.value))
+        answers = (*self.state.screening, said)
         if len(answers) < len(money.questions):
             self.state = evolve(self.state, screening=answers)
             self.reask()
             return
         self.state = evolve(self.state, pending=None, screening=())
-        fitting: list[str] = []
-        for question, yes in zip(money.questions, answers, strict=True):
-            fitting.extend(s for s in question.services if yes and s not in fitting and s in self.catalog.services)
-        if not fitting:
+        found = fitting(money, answers, self.catalog.services)
+        if not found:
             self.say(money.none)
-        elif len(fitting) == 1:
-            self.state = evolve(self.state, pending="offer", offer=fitting[0])
-            self.say(money.one, YES_NO, service=self.catalog.services[fitting[0]].short_name)
+        elif len(found) == 1:
+            self.state = evolve(self.state, pending="offer", offer=found[0])
+            self.say(money.one, YES_NO, service=self.catalog.services[found[0]].short_name)
         else:
-            self.ask_which(fitting[0], fitting[1], money.two)
+            self.ask_which(found[0], found[1], money.two)
 
     def menu_choice(self, text: str) -> str | None:
         """A menu option by its number or by its words: a service id, or ``group:<id>`` for a group.
@@ -925,8 +916,7 @@ class _Turn:
     def ask_money(self) -> bool:
         if self.catalog.money is None:
             return False
-        questions = self.catalog.money.questions
-        self.say(questions[min(len(self.state.screening), len(questions) - 1)].ask, YES_NO)
+        self.say(next_question(self.catalog.money, self.state.screening).ask, YES_NO)
         return True
 
     def ask_resume(self) -> bool:
@@ -1300,16 +1290,6 @@ def _chinese(number: int) -> str:
 
 def _offer_yes(commands: Commands) -> frozenset[str]:
     return frozenset(normalize(word) for word in commands.offer_yes)
-
-
-def _screening_answer(text: str, yes: tuple[str, ...], no: tuple[str, ...]) -> Valid | Invalid:
-    """Yes or no to a screening question, in its own words ("没领", "在领") or the usual ones."""
-    said = normalize(text)
-    if any(normalize(word) in said for word in no):
-        return Valid(value=False, display="")
-    if any(normalize(word) in said for word in yes):
-        return Valid(value=True, display="")
-    return parse_yes_no(text)
 
 
 def _only_open_step(service: Service, application: Application) -> bool:
