@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from dialogs.answers import disability_answer, parse_answer
-from dialogs.flow import answered_steps, disability_of, id_number_of, step_named
+from dialogs.flow import answered_steps, card_checks, step_named
 from dialogs.schema import Service, Step
 from dialogs.state import Application
 from dialogs.validators import Valid, normalize, parse_yes_no
@@ -79,8 +79,7 @@ def _value_for(service: Service, application: Application, step: Step, text: str
                 step,
                 fragment,
                 today=today,
-                id_number=id_number_of(service, application.answers),
-                disability=disability_of(service, application.answers),
+                **card_checks(service, step, application.answers),
             )
             if step.type != "disability"
             else _disability(application, step, fragment)

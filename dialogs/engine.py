@@ -6,6 +6,8 @@ No I/O and no clock: the event carries the time. Everything a resident can do at
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -30,9 +32,8 @@ from dialogs.evolve import evolve
 from dialogs.faq import match_faq
 from dialogs.flow import (
     answered_steps,
+    card_checks,
     dependents,
-    disability_of,
-    id_number_of,
     next_step,
     notes_for,
     repair,
@@ -40,6 +41,7 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
+from dialogs.money import asks_about_money, fitting, next_question, screening_answer
 from dialogs.prepared import prepared
 from dialogs.proposals import proposal_for
 from dialogs.render import render_text
@@ -182,7 +184,9 @@ class _Turn:
             self.state = evolve(self.state, application=None, pending=None)
             self.say(self.prompts.application_lost)
             return
-        self.state = evolve(self.state, application=repair(service, application))
+        repaired = repair(service, application)
+        if repaired is not application:
+            self.state = evolve(self.state, application=repaired)
 
     def returning_after_pause(self) -> bool:
         return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
@@ -433,8 +437,7 @@ class _Turn:
             current,
             text,
             today=self.today,
-            id_number=id_number_of(service, application.answers),
-            disability=disability_of(service, application.answers),
+            **card_checks(service, current, application.answers),
         )
         if isinstance(again, Valid):
             self.understood()
@@ -518,8 +521,7 @@ class _Turn:
             current,
             text,
             today=self.today,
-            id_number=id_number_of(service, answers),
-            disability=disability_of(service, answers),
+            **card_checks(service, current, answers),
         )
         corrected = correction_in(service, application, text, at_summary=False, today=self.today)
         return isinstance(parsed, Valid) or corrected is not None
@@ -545,62 +547,49 @@ class _Turn:
 
     def answer_pending(self, text: str) -> None:
         pending = self.state.pending
-        if pending == "readback":
-            self.answer_read_back(text)
-            return
-        if pending == "offer":
-            self.answer_offer(text)
-            return
-        if pending == "heard":
-            self.answer_heard(text)
-            return
-        if pending == "mode":
-            self.answer_mode_question(text)
-            return
-        if pending == "proposal":
-            self.answer_proposal(text)
-            return
-        if pending == "reading":
-            self.answer_reading(text)
-            return
-        if pending == "which":
-            self.answer_which(text)
-            return
-        if pending == "money":
-            self.answer_money(text)
-            return
-        if pending == "handoff" and isinstance(parse_yes_no(text), Invalid):
+        assert pending is not None
+        PENDING[pending].answer(self, text)
+
+    def answer_handoff(self, text: str) -> None:
+        if isinstance(parse_yes_no(text), Invalid):
             self.answer_beside_handoff_offer(text)
             return
-        if pending == "resume":
-            result = parse_choice(text, RESUME_OPTIONS)
-            if isinstance(result, Invalid):
-                if not self.misunderstood():
-                    self.say_text(self.reason_text(result))
-                    self.offer_resume()
-                return
-            self.resume_choice(str(result.value))
+        yes = self.yes_or_no(text)
+        if yes:
+            self.hand_off()
+        elif yes is not None:
+            self.say(self.prompts.handoff_declined)
+            self.reask()
+
+    def answer_resume(self, text: str) -> None:
+        result = parse_choice(text, RESUME_OPTIONS)
+        if isinstance(result, Invalid):
+            if not self.misunderstood():
+                self.say_text(self.reason_text(result))
+                self.offer_resume()
             return
+        self.resume_choice(str(result.value))
+
+    def answer_cancel(self, text: str) -> None:
         yes = self.yes_or_no(text)
         if yes is None:
             return
-        application = self.state.application
-        if pending == "handoff":
-            if yes:
-                self.hand_off()
-            else:
-                self.say(self.prompts.handoff_declined)
-                self.reask()
-        elif pending == "cancel" and yes:
-            self.say(self.prompts.cancelled)
-            self.state = evolve(self.state, application=None)
-            if self.state.paused is not None:
-                self.back_to_paused()
-            else:
-                self.show_menu()
-        elif pending == "restart" and yes and application is not None:
-            self.start(self.service(application), intro=False)
+        if not yes:
+            self.reask()
+            return
+        self.say(self.prompts.cancelled)
+        self.state = evolve(self.state, application=None)
+        if self.state.paused is not None:
+            self.back_to_paused()
         else:
+            self.show_menu()
+
+    def answer_restart(self, text: str) -> None:
+        yes = self.yes_or_no(text)
+        application = self.state.application
+        if yes and application is not None:
+            self.start(self.service(application), intro=False)
+        elif yes is not None:
             self.reask()
 
     def subscribed(self) -> None:
@@ -687,11 +676,12 @@ class _Turn:
 
     def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
-        if chosen is None and self.asks_about_money(text):
+        routed = route(text, self.catalog)
+        if chosen is None and routed.service is None and asks_about_money(text, self.catalog.money):
+            # "我能领什么钱" names no service ("轮椅有什么补贴" does, and starts it).
             self.understood()
             self.screen_for_money()
             return
-        routed = route(text, self.catalog)
         question = match_faq(text, self.catalog)
         phrase_length = max((len(p) for p in self._matched_phrases(routed.service, text)), default=0)
         if chosen is None and question is not None and question[1] >= phrase_length:
@@ -753,13 +743,6 @@ class _Turn:
             return
         self.handle_text(text)  # something else: what they said instead
 
-    def asks_about_money(self, text: str) -> bool:
-        money = self.catalog.money
-        if money is None:
-            return False
-        said = normalize(text)
-        return any(normalize(phrase) in said for phrase in money.phrases)
-
     def screen_for_money(self) -> None:
         money = self.catalog.money
         assert money is not None
@@ -770,29 +753,26 @@ class _Turn:
     def answer_money(self, text: str) -> None:
         """One yes/no answer to the money screening; after the last, the help that may fit."""
         money = self.catalog.money
-        asked = money.questions[min(len(self.state.screening), len(money.questions) - 1)] if money else None
-        said = _screening_answer(text, asked.yes_words, asked.no_words) if asked else None
-        if money is None or not isinstance(said, Valid):
+        said = screening_answer(text, next_question(money, self.state.screening)) if money else None
+        if money is None or said is None:
             self.state = evolve(self.state, pending=None, screening=())
             self.handle_text(text)  # not an answer: what they want instead
             return
         self.understood()
-        answers = (*self.state.screening, bool(said.value))
+        answers = (*self.state.screening, said)
         if len(answers) < len(money.questions):
             self.state = evolve(self.state, screening=answers)
             self.reask()
             return
         self.state = evolve(self.state, pending=None, screening=())
-        fitting: list[str] = []
-        for question, yes in zip(money.questions, answers, strict=True):
-            fitting.extend(s for s in question.services if yes and s not in fitting and s in self.catalog.services)
-        if not fitting:
+        found = fitting(money, answers, self.catalog.services)
+        if not found:
             self.say(money.none)
-        elif len(fitting) == 1:
-            self.state = evolve(self.state, pending="offer", offer=fitting[0])
-            self.say(money.one, YES_NO, service=self.catalog.services[fitting[0]].short_name)
+        elif len(found) == 1:
+            self.state = evolve(self.state, pending="offer", offer=found[0])
+            self.say(money.one, YES_NO, service=self.catalog.services[found[0]].short_name)
         else:
-            self.ask_which(fitting[0], fitting[1], money.two)
+            self.ask_which(found[0], found[1], money.two)
 
     def menu_choice(self, text: str) -> str | None:
         """A menu option by its number or by its words: a service id, or ``group:<id>`` for a group.
@@ -879,38 +859,83 @@ class _Turn:
         self.ask_current()
 
     def reask(self) -> None:
+        """Ask again whatever is open: the pending question, else the application's, else the menu."""
         pending = self.state.pending
-        application = self.state.application
-        if pending == "offer" and self.state.offer in self.catalog.services:
-            self.say(self.prompts.offer_service, YES_NO, service=self.catalog.services[self.state.offer].short_name)
-        elif pending == "readback" and application is not None:
-            current = self.service(application).step(application.step)
-            said = application.displays.get(current.id, "")
-            self.say(self.prompts.read_back, YES_NO, label=current.label, value=said)
-        elif pending == "heard":
-            self.say(self.prompts.did_you_say, YES_NO, heard=self.state.heard[:60])
-        elif pending == "proposal" and application is not None and application.proposal:
-            self.say_proposal(self.service(application).step(application.step), application.proposal)
-        elif pending == "mode":
-            self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
-        elif pending == "handoff":
-            self.say(self.prompts.handoff_offer, YES_NO)
-        elif pending == "reading" and self.state.reading:
-            self.say(self.prompts.next_item, YES_NO)
-        elif pending == "which" and len(self.state.offers) == 2:
-            self.ask_which(*self.state.offers)
-        elif pending == "money" and self.catalog.money is not None:
-            questions = self.catalog.money.questions
-            self.say(questions[min(len(self.state.screening), len(questions) - 1)].ask, YES_NO)
-        elif pending == "resume" and application is not None:
-            self.offer_resume()
-        elif pending in ("cancel", "restart") and application is not None:
-            prompt = self.prompts.cancel_confirm if pending == "cancel" else self.prompts.restart_confirm
-            self.say(prompt, YES_NO, service=self.service(application).short_name)
-        elif application is not None:
+        if pending is not None and PENDING[pending].ask(self):
+            return
+        if self.state.application is not None:
             self.ask_current()
         else:
             self.show_menu()
+
+    def ask_offer(self) -> bool:
+        offered = self.catalog.services.get(self.state.offer)
+        if offered is not None:
+            self.say(self.prompts.offer_service, YES_NO, service=offered.short_name)
+        return offered is not None
+
+    def ask_read_back(self) -> bool:
+        application = self.state.application
+        if application is None:
+            return False
+        current = self.service(application).step(application.step)
+        said = application.displays.get(current.id, "")
+        self.say(self.prompts.read_back, YES_NO, label=current.label, value=said)
+        return True
+
+    def ask_heard(self) -> bool:
+        self.say(self.prompts.did_you_say, YES_NO, heard=self.state.heard[:60])
+        return True
+
+    def ask_proposal(self) -> bool:
+        application = self.state.application
+        if application is None or not application.proposal:
+            return False
+        self.say_proposal(self.service(application).step(application.step), application.proposal)
+        return True
+
+    def ask_mode(self) -> bool:
+        self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
+        return True
+
+    def ask_handoff(self) -> bool:
+        self.say(self.prompts.handoff_offer, YES_NO)
+        return True
+
+    def ask_reading(self) -> bool:
+        if self.state.reading:
+            self.say(self.prompts.next_item, YES_NO)
+        return bool(self.state.reading)
+
+    def ask_which_again(self) -> bool:
+        if len(self.state.offers) != 2:
+            return False
+        self.ask_which(*self.state.offers)
+        return True
+
+    def ask_money(self) -> bool:
+        if self.catalog.money is None:
+            return False
+        self.say(next_question(self.catalog.money, self.state.screening).ask, YES_NO)
+        return True
+
+    def ask_resume(self) -> bool:
+        if self.state.application is None:
+            return False
+        self.offer_resume()
+        return True
+
+    def ask_cancel(self) -> bool:
+        return self.ask_to_be_sure(self.prompts.cancel_confirm)
+
+    def ask_restart(self) -> bool:
+        return self.ask_to_be_sure(self.prompts.restart_confirm)
+
+    def ask_to_be_sure(self, prompt: Prompt) -> bool:
+        application = self.state.application
+        if application is not None:
+            self.say(prompt, YES_NO, service=self.service(application).short_name)
+        return application is not None
 
     def ask_current(self) -> None:
         application = self.state.application
@@ -979,8 +1004,7 @@ class _Turn:
                 current,
                 text,
                 today=self.today,
-                id_number=id_number_of(service, application.answers),
-                disability=disability_of(service, application.answers),
+                **card_checks(service, current, application.answers),
             )
         if is_paged(current):
             paged = parse_page(current, text, later=application.paged == current.id, more=self.more_option())
@@ -1228,6 +1252,32 @@ class _Turn:
             self.ask_current()
 
 
+@dataclass(frozen=True)
+class PendingKind:
+    """A question outside the application's own steps, waiting for its answer: how it is asked again
+    and how its answer is taken. ``ask`` says False when what it needs is gone (the open question is
+    asked instead)."""
+
+    ask: Callable[[_Turn], bool]
+    answer: Callable[[_Turn, str], None]
+
+
+PENDING: dict[Pending, PendingKind] = {
+    "resume": PendingKind(_Turn.ask_resume, _Turn.answer_resume),
+    "cancel": PendingKind(_Turn.ask_cancel, _Turn.answer_cancel),
+    "restart": PendingKind(_Turn.ask_restart, _Turn.answer_restart),
+    "handoff": PendingKind(_Turn.ask_handoff, _Turn.answer_handoff),
+    "mode": PendingKind(_Turn.ask_mode, _Turn.answer_mode_question),
+    "heard": PendingKind(_Turn.ask_heard, _Turn.answer_heard),
+    "readback": PendingKind(_Turn.ask_read_back, _Turn.answer_read_back),
+    "offer": PendingKind(_Turn.ask_offer, _Turn.answer_offer),
+    "proposal": PendingKind(_Turn.ask_proposal, _Turn.answer_proposal),
+    "reading": PendingKind(_Turn.ask_reading, _Turn.answer_reading),
+    "which": PendingKind(_Turn.ask_which_again, _Turn.answer_which),
+    "money": PendingKind(_Turn.ask_money, _Turn.answer_money),
+}
+
+
 def local_date(now: float) -> date:
     """The day in Liuzhou (UTC+8, no daylight saving) at ``now`` seconds since the epoch."""
     return datetime.fromtimestamp(now, tz=LIUZHOU).date()
@@ -1240,16 +1290,6 @@ def _chinese(number: int) -> str:
 
 def _offer_yes(commands: Commands) -> frozenset[str]:
     return frozenset(normalize(word) for word in commands.offer_yes)
-
-
-def _screening_answer(text: str, yes: tuple[str, ...], no: tuple[str, ...]) -> Valid | Invalid:
-    """Yes or no to a screening question, in its own words ("没领", "在领") or the usual ones."""
-    said = normalize(text)
-    if any(normalize(word) in said for word in no):
-        return Valid(value=False, display="")
-    if any(normalize(word) in said for word in yes):
-        return Valid(value=True, display="")
-    return parse_yes_no(text)
 
 
 def _only_open_step(service: Service, application: Application) -> bool:

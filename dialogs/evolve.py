@@ -10,28 +10,33 @@ statically; field names are checked at run time as well.
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 Value = TypeVar("Value")
 
 
-@cache
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
 def _field_names(kind: type) -> frozenset[str]:
-    if not dataclasses.is_dataclass(kind) or hasattr(kind, "__slots__") or hasattr(kind, "__post_init__"):
-        raise TypeError(f"evolve() needs a plain dataclass, not {kind.__name__}")
-    return frozenset(f.name for f in dataclasses.fields(kind) if f.init)
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(kind) or hasattr(kind, "__slots__") or hasattr(kind, "__post_init__"):
+            raise TypeError(f"evolve() needs a plain dataclass, not {kind.__name__}")
+        names = _FIELDS[kind] = frozenset(f.name for f in dataclasses.fields(kind) if f.init)
+    return names
 
 
 def _evolve(value: Value, /, **changes: Any) -> Value:
     kind: type = type(value)
-    unknown = changes.keys() - _field_names(kind)
-    if unknown:
+    if not _field_names(kind).issuperset(changes):
+        unknown = changes.keys() - _field_names(kind)
         raise TypeError(f"{kind.__name__} has no field {', '.join(sorted(unknown))}")
-    copied = cast(Value, object.__new__(kind))
-    copied.__dict__.update(value.__dict__)
-    copied.__dict__.update(changes)
-    return copied
+    copied: Any = object.__new__(kind)
+    fields = copied.__dict__
+    fields.update(value.__dict__)
+    fields.update(changes)
+    return copied  # type: ignore[no-any-return]
 
 
 __all__ = ["evolve"]

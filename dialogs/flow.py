@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.evolve import evolve
+from dialogs.prepared import prepared
 from dialogs.schema import Service, Step
 from dialogs.state import Application
 from dialogs.validators import normalize
@@ -54,6 +55,14 @@ def disability_of(service: Service, answers: dict[str, Any]) -> dict[str, Any] |
     return None
 
 
+def card_checks(service: Service, step: Step, answers: dict[str, Any]) -> dict[str, Any]:
+    """What a card number is checked against: the ID and the disability given before it. Other steps
+    need neither, so nothing is looked up for them."""
+    if step.type != "disability_card":
+        return {}
+    return {"id_number": id_number_of(service, answers), "disability": disability_of(service, answers)}
+
+
 def dependents(service: Service, changed: Step) -> list[Step]:
     """Steps whose answer was checked against ``changed`` and must be asked again when it changes."""
     if changed.type == "id_number":
@@ -69,13 +78,24 @@ def notes_for(service: Service, application: Application) -> tuple[str, ...]:
     return tuple(rule.id for rule in service.rules if rule.outcome == "note" and rule.applies(current))
 
 
+def _step_ids(service: Service) -> frozenset[str]:
+    return frozenset(s.id for s in service.steps)
+
+
 def repair(service: Service, application: Application) -> Application:
     """Fit a stored application to content that changed since it was saved.
 
     Answers to steps that no longer exist are dropped; a current step that no longer exists moves to
     the first question still unanswered (or to the summary).
     """
-    known = {s.id for s in service.steps}
+    known = prepared(service, _step_ids)
+    if (
+        application.step in known
+        and known.issuperset(application.answers)
+        and known.issuperset(application.displays)
+        and known.issuperset(application.history)
+    ):
+        return application  # the usual case, on every message: nothing to fit
     answers = {k: v for k, v in application.answers.items() if k in known}
     displays = {k: v for k, v in application.displays.items() if k in known}
     history = tuple(h for h in application.history if h in known)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 Source = TypeVar("Source")
 Value = TypeVar("Value")
@@ -20,8 +20,8 @@ _prepared: dict[tuple[int, Callable[[Any], Any]], Any] = {}
 def prepared(source: Source, build: Callable[[Source], Value]) -> Value:
     """``build(source)``, worked out on the first call for this very ``source`` object and remembered."""
     key = (id(source), build)
-    found = _prepared.get(key, _MISSING)
+    found: Any = _prepared.get(key, _MISSING)
     if found is _MISSING:
         found = _prepared[key] = build(source)
         weakref.finalize(source, _prepared.pop, key, None)
-    return cast(Value, found)
+    return found  # type: ignore[no-any-return]

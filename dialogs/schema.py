@@ -243,7 +243,6 @@ class Prompts(_Model):
     application_lost: Prompt
     menu_during_application: Prompt
     nothing_to_cancel: Prompt
-    which_service: Prompt
     subscribed: Prompt
     mode_question: Prompt
     unsupported_media: Prompt

@@ -36,6 +36,11 @@ def _chinese(count: int) -> str:
     return str(cn2an.an2cn(count))
 
 
+@lru_cache(maxsize=4096)  # the same few options are offered on every message
+def _terms(option: ChoiceOption) -> tuple[str, ...]:
+    return tuple(term for term in (normalize(name) for name in (option.label, *option.synonyms)) if term)
+
+
 def _affirmed_length(answer: str, term: str) -> tuple[int, bool]:
     """(length of ``term`` if it occurs not under a negation, else 0; whether it occurs denied)."""
     denied = False
@@ -56,9 +61,8 @@ def _named(answer: str, options: Sequence[ChoiceOption]) -> tuple[list[ChoiceOpt
     best: dict[int, int] = {}
     any_denied = False
     for index, option in enumerate(options):
-        for name in (option.label, *option.synonyms):
-            term = normalize(name)
-            if not term or term not in answer:
+        for term in _terms(option):
+            if term not in answer:
                 continue
             size, denied = _affirmed_length(answer, term)
             any_denied = any_denied or denied

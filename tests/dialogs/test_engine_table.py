@@ -845,3 +845,10 @@ def test_no_case_or_profile_effect_without_a_reason(catalog: Catalog) -> None:
 
     assert [effect for result in results for effect in result.effects] == []
     assert not any(isinstance(effect, CreateCase) for result in results for effect in result.effects)
+
+
+def test_every_pending_question_is_asked_and_answered_from_one_table() -> None:
+    from dialogs.engine import PENDING
+    from dialogs.state import PENDINGS
+
+    assert set(PENDING) == set(PENDINGS)

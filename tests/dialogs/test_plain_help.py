@@ -108,3 +108,19 @@ def test_a_tie_is_answered_by_a_two_option_question_not_not_understood(catalog: 
     assert catalog.prompts.not_understood.text not in texts(result)
     assert len(result.replies[-1].options) == 2
     assert texts(result)[-1].startswith("您是想问")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "service"),
+    [
+        pytest.param("残疾儿童有什么补贴", "child-rehab", id="a-child"),
+        pytest.param("轮椅有什么补贴", "assistive-device", id="a-wheelchair"),
+    ],
+)
+def test_asking_what_money_there_is_for_a_named_need_starts_that_service(
+    catalog: Catalog, sentence: str, service: str
+) -> None:
+    result = last(talk(catalog, "你好", sentence))
+
+    assert result.state.application is not None
+    assert result.state.application.service == service

@@ -81,3 +81,19 @@ async def test_a_resident_sees_their_own_cases_newest_first(case_store: CaseStor
 
 async def test_a_resident_without_cases_gets_an_empty_list(case_store: CaseStore) -> None:
     assert await case_store.cases_for_user("wechat", "o6_nobody") == []
+
+
+async def test_what_came_of_each_resolved_case_is_read_for_status_questions(
+    case_store: CaseStore, agent: StaffUser
+) -> None:
+    approved, _ = await case_store.create(new_case())
+    rejected, _ = await case_store.create(new_case())
+    waiting, _ = await case_store.create(new_case())
+    for case_id, outcome in ((approved, "approved"), (rejected, "rejected")):
+        await case_store.claim(case_id, staff=agent)
+        await case_store.resolve(case_id, staff=agent, outcome=outcome, note="")
+
+    found = await case_store.outcomes([approved, rejected, waiting])
+
+    assert found == {approved: "approved", rejected: "rejected"}
+    assert await case_store.outcomes([]) == {}
