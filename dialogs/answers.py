@@ -26,6 +26,7 @@ from dialogs.validators import (
     spoken_digits,
 )
 from dialogs.validators.disability_codes import describe_disability
+from dialogs.validators.person_name import OTHER_ANSWER
 
 _AGE_WORDS = {"刚出生": 0, "不到一岁": 0, "几个月": 0, "没满一岁": 0, "个月": 0, "月大": 0}
 
@@ -130,6 +131,9 @@ def parse_answer(
     if kind == "disability":
         return disability_answer(text, {})[0]
     if kind == "name":
+        # "没有", "对", "我是她儿子" answer other questions; none of them is a name.
+        if isinstance(parse_yes_no(text), Valid) or relation_in(text) is not None:
+            return Invalid(OTHER_ANSWER)
         return parse_person_name(text)
     if kind == "age":
         return parse_age(text)

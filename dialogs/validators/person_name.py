@@ -18,6 +18,12 @@ _HAN_NAME = re.compile(rf"{_HAN}+(?:·{_HAN}+)*")
 _SHORTEST = 2
 _LONGEST = 20
 _ASK_AGAIN = "name_unclear"
+# An answer to another question said where a name is asked ("肢体残疾", "一级", "柳北区"): words no name
+# holds, a disability level, or a county-level place.
+_NOT_IN_NAMES = ("残疾", "残废", "肢体", "视力", "听力", "言语", "智力", "精神", "低保", "补贴")
+_LEVEL = re.compile(r"[一二三四1-4]级")
+_PLACE_SUFFIXES = ("区", "县", "市")
+OTHER_ANSWER = "name_is_other_answer"
 
 
 def _clean(text: str) -> str:
@@ -54,6 +60,8 @@ def parse_person_name(text: str) -> ValidationResult:
         name = said
     else:
         return Invalid(_ASK_AGAIN)
+    if any(word in name for word in _NOT_IN_NAMES) or _LEVEL.search(name) or name.endswith(_PLACE_SUFFIXES):
+        return Invalid(OTHER_ANSWER)
     if len(name) < _SHORTEST:
         return Invalid("name_too_short")
     if len(name) > _LONGEST:

@@ -37,6 +37,7 @@ REASON_CODES: tuple[str, ...] = (
     "name_digits",
     "name_too_short",
     "name_too_long",
+    "name_is_other_answer",
     "yes_no_unclear",
     "age_unclear",
     "age_out_of_range",

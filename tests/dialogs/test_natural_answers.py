@@ -98,6 +98,15 @@ def test_a_plain_no_answers_the_have_you_any_of_these_question(catalog: Catalog,
 # ----------------------------------------------------------------- answers given before the question
 
 
+@pytest.mark.parametrize("other_answer", ["肢体残疾", "一级", "柳北区", "没有", "对", "我是她儿子"])
+def test_an_answer_to_another_question_is_never_taken_as_a_name(catalog: Catalog, other_answer: str) -> None:
+    results = then(catalog, answered_up_to(catalog, NURSING, "name"), other_answer)
+
+    assert "name" not in answers_of(last(results))
+    assert current_step(last(results).state) == "name"
+    assert "不是名字" in said(last(results))
+
+
 def test_who_the_resident_is_to_the_person_is_offered_from_how_they_asked(catalog: Catalog) -> None:
     results = talk(catalog, "你好", "1", "1", "帮我爸爸申请，我是他女儿")
 

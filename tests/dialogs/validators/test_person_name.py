@@ -64,6 +64,16 @@ def test_text_that_is_not_a_name_asks_again(text: str) -> None:
     assert parse_person_name(text) == ASK_AGAIN
 
 
+@pytest.mark.parametrize("text", ["肢体残疾", "视力二级", "一级", "柳北区", "融安县", "在领低保"])
+def test_an_answer_to_another_question_is_not_a_name(text: str) -> None:
+    assert parse_person_name(text) == Invalid("name_is_other_answer")
+
+
+@pytest.mark.parametrize("name", ["王城中", "李柳北", "何有", "陈对", "覃志强"])
+def test_names_that_share_a_character_with_a_place_or_an_answer_are_still_names(name: str) -> None:
+    assert parse_person_name(name) == Valid(value=name, display=name)
+
+
 @given(st.text())
 @example("\x00" * 5000)
 def test_parse_person_name_never_raises(text: str) -> None:
