@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import hdrs, web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from bot.channels.web import pages
 from bot.channels.web.identity import COOKIE
 from bot.channels.web.pages import CHAT, NEW_USER_KEY, USER_KEY, Refused, WebChat
+from bot.templating import html_templates
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,7 @@ SECURITY_HEADERS = {
 
 
 def templates() -> Environment:
-    # Autoescape everything: what residents, staff and the assistant write is shown as text, never markup.
-    return Environment(
-        loader=FileSystemLoader(_HERE / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return html_templates(_HERE / "templates")
 
 
 @web.middleware

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from bot.cases.errors import CaseError
 from bot.staff.api import SERVICES
@@ -18,6 +18,7 @@ from bot.staff.console.guard import CsrfRefused, guard
 from bot.staff.console.stream import CLOSING, FEED, events
 from bot.staff.dashboard.cache import FiguresCache
 from bot.staff.live import CaseFeed
+from bot.templating import html_templates
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +27,7 @@ _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def templates() -> Environment:
-    # Autoescape everything: staff and resident text is shown as typed, never as markup.
-    return Environment(
-        loader=FileSystemLoader(_HERE / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return html_templates(_HERE / "templates")
 
 
 @web.middleware
