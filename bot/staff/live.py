@@ -64,7 +64,7 @@ class CaseFeed:
 
     def __init__(self, redis: Redis | None, *, channel: str = "bot:staff:case-changes") -> None:
         self._redis = redis
-        self._channel = channel
+        self._channel = _scoped_to_database(redis, channel)
         self._listeners: set[asyncio.Queue[CaseChange]] = set()
         self._reader: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
@@ -132,6 +132,15 @@ class CaseFeed:
                 log.warning("case feed: lost the Redis subscription; retrying")
                 ready.set()  # pages work without live updates meanwhile
                 await asyncio.sleep(1.0)
+
+
+def _scoped_to_database(redis: Redis | None, channel: str) -> str:
+    """Redis pub/sub ignores the database number: two services (or test runs) sharing one server on
+    different databases would otherwise hear each other's changes."""
+    if redis is None:
+        return channel
+    database = int(redis.connection_pool.connection_kwargs.get("db", 0) or 0)
+    return channel if database == 0 else f"{channel}:db{database}"
 
 
 class AnnouncingCaseStore(CaseStore):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.security.crypto import Cipher
 from bot.staff.live import AnnouncingCaseStore, CaseChange, CaseFeed
+from bot.storage.redis import create_redis
 from tests.bot.cases.factories import add_staff, new_case
 
 
@@ -83,3 +84,22 @@ def test_a_malformed_announcement_is_ignored() -> None:
     assert CaseChange.from_json(b'{"kind": "created"}') is None
     change = CaseChange("created", 7, "legal", "new", False)
     assert CaseChange.from_json(change.to_json()) == change
+
+
+async def test_services_on_other_databases_of_one_redis_server_do_not_hear_each_other(
+    real_redis: Redis, redis_url: str
+) -> None:
+    database = int(real_redis.connection_pool.connection_kwargs.get("db", 0) or 0)
+    neighbour_url = redis_url.rsplit("/", 1)[0] + f"/{(database + 1) % 16}"
+    neighbour_redis = create_redis(neighbour_url)
+    ours, neighbour = CaseFeed(real_redis), CaseFeed(neighbour_redis)
+    try:
+        async with ours.subscribe() as changes:
+            await neighbour.publish(CaseChange("created", 1, "subsidy", "new", False))
+            await ours.publish(CaseChange("created", 2, "subsidy", "new", False))
+            assert (await _next(changes)).case_id == 2
+            assert changes.empty()
+    finally:
+        await ours.close()
+        await neighbour.close()
+        await neighbour_redis.aclose()
