@@ -153,9 +153,9 @@ class WeChatChannel:
             self._cryptos = (made, tuple(WeChatCrypto(settings.token, key, settings.app_id) for key in keys))
         return self._cryptos[1]
 
-    async def drain(self) -> None:
-        """Let deliveries already under way finish (at shutdown)."""
-        await self.runner.drain()
+    async def drain(self, within: float | None = None) -> None:
+        """Let deliveries already under way finish (at shutdown), for at most ``within`` seconds."""
+        await self.runner.drain(within)
 
 
 WECHAT = web.AppKey("wechat", WeChatChannel)
