@@ -46,7 +46,8 @@ async def healthz(request: web.Request) -> web.Response:
     components: dict[str, dict[str, str]] = {}
     for name, check in (("redis", check_redis(services.redis)), ("database", check_database(services.engine))):
         try:
-            await asyncio.wait_for(check, HEALTH_TIMEOUT_SECONDS)
+            async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS):
+                await check
             components[name] = {"state": "ok"}
         except Exception as error:  # a health check reports every failure, whatever its kind
             log.warning("health check failed component=%s error=%s", name, type(error).__name__)
