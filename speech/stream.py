@@ -1,11 +1,14 @@
-"""The web worker's side of the speech stream: enqueue recognition and synthesis jobs for
-``python -m bot speech-worker`` processes (any number, any host) and await their results.
+"""The web worker's side of the speech streams: enqueue recognition and synthesis jobs (each kind on a
+stream of its own) for ``python -m bot speech-worker`` processes (any number, any host) and await their
+results.
 
-Before a job is added, the backlog is compared with the time the answer has (``Backpressure``): with no
-live speech worker, or a backlog the workers would not clear in time, ``SpeechBusy`` is raised at once and
-the resident is answered in text (WeChat's own recognition, or "say it again"), as when the in-process pool
-is full. A job waits at most ``wait_limit`` seconds; a job whose waiter has given up is dropped by the
-worker that reads it. Audio, transcripts and spoken words cross Redis only sealed with the service's key.
+Before a job is added, its wait is estimated and compared with the time the answer has: with no live
+speech worker, or a wait the workers would not clear in time, ``SpeechBusy`` is raised at once and the
+resident is answered in text (WeChat's own recognition, or "say it again"), as when the in-process pool is
+full. Workers take recognitions first, so queued spoken answers do not count against a recognition; those
+in a worker's hands do. A job waits at most ``wait_limit`` seconds (by the Redis server's clock); a job
+whose waiter has given up is dropped by the worker that would take it. Audio, transcripts and spoken words
+cross Redis only sealed with the service's key.
 """
 
 from __future__ import annotations
