@@ -91,7 +91,7 @@ end
 """
 # KEYS: recognition stream, synthesis stream, worker slots, job times. ARGV: seconds a heartbeat counts,
 # group, budget (s), maxlen, seconds the job is awaited, then the job's id, kind and sealed payload.
-# Returns {added, jobs of its kind waiting, live slots}.
+# Returns {added, jobs of its kind waiting, live slots, estimated wait in seconds as text}.
 _ADMIT = (
     _COUNT
     + _WAIT
@@ -100,10 +100,11 @@ local kind = ARGV[7]
 local waiting = recognitions
 local stream = KEYS[1]
 if kind ~= 'recognise' then waiting, stream = syntheses, KEYS[2] end
-if live == 0 or wait(kind) > tonumber(ARGV[3]) then return {0, waiting, live} end
+local seconds = wait(kind)
+if live == 0 or seconds > tonumber(ARGV[3]) then return {0, waiting, live, tostring(seconds)} end
 redis.call('XADD', stream, 'MAXLEN', '~', ARGV[4], '*',
   'id', ARGV[6], 'kind', kind, 'expires', string.format('%.3f', now + tonumber(ARGV[5])), 'payload', ARGV[8])
-return {1, waiting, live}
+return {1, waiting, live, tostring(seconds)}
 """
 )
 # KEYS: recognition stream, synthesis stream, worker slots, job times, old single stream. ARGV: seconds a
@@ -159,8 +160,8 @@ async def read_backlog(redis: Redis) -> Backlog:
 
 
 def _number(value: bytes | str) -> float:
-    text = value.decode() if isinstance(value, bytes) else value
-    return float("inf") if text in ("inf", "math.huge") else float(text)
+    """A number the script sent as text (Lua's ``tostring(math.huge)`` is ``inf``, which ``float`` reads)."""
+    return float(value.decode() if isinstance(value, bytes) else value)
 
 
 async def ensure_groups(redis: Redis) -> None:
@@ -246,7 +247,7 @@ class StreamSpeech:
         added in one script, so that a burst of messages arriving together see each other's jobs."""
         budget = self._recognition_budget if isinstance(job, RecognitionJob) else self._synthesis_budget
         job_id = uuid.uuid4().hex
-        added, waiting, workers = await self._admit(
+        added, waiting, workers, seconds = await self._admit(
             keys=[RECOGNITION_STREAM, SYNTHESIS_STREAM, WORKERS, SECONDS],
             args=[
                 ALIVE_SECONDS,
@@ -260,8 +261,10 @@ class StreamSpeech:
             ],
         )
         if not added:
-            what = "no speech worker is running" if not workers else f"{waiting} jobs waiting"
-            raise SpeechBusy(f"{what}: more than {budget:.1f} s to wait")
+            if not workers:
+                raise SpeechBusy(f"no speech worker is running: more than {budget:.1f} s to wait")
+            wait = _number(seconds)
+            raise SpeechBusy(f"{waiting} jobs waiting, about {wait:.1f} s: more than {budget:.1f} s to wait")
         return job_id
 
     async def _await(self, job_id: str) -> bytes | None:

@@ -79,7 +79,8 @@ return stored
 # KEYS: the streams in the order they are served, then the counts. ARGV: group, consumer, idle ms after
 # which another worker's job is taken over, how many expired jobs to drop before giving up for this turn.
 # A stream without its group is given one (Redis was emptied), except the old stream, which is only read
-# while it exists. Returns {stream, entry id, fields} or {'', skipped}.
+# while it exists. Returns {stream, entry id, fields, taken over} or {'', expired jobs dropped, seconds,
+# microseconds} (the Redis server's clock).
 _TAKE = """
 local t = redis.call('TIME')
 local now = t[1] + t[2] / 1000000
@@ -125,7 +126,7 @@ for i = 1, #KEYS - 1 do
     end
   end
 end
-return {'', skipped}
+return {'', skipped, t[1], t[2]}
 """
 
 # KEYS: worker slots. ARGV: seconds after which a silent slot is forgotten, then this worker's slots.
@@ -228,18 +229,12 @@ class StreamWorker:
         )
         stream = _text(answer[0])
         if not stream:
-            return None, (None if int(answer[1]) >= _EXPIRED_PER_TURN else await self._newest_id())
+            return None, (None if int(answer[1]) >= _EXPIRED_PER_TURN else _newest_id(int(answer[2]), int(answer[3])))
         entry_id, flat = _text(answer[1]), answer[2]
         fields = {_bytes(flat[i]): _bytes(flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
         if int(answer[3]):
             log.info("speech worker %s took over job entry %s", slot, entry_id)
         return Entry(stream, entry_id, fields), None
-
-    async def _newest_id(self) -> str:
-        """A stream id just below the Redis server's present millisecond: any job added from now on is
-        newer (its id is at least the present millisecond), whichever host adds it."""
-        seconds, microseconds = await self._redis.time()
-        return f"{seconds * 1000 + microseconds // 1000 - 1}-{2**64 - 1}"
 
     async def _until_added(self, since: str) -> None:
         """Wait (at most a second) until a job is added to any stream; the job is taken by the next turn,
@@ -323,6 +318,12 @@ class StreamWorker:
         mean = value if previous is None else previous + _SMOOTHING * (value - previous)
         self._mean_seconds[name] = mean
         return mean
+
+
+def _newest_id(seconds: int, microseconds: int) -> str:
+    """A stream id just below the Redis server's present millisecond: any job added from now on is newer
+    (its id is at least the present millisecond), whichever host adds it."""
+    return f"{seconds * 1000 + microseconds // 1000 - 1}-{2**64 - 1}"
 
 
 def _text(value: bytes | str) -> str:

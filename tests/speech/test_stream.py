@@ -254,7 +254,7 @@ async def test_queued_syntheses_do_not_count_against_a_recognition_but_syntheses
     backlog = await read_backlog(redis)
     assert backlog.synthesising == 1
     assert backlog.recognition_wait == pytest.approx(3.0)
-    with pytest.raises(SpeechBusy, match="0 jobs waiting"):
+    with pytest.raises(SpeechBusy, match=r"0 jobs waiting, about 3\.0 s"):
         await speech.recognise(speak("예"), phrases=PHRASES)
     await redis.zrem(WORKERS, "stalled/1")
 
@@ -310,6 +310,29 @@ async def test_jobs_left_on_the_old_single_stream_are_still_done(redis: Redis, w
     assert heard.text == "전화"
     assert await redis.xlen(LEGACY_STREAM) == 0
     assert (await read_backlog(redis)).legacy == 0
+
+
+async def test_a_worker_carries_on_when_redis_is_emptied_under_it(redis: Redis, workers: Workers) -> None:
+    """The streams and their groups are gone; the next job makes its stream again (without a group), and
+    the worker gives it its group and takes the job."""
+    (worker,) = await workers.exactly(1)
+    await redis.flushdb()
+    await _until_live(redis)
+    speech = client(redis)  # not started: nothing prepares the streams again
+
+    heard = await speech.recognise(speak("예"), phrases=PHRASES)
+
+    assert heard.text == "예"
+    assert worker.running
+
+
+async def _until_live(redis: Redis) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if (await read_backlog(redis)).workers:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("no worker heartbeat")
 
 
 async def test_a_worker_whose_clock_is_an_hour_ahead_still_does_the_jobs(
