@@ -27,6 +27,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from speech.periodic import ended, every
 from speech.speaking import spoken_clips
 from speech.stream import ensure_groups
 from speech.stream_jobs import (
@@ -186,24 +187,21 @@ class StreamWorker:
         await self._beat()
         if on_ready is not None:
             on_ready()
-        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        leaving = asyncio.Event()
+        heartbeat = asyncio.create_task(every(HEARTBEAT_SECONDS, (stop, leaving), self._heartbeat))
         try:
             await asyncio.gather(*(self._work(slot, stop) for slot in self._slots))
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            leaving.set()
+            await ended(heartbeat)
             with contextlib.suppress(Exception):
                 await self._redis.zrem(WORKERS, *self._slots)
 
-    async def _heartbeat(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
-            try:
-                await self._beat()
-            except Exception as error:  # Redis away for a moment: the slots look dead meanwhile
-                log.warning("speech worker heartbeat failed: %s", type(error).__name__)
+    async def _heartbeat(self) -> None:
+        try:
+            await self._beat()
+        except Exception as error:  # Redis away for a moment: the slots look dead meanwhile
+            log.warning("speech worker heartbeat failed: %s", type(error).__name__)
 
     async def _beat(self) -> None:
         await self._heartbeat_script(keys=[WORKERS], args=[FORGET_SECONDS, *self._slots])
@@ -251,13 +249,13 @@ class StreamWorker:
             await self._redis.hincrby(COUNTS, "expired", 1)
             return
         started = time.perf_counter()
-        lease = asyncio.create_task(self._keep(slot, entry))
+        finished = asyncio.Event()
+        lease = asyncio.create_task(every(self._claim_after / 3, (finished,), lambda: self._keep(slot, entry)))
         try:
             result, audio_seconds = await self._result(kind, entry.field("payload"))
         finally:
-            lease.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await lease
+            finished.set()
+            await ended(lease)
         elapsed = time.perf_counter() - started
         field = kind if not isinstance(result, JobError) else f"failed-{result.reason}"
         stored = await self._finish(
@@ -298,11 +296,9 @@ class StreamWorker:
         )
 
     async def _keep(self, slot: str, entry: Entry) -> None:
-        """Claim the job in hand again now and then, so that no other worker takes it over."""
-        while True:
-            await asyncio.sleep(self._claim_after / 3)
-            with contextlib.suppress(Exception):
-                await self._redis.xclaim(entry.stream, GROUP, slot, 0, [entry.entry_id], justid=True)
+        """Claim the job in hand again (now and then), so that no other worker takes it over."""
+        with contextlib.suppress(Exception):
+            await self._redis.xclaim(entry.stream, GROUP, slot, 0, [entry.entry_id], justid=True)
 
     async def _record_time(self, kind: str, elapsed: float, audio_seconds: float) -> None:
         if kind not in ("recognise", "synthesise"):
