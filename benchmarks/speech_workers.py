@@ -19,9 +19,10 @@ from /proc once ``/healthz`` answers, beside one speech worker's.
 
 The Redis database given is emptied at the start and the end. Every wait is bounded: each set-up runs in
 a child process of its own (``--phase``) that is stopped, with everything it started, if it outlasts its
-limit (Python 3.11's ``asyncio.run`` would otherwise wait without end for any thread still running when
-it closes, such as the pool's shutdown); a speech worker that does not say it is ready within two minutes
-is stopped; every child is started in a process group of its own and stopped with its children.
+limit: when ``asyncio.run`` closes, it waits without end for a task that swallows its cancel (as the
+per-user lock's heartbeat once did, which hung a run after the pool phase) and, in Python 3.11, for any
+thread still running. A speech worker that does not say it is ready within two minutes is stopped; every
+child is started in a process group of its own and stopped with its children.
 """
 
 from __future__ import annotations
