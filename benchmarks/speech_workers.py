@@ -20,9 +20,9 @@ from /proc once ``/healthz`` answers, beside one speech worker's.
 The Redis database given is emptied at the start and the end. Every wait is bounded: each set-up runs in
 a child process of its own (``--phase``) that is stopped, with everything it started, if it outlasts its
 limit: when ``asyncio.run`` closes, it waits without end for a task that swallows its cancel (as the
-per-user lock's heartbeat once did, which hung a run after the pool phase) and, in Python 3.11, for any
-thread still running. A speech worker that does not say it is ready within two minutes is stopped; every
-child is started in a process group of its own and stopped with its children.
+per-user lock's heartbeat once did: the likely cause of a run that hung after the pool phase) and, in
+Python 3.11, for any thread still running. A speech worker that does not say it is ready within two
+minutes is stopped; every child is started in a process group of its own and stopped with its children.
 """
 
 from __future__ import annotations
