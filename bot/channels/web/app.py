@@ -78,6 +78,7 @@ def create_chat_app(chat: WebChat) -> web.Application:
 
     async def stop_streams(_app: web.Application) -> None:
         chat.closing.set()
+        chat.live.wake_everyone()
 
     app.on_shutdown.append(stop_streams)
     app.router.add_routes(

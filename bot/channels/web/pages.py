@@ -26,6 +26,7 @@ from bot.channels.runner import TurnRunner, plan
 from bot.channels.web.channel import CHANNEL, MAX_TEXT_CHARS, WebChannel
 from bot.channels.web.identity import COOKIE, MAX_AGE_SECONDS, Identity
 from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RESUME_PER_CASE, RateLimits
+from bot.channels.web.live import LivePages
 from bot.channels.web.texts import WebTexts
 from bot.channels.web.transcript import Entry, Transcript
 from bot.channels.web.voice import MAX_AUDIO_BYTES, WebVoice
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 USER_KEY = web.RequestKey("web_chat_user", str)
 NEW_USER_KEY = web.RequestKey("web_chat_new_user", bool)
-LIVE_POLL_SECONDS = 1.5
+# A streaming page is woken when its conversation has something new; at each heartbeat it also looks
+# again (a wake-up lost with a Redis hiccup costs at most this long) and says it is still open.
 HEARTBEAT_SECONDS = 20.0
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -54,6 +56,7 @@ class WebChat:
     texts: WebTexts
     templates: Environment
     closing: asyncio.Event
+    live: LivePages
     voice: WebVoice | None = None
 
 
@@ -286,21 +289,20 @@ async def events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={hdrs.CONTENT_TYPE: "text/event-stream", hdrs.CACHE_CONTROL: "no-store"})
     await response.prepare(request)
     await response.write(b"retry: 3000\n\n")
-    quiet = 0.0
     try:
-        while not chat.closing.is_set():
-            await collect_staff_messages(chat, user)
-            for entry in await chat.transcript.since(user, after):
-                payload = json.dumps(entry.to_dict(), ensure_ascii=False)
-                await response.write(f"id: {entry.n}\nevent: entry\ndata: {payload}\n\n".encode())
-                after = entry.n
-                quiet = 0.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(chat.closing.wait(), LIVE_POLL_SECONDS)
-            quiet += LIVE_POLL_SECONDS
-            if quiet >= HEARTBEAT_SECONDS:
-                quiet = 0.0
-                await response.write(b": still here\n\n")
+        # Listening before the first look: what comes while it looks wakes it again, so nothing is lost.
+        async with chat.live.watch(user) as bell:
+            while not chat.closing.is_set():
+                await collect_staff_messages(chat, user)
+                for entry in await chat.transcript.since(user, after):
+                    payload = json.dumps(entry.to_dict(), ensure_ascii=False)
+                    await response.write(f"id: {entry.n}\nevent: entry\ndata: {payload}\n\n".encode())
+                    after = entry.n
+                if chat.closing.is_set():
+                    break
+                if not await bell.wait(HEARTBEAT_SECONDS):
+                    await response.write(b": still here\n\n")
+                    await chat.live.still_here(bell)
     except (ConnectionResetError, RuntimeError):
         return response
     with contextlib.suppress(ConnectionResetError, RuntimeError):
