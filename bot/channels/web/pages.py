@@ -30,6 +30,7 @@ from bot.channels.web.live import LivePages
 from bot.channels.web.texts import WebTexts
 from bot.channels.web.transcript import Entry, Transcript
 from bot.channels.web.voice import MAX_AUDIO_BYTES, WebVoice
+from bot.observability import metrics
 from bot.outbox import Outbox
 from bot.staff.origin import is_cross_origin
 from bot.storage.keys import UserKey
@@ -139,6 +140,14 @@ def _address(request: web.Request) -> str:
 
 
 async def send(request: web.Request) -> web.StreamResponse:
+    try:
+        return await _send(request)
+    except Refused:
+        metrics.count_web_message("text", "refused")
+        raise
+
+
+async def _send(request: web.Request) -> web.StreamResponse:
     chat = request.app[CHAT]
     user = user_of(request)
     form = await _checked_form(request)
@@ -172,9 +181,13 @@ async def _take_turn(request: web.Request, incoming: Incoming, *, shown: str) ->
         added = await chat.transcript.add(user, "resident", [shown], now)
         runner.deliver_later(chat.channel, user, task)
         notice = chat.texts.late
+        metrics.count_web_message(incoming.kind, "late")
     elif outcome.duplicate:
         added = []
+        metrics.count_web_message(incoming.kind, "repeat")
     else:
+        metrics.count_web_message(incoming.kind, "failed" if outcome.failed else "answered")
+        metrics.count_answer("page", CHANNEL)
         answers = plan(outcome, chat.channel).texts
         added = await chat.transcript.append(user, [("resident", shown), *(("bot", text) for text in answers)], now)
         # After the words are on the page: the speech (for voice residents) comes after them.
@@ -193,6 +206,14 @@ def see_latest() -> web.Response:
 
 async def voice(request: web.Request) -> web.Response:
     """A recording from the page's microphone button: recognised like a WeChat voice message."""
+    try:
+        return await _voice(request)
+    except Refused:
+        metrics.count_web_message("voice", "refused")
+        raise
+
+
+async def _voice(request: web.Request) -> web.Response:
     chat = request.app[CHAT]
     user = user_of(request)
     fields, audio = await _voice_form(request, chat)
