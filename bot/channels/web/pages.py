@@ -43,6 +43,9 @@ NEW_USER_KEY = web.RequestKey("web_chat_new_user", bool)
 # again (a wake-up lost with a Redis hiccup costs at most this long) and says it is still open.
 HEARTBEAT_SECONDS = 20.0
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# What aiohttp raises for a body that is not a well-formed form: answered as a refused post, not a 500.
+_MALFORMED = (ValueError, AssertionError, KeyError, LookupError, UnicodeError)
+_MAX_CASE_NUMBER = 2**31 - 1
 
 
 @dataclass
@@ -123,7 +126,10 @@ async def index(request: web.Request) -> web.Response:
 async def _checked_form(request: web.Request) -> dict[str, str]:
     """The posted fields, once the post is known to come from our own page."""
     chat = request.app[CHAT]
-    form = await request.post()
+    try:
+        form = await request.post()
+    except _MALFORMED:  # not what our page sends: a broken encoding, a multipart body without its boundary
+        raise Refused(400, chat.texts.expired) from None
     sent = form.get("csrf")
     if (
         is_cross_origin(request)
@@ -232,12 +238,16 @@ async def _voice(request: web.Request) -> web.Response:
 
 async def _voice_form(request: web.Request, chat: WebChat) -> tuple[dict[str, str], bytes]:
     """The small fields and the recording of a multipart post, refusing a recording over the limit."""
+    try:
+        return await _read_voice_form(request, chat)
+    except _MALFORMED:
+        raise Refused(400, chat.texts.no_audio) from None
+
+
+async def _read_voice_form(request: web.Request, chat: WebChat) -> tuple[dict[str, str], bytes]:
     fields: dict[str, str] = {}
     audio = b""
-    try:
-        reader = await request.multipart()
-    except (AssertionError, ValueError, KeyError):
-        raise Refused(400, chat.texts.no_audio) from None
+    reader = await request.multipart()
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
             continue
@@ -247,7 +257,7 @@ async def _voice_form(request: web.Request, chat: WebChat) -> tuple[dict[str, st
             while chunk := await part.read_chunk():
                 size += len(chunk)
                 if size > MAX_AUDIO_BYTES:
-                    raise Refused(413, chat.texts.too_long)
+                    raise Refused(413, chat.texts.audio_too_long)
                 chunks.append(chunk)
             audio = b"".join(chunks)
         elif part.name in ("csrf", "message_id"):
@@ -271,7 +281,7 @@ async def resume(request: web.Request) -> web.StreamResponse:
     if not await chat.limits.allow("resume", RESUME, user_of(request), _address(request)):
         raise Refused(429, chat.texts.resume_limited, resuming=True)
     number, digits = form.get("case", "").strip(), form.get("phone4", "").strip()
-    well_formed = number.isascii() and number.isdigit() and len(number) <= 12
+    well_formed = _case_number(number) is not None
     if well_formed and not await chat.limits.allow_on("resume-case", str(int(number)), RESUME_PER_CASE, 3600):
         raise Refused(429, chat.texts.resume_limited, resuming=True)
     owner = await _owner(chat, number, digits)
@@ -285,19 +295,28 @@ async def resume(request: web.Request) -> web.StreamResponse:
 
 async def _owner(chat: WebChat, number: str, digits: str) -> str | None:
     """The web resident behind a case whose phone (or the proxy's) ends in ``digits``."""
-    if not (number.isascii() and number.isdigit() and len(number) <= 12):
+    case_id = _case_number(number)
+    if case_id is None:
         return None
     if not (digits.isascii() and digits.isdigit() and len(digits) == 4):
         return None
     try:
-        channel, _user = await chat.cases.contact_of(int(number))
+        channel, _user = await chat.cases.contact_of(case_id)
         if channel != CHANNEL:
             return None
-        case = await chat.cases.get(int(number), actor="resident:web-resume")
+        case = await chat.cases.get(case_id, actor="resident:web-resume")
     except CaseError:
         return None
     phones = [case.contact_phone or "", case.proxy.phone if case.proxy is not None else ""]
     return case.user_ref if any(phone.endswith(digits) for phone in phones if phone) else None
+
+
+def _case_number(number: str) -> int | None:
+    """A case number as residents write it, within what the case table can hold (else None)."""
+    if not (number.isascii() and number.isdigit() and len(number) <= 10):
+        return None
+    value = int(number)
+    return value if 1 <= value <= _MAX_CASE_NUMBER else None
 
 
 async def events(request: web.Request) -> web.StreamResponse:
