@@ -8,12 +8,10 @@ serves the module.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -24,17 +22,18 @@ from bot.config import Settings
 from bot.services import Services, open_services
 from dialogs.loader import load_catalog
 from tests.bot.scripts import CONFIRM, NURSING_ALLOWANCE_FOR_MY_MOTHER
-from tests.bot.staff.console.test_browser import _chromium_or_skip, assert_accessible
+from tests.fixtures.browser import ServiceThread, assert_accessible, launched_chromium
 from tests.paths import CONTENT_DIR
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-T = TypeVar("T")
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
 
-class LiveService:
+class LiveService(ServiceThread):
     """``bot.app.create_app`` on 127.0.0.1, served from an event loop in a background thread."""
 
     def __init__(self, var_dir: Path, redis_url: str) -> None:
+        super().__init__("chat-service")
         self.settings = Settings(
             redis_url=redis_url,
             database_url=f"sqlite+aiosqlite:///{var_dir / 'chat.sqlite3'}",
@@ -42,16 +41,10 @@ class LiveService:
             var_dir=var_dir,
             content_dir=CONTENT_DIR,
         )
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="chat-service", daemon=True)
-        self._thread.start()
         self._stack = AsyncExitStack()
         self.services: Services
         self.app: web.Application
         self.url = ""
-
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
 
     async def start(self) -> None:
         self.services = await self._stack.enter_async_context(
@@ -68,9 +61,7 @@ class LiveService:
 
     def close(self) -> None:
         self.run(self._stack.aclose())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
-        self.loop.close()
+        self.stop_loop()
 
     async def _web_case_id(self) -> int:
         (case,) = [c for c in await self.services.cases.list() if c.channel == CHANNEL]
@@ -99,13 +90,8 @@ def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium_or_skip()
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 def new_page(browser: Any, **options: Any) -> Any:

@@ -95,8 +95,8 @@ async def test_a_malformed_form_is_refused_as_an_expired_page(browser: Browser, 
         "/chat/send", data=body, headers={"Content-Type": content_type}, allow_redirects=False
     )
     assert response.status in (400, 403)
-    body = await _answer(response)
-    assert TEXTS.expired in body
+    answer = await _answer(response)
+    assert TEXTS.expired in answer
 
 
 @pytest.mark.parametrize(
@@ -240,8 +240,8 @@ async def test_a_voice_post_that_is_not_a_recording_form_is_refused_plainly(
         "/chat/voice", data=body, headers={"Content-Type": content_type}, allow_redirects=False
     )
     assert response.status in (400, 403)
-    body = await _answer(response)
-    assert TEXTS.no_audio in body or TEXTS.expired in body
+    answer = await _answer(response)
+    assert TEXTS.no_audio in answer or TEXTS.expired in answer
 
 
 async def test_a_recording_with_a_forged_token_is_refused(browser: Browser) -> None:
