@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.channels.web.channel import CHANNEL
+from bot.channels.web.identity import COOKIE
 from bot.config import Settings
 from bot.services import Services, open_services
 from dialogs.loader import load_catalog
@@ -76,6 +77,11 @@ class LiveService(ServiceThread):
             await self.services.delivery.deliver(detail, text)
 
         self.run(reply())
+
+    def notify(self, page: Any, text: str) -> None:
+        """A notice from staff to the resident whose cookie ``page`` holds (no case needed)."""
+        (cookie,) = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
+        self.run(self.services.delivery.notify(CHANNEL, cookie.rpartition(".")[0], text))
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +179,64 @@ def test_at_200_percent_zoom_nothing_needs_scrolling_sideways(service: LiveServi
     playwright_api.expect(entries(page).filter(has_text="您：护理补贴")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page, "200 % zoom")
+
+
+_WATCH_THE_LOG = """() => {
+    window.earlier = Array.from(document.querySelectorAll("#entries > li"));
+    window.changes = { added: [], removed: 0, text: 0 };
+    new MutationObserver((records) => {
+        for (const record of records) {
+            if (record.type === "characterData") { window.changes.text += 1; }
+            window.changes.removed += record.removedNodes.length;
+            record.addedNodes.forEach((node) => window.changes.added.push(node));
+        }
+    }).observe(document.getElementById("log"), { childList: true, subtree: true, characterData: true });
+}"""
+_WHAT_CHANGED = """() => {
+    const now = Array.from(document.querySelectorAll("#entries > li"));
+    const added = window.changes.added;
+    return {
+        earlier: window.earlier.length,
+        now: now.length,
+        kept: window.earlier.every((node, i) => node.isConnected && now[i] === node),
+        added: added.length,
+        addedAreNewItemsAtTheEnd: added.every((node) => !window.earlier.includes(node)
+            && node.parentElement === document.getElementById("entries")
+            && now.indexOf(node) >= window.earlier.length),
+        removed: window.changes.removed,
+        text: window.changes.text,
+    };
+}"""
+
+
+def test_only_new_messages_are_added_to_the_log_so_only_they_are_announced(service: LiveService, browser: Any) -> None:
+    expect = playwright_api.expect
+    page = new_page(browser)
+    page.goto(service.url)
+    log = page.get_by_role("log")
+    # A log is polite by nature; assertive, atomic or "all" would read out more than the new message.
+    assert log.get_attribute("aria-live") in (None, "polite")
+    assert log.get_attribute("aria-atomic") in (None, "false")
+    assert log.get_attribute("aria-relevant") in (None, "additions", "additions text")
+    box = page.get_by_label("输入消息")
+    box.fill("你好")
+    box.press("Enter")
+    expect(entries(page).filter(has_text="您：你好")).to_have_count(1)
+    expect(entries(page).filter(has_text="助手：")).not_to_have_count(0)
+    page.reload()  # the earlier messages drawn by the server, as after any visit
+    expect(entries(page).filter(has_text="您：你好")).to_have_count(1)
+    page.evaluate(_WATCH_THE_LOG)
+
+    box.fill("护理补贴")
+    box.press("Enter")
+    expect(entries(page).filter(has_text="您：护理补贴")).to_have_count(1)
+    service.notify(page, "工作人员已经收到您的消息。")
+    expect(entries(page).filter(has_text="工作人员：工作人员已经收到您的消息。")).to_have_count(1)
+    page.wait_for_timeout(500)  # a stray re-insertion would have happened by now
+
+    changed = page.evaluate(_WHAT_CHANGED)
+    assert changed["kept"], changed  # every earlier message is the very same node, where it was
+    assert changed["removed"] == 0, changed
+    assert changed["text"] == 0, changed  # no earlier words rewritten
+    assert changed["addedAreNewItemsAtTheEnd"], changed
+    assert changed["added"] == changed["now"] - changed["earlier"] >= 3, changed  # yours, its answer, staff's
