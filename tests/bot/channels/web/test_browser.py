@@ -33,7 +33,8 @@ pytest.importorskip("axe_playwright_python.sync_playwright")
 class LiveService(ServiceThread):
     """``bot.app.create_app`` on 127.0.0.1, served from an event loop in a background thread."""
 
-    def __init__(self, var_dir: Path, redis_url: str) -> None:
+    def __init__(self, var_dir: Path, redis_url: str, *, vosk_model: Path | None = None) -> None:
+        """``vosk_model``: recognise voice with this model (in one speech worker process)."""
         super().__init__("chat-service")
         self.settings = Settings(
             redis_url=redis_url,
@@ -41,6 +42,7 @@ class LiveService(ServiceThread):
             secret_key="b" * 48,
             var_dir=var_dir,
             content_dir=CONTENT_DIR,
+            vosk_model=vosk_model,
         )
         self._stack = AsyncExitStack()
         self.services: Services
@@ -49,7 +51,7 @@ class LiveService(ServiceThread):
 
     async def start(self) -> None:
         self.services = await self._stack.enter_async_context(
-            open_services(self.settings, load_catalog(CONTENT_DIR), speech_workers=0)
+            open_services(self.settings, load_catalog(CONTENT_DIR), speech_workers=1)
         )
         await self.services.redis.flushdb()
         self.app = create_app(self.services)
