@@ -94,7 +94,7 @@ class TurnRunner:
                 return  # the first handling of this message answers it; a retry never answers twice
             shaped = plan(outcome, channel)
             sent = await self._follow_up(channel, user, shaped.texts, outcome, shaped.speak, outcome.case_ids)
-            metrics.count_answer("late" if sent else "failed")
+            metrics.count_answer("late" if sent else "failed", channel.name)
 
         self.in_background(deliver())
 
