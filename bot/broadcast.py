@@ -103,7 +103,8 @@ class Broadcast:
         assert self._ready is not None
         # A message published right after listening() begins must not be missed.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._ready.wait(), timeout=5)
+            async with asyncio.timeout(5):
+                await self._ready.wait()
 
     async def _read(self, redis: Redis, ready: asyncio.Event) -> None:
         first = True

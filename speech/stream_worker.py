@@ -217,7 +217,8 @@ class StreamWorker:
             except (RedisError, OSError) as error:  # Redis went away: wait and try again, the job stays pending
                 log.warning("speech worker %s: %s; retrying", slot, type(error).__name__)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
+                    async with asyncio.timeout(1.0):
+                        await stop.wait()
 
     async def _next(self, slot: str) -> tuple[Entry | None, str | None]:
         """The next job for ``slot``, recognitions first; or, with none, the stream id from which a job

@@ -48,7 +48,8 @@ class Bell:
 
     async def wait(self, seconds: float) -> bool:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._event.wait()
         rung = self._event.is_set()
         self._event.clear()
         return rung
