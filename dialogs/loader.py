@@ -232,6 +232,7 @@ def load_catalog(content_dir: Path) -> Catalog:
         said.append((rel(safety_path), _statement("footer", safety.footer, False)))
     if prompts is not None:
         said.extend((rel(prompts_path), _statement(name, prompt, False)) for name, prompt in prompts)
+    said.extend((rel(reasons_path), _statement(str(code), reason, False)) for code, reason in reasons.items())
     labels: list[tuple[str, Statement]] = [
         (rel(menu_path), Statement(f"[{index}].label", (item.label,) + ((item.simple,) if item.simple else ())))
         for index, item in enumerate(menu)
