@@ -159,7 +159,7 @@ async def open_services(
             load_delivery_texts(settings.effective_content_dir),
             shared_redis=not settings.uses_embedded_redis,
         )
-        wechat.queued = QueuedDelivery(replies, wechat_delivery)
+        wechat.queued = QueuedDelivery(replies, wechat_delivery, announce=cases.announce)
         yield Services(
             settings=settings,
             catalog=catalog,

@@ -34,7 +34,7 @@ PENDING_LIMIT = 1000
 
 @dataclass(frozen=True)
 class CaseChange:
-    kind: str  # created, claimed, replied, transferred, resolved
+    kind: str  # created, claimed, replied, transferred, resolved, escalated, delivered, delivery_failed
     case_id: int
     team: str
     status: str
@@ -225,7 +225,7 @@ class AnnouncingCaseStore(CaseStore):
 
     async def add_reply(self, *args: Any, **kwargs: Any) -> CaseEvent:
         event = await super().add_reply(*args, **kwargs)
-        await self._announce("replied", event.case_id)
+        await self.announce("replied", event.case_id)
         return event
 
     async def transfer(self, *args: Any, **kwargs: Any) -> CaseSummary:
@@ -238,7 +238,8 @@ class AnnouncingCaseStore(CaseStore):
         await self._announce_summary("resolved", summary)
         return summary
 
-    async def _announce(self, kind: str, case_id: int) -> None:
+    async def announce(self, kind: str, case_id: int) -> None:
+        """Announce a change made elsewhere (a queued reply delivered later); reads the case once."""
         try:
             summary = await self.summary(case_id)
         except Exception:

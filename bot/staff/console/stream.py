@@ -39,6 +39,10 @@ def describe(change: CaseChange) -> str:
         return f"{change.case_id} 号案件转到了{team}。"
     if change.kind == "resolved":
         return f"{change.case_id} 号案件已办结。"
+    if change.kind == "delivered":
+        return f"{change.case_id} 号案件等待的回复已经送到居民。"
+    if change.kind == "delivery_failed":
+        return f"{change.case_id} 号案件有一条回复没能送到居民。"
     if change.kind == "escalated":
         return f"紧急案件 {change.case_id} 号超过 15 分钟没人认领，请主管安排。"
     return f"{change.case_id} 号案件有新动态。"

@@ -125,6 +125,23 @@
     }
   });
 
+  // The case page: a change to this case (a reply delivered later, a claim by someone else) is said,
+  // with a link to load the page again; never reloaded under the staff member's typing.
+  var caseLive = document.getElementById("case-live");
+  if (caseLive && window.EventSource) {
+    var caseId = Number(caseLive.getAttribute("data-case-id"));
+    var caseSource = new EventSource("/staff/events");
+    caseSource.addEventListener("case", function (event) {
+      var change;
+      try { change = JSON.parse(event.data); } catch (error) { return; }
+      if (change.case_id !== caseId) return;
+      var again = document.createElement("a");
+      again.href = window.location.pathname;
+      again.textContent = "重新载入这一页";
+      caseLive.replaceChildren(document.createTextNode(change.message + " "), again);
+    });
+  }
+
   var queue = document.getElementById("queue");
   var live = document.getElementById("live");
   if (!queue || !live || !window.EventSource || !window.fetch) return;
