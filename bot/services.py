@@ -134,7 +134,10 @@ async def open_services(
         profiles = ProfileStore(sessionmaker)
         profile_mirror = ProfileMirror(redis)
         staff_talk = StaffTalk(
-            CaseConversations(sessionmaker, cipher), redis, shared_redis=not settings.uses_embedded_redis
+            CaseConversations(sessionmaker, cipher),
+            redis,
+            shared_redis=not settings.uses_embedded_redis,
+            cipher=cipher,
         )
         pipeline = Pipeline(
             catalog=catalog,
