@@ -69,6 +69,7 @@ class Consoles:
 
     def __init__(self) -> None:
         self.arrivals: dict[int, list[float]] = {}
+        self.reloads = 0  # "reload your list": the page fell behind and lost changes, but knows it
         self.ready = 0
 
     async def watch(self, base: str, stop: asyncio.Event) -> None:
@@ -89,7 +90,9 @@ class Consoles:
                         return
                     if line.startswith(b"data: "):
                         change = json.loads(line[6:])
-                        if change.get("kind") == "created":
+                        if change.get("kind") == "reload":
+                            self.reloads += 1
+                        elif change.get("kind") == "created":
                             self.arrivals.setdefault(int(change["case_id"]), []).append(time.time())
 
 
@@ -137,12 +140,13 @@ async def watch_consoles(base: str, count: int) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    print(json.dumps(consoles.arrivals), flush=True)
+    print(json.dumps({"arrivals": consoles.arrivals, "reloads": consoles.reloads}), flush=True)
 
 
 @contextlib.asynccontextmanager
 async def open_consoles(base: str, count: int) -> AsyncIterator[dict[int, list[float]]]:
-    """Consoles in a child process; the dict is filled with their arrivals when the block ends."""
+    """Consoles in a child process; the dict is filled with their arrivals when the block ends (and -1
+    with how many reload events they got)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.console_live", "--watch", base, "--consoles", str(count),
         cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -158,7 +162,8 @@ async def open_consoles(base: str, count: int) -> AsyncIterator[dict[int, list[f
         await asyncio.sleep(2.0)  # the last events on their way
         process.stdin.close()
         found = json.loads(await asyncio.wait_for(process.stdout.read(), 60))  # one long line, then EOF
-        arrivals.update({int(case_id): times for case_id, times in found.items()})
+        arrivals.update({int(case_id): times for case_id, times in found["arrivals"].items()})
+        arrivals[-1] = [float(found["reloads"])]
     finally:
         if process.returncode is None:
             process.stdin.close()
@@ -179,6 +184,7 @@ async def measure(args: argparse.Namespace) -> None:
     watched_rates: list[float] = []
     delays: list[float] = []
     missing = 0
+    reloads = 0
     with tempfile.TemporaryDirectory(prefix="console-live-bench-") as var_dir:
         async with (
             own_database(args.database) as database,
@@ -200,6 +206,7 @@ async def measure(args: argparse.Namespace) -> None:
                         async with open_consoles(base, args.consoles) as arrivals:
                             pushes, seconds, filed = await residents(http, server.url, users, args.concurrency)
                             watched_rates.append(pushes / seconds)
+                        reloads += int(arrivals.pop(-1, [0.0])[0])
                         for case_id, sent in filed.items():
                             arrived = arrivals.get(case_id, [])
                             missing += args.consoles - len(arrived)
@@ -212,7 +219,7 @@ async def measure(args: argparse.Namespace) -> None:
     if delays:
         shown = ", ".join(f"p{int(q * 100)} {percentile(delays, q) * 1000:.0f} ms" for q in (0.5, 0.95, 0.99))
         print(f"filing push sent -> event on a console: {len(delays)} events, {shown}, max {max(delays) * 1000:.0f} ms")
-    print(f"events missing: {missing}")
+    print(f"events missing: {missing}; reload events (a page told it fell behind): {reloads}")
     quiet, watched_median = statistics.median(quiet_rates), statistics.median(watched_rates)
     print(
         f"push throughput: no console {quiet:,.0f}/s, {args.consoles} consoles {watched_median:,.0f}/s "

@@ -142,7 +142,10 @@ async def open_services(
         profiles = ProfileStore(sessionmaker)
         profile_mirror = ProfileMirror(redis)
         staff_talk = StaffTalk(
-            CaseConversations(sessionmaker, cipher), redis, shared_redis=not settings.uses_embedded_redis
+            CaseConversations(sessionmaker, cipher),
+            redis,
+            shared_redis=not settings.uses_embedded_redis,
+            cipher=cipher,
         )
         pipeline = Pipeline(
             catalog=catalog,
@@ -167,7 +170,7 @@ async def open_services(
             load_delivery_texts(settings.effective_content_dir),
             shared_redis=not settings.uses_embedded_redis,
         )
-        wechat.queued = QueuedDelivery(replies, wechat_delivery)
+        wechat.queued = QueuedDelivery(replies, wechat_delivery, announce=cases.announce)
         web_live = LivePages(web_bell, redis)
         yield Services(
             settings=settings,

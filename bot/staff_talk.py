@@ -8,6 +8,8 @@ Redis (the terminal chat and the service), so there the marker is skipped and SQ
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,8 +17,9 @@ import orjson
 from redis.asyncio import Redis
 
 from bot.cases.conversation import CaseConversations, OpenTalk
+from bot.security.crypto import Cipher, DecryptionError
 from bot.storage.keys import UserKey
-from bot.voice_clips import RecentVoices
+from bot.voice_clips import RecentVoices, VoiceClip
 
 MARKER_SECONDS = 30 * 24 * 3600
 PICK_SECONDS = 600  # how long "which case did you mean?" waits for its answer
@@ -32,18 +35,27 @@ class Marks:
 
 @dataclass(frozen=True)
 class PendingPick:
-    """Words said while two cases were open, waiting for the resident to say which case they are for."""
+    """Words said while two cases were open, waiting for the resident to say which case they are for,
+    with the sound of the voice messages among them (kept encrypted while they wait)."""
 
     text: str
     kind: str
     case_ids: tuple[int, ...]
+    audio: tuple[VoiceClip, ...] = ()
 
 
 class StaffTalk:
     def __init__(
-        self, conversations: CaseConversations, redis: Redis, *, shared_redis: bool, prefix: str = "bot"
+        self,
+        conversations: CaseConversations,
+        redis: Redis,
+        *,
+        shared_redis: bool,
+        cipher: Cipher,
+        prefix: str = "bot",
     ) -> None:
         self.conversations = conversations
+        self._cipher = cipher
         self._redis = redis
         self._shared = shared_redis
         self._prefix = prefix
@@ -75,19 +87,26 @@ class StaffTalk:
     async def staff_replied(self, channel: str, user_ref: str) -> None:
         await self._redis.set(self._marker(UserKey(channel, user_ref)), b"1", ex=MARKER_SECONDS)
 
-    @staticmethod
-    def pending_pick(marks: Marks) -> PendingPick | None:
+    def pending_pick(self, marks: Marks) -> PendingPick | None:
         raw = marks.pick
         if raw is None:
             return None
         try:
             data = orjson.loads(raw)
-            return PendingPick(str(data["text"]), str(data["kind"]), tuple(int(c) for c in data["case_ids"]))
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            audio = tuple(
+                VoiceClip(self._cipher.decrypt_bytes(base64.b64decode(clip["data"])), str(clip["format"]))
+                for clip in data.get("audio", ())
+            )
+            return PendingPick(str(data["text"]), str(data["kind"]), tuple(int(c) for c in data["case_ids"]), audio)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, binascii.Error, DecryptionError):
             return None
 
     async def ask_pick(self, key: UserKey, pick: PendingPick) -> None:
-        data = {"text": pick.text, "kind": pick.kind, "case_ids": list(pick.case_ids)}
+        audio = [
+            {"data": base64.b64encode(self._cipher.encrypt_bytes(clip.data)).decode(), "format": clip.format}
+            for clip in pick.audio
+        ]
+        data = {"text": pick.text, "kind": pick.kind, "case_ids": list(pick.case_ids), "audio": audio}
         await self._redis.set(self._pick(key), orjson.dumps(data), ex=PICK_SECONDS)
 
     async def forget_pick(self, key: UserKey) -> None:

@@ -2,7 +2,9 @@
 
 What the resident says goes to the case while staff wait for it, except what the assistant must always
 handle itself: commands other than asking for a person ("取消", "重复", "菜单"…) and words of danger.
-Asking for a person while talking with one is a message to that person, not a second case.
+Asking for a person while talking with one is a message to that person, not a second case. A voice
+message goes with its sound, also when it waited for "which case?"; one that could not be recognised
+still reaches staff, as its sound with a plain marker in place of the words.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from bot.cases.conversation import OpenTalk
 from bot.cases.errors import CaseConflict, CaseNotFound
 from bot.staff_talk import Marks, PendingPick, StaffTalk
 from bot.storage.keys import UserKey
+from bot.voice_clips import VoiceClip
 from dialogs.commands import detect_command
 from dialogs.events import Inbound, Reply
 from dialogs.safety import detect_crisis
@@ -22,6 +25,8 @@ from dialogs.validators import normalize
 
 log = logging.getLogger(__name__)
 
+UNHEARD = "（语音，没有听清）"  # what staff read for a voice message whose words are unknown; they hear it
+MORE_AUDIO = "（同一段话的另一条语音）"
 _SPOKEN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -29,35 +34,55 @@ async def to_staff(
     talk: StaffTalk, marks: Marks, catalog: Catalog, key: UserKey, state: Conversation, event: Inbound
 ) -> tuple[Reply, ...] | None:
     """The answer when ``event`` went to staff; None when the assistant handles it."""
+    if event.kind not in ("text", "voice"):
+        return None
     text = event.text.strip()
-    if event.kind not in ("text", "voice") or not text:
-        return None
-    command = detect_command(text, catalog.commands)
-    if (command is not None and command != "handoff") or detect_crisis(text, catalog.safety) is not None:
-        return None
+    unheard = not text
+    if unheard:
+        if event.kind != "voice":
+            return None
+        text = UNHEARD
+    else:
+        command = detect_command(text, catalog.commands)
+        if (command is not None and command != "handoff") or detect_crisis(text, catalog.safety) is not None:
+            return None
+    kind = event.kind
+    clip = talk.voices.take(event.message_id) if kind == "voice" else None
+    audio: tuple[VoiceClip, ...] = () if clip is None else (clip,)
     pick = talk.pending_pick(marks)
     if pick is not None:
         await talk.forget_pick(key)
-        chosen = _chosen(text, pick.case_ids)
+        chosen = None if unheard else _chosen(text, pick.case_ids)
         if chosen is not None:
-            return await _forward(talk, catalog, state, chosen, pick.text, pick.kind, event.message_id)
-        text = f"{pick.text}\n{text}"  # not a choice but more words: nothing said is dropped
+            return await _forward(talk, catalog, state, chosen, pick.text, pick.kind, pick.audio)
+        # Not a choice but more words: nothing said (nor its sound) is dropped.
+        text = f"{pick.text}\n{text}"
+        kind = "voice" if "voice" in (pick.kind, kind) else kind
+        audio = pick.audio + audio
     talks = await talk.open_for(key, marks)
     if not talks:
         return None
     if len(talks) == 1:
-        return await _forward(talk, catalog, state, talks[0].case_id, text, event.kind, event.message_id)
-    await talk.ask_pick(key, PendingPick(text, event.kind, tuple(t.case_id for t in talks)))
+        return await _forward(talk, catalog, state, talks[0].case_id, text, kind, audio)
+    await talk.ask_pick(key, PendingPick(text, kind, tuple(t.case_id for t in talks), audio))
     return (_which_case(catalog, state, talks),)
 
 
 async def _forward(
-    talk: StaffTalk, catalog: Catalog, state: Conversation, case_id: int, text: str, kind: str, message_id: str
+    talk: StaffTalk,
+    catalog: Catalog,
+    state: Conversation,
+    case_id: int,
+    text: str,
+    kind: str,
+    audio: tuple[VoiceClip, ...],
 ) -> tuple[Reply, ...] | None:
-    # A voice message reaches staff as its words and its sound (only this message's, not a held one's).
-    audio = talk.voices.take(message_id) if kind == "voice" else None
+    """The words, with the sound of the first voice message among them; the sound of any further one
+    as a message of its own, so staff hear everything that was said."""
     try:
-        await talk.conversations.resident_said(case_id, text, kind=kind, audio=audio)
+        await talk.conversations.resident_said(case_id, text, kind=kind, audio=audio[0] if audio else None)
+        for clip in audio[1:]:
+            await talk.conversations.resident_said(case_id, MORE_AUDIO, kind="voice", audio=clip)
     except (CaseConflict, CaseNotFound):
         return None  # resolved meanwhile: the assistant answers
     log.info("resident message added to case=%s", case_id)

@@ -4,7 +4,10 @@ Pure: no I/O. Residents say it in passing ("我听不见，别打电话", "有�
 the way people talk: a call that is refused ("别打电话", "不要给我打电话") means text only, never "may
 call"; typing that is refused or impossible ("不会打字") means nothing; deafness counts only when it is
 the speaker's own ("我儿子是聋的" is said by a parent who can take a call); an explicit wish outweighs
-a reason ("我听不见，有事找我女儿" is through family), and a later wish outweighs an earlier one.
+a reason ("我听不见，有事找我女儿" is through family), and a later wish outweighs an earlier one. A call
+that someone else makes ("他打我电话骂我", "有人老打我电话") or that does harm ("催债的打我电话") tells
+nothing of how the resident wants staff to reach them: a call word counts as a wish only when its
+subject is the resident or staff, and not in a clause about abuse, threats or fraud.
 """
 
 from __future__ import annotations
@@ -76,11 +79,29 @@ _DEAF = re.compile(
 )
 _NOT_DEAF = re.compile(r"(不|没|没有|不是)$")
 _THIRD_PERSON = re.compile(rf"({_OTHERS})")
+# Whoever last comes before a call word is its subject: someone else ("他打我电话"), or staff ("你们").
+_THIRD_PARTY = re.compile(
+    rf"{_OTHERS}|别人|有人|人家|陌生人|骗子|对方|邻居|房东|老板|债主|前夫|前妻|同事|朋友|催债|催收|推销|中介|某人"
+)
+_STAFF = re.compile(r"你们|您们|你|您|工作人员|残联|社区|政府|街道|民政")
+_NOT_A_PERSON = re.compile(r"其他|其它|我们")  # "其他时间可以打电话": 他 here is nobody
+# A clause telling of harm by phone: its call words are a complaint, never permission.
+_HARM = re.compile(r"骂|威胁|恐吓|吓唬|骚扰|催债|催款|讨债|要债|逼债|诈骗|骗子|骗我|骗钱|欺负|辱骂|报复|纠缠|烦死|吼")
 _ASKING_TO_CALL_US = re.compile(r"^我(可以|能)(给你们)?打(个)?电话(吗|么|嘛)")
 
 
 def _negated(clause: str, start: int) -> bool:
     return _NEGATION.search(clause[max(0, start - 4) : start]) is not None
+
+
+def _someone_elses_call(clause: str, start: int) -> bool:
+    """The call word at ``start`` tells of a call someone else makes, or of harm done by phone."""
+    if _HARM.search(clause):
+        return True
+    before = _NOT_A_PERSON.sub("，", clause[:start])
+    third = [match.end() for match in _THIRD_PARTY.finditer(before)]
+    staff = [match.end() for match in _STAFF.finditer(before)]
+    return bool(third) and (not staff or max(staff) < max(third))
 
 
 def _wishes(clause: str) -> list[tuple[int, ContactPreference]]:
@@ -97,10 +118,12 @@ def _wishes(clause: str) -> list[tuple[int, ContactPreference]]:
             found.append((match.start(), ContactPreference.TEXT_ONLY))
     if not _ASKING_TO_CALL_US.search(clause):
         for match in _CALLS.finditer(clause):
-            if not inside_refusal(match.start()) and not _negated(clause, match.start()):
+            if inside_refusal(match.start()) or _negated(clause, match.start()):
+                continue
+            if not _someone_elses_call(clause, match.start()):
                 found.append((match.start(), ContactPreference.MAY_CALL))
     for match in _VIA_FAMILY.finditer(clause):
-        if not _negated(clause, match.start()):
+        if not _negated(clause, match.start()) and not _someone_elses_call(clause, match.start()):
             found.append((match.start(), ContactPreference.VIA_FAMILY))
     return found
 

@@ -16,7 +16,7 @@ import math
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,7 +46,7 @@ from bot.staff.openapi import (
 )
 from bot.staff.origin import is_cross_origin
 from bot.staff.playback import CONTENT_TYPE as AUDIO_TYPE
-from bot.staff.playback import playable
+from bot.staff.playback import PlayableCache, playable
 from bot.staff.replies import CannedReply
 from bot.staff.replying import QUEUED, Replier
 from bot.staff.sessions import LoginThrottle, StaffSessions
@@ -85,6 +85,7 @@ class _Services:
     talk: StaffTalk | None = None
     audio: CaseAudioStore | None = None
     canned_replies: tuple[CannedReply, ...] = ()
+    playable: PlayableCache = field(default_factory=PlayableCache)
 
 
 SERVICES = web.AppKey("staff_services", _Services)
@@ -560,14 +561,20 @@ async def message_audio(request: web.Request) -> web.StreamResponse:
     missing = ApiError(404, "audio_not_found", "找不到这条语音")
     if services.audio is None or not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= _MAX_CASE_ID:
         raise missing
+    # Read (and the reading audited) on every play, also when the MP3 is at hand: it may have been erased.
     clip = await services.audio.play(summary.id, int(raw), actor=user.username)
     if clip is None:
+        services.playable.forget(summary.id, int(raw))
         raise missing
-    try:
-        data = await asyncio.to_thread(playable, clip)
-    except AudioError as error:
-        log.warning("staff api: stored voice not playable (%s)", error.kind)
-        raise ApiError(422, "audio_unplayable", "这条语音无法播放") from None
+    data = services.playable.get(summary.id, int(raw))
+    if data is None:
+        try:
+            data = await asyncio.to_thread(playable, clip)
+        except AudioError as error:
+            log.warning("staff api: stored voice not playable (%s)", error.kind)
+            raise ApiError(422, "audio_unplayable", "这条语音无法播放") from None
+        services.playable.conversions += 1
+        services.playable.put(summary.id, int(raw), data)
     _audit(user, "play_audio", summary.id)
     return web.Response(body=data, content_type=AUDIO_TYPE, headers={"Content-Disposition": "inline"})
 

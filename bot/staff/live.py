@@ -27,13 +27,14 @@ from bot.security.crypto import Cipher
 
 log = logging.getLogger(__name__)
 
-# Changes a slow page has not yet taken; beyond this it misses some and simply reloads its list later.
-_QUEUE_SIZE = 100
+# Changes a page has not yet taken. A page takes everything waiting at once, so only one that stopped
+# reading (a stalled connection) reaches this; it is then told once to reload its list.
+PENDING_LIMIT = 1000
 
 
 @dataclass(frozen=True)
 class CaseChange:
-    kind: str  # created, claimed, replied, transferred, resolved
+    kind: str  # created, claimed, replied, transferred, resolved, escalated, delivered, delivery_failed
     case_id: int
     team: str
     status: str
@@ -57,6 +58,59 @@ class CaseChange:
             return None
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What a page takes at once: the changes since it last took, or, when it fell so far behind that
+    some were let go, ``lost`` (reload the whole list) and nothing else."""
+
+    changes: tuple[CaseChange, ...] = ()
+    lost: bool = False
+
+
+class Subscription:
+    """One open page's share of the feed. Handing a change over is a list append and at most one wake-up;
+    the same ``CaseChange`` object goes to every page, so a process renders it once (``stream.py``)."""
+
+    def __init__(self, limit: int = PENDING_LIMIT) -> None:
+        self._limit = limit
+        self._pending: list[CaseChange] = []
+        self._lost = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def offer(self, change: CaseChange) -> None:
+        if self._lost:
+            return  # the reload it will be told to do covers this change too
+        if len(self._pending) >= self._limit:
+            self._pending.clear()
+            self._lost = True
+        else:
+            self._pending.append(change)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def take(self, wait: float) -> Batch:
+        """Everything waiting; an empty batch after ``wait`` seconds with nothing."""
+        if not self._pending and not self._lost:
+            loop = asyncio.get_running_loop()
+            # A bare future and a timer: no task per wait (``asyncio.wait_for`` makes one on 3.11).
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(wait, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+        batch = Batch(tuple(self._pending), self._lost)
+        self._pending = []
+        self._lost = False
+        return batch
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 class CaseFeed:
     """Publish case changes; subscribe to the changes every process publishes.
 
@@ -65,7 +119,7 @@ class CaseFeed:
     def __init__(self, redis: Redis | None, *, channel: str = "bot:staff:case-changes") -> None:
         self._redis = redis
         self._channel = _scoped_to_database(redis, channel)
-        self._listeners: set[asyncio.Queue[CaseChange]] = set()
+        self._listeners: set[Subscription] = set()
         self._reader: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
 
@@ -80,15 +134,15 @@ class CaseFeed:
             log.warning("case feed: could not publish a change of case %s", change.case_id)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[CaseChange]]:
-        """A queue receiving every change from now on, until the context ends."""
-        queue: asyncio.Queue[CaseChange] = asyncio.Queue(_QUEUE_SIZE)
-        self._listeners.add(queue)
+    async def subscribe(self, limit: int = PENDING_LIMIT) -> AsyncIterator[Subscription]:
+        """Every change from now on, until the context ends."""
+        subscription = Subscription(limit)
+        self._listeners.add(subscription)
         try:
             await self._start_reader()
-            yield queue
+            yield subscription
         finally:
-            self._listeners.discard(queue)
+            self._listeners.discard(subscription)
 
     async def close(self) -> None:
         reader, self._reader = self._reader, None
@@ -98,9 +152,8 @@ class CaseFeed:
                 await reader
 
     def _hand_out(self, change: CaseChange) -> None:
-        for queue in list(self._listeners):
-            with contextlib.suppress(asyncio.QueueFull):
-                queue.put_nowait(change)
+        for subscription in list(self._listeners):
+            subscription.offer(change)
 
     async def _start_reader(self) -> None:
         if self._redis is None:
@@ -172,7 +225,7 @@ class AnnouncingCaseStore(CaseStore):
 
     async def add_reply(self, *args: Any, **kwargs: Any) -> CaseEvent:
         event = await super().add_reply(*args, **kwargs)
-        await self._announce("replied", event.case_id)
+        await self.announce("replied", event.case_id)
         return event
 
     async def transfer(self, *args: Any, **kwargs: Any) -> CaseSummary:
@@ -185,7 +238,8 @@ class AnnouncingCaseStore(CaseStore):
         await self._announce_summary("resolved", summary)
         return summary
 
-    async def _announce(self, kind: str, case_id: int) -> None:
+    async def announce(self, kind: str, case_id: int) -> None:
+        """Announce a change made elsewhere (a queued reply delivered later); reads the case once."""
         try:
             summary = await self.summary(case_id)
         except Exception:

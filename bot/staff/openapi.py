@@ -43,6 +43,24 @@ def _ref(name: str) -> JSONDict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _text(max_chars: int, description: str, *, blank_ok: bool = False, **extra: Any) -> JSONDict:
+    """A text field as ``_text_field`` in ``api.py`` checks it: ``blank_ok`` lets it be empty or blank."""
+    if blank_ok:
+        return {"type": "string", "maxLength": max_chars, "pattern": NO_NUL, **extra, "description": description}
+    return {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": max_chars,
+        "pattern": NOT_BLANK_NO_NUL,
+        **extra,
+        "description": description,
+    }
+
+
+def _preference(description: str) -> JSONDict:
+    return {"type": ["string", "null"], "enum": [*PREFERENCES, None], "description": description}
+
+
 def _json(schema: JSONDict, description: str) -> JSONDict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -151,9 +169,10 @@ def _schemas() -> JSONDict:
                 "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD_CHARS},
             },
         },
-        "CaseSummary": {
+        "CaseFields": {
             "type": "object",
-            "description": "列表中的一行：不含完整的身份证号、电话等个人号码。",
+            "description": "列表（CaseSummary）和详情（CaseDetail）共有的字段。proxy 不在这里：列表中是关系文字，"
+            "详情中是代办人对象。",
             "required": [
                 "id",
                 "service",
@@ -162,7 +181,6 @@ def _schemas() -> JSONDict:
                 "district",
                 "channel",
                 "mode",
-                "proxy",
                 "created_at",
                 "summary",
                 "urgent",
@@ -176,15 +194,27 @@ def _schemas() -> JSONDict:
                 "district": nullable_string,
                 "channel": {"type": "string", "examples": ["wechat"]},
                 "mode": {"type": "string", "enum": list(MODES)},
-                "proxy": {
-                    "type": ["string", "null"],
-                    "description": "代办人与本人的关系（如“子女”）；本人申请时为 null",
-                },
                 "created_at": {"type": "string", "format": "date-time"},
                 "summary": {"type": "string", "description": "已遮盖个人号码的摘要"},
                 "urgent": {"type": "boolean"},
                 "claimed_by": {"type": ["string", "null"], "description": "认领人的用户名"},
             },
+        },
+        "CaseSummary": {
+            "description": "列表中的一行：不含完整的身份证号、电话等个人号码。",
+            "allOf": [
+                _ref("CaseFields"),
+                {
+                    "type": "object",
+                    "required": ["proxy"],
+                    "properties": {
+                        "proxy": {
+                            "type": ["string", "null"],
+                            "description": "代办人与本人的关系（如“子女”）；本人申请时为 null",
+                        },
+                    },
+                },
+            ],
         },
         "CaseListItem": {
             "allOf": [
@@ -193,12 +223,9 @@ def _schemas() -> JSONDict:
                     "type": "object",
                     "required": ["contact_preference"],
                     "properties": {
-                        "contact_preference": {
-                            "type": ["string", "null"],
-                            "enum": [*PREFERENCES, None],
-                            "description": "居民希望的联系方式（详情见 CaseDetail.contact_preference）："
-                            + _PREFERENCE_MEANINGS,
-                        }
+                        "contact_preference": _preference(
+                            "居民希望的联系方式（详情见 CaseDetail.contact_preference）：" + _PREFERENCE_MEANINGS
+                        )
                     },
                 },
             ]
@@ -240,9 +267,9 @@ def _schemas() -> JSONDict:
         },
         "CaseDetail": {
             "description": "整个案件，含解密后的个人信息；每次读取都记入案件的 viewed 事件。"
-            "注意 proxy 在这里是代办人对象，而在列表中是关系文字。",
+            "注意 proxy 在这里是代办人对象，而在列表（CaseSummary）中是关系文字。",
             "allOf": [
-                _ref("CaseSummary"),
+                _ref("CaseFields"),
                 {
                     "type": "object",
                     "required": [
@@ -320,13 +347,7 @@ def _schemas() -> JSONDict:
             "required": ["text"],
             "additionalProperties": False,
             "properties": {
-                "text": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": MAX_TEXT_CHARS,
-                    "pattern": NOT_BLANK_NO_NUL,
-                    "description": f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字",
-                }
+                "text": _text(MAX_TEXT_CHARS, f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字"),
             },
         },
         "ContactPreference": {
@@ -335,11 +356,7 @@ def _schemas() -> JSONDict:
             "或工作人员记下的（source 为 staff）。以最新的一条为准。",
             "required": ["preference", "source", "by", "at", "heard"],
             "properties": {
-                "preference": {
-                    "type": ["string", "null"],
-                    "enum": [*PREFERENCES, None],
-                    "description": _PREFERENCE_MEANINGS,
-                },
+                "preference": _preference(_PREFERENCE_MEANINGS),
                 "source": {"type": "string", "enum": ["resident", "staff"]},
                 "by": {"type": "string", "description": "resident 或工作人员用户名"},
                 "at": {"type": "string", "format": "date-time"},
@@ -351,11 +368,7 @@ def _schemas() -> JSONDict:
             "required": ["preference"],
             "additionalProperties": False,
             "properties": {
-                "preference": {
-                    "type": ["string", "null"],
-                    "enum": [*PREFERENCES, None],
-                    "description": _PREFERENCE_MEANINGS,
-                },
+                "preference": _preference(_PREFERENCE_MEANINGS),
             },
         },
         "ContactPreferenceEnvelope": {
@@ -397,13 +410,7 @@ def _schemas() -> JSONDict:
             "required": ["text"],
             "additionalProperties": False,
             "properties": {
-                "text": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": MAX_TEXT_CHARS,
-                    "pattern": NOT_BLANK_NO_NUL,
-                    "description": f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字，不含空字符（U+0000）",
-                },
+                "text": _text(MAX_TEXT_CHARS, f"去掉首尾空白后 1–{MAX_TEXT_CHARS} 字，不含空字符（U+0000）"),
                 "await_resident": {
                     "type": "boolean",
                     "default": False,
@@ -440,12 +447,7 @@ def _schemas() -> JSONDict:
             "additionalProperties": False,
             "properties": {
                 "team": {"type": "string", "enum": list(TEAMS)},
-                "reason": {
-                    "type": "string",
-                    "maxLength": MAX_REASON_CHARS,
-                    "pattern": NO_NUL,
-                    "description": "转交原因（可不填），加密保存",
-                },
+                "reason": _text(MAX_REASON_CHARS, "转交原因（可不填），加密保存", blank_ok=True),
             },
         },
         "ResolveRequest": {
@@ -463,13 +465,7 @@ def _schemas() -> JSONDict:
                     "default": False,
                     "description": "为 true 时，办结通知里带上 note，告诉居民；否则 note 只留在案件里。",
                 },
-                "note": {
-                    "type": "string",
-                    "maxLength": MAX_TEXT_CHARS,
-                    "pattern": NO_NUL,
-                    "default": "",
-                    "description": "不含空字符（U+0000）",
-                },
+                "note": _text(MAX_TEXT_CHARS, "不含空字符（U+0000）", blank_ok=True, default=""),
             },
         },
     }

@@ -37,7 +37,7 @@ async def test_only_urgent_cases_waiting_unclaimed_past_15_minutes_are_escalated
     async with feed.subscribe() as changes:
         assert await escalate_once(sessionmaker, feed) == [late]
         assert await escalate_once(sessionmaker, feed) == []
-        change = changes.get_nowait()
+        [change] = (await changes.take(wait=1)).changes
     assert (change.kind, change.case_id, change.team, change.urgent) == (ESCALATED, late, "hotline", True)
     events = (await case_store.get(late, actor="auditor")).events
     [escalated] = [event for event in events if event.kind == ESCALATED]

@@ -5,11 +5,13 @@ answers the push, so the waiting replies reach the resident first (the endpoint 
 before its passive answer). Each reply is sent as a customer-service message within the new window and
 marked delivered only when WeChat accepted it; one the window or the platform refuses again waits for
 the next push, in its place; one WeChat refuses for its content is marked failed for staff to see.
+Each reply delivered or failed is announced to open staff consoles (``announce``), like any case change.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.cases.queued_replies import CLAIM_BATCH, QueuedReply
 from bot.channels.wechat.staff_delivery import WeChatStaffDelivery
@@ -22,11 +24,15 @@ log = logging.getLogger(__name__)
 CHANNEL = "wechat"
 _FOR_GOOD = frozenset({"rejected", "partial"})  # sending again would not help, or would repeat a part
 
+# (kind, case id): tell the open consoles; ``AnnouncingCaseStore.announce``.
+Announce = Callable[[str, int], Awaitable[None]]
+
 
 class QueuedDelivery:
-    def __init__(self, queue: ReplyQueue, delivery: WeChatStaffDelivery) -> None:
+    def __init__(self, queue: ReplyQueue, delivery: WeChatStaffDelivery, *, announce: Announce | None = None) -> None:
         self.queue = queue
         self.delivery = delivery
+        self.announce = announce
 
     async def flush(self, openid: str) -> int:
         """Send this resident's waiting replies, oldest first; how many WeChat accepted. Never raises."""
@@ -66,15 +72,27 @@ class QueuedDelivery:
                 continue
             result = await self._try(reply)
             if result.ok:
-                outcomes.append(await store.delivered(reply, texts.delivered_later))
+                delivered = await store.delivered(reply, texts.delivered_later)
+                outcomes.append(delivered)
+                if delivered:
+                    await self._announce("delivered", reply.case_id)
             elif result.code in _FOR_GOOD:
-                await store.failed(reply, texts.failed if result.code == "rejected" else result.detail)
+                if await store.failed(reply, texts.failed if result.code == "rejected" else result.detail):
+                    await self._announce("delivery_failed", reply.case_id)
                 outcomes.append(False)
             else:
                 waiting_reason = result.code or "unavailable"
                 await store.wait_again(reply, waiting_reason)
                 outcomes.append(False)
         return outcomes
+
+    async def _announce(self, kind: str, case_id: int) -> None:
+        if self.announce is None:
+            return
+        try:
+            await self.announce(kind, case_id)
+        except Exception:  # the reply went out; only the consoles' live view misses it
+            log.exception("queued staff reply: could not announce case %s", case_id)
 
     async def _try(self, reply: QueuedReply) -> DeliveryResult:
         try:

@@ -52,6 +52,11 @@ class VoiceIO:
         return self.api is not None and self.pool is not None
 
     @property
+    def keeps_audio(self) -> bool:
+        """The sound can be fetched and held for staff, even with no recognition model here."""
+        return self.api is not None and self.recent is not None
+
+    @property
     def can_speak(self) -> bool:
         return self.api is not None and self.speaker is not None
 
@@ -62,13 +67,15 @@ class VoiceIO:
         return transcribe
 
     async def _transcribe(self, push: Push, phrases: list[str] | None) -> Heard | None:
-        if self.api is None or self.pool is None:
-            return Heard(push.recognition, None) if push.recognition else None
+        if self.api is None or (self.pool is None and self.recent is None):
+            return _wechat_guess(push)
         media_id = push.media_id_16k or push.media_id
         try:
             data, _content_type = await self.api.get_media(media_id)
             if self.recent is not None:
                 self.recent.keep(push.dedup_id, data, push.voice_format)
+            if self.pool is None:  # no model: WeChat's guess; the sound still reaches staff
+                return _wechat_guess(push)
             pcm = await asyncio.to_thread(decode, data, hint=push.voice_format or None)
             with metrics.timed_recognition():
                 recognised = await self.pool.recognise(pcm.samples, phrases=phrases)

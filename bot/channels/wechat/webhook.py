@@ -348,7 +348,8 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
         return None
     kind, text = inbound
     voice = channel.voice
-    transcriber = voice.transcriber(push) if push.kind == "voice" and voice is not None and voice.can_listen else None
+    hears = voice is not None and (voice.can_listen or voice.keeps_audio)
+    transcriber = voice.transcriber(push) if push.kind == "voice" and voice is not None and hears else None
     runner = channel.runner
     task = runner.start(Incoming(UserKey(CHANNEL, push.openid), push.dedup_id, kind, text, transcriber))
     # Waiting does not cancel the work: past the deadline it goes on, and its answer goes through the API.

@@ -92,6 +92,41 @@ def test_words_that_say_nothing_about_contact_record_nothing(said: str) -> None:
     assert detect(said) is None
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "他打我电话骂我",
+        "她老是打我电话",
+        "有人打我手机，说要我交钱",
+        "我儿子打我电话要钱",
+        "骗子给我打电话",
+        "催债的天天打我电话",
+        "前夫打电话给我，威胁我",
+        "那个人打我的电话骚扰我",
+        "邻居打电话给我女儿骂她",
+        "他们半夜打电话来吼",
+    ],
+)
+def test_a_call_someone_else_makes_or_that_does_harm_is_no_wish_to_be_called(said: str) -> None:
+    assert detect(said) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "preference"),
+    [
+        ("我女儿说你们可以打我电话", MAY_CALL),
+        ("其他时间可以打电话", MAY_CALL),
+        ("他打我电话骂我，你们有事打字跟我说", TEXT_ONLY),
+        ("有人骚扰我，别给我打电话", TEXT_ONLY),
+        ("他打我电话骂我。你们可以打我电话", MAY_CALL),
+    ],
+)
+def test_beside_someone_elses_call_the_residents_own_wish_still_counts(
+    said: str, preference: ContactPreference
+) -> None:
+    assert detect(said) == preference
+
+
 def test_a_refused_call_is_never_taken_for_permission_to_call() -> None:
     for said in ("别打电话", "不要打电话", "不用给我打电话", "别给我打电话"):
         assert detect(said) == TEXT_ONLY, said

@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.security.crypto import Cipher
-from bot.staff.live import AnnouncingCaseStore, CaseChange, CaseFeed
+from bot.staff.console.stream import encoded, rendered
+from bot.staff.live import AnnouncingCaseStore, Batch, CaseChange, CaseFeed, Subscription
 from bot.storage.redis import create_redis
 from tests.bot.cases.factories import add_staff, new_case
 
 
-async def _next(queue: asyncio.Queue[CaseChange]) -> CaseChange:
-    return await asyncio.wait_for(queue.get(), timeout=5)
+async def _next(subscription: Subscription) -> CaseChange:
+    batch = await subscription.take(wait=5)
+    assert len(batch.changes) == 1, batch
+    return batch.changes[0]
 
 
 async def test_a_change_in_one_worker_reaches_a_subscriber_in_another(
@@ -51,8 +55,7 @@ async def test_a_repeated_request_announces_nothing(
         await store.create(request)
         await _next(changes)
         await store.create(request)
-        await asyncio.sleep(0.1)
-        assert changes.empty()
+        assert await changes.take(wait=0.1) == Batch()
 
 
 async def test_the_embedded_store_hands_changes_over_in_process(
@@ -98,8 +101,65 @@ async def test_services_on_other_databases_of_one_redis_server_do_not_hear_each_
             await neighbour.publish(CaseChange("created", 1, "subsidy", "new", False))
             await ours.publish(CaseChange("created", 2, "subsidy", "new", False))
             assert (await _next(changes)).case_id == 2
-            assert changes.empty()
+            assert await changes.take(wait=0.1) == Batch()
     finally:
         await ours.close()
         await neighbour.close()
         await neighbour_redis.aclose()
+
+
+async def test_a_page_takes_every_change_that_waited_in_one_batch_in_order() -> None:
+    feed = CaseFeed(None)
+    async with feed.subscribe() as changes:
+        for case_id in (1, 2, 3):
+            await feed.publish(CaseChange("created", case_id, "subsidy", "new", False))
+        batch = await changes.take(wait=1)
+    assert [change.case_id for change in batch.changes] == [1, 2, 3]
+    assert not batch.lost
+
+
+async def test_a_page_that_falls_too_far_behind_is_told_to_reload_instead_of_losing_changes_silently() -> None:
+    feed = CaseFeed(None)
+    async with feed.subscribe(limit=5) as slow, feed.subscribe(limit=5) as keeping_up:
+        for case_id in range(1, 13):
+            await feed.publish(CaseChange("created", case_id, "subsidy", "new", False))
+            if case_id % 4 == 0:
+                assert len((await keeping_up.take(wait=1)).changes) == 4
+        assert await slow.take(wait=1) == Batch(lost=True)
+        assert rendered(Batch(lost=True), None).startswith(b"event: reload\n")
+        # After the reload the page hears changes again, one by one.
+        await feed.publish(CaseChange("claimed", 3, "subsidy", "claimed", False))
+        assert [change.case_id for change in (await slow.take(wait=1)).changes] == [3]
+
+
+async def test_a_waiting_page_wakes_at_once_for_a_change_and_after_its_timeout_with_nothing() -> None:
+    feed = CaseFeed(None)
+    async with feed.subscribe() as changes:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        assert await changes.take(wait=0.2) == Batch()
+        assert loop.time() - began >= 0.19
+        asyncio.get_running_loop().call_later(0.05, feed._hand_out, CaseChange("created", 9, "legal", "new", True))
+        began = loop.time()
+        assert (await changes.take(wait=5)).changes[0].case_id == 9
+        assert loop.time() - began < 1
+
+
+async def test_a_change_shown_on_many_pages_is_rendered_once_and_the_same_bytes_go_to_each() -> None:
+    feed = CaseFeed(None)
+    change = CaseChange("created", 424242, "legal", "new", True)
+    async with contextlib.AsyncExitStack() as stack:
+        pages = [await stack.enter_async_context(feed.subscribe()) for _ in range(30)]
+        before = encoded.cache_info().misses
+        await feed.publish(change)
+        sent = [rendered(await page.take(wait=1), None) for page in pages]
+    assert encoded.cache_info().misses == before + 1
+    assert len(set(sent)) == 1
+    assert "新的紧急案件：424242 号" in sent[0].decode()
+
+
+def test_a_page_is_sent_only_the_changes_of_the_teams_its_user_may_see() -> None:
+    batch = Batch((CaseChange("created", 1, "legal", "new", False), CaseChange("created", 2, "subsidy", "new", False)))
+    assert b'"case_id": 2' in rendered(batch, frozenset({"subsidy"}))
+    assert b'"case_id": 1' not in rendered(batch, frozenset({"subsidy"}))
+    assert rendered(batch, frozenset({"hotline"})) == b""

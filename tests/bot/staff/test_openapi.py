@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.cases.store import CaseStore
-from bot.cases.types import NewCase
+from bot.cases.types import NewCase, Proxy
 from bot.security.crypto import Cipher
 from bot.staff.api import create_staff_app
 from bot.staff.openapi import build_openapi
@@ -162,3 +163,40 @@ async def test_the_documented_text_rules_are_the_rules_the_api_applies(
     note_accepted = "\x00" not in text  # a note may be blank
     assert (resolve.status == 200) is note_accepted
     assert _checker("ResolveRequest").is_valid({"outcome": "answered", "note": text}) is note_accepted
+
+
+async def test_a_case_filed_by_a_proxy_matches_the_list_and_the_detail_schemas(
+    client: Client, case_store: CaseStore
+) -> None:
+    """The list says the proxy's relationship (text), the detail the proxy (an object): one schema each."""
+    case_id, _ = await case_store.create(
+        NewCase(
+            idempotency_key="k2",
+            service="rehab",
+            team="rehab",
+            channel="wechat",
+            user_ref="openid-2",
+            mode="text",
+            district=None,
+            contact_phone=None,
+            beneficiary_name=None,
+            proxy=Proxy(relationship="子女", name="李明", phone="13900001111"),
+            answers={},
+            transcript=[],
+            summary="基本康复服务",
+        )
+    )
+    await client.post("/staff/api/login", json={"username": "chief", "password": PASSWORD})
+    listing = await (await client.get("/staff/api/cases")).json()
+    (row,) = [case for case in listing["cases"] if case["id"] == case_id]
+    assert row["proxy"] == "子女"
+    _checker("CaseList").validate(listing)
+    detail = await (await client.get(f"/staff/api/cases/{case_id}")).json()
+    assert detail["proxy"]["relationship"] == "子女"
+    _checker("CaseDetail").validate(detail)
+    claimed = await (await client.post(f"/staff/api/cases/{case_id}/claim")).json()
+    _checker("CaseSummary").validate(claimed)
+    with pytest.raises(ValidationError):
+        _checker("CaseSummary").validate({**claimed, "proxy": detail["proxy"]})
+    with pytest.raises(ValidationError):
+        _checker("CaseDetail").validate({**detail, "proxy": "子女"})

@@ -125,38 +125,74 @@
     }
   });
 
+  // The case page: a change to this case (a reply delivered later, a claim by someone else) is said,
+  // with a link to load the page again; never reloaded under the staff member's typing.
+  var caseLive = document.getElementById("case-live");
+  if (caseLive && window.EventSource) {
+    var caseId = Number(caseLive.getAttribute("data-case-id"));
+    var caseSource = new EventSource("/staff/events");
+    caseSource.addEventListener("case", function (event) {
+      var change;
+      try { change = JSON.parse(event.data); } catch (error) { return; }
+      if (change.case_id !== caseId) return;
+      var again = document.createElement("a");
+      again.href = window.location.pathname;
+      again.textContent = "重新载入这一页";
+      caseLive.replaceChildren(document.createTextNode(change.message + " "), again);
+    });
+  }
+
   var queue = document.getElementById("queue");
   var live = document.getElementById("live");
   if (!queue || !live || !window.EventSource || !window.fetch) return;
 
   var listUrl = queue.getAttribute("data-list-url");
   var pending = false;
+  var again = false;
+  var timer = null;
+
+  // A burst of changes is one fetch of the list: wait a moment, and fetch once more after a fetch
+  // in flight if changes came meanwhile (none is ever skipped).
+  function soon() {
+    if (timer !== null) return;
+    timer = window.setTimeout(function () { timer = null; refresh(); }, 300);
+  }
+
+  function done() {
+    pending = false;
+    if (again) { again = false; soon(); }
+  }
 
   function refresh() {
-    if (pending) return;
+    if (pending) { again = true; return; }
     pending = true;
     fetch(listUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
-        pending = false;
-        if (html === null) return;
-        var focusedId = document.activeElement && queue.contains(document.activeElement) ? document.activeElement.id : "";
-        var parsed = new DOMParser().parseFromString(html, "text/html");
-        queue.replaceChildren.apply(queue, Array.prototype.slice.call(parsed.body.childNodes));
-        if (focusedId) {
-          var again = document.getElementById(focusedId);
-          if (again) again.focus();
-          else { var title = document.getElementById("queue-title"); if (title) { title.tabIndex = -1; title.focus(); } }
+        if (html !== null) {
+          var focusedId = document.activeElement && queue.contains(document.activeElement) ? document.activeElement.id : "";
+          var parsed = new DOMParser().parseFromString(html, "text/html");
+          queue.replaceChildren.apply(queue, Array.prototype.slice.call(parsed.body.childNodes));
+          if (focusedId) {
+            var kept = document.getElementById(focusedId);
+            if (kept) kept.focus();
+            else { var title = document.getElementById("queue-title"); if (title) { title.tabIndex = -1; title.focus(); } }
+          }
         }
+        done();
       })
-      .catch(function () { pending = false; });
+      .catch(done);
   }
 
-  var source = new EventSource("/staff/events");
-  source.addEventListener("case", function (event) {
+  function heard(event) {
     var change;
     try { change = JSON.parse(event.data); } catch (error) { return; }
     live.textContent = change.message;
-    refresh();
-  });
+    soon();
+  }
+
+  var source = new EventSource("/staff/events");
+  source.addEventListener("case", heard);
+  // The page fell behind and some changes were let go: the whole list is fetched again.
+  source.addEventListener("reload", heard);
 })();

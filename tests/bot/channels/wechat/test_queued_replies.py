@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.staff.console.stream import encoded
+from bot.staff.live import AnnouncingCaseStore, CaseChange
 from tests.bot.channels.wechat.conftest import ServiceStarter
 from tests.bot.channels.wechat.service import HOUR, StaffClient, WeChatService, passive_text
 from tests.paths import CONTENT_DIR
@@ -96,6 +98,27 @@ async def test_a_reply_outside_the_window_is_queued_and_reaches_the_resident_fir
     await wechat.converse(pushes, RESIDENT, ["谢谢"])
     assert wechat.sent_texts(RESIDENT).count(REPLY) == 1
     assert await _delivered_events(staff, case_id) == [body["event_id"]]
+
+
+async def test_a_queued_reply_delivered_later_is_announced_live_to_the_open_consoles(wechat: WeChatService) -> None:
+    staff = await wechat.staff(teams=("hotline",))
+    case_id = await _claimed_case(wechat, staff)
+    wechat.clock.advance(49 * HOUR)
+    assert (await _reply(staff, case_id, REPLY))[0] == 202
+    cases = wechat.services.cases
+    assert isinstance(cases, AnnouncingCaseStore)
+    async with cases.feed.subscribe() as changes:
+        pushes = wechat.pushes()
+        await pushes.push(pushes.text(RESIDENT, "你好"))
+        await wechat.settle()
+        heard: list[CaseChange] = []
+        while not any(change.kind == "delivered" for change in heard):
+            batch = await changes.take(wait=5)
+            assert batch.changes, "no change announced"
+            heard.extend(batch.changes)
+    delivered = next(change for change in heard if change.kind == "delivered")
+    assert (delivered.case_id, delivered.team) == (case_id, "hotline")
+    assert "等待的回复已经送到居民" in encoded(delivered).decode()
 
 
 async def test_a_reply_past_the_five_messages_waits_for_the_quota_of_the_next_message(wechat: WeChatService) -> None:

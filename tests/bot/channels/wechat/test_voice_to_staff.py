@@ -1,11 +1,14 @@
 """A resident talking with staff by voice: the staff member gets the recognised words and the sound.
 
-The audio is stored encrypted beside the words, played to staff as MP3 through the staff API (every
-playing audited on the case), and asked for with a wrong id it is a 404 in the API's JSON error form.
+Also a voice message that waited for "which case?", and one whose words could not be recognised (staff
+read a plain marker and hear it). The audio is stored encrypted beside the words, played to staff as MP3
+through the staff API (every playing audited on the case), and asked for with a wrong id it is a 404 in
+the API's JSON error form.
 """
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -17,9 +20,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.cases.models import CaseAudioRow
+from bot.staff import api as staff_api
+from bot.staff.playback import playable
+from bot.talk_turn import UNHEARD
+from bot.voice_clips import RecentVoices, VoiceClip
 from speech.audio import Pcm, decode, encode_amr, pcm_from_wav
 from speech.stt import Recognition
-from tests.bot.channels.wechat.service import StaffClient, WeChatService
+from tests.bot.channels.wechat.service import StaffClient, WeChatService, passive_text
+from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER
 from tests.fixtures.services import service_missing
 
 RESIDENT = "o6_voice_to_staff"
@@ -121,3 +129,117 @@ async def test_wrong_ids_and_other_teams_get_json_errors(wechat: WeChatService, 
     assert response.status == 403
     anonymous = await wechat.aiohttp_client(wechat.server)
     assert (await anonymous.get(message["audio"])).status == 401
+
+
+async def _voice(wechat: WeChatService, audio: bytes) -> str:
+    media_id = wechat.simulator.add_media(audio, "audio/amr")
+    pushes = wechat.pushes()
+    answer = passive_text(await pushes.push(pushes.voice(RESIDENT, media_id, fmt="amr"))) or ""
+    await wechat.settle()
+    return answer
+
+
+async def _say(wechat: WeChatService, text: str) -> str:
+    pushes = wechat.pushes()
+    answer = passive_text(await pushes.push(pushes.text(RESIDENT, text))) or ""
+    await wechat.settle()
+    return answer
+
+
+async def _two_talking_cases(wechat: WeChatService) -> tuple[StaffClient, int, int]:
+    """Two cases of one resident, each with a staff question waiting for the answer."""
+    staff = await wechat.staff("li.all")
+    case_ids = []
+    for script in (LIVING_ALLOWANCE_FOR_MYSELF, NURSING_ALLOWANCE_FOR_MY_MOTHER):
+        await wechat.converse(wechat.pushes(), RESIDENT, [*script, CONFIRM])
+        case_id = int((await (await staff.get("/staff/api/cases?status=new")).json())["cases"][-1]["id"])
+        assert (await staff.post(f"/staff/api/cases/{case_id}/claim")).status == 200
+        case_ids.append(case_id)
+    for case_id in case_ids:
+        reply = {"text": "请问是哪一年办的证？", "await_resident": True}
+        assert (await staff.post(f"/staff/api/cases/{case_id}/reply", json=reply)).status == 200
+    return staff, case_ids[0], case_ids[1]
+
+
+async def _resident_messages(staff: StaffClient, case_id: int) -> list[dict[str, Any]]:
+    detail = await (await staff.get(f"/staff/api/cases/{case_id}")).json()
+    return [m for m in detail["messages"] if m["from"] == "resident"]
+
+
+async def _plays(staff: StaffClient, message: dict[str, Any], spoken_amr: bytes) -> None:
+    response = await staff.get(message["audio"])
+    assert response.status == 200
+    assert abs(decode(await response.read(), hint="mp3").seconds - decode(spoken_amr).seconds) < 0.5
+
+
+async def test_a_voice_message_that_waited_for_which_case_reaches_the_chosen_case_with_its_sound(
+    wechat: WeChatService, spoken_amr: bytes
+) -> None:
+    voice = wechat.services.wechat.voice
+    assert voice is not None
+    voice.pool = StandInRecogniser(SAID)  # type: ignore[assignment]
+    staff, first, second = await _two_talking_cases(wechat)
+
+    asked = await _voice(wechat, spoken_amr)
+    assert f"编号{second}" in asked
+    wechat.services.staff_talk.voices = RecentVoices()  # the choice may come in another process
+    option = next(line for line in asked.split("\n") if f"编号{second}" in line).split(".")[0]
+    answer = await _say(wechat, option)
+
+    assert "已转给工作人员" in answer
+    message = (await _resident_messages(staff, second))[-1]
+    assert (message["text"], message["voice"]) == (SAID, True)
+    await _plays(staff, message, spoken_amr)
+    assert SAID not in [m["text"] for m in await _resident_messages(staff, first)]
+    raw = await wechat.services.redis.keys("*staff-talk-pick*")
+    assert raw == []  # the waiting sound is gone once it reached the case
+
+
+async def test_the_sound_waiting_for_which_case_is_encrypted_in_redis(wechat: WeChatService, spoken_amr: bytes) -> None:
+    voice = wechat.services.wechat.voice
+    assert voice is not None
+    voice.pool = StandInRecogniser(SAID)  # type: ignore[assignment]
+    await _two_talking_cases(wechat)
+    await _voice(wechat, spoken_amr)
+    (key,) = await wechat.services.redis.keys("*staff-talk-pick*")
+    held = await wechat.services.redis.get(key)
+    assert isinstance(held, bytes)
+    assert base64.b64encode(spoken_amr[10:60]).decode()[8:40] not in held.decode()
+    assert "audio" in held.decode()
+
+
+@pytest.mark.parametrize("model", ["recognition_failed", "no_model"])
+async def test_an_unrecognised_voice_message_reaches_staff_as_its_sound_with_a_plain_marker(
+    wechat: WeChatService, spoken_amr: bytes, model: str
+) -> None:
+    voice = wechat.services.wechat.voice
+    assert voice is not None
+    staff, case_id = await _talking_case(wechat)
+    voice.pool = StandInRecogniser("") if model == "recognition_failed" else None  # type: ignore[assignment]
+
+    answer = await _voice(wechat, spoken_amr)
+
+    assert "已转给工作人员" in answer
+    message = (await _resident_messages(staff, case_id))[-1]
+    assert (message["text"], message["voice"]) == (UNHEARD, True)
+    await _plays(staff, message, spoken_amr)
+
+
+async def test_a_message_played_again_is_not_converted_again_and_every_play_is_audited(
+    wechat: WeChatService, spoken_amr: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff, case_id, message = await _voice_to_staff(wechat, spoken_amr)
+    conversions: list[int] = []
+
+    def counted(clip: VoiceClip) -> bytes:
+        conversions.append(len(clip.data))
+        return playable(clip)
+
+    monkeypatch.setattr(staff_api, "playable", counted)
+    first = await (await staff.get(message["audio"])).read()
+    again = await (await staff.get(message["audio"])).read()
+
+    assert first == again
+    assert len(conversions) == 1
+    detail = await (await staff.get(f"/staff/api/cases/{case_id}")).json()
+    assert [e["actor"] for e in detail["events"] if e["kind"] == "audio_played"] == ["li.hotline", "li.hotline"]

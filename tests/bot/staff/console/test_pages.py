@@ -147,6 +147,14 @@ async def test_claim_reply_transfer_and_resolve_from_the_case_page(console: Cons
     assert summary.status == "resolved"
 
 
+async def test_the_case_page_has_a_polite_live_line_for_changes_to_this_case(console: Console) -> None:
+    await console.add_user("anna", teams=("subsidy",))
+    await console.login("anna")
+    case_id = await console.new_case()
+    text = await (await console.client.get(f"/staff/cases/{case_id}")).text()
+    assert f'id="case-live" class="live" aria-live="polite" aria-atomic="true" data-case-id="{case_id}"' in text
+
+
 async def test_claim_next_takes_the_urgent_case_first(console: Console) -> None:
     await console.add_user("anna")
     await console.login("anna")
