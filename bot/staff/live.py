@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.broadcast import scoped_to_database
 from bot.cases.store import CaseStore
 from bot.cases.types import CaseEvent, CaseStatus, CaseSummary, NewCase
 from bot.security.crypto import Cipher
@@ -118,7 +119,7 @@ class CaseFeed:
 
     def __init__(self, redis: Redis | None, *, channel: str = "bot:staff:case-changes") -> None:
         self._redis = redis
-        self._channel = _scoped_to_database(redis, channel)
+        self._channel = scoped_to_database(redis, channel)
         self._listeners: set[Subscription] = set()
         self._reader: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
@@ -164,7 +165,8 @@ class CaseFeed:
         assert self._ready is not None
         # A change published right after subscribe() returns must not be missed.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._ready.wait(), timeout=5)
+            async with asyncio.timeout(5):
+                await self._ready.wait()
 
     async def _read(self, redis: Redis, ready: asyncio.Event) -> None:
         while True:
@@ -185,15 +187,6 @@ class CaseFeed:
                 log.warning("case feed: lost the Redis subscription; retrying")
                 ready.set()  # pages work without live updates meanwhile
                 await asyncio.sleep(1.0)
-
-
-def _scoped_to_database(redis: Redis | None, channel: str) -> str:
-    """Redis pub/sub ignores the database number: two services (or test runs) sharing one server on
-    different databases would otherwise hear each other's changes."""
-    if redis is None:
-        return channel
-    database = int(redis.connection_pool.connection_kwargs.get("db", 0) or 0)
-    return channel if database == 0 else f"{channel}:db{database}"
 
 
 class AnnouncingCaseStore(CaseStore):
