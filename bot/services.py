@@ -142,7 +142,7 @@ async def open_services(
         profiles = ProfileStore(sessionmaker)
         profile_mirror = ProfileMirror(redis)
         staff_talk = StaffTalk(
-            CaseConversations(sessionmaker, cipher),
+            CaseConversations(sessionmaker, cipher, announce=cases.announce),
             redis,
             shared_redis=not settings.uses_embedded_redis,
             cipher=cipher,

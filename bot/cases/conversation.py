@@ -9,6 +9,7 @@ service, the terminal chat on the embedded default) sees the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,10 +41,17 @@ class OpenTalk:
     service: str
 
 
+# (kind, case id): tell the open staff consoles, after the change is committed (``AnnouncingCaseStore.announce``).
+Announce = Callable[[str, int], Awaitable[None]]
+
+
 class CaseConversations:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], cipher: Cipher, *, announce: Announce | None = None
+    ) -> None:
         self._sessions = sessionmaker
         self._cipher = cipher
+        self._announce = announce
 
     async def open_for(self, channel: str, user_ref: str) -> list[OpenTalk]:
         """The resident's cases in conversation with staff, most recently replied first."""
@@ -110,7 +118,10 @@ class CaseConversations:
                     )
                 )
             await hear_resident(session, case_id, text, self._cipher)
-            return int(event.id)
+            event_id = int(event.id)
+        if self._announce is not None:  # the staff member's open case page shows it at once
+            await self._announce(RESIDENT_SAID, case_id)
+        return event_id
 
     async def hand_back(self, case_id: int, *, staff: StaffUser) -> None:
         """Staff are done talking for now: the resident's next words go to the assistant again. Only the
@@ -122,6 +133,8 @@ class CaseConversations:
                 raise CaseNotFound("case_not_found", "找不到这个申请")
             acting = check_action(staff, "reply", team=case.team, status=case.status, claimed_by=case.claimed_by)
             session.add(CaseEventRow(case_id=case_id, kind=HANDED_BACK, actor=staff.username, detail=acting))
+        if self._announce is not None:
+            await self._announce(HANDED_BACK, case_id)
 
 
 def case_messages(detail: CaseDetail) -> list[dict[str, Any]]:

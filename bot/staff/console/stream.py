@@ -43,6 +43,10 @@ def describe(change: CaseChange) -> str:
         return f"{change.case_id} 号案件等待的回复已经送到居民。"
     if change.kind == "delivery_failed":
         return f"{change.case_id} 号案件有一条回复没能送到居民。"
+    if change.kind == "resident_said":
+        return f"{change.case_id} 号案件的居民发来了新消息。"
+    if change.kind == "handed_back":
+        return f"{change.case_id} 号案件的对话已交回给智能助手。"
     if change.kind == "escalated":
         return f"紧急案件 {change.case_id} 号超过 15 分钟没人认领，请主管安排。"
     return f"{change.case_id} 号案件有新动态。"

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pytest
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cases.conversation import CaseConversations
 from bot.security.crypto import Cipher
-from bot.staff.console.stream import encoded, rendered
+from bot.staff.console.stream import describe, encoded, rendered
 from bot.staff.live import AnnouncingCaseStore, Batch, CaseChange, CaseFeed, Subscription
 from bot.storage.redis import create_redis
 from tests.bot.cases.factories import add_staff, new_case
@@ -163,3 +165,35 @@ def test_a_page_is_sent_only_the_changes_of_the_teams_its_user_may_see() -> None
     assert b'"case_id": 2' in rendered(batch, frozenset({"subsidy"}))
     assert b'"case_id": 1' not in rendered(batch, frozenset({"subsidy"}))
     assert rendered(batch, frozenset({"hotline"})) == b""
+
+
+async def test_what_the_resident_writes_to_an_open_case_and_the_hand_back_reach_the_consoles(
+    sessionmaker: async_sessionmaker[AsyncSession], cipher: Cipher
+) -> None:
+    feed = CaseFeed(None)
+    store = AnnouncingCaseStore(sessionmaker, cipher, feed=feed)
+    talk = CaseConversations(sessionmaker, cipher, announce=store.announce)
+    case_id, _ = await store.create(new_case())
+    agent = await add_staff(sessionmaker, "wang.agent", teams=("subsidy",))
+    await store.claim(case_id, staff=agent)
+    await store.add_reply(case_id, staff=agent, text="请问您是哪一年办的证？", await_resident=True)
+    async with feed.subscribe() as changes:
+        await talk.resident_said(case_id, "2015年办的，户主是我爸刘建国")
+        said = await _next(changes)
+        assert (said.kind, said.case_id, said.status) == ("resident_said", case_id, "claimed")
+        await talk.hand_back(case_id, staff=agent)
+        assert (await _next(changes)).kind == "handed_back"
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("created", "新案件：7 号"),
+        ("resident_said", "7 号案件的居民发来了新消息"),
+        ("handed_back", "交回给智能助手"),
+        ("delivered", "回复已经送到居民"),
+        ("something-new", "7 号案件有新动态"),
+    ],
+)
+def test_every_change_is_announced_in_a_sentence(kind: str, words: str) -> None:
+    assert words in describe(CaseChange(kind, 7, "subsidy", "claimed", False))
