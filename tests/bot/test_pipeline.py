@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from itertools import count
 
@@ -373,3 +374,22 @@ async def test_a_key_of_another_type_where_state_belongs_is_read_as_nothing_and_
     assert "生活补贴" in second.replies[0].text
     assert await real_redis.type(name) == b"string"
     assert await real_redis.get(RESIDENT.redis_key("lock")) is None
+
+
+async def test_a_conversation_saved_by_the_previous_version_goes_on_where_it_was(
+    pipeline: Pipeline, real_redis: Redis
+) -> None:
+    # Before pending questions were values: the kind's name, its data in a loose field beside it.
+    await say_all(pipeline, ("你好",))
+    saved = await stored_conversation(real_redis, pipeline, RESIDENT)
+    assert saved is not None
+    old = {**saved, "pending": "offer", "offer": "nursing-allowance", "heard": "", "reading": [], "offers": []}
+    await real_redis.set(pipeline.conversations.key_for(RESIDENT), json.dumps(old, ensure_ascii=False))
+
+    accepted = await pipeline.handle(RESIDENT, "好的", "m9")
+
+    assert "护理补贴" in accepted.replies[0].text
+    now = await stored_conversation(real_redis, pipeline, RESIDENT)
+    assert now is not None
+    assert now["application"]["service"] == "nursing-allowance"
+    assert "offer" not in now

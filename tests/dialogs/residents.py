@@ -97,8 +97,13 @@ def load_residents(path: Path = CORPUS) -> list[Resident]:
 def _question(state: Conversation) -> tuple[Any, ...]:
     application = state.application
     if application is None:
-        return ("menu", state.pending)
-    return (application.step, application.phase, state.pending)
+        return ("menu", _kind(state.pending))
+    return (application.step, application.phase, _kind(state.pending))
+
+
+def _kind(pending: Any) -> Any:
+    """The pending question's kind name: a value with its data in this core, a plain name in older ones."""
+    return getattr(pending, "kind", pending)
 
 
 def _progress_marks(state: Conversation) -> tuple[Any, ...]:
@@ -122,7 +127,7 @@ class _Talker:
     def next_line(self, state: Conversation, filed: bool) -> str | None:
         if self.opening:
             return self.opening.pop(0)
-        pending = state.pending
+        pending = _kind(state.pending)
         application = state.application
         if pending == "mode":
             return self.resident.mode_answer
@@ -133,7 +138,7 @@ class _Talker:
         if application is None:
             return None  # nothing open: the resident is done (or the service stopped them)
         if pending == "proposal":
-            return self._proposal(application)
+            return self._proposal(state, application)
         if pending == "readback":
             lines = self.resident.at_readback.get(application.step, ("对",))
             return self._line(f"readback:{application.step}", lines)
@@ -151,8 +156,9 @@ class _Talker:
         self.said_to[key] = index + 1
         return lines[min(index, len(lines) - 1)]
 
-    def _proposal(self, application: Any) -> str:
-        proposal = getattr(application, "proposal", {}) or {}
+    def _proposal(self, state: Conversation, application: Any) -> str:
+        # The proposal is the pending question's own data (older cores kept it on the application).
+        proposal = getattr(application, "proposal", None) or vars(state.pending)
         expected = self.resident.expect.get("answers", {}).get(proposal.get("step"))
         return "对" if expected is None or _matches(expected, proposal.get("value")) else "不是"
 
@@ -188,7 +194,7 @@ def converse(resident: Resident, catalog: Catalog) -> Outcome:
         for effect in result.effects:
             if isinstance(effect, CreateCase):
                 (outcome.urgent if effect.urgent else outcome.filed).append(effect)
-        if result.state.pending == "handoff" and state.pending != "handoff":
+        if _kind(result.state.pending) == "handoff" and _kind(state.pending) != "handoff":
             offers += 1
         state = result.state
         opening_turn = turn < len(resident.opening)

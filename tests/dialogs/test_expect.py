@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dialogs.expect import expected_phrases
+from dialogs.pending import Proposal
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import LIVING, MENU_PATH, last, talk
@@ -66,7 +67,7 @@ def test_at_an_answer_offered_from_before_it_listens_for_yes_no_and_the_question
     catalog: Catalog,
 ) -> None:
     state = last(talk(catalog, "你好", "1", "1", "帮我爸爸申请，我是他女儿")).state
-    assert state.pending == "proposal"
+    assert isinstance(state.pending, Proposal)
 
     phrases = expected_phrases(state, catalog)
 

@@ -8,6 +8,7 @@ import pytest
 
 from dialogs.engine import step
 from dialogs.events import Inbound, StepResult
+from dialogs.pending import Handoff, ReadBack
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import (
@@ -201,7 +202,7 @@ def test_a_clear_choice_answers_the_mode_question(catalog: Catalog, choice: str,
 def voice_at_read_back(catalog: Catalog) -> list[StepResult]:
     results = answered_up_to(catalog, NURSING, "id_number", opening=("语音模式",))
     results = then(catalog, results, SELF_ID)
-    assert last(results).state.pending == "readback"
+    assert isinstance(last(results).state.pending, ReadBack)
     return results
 
 
@@ -216,7 +217,7 @@ def test_a_different_number_at_a_read_back_is_a_correction_read_back_in_turn(cat
     results = then(catalog, voice_at_read_back(catalog), OTHER_ID)
 
     assert answers_of(last(results))["id_number"] == OTHER_ID
-    assert last(results).state.pending == "readback"
+    assert isinstance(last(results).state.pending, ReadBack)
     assert current_step(last(results).state) == "id_number"
 
 
@@ -272,7 +273,7 @@ def test_going_to_fetch_the_id_card_pauses_without_counting_a_failure(catalog: C
 
 def at_handoff_offer(catalog: Catalog) -> list[StepResult]:
     results = then(catalog, answered_up_to(catalog, NURSING, "district"), "什么意思", "什么意思", "什么意思")
-    assert last(results).state.pending == "handoff"
+    assert isinstance(last(results).state.pending, Handoff)
     return results
 
 
