@@ -20,6 +20,7 @@ from dialogs.commands import Command, detect_command, is_exact_command
 from dialogs.corrections import correction_in, says_wrong
 from dialogs.events import (
     CASE_ID_PLACEHOLDER,
+    AddToCase,
     CreateCase,
     Effect,
     Inbound,
@@ -305,7 +306,9 @@ class _Turn:
             self.reask()
         elif command == "handoff":
             self.state = evolve(self.state, pending=None)
-            if application is None:
+            if self.open_handoff() is not None:
+                self.hand_off()  # staff already have this conversation's request: it goes there
+            elif application is None:
                 self.start(self.catalog.services[HANDOFF_SERVICE], intro=True)
             elif application.service == HANDOFF_SERVICE:
                 self.submit(self.service(application), application)  # asked twice: file it now, once
@@ -858,6 +861,9 @@ class _Turn:
         return self.catalog.services[application.service]
 
     def start(self, service: Service, *, intro: bool) -> None:
+        if service.id == HANDOFF_SERVICE and self.open_handoff() is not None:
+            self.hand_off()  # "人工" again: staff already have this conversation's request
+            return
         first = next_step(service, {}, None, only_unanswered=False)
         assert first is not None
         application = Application(
@@ -1177,6 +1183,8 @@ class _Turn:
             )
         )
         self.state = evolve(self.state, application=None)
+        if service.id == HANDOFF_SERVICE:
+            self.handed_off("")
         self.say(service.done, case_id=CASE_ID_PLACEHOLDER)
         if self.state.mode == "text":
             if service.documents:
@@ -1223,10 +1231,17 @@ class _Turn:
             self.say(self.prompts.reading_stopped)
             self.back_to_paused()
             return
-        if self.state.paused is not None:
-            self.back_to_paused()
+        # Anything else is what the resident wants now, never dropped: an answer to the question the paused
+        # application was at goes there; anything else is handled as it is, and the paused one waits.
+        paused = self.state.paused
+        if paused is not None and paused.service in self.catalog.services and self.fits_question(paused, text):
+            self.state = evolve(self.state, application=paused, paused=None)
+            self.say(self.prompts.paused_back, service=self.service(paused).short_name)
+            self.answer_application(text)
             return
         self.handle_text(text)
+        if self.state.pending is None:
+            self.back_to_paused()
 
     def back_to_paused(self) -> None:
         """An application put aside for another request is offered again once that one is over."""
@@ -1237,10 +1252,35 @@ class _Turn:
         self.say(self.prompts.paused_resume, service=self.service(paused).short_name)
         self.offer_resume()
 
+    def open_handoff(self) -> str | None:
+        """The number of the request for a person this conversation filed about the same application (or
+        about none), if there is one; the pipeline forgets it once staff have closed it."""
+        state = self.state
+        about = state.application.application_id if state.application is not None else ""
+        if state.application is not None and state.application.service == HANDOFF_SERVICE:
+            about = ""
+        return state.handoff_case if state.handoff_case and state.handoff_for == about else None
+
+    def handed_off(self, about: str) -> None:
+        self.state = evolve(self.state, handoff_case=CASE_ID_PLACEHOLDER, handoff_for=about)
+
     def hand_off(self) -> None:
-        """File a request for a person at once; an unfinished application stays where it was."""
+        """File a request for a person at once; an unfinished application stays where it was. While one
+        filed before about the same application is open, the resident is told its number and what they
+        said goes to it: never a second request for the same thing."""
         service = self.catalog.services[HANDOFF_SERVICE]
         current = self.state.application
+        writing_to_staff = current is not None and current.service == HANDOFF_SERVICE
+        case_id = self.open_handoff()
+        if case_id is not None:
+            self.effects.append(AddToCase(case_id=case_id, text=self.event.text[:MAX_TEXT]))
+            if writing_to_staff:  # what they were writing goes to the open request instead
+                self.state = evolve(self.state, application=None)
+            self.say(self.prompts.handoff_open, case_id=case_id)
+            if current is not None and not writing_to_staff:
+                self.say(self.prompts.resumed)
+                self.ask_current()
+            return
         recent = [t.text for t in self.state.transcript[-6:] if t.who == "resident"]
         answers: dict[str, Any] = {"recent_messages": " / ".join(recent) or self.event.text[:MAX_TEXT]}
         if current is not None:
@@ -1256,6 +1296,7 @@ class _Turn:
                 notes=(),
             )
         )
+        self.handed_off(current.application_id if current is not None and not writing_to_staff else "")
         self.say(service.done, case_id=CASE_ID_PLACEHOLDER)
         if current is not None:
             self.say(self.prompts.resumed)

@@ -216,6 +216,7 @@ class Prompts(_Model):
     not_understood: Prompt
     handoff_offer: Prompt
     handoff_declined: Prompt
+    handoff_open: Prompt
     resume_offer: Prompt
     resumed: Prompt
     cancel_confirm: Prompt
@@ -261,6 +262,7 @@ class Prompts(_Model):
     did_you_mean: Prompt
     switched: Prompt
     paused_resume: Prompt
+    paused_back: Prompt
     group_intro: Prompt
     notice_claimed: Prompt
     notice_resolved: Prompt

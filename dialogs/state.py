@@ -56,6 +56,10 @@ class Conversation:
     menu_group: str = ""  # the group whose short menu was shown last: numbers then choose within it
     paused: Application | None = None  # put aside when the resident turned to another request
     mode_later: bool = False  # the first message was not an answer to the mode question: ask it later
+    # The request for a person this conversation filed, and the application it was about ("" for none):
+    # while staff have it open, asking for a person again adds to it rather than filing another.
+    handoff_case: str = ""
+    handoff_for: str = ""
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return evolve(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -77,6 +81,8 @@ class Conversation:
             "menu_group": self.menu_group,
             "paused": None if self.paused is None else _application_dict(self.paused),
             "mode_later": self.mode_later,
+            "handoff_case": self.handoff_case,
+            "handoff_for": self.handoff_for,
         }
 
     @classmethod
@@ -98,6 +104,8 @@ class Conversation:
                 menu_group=str(data.get("menu_group", ""))[:60],
                 paused=_application_from(data["paused"]) if data.get("paused") else None,
                 mode_later=bool(data.get("mode_later", False)),
+                handoff_case=str(data.get("handoff_case", ""))[:20],
+                handoff_for=str(data.get("handoff_for", ""))[:120],
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
