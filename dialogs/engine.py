@@ -45,6 +45,7 @@ from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
 from dialogs.pending import (
     Cancel,
+    Guess,
     Handoff,
     Heard,
     ModeQuestion,
@@ -715,10 +716,9 @@ class _Turn:
             self.start(self.catalog.services[chosen], intro=True)
             return
         if len(routed.alternatives) == 1 and not first_contact:
-            # One weak guess: ask rather than start the wrong thing.
-            guess = self.catalog.services[routed.alternatives[0][0]]
-            self.state = evolve(self.state, pending=Offer(guess.id))
-            self.say(self.prompts.did_you_mean, YES_NO, service=guess.short_name)
+            # One weak guess: ask rather than start the wrong thing, with "something else" beside it.
+            self.state = evolve(self.state, pending=Guess(routed.alternatives[0][0]))
+            self.reask()
             return
         if len(routed.alternatives) >= 2:
             # A tie or a weak guess between two: ask which, not "没听懂" (and count nothing).
@@ -758,6 +758,46 @@ class _Turn:
             self.show_menu()
             return
         self.handle_text(text)  # something else: what they said instead
+
+    def guess_options(self, guess: Guess) -> list[ChoiceOption]:
+        service = self.catalog.services[guess.service]
+        other = self.prompts.something_else.for_mode(self.state.mode)
+        return [
+            ChoiceOption(service.id, service.short_name, (service.name, service.short_name[:2])),
+            ChoiceOption("", other, (self.prompts.something_else.text, *self.catalog.commands.something_else)),
+        ]
+
+    def ask_guess(self, guess: Guess) -> bool:
+        service = self.catalog.services.get(guess.service)
+        if service is None:
+            return False
+        labels = tuple(option.label for option in self.guess_options(guess))
+        self.say(self.prompts.did_you_mean, labels, service=service.short_name)
+        return True
+
+    def answer_guess(self, guess: Guess, text: str) -> None:
+        """The guess by number, name or yes; "something else" (or no) the menu; anything else is taken as
+        what it is."""
+        self.state = evolve(self.state, pending=None)
+        routed = route(text, self.catalog).service
+        named_other = routed not in (None, guess.service) or (routed is None and match_faq(text, self.catalog))
+        if guess.service not in self.catalog.services or named_other:
+            self.handle_text(text)  # "不是，我想问低保": what they want instead, not the menu
+            return
+        picked = parse_choice(text, self.guess_options(guess))
+        said = parse_yes_no(text)
+        if isinstance(picked, Invalid) and isinstance(said, Valid):
+            picked = Valid(value=guess.service if said.value else "", display="")
+        if isinstance(picked, Invalid) and normalize(text) in prepared(self.catalog.commands, _offer_yes):
+            picked = Valid(value=guess.service, display="")
+        if isinstance(picked, Invalid):
+            self.handle_text(text)
+        elif picked.value:
+            self.understood()
+            self.start(self.catalog.services[guess.service], intro=True)
+        else:
+            self.understood()
+            self.show_menu()
 
     def screen_for_money(self) -> None:
         money = self.catalog.money
@@ -1321,6 +1361,7 @@ PENDING: dict[type[PendingQuestion], PendingKind[Any]] = {
     Heard: PendingKind(_Turn.ask_heard, _Turn.answer_heard),
     ReadBack: PendingKind(_Turn.ask_read_back, _Turn.answer_read_back),
     Offer: PendingKind(_Turn.ask_offer, _Turn.answer_offer),
+    Guess: PendingKind(_Turn.ask_guess, _Turn.answer_guess),
     Proposal: PendingKind(_Turn.ask_proposal, _Turn.answer_proposal),
     Reading: PendingKind(_Turn.ask_reading, _Turn.answer_reading),
     Which: PendingKind(_Turn.ask_which_again, _Turn.answer_which),

@@ -77,6 +77,14 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class Guess:
+    """ "您是想办……吗？ 1. …… 2. 别的事": one weak guess at what the resident wants, with a way out."""
+
+    service: str
+    kind: ClassVar[str] = "guess"
+
+
+@dataclass(frozen=True)
 class Proposal:
     """ "您刚才说了……，对吗？": an answer to ``step`` found in what the resident said before."""
 
@@ -112,10 +120,22 @@ class Money:
 
 
 PendingQuestion = (
-    Resume | Cancel | Restart | Handoff | ModeQuestion | ReadBack | Heard | Offer | Proposal | Reading | Which | Money
+    Resume
+    | Cancel
+    | Restart
+    | Handoff
+    | ModeQuestion
+    | ReadBack
+    | Heard
+    | Offer
+    | Guess
+    | Proposal
+    | Reading
+    | Which
+    | Money
 )
 KINDS: tuple[type[PendingQuestion], ...] = (
-    Resume, Cancel, Restart, Handoff, ModeQuestion, ReadBack, Heard, Offer, Proposal, Reading, Which, Money,
+    Resume, Cancel, Restart, Handoff, ModeQuestion, ReadBack, Heard, Offer, Guess, Proposal, Reading, Which, Money,
 )  # fmt: skip
 _PLAIN: dict[str, PendingQuestion] = {
     kind.kind: kind() for kind in (Resume, Cancel, Restart, Handoff, ModeQuestion, ReadBack)
@@ -129,7 +149,7 @@ def pending_dict(pending: PendingQuestion | None) -> dict[str, Any] | None:
     match pending:
         case Heard(text=text):
             data["text"] = text
-        case Offer(service=service):
+        case Offer(service=service) | Guess(service=service):
             data["service"] = service
         case Proposal(step=step, value=value, quote=quote):
             data.update(step=step, value=value, quote=quote)
@@ -162,6 +182,8 @@ def pending_from(stored: Any, legacy: dict[str, Any]) -> PendingQuestion | None:
         return Heard(str(data.get("text", ""))[:HEARD_LIMIT])
     if kind == "offer":
         return Offer(str(data.get("service", ""))[:ID_LIMIT])
+    if kind == "guess":
+        return Guess(str(data.get("service", ""))[:ID_LIMIT])
     if kind == "proposal":
         if "step" not in data:
             return None

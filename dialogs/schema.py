@@ -205,6 +205,7 @@ class Commands(_Model):
     status: tuple[str, ...]
     more_options: tuple[str, ...] = ()  # at a long list heard a few options at a time: the rest, please
     offer_yes: tuple[str, ...] = ()  # to "要现在申请……吗？": the question's own verb said back ("申请") is a yes
+    something_else: tuple[str, ...] = ()  # to "您是想办……吗？": none of that, the resident wants another thing
 
 
 class Prompts(_Model):
@@ -285,6 +286,7 @@ class Prompts(_Model):
     proposal_offer: Prompt
     corrected: Prompt
     more_options: Prompt
+    something_else: Prompt
     next_item: Prompt
     document_item: Prompt
     reading_done: Prompt

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from dialogs.engine import step
-from dialogs.events import CreateCase, Inbound
+from dialogs.events import CreateCase, Inbound, ReportStatus
 from dialogs.render import render_spoken
 from dialogs.schema import Catalog
 from dialogs.spoken import sentences
@@ -45,6 +45,7 @@ class Resident:
     at_readback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by step id; "对" otherwise
     at_closing: tuple[str, ...] = ("好的",)  # to "要听下一项吗？" while the closing is read out
     mode_answer: str = "文字"
+    afterwards: tuple[str, ...] = ()  # said once nothing is open any more ("批了没有" after filing)
     subscribe: bool = False
     danger: bool = False
     expect: Mapping[str, Any] = field(default_factory=dict)
@@ -58,6 +59,7 @@ class Outcome:
     looped: bool = False
     filed: list[CreateCase] = field(default_factory=list)
     urgent: list[CreateCase] = field(default_factory=list)
+    status_reports: int = 0  # how many times the service looked the resident's requests up
     mode: str = "text"
     problems: list[str] = field(default_factory=list)
     said: list[str] = field(default_factory=list)  # every line, for replaying through a channel
@@ -86,6 +88,7 @@ def load_residents(path: Path = CORPUS) -> list[Resident]:
                 at_readback={k: tuple(v) for k, v in entry.get("at_readback", {}).items()},
                 at_closing=tuple(entry.get("at_closing", ["好的"])),
                 mode_answer=entry.get("mode_answer", "文字"),
+                afterwards=tuple(entry.get("afterwards", ())),
                 subscribe=bool(entry.get("subscribe", False)),
                 danger=bool(entry.get("danger", False)),
                 expect=entry.get("expect", {}),
@@ -123,6 +126,7 @@ class _Talker:
         self.resident = resident
         self.said_to: dict[str, int] = {}
         self.opening = list(resident.opening)
+        self.afterwards = list(resident.afterwards)
 
     def next_line(self, state: Conversation, filed: bool) -> str | None:
         if self.opening:
@@ -133,8 +137,10 @@ class _Talker:
             return self.resident.mode_answer
         if pending == "reading":  # "要听下一项吗？" after filing, in voice and simple modes
             return self._line("closing", self.resident.at_closing)
-        if pending in ("which", "money", "offer") and application is None:
+        if pending in ("which", "money", "offer", "guess") and application is None:
             return "是" if pending != "which" else "1"
+        if application is None and pending is None and self.afterwards:
+            return self.afterwards.pop(0)
         if application is None:
             return None  # nothing open: the resident is done (or the service stopped them)
         if pending == "proposal":
@@ -194,6 +200,8 @@ def converse(resident: Resident, catalog: Catalog) -> Outcome:
         for effect in result.effects:
             if isinstance(effect, CreateCase):
                 (outcome.urgent if effect.urgent else outcome.filed).append(effect)
+            elif isinstance(effect, ReportStatus):
+                outcome.status_reports += 1
         if _kind(result.state.pending) == "handoff" and _kind(state.pending) != "handoff":
             offers += 1
         state = result.state
@@ -227,6 +235,8 @@ def _problems(resident: Resident, outcome: Outcome, state: Conversation) -> list
     for words in expect.get("heard", ()):  # said to the resident at some point ("110")
         if not any(words in text for text in outcome.heard):
             problems.append(f"never heard {words!r}")
+    if "status" in expect and outcome.status_reports != expect["status"]:
+        problems.append(f"status looked up {outcome.status_reports} times, expected {expect['status']}")
     if "mode" in expect and outcome.mode != expect["mode"]:
         problems.append(f"expected mode {expect['mode']}, got {outcome.mode}")
     if state.application is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogs.engine import step
 from dialogs.events import Inbound, InboundKind, StepResult, UpdateProfile
-from dialogs.pending import Heard, ModeQuestion, Offer, ReadBack, Resume
+from dialogs.pending import Guess, Heard, ModeQuestion, ReadBack, Resume
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import (
@@ -197,13 +197,14 @@ def test_a_text_user_is_not_read_back_what_they_typed(catalog: Catalog) -> None:
 
 
 def test_a_weak_guess_is_asked_about_instead_of_started(catalog: Catalog) -> None:
-    """ "辅据" only sounds like 辅具: the resident is asked, and "是" starts it."""
+    """ "辅据" only sounds like 辅具: the resident is asked, with something else beside it, and "是" starts it."""
     asked = last(talk(catalog, "你好", "辅据"))
 
     assert asked.state.application is None
-    assert isinstance(asked.state.pending, Offer)
+    assert asked.state.pending == Guess("assistive-device")
     guess = catalog.services["assistive-device"]
     assert texts(asked) == [prompt(catalog, "did_you_mean", service=guess.short_name)]
+    assert asked.replies[0].options == (guess.short_name, prompt(catalog, "something_else"))
 
     started = last(talk(catalog, "是", state=asked.state))
     assert started.state.application is not None

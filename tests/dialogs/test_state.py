@@ -15,6 +15,7 @@ import pytest
 from dialogs.pending import (
     KINDS,
     Cancel,
+    Guess,
     Handoff,
     Heard,
     ModeQuestion,
@@ -42,6 +43,7 @@ EVERY_QUESTION: tuple[PendingQuestion, ...] = (
     ReadBack(),
     Heard("护理补贴"),
     Offer("nursing-allowance"),
+    Guess("assistive-device"),
     Proposal("applicant", "proxy", "帮我爸爸申请"),
     Reading(("需要带的材料：一、身份证。", "到哪里办：县级残联。")),
     Which("nursing-allowance", "living-allowance"),
