@@ -162,10 +162,10 @@ class _Turn:
             self.say(self.prompts.too_long)
             self.reask()
             return
-        if self.state.application is not None and asks_to_wait(text):
+        command = detect_command(text, self.catalog.commands)
+        if self.state.application is not None and asks_to_wait(text) and not self.asks_for_more(command, text):
             self.say(self.prompts.waiting)  # not a wrong answer: nothing is counted, nothing asked again
             return
-        command = detect_command(text, self.catalog.commands)
         # An option named inside an answer ("帮我妈申请") beats a command word it happens to contain,
         # but never a whole command phrase ("帮助") and never a request for a person.
         choice_first = command != "handoff" and not is_exact_command(text, self.catalog.commands)
@@ -205,6 +205,10 @@ class _Turn:
         repaired = repair(service, application)
         if repaired is not application:
             self.state = evolve(self.state, application=repaired)
+
+    def asks_for_more(self, command: Command | None, text: str) -> bool:
+        """ "等一下，转人工", "等等，我想问法律援助": a request after the pause word is the point of the message."""
+        return command is not None or route(text, self.catalog).service is not None
 
     def returning_after_pause(self) -> bool:
         return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
