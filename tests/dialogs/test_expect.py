@@ -73,3 +73,10 @@ def test_at_an_answer_offered_from_before_it_listens_for_yes_no_and_the_question
 
     assert phrases is not None
     assert {"是", "不是", "对", "子女", "女儿", "配偶"} <= set(phrases)
+
+
+def test_at_a_weak_guess_it_listens_for_yes_no_the_guess_and_something_else(catalog: Catalog) -> None:
+    phrases = expected_phrases(last(talk(catalog, "你好", "辅据")).state, catalog)
+
+    assert phrases is not None
+    assert {"是", "不是", "一", "二", "辅具适配", "都不是，说别的事", "别的事"} <= set(phrases)
