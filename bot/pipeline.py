@@ -15,6 +15,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from bot.cases.conversation import CaseConversations
+from bot.cases.errors import CaseConflict, CaseNotFound
 from bot.cases.new_case import build_new_case
 from bot.cases.store import CaseStore
 from bot.observability import metrics
@@ -32,7 +34,9 @@ from dialogs.engine import step
 from dialogs.events import (
     CASE_ID_PLACEHOLDER,
     STATUS_PLACEHOLDER,
+    AddToCase,
     CreateCase,
+    Effect,
     Inbound,
     InboundKind,
     Reply,
@@ -108,6 +112,9 @@ class Pipeline:
         self.conversations = conversations
         self.turns = TurnStore(conversations, dedup, locks, profile_mirror)
         self.cases = cases
+        self.case_talk = (
+            staff_talk.conversations if staff_talk is not None else CaseConversations(cases.sessionmaker, cases.cipher)
+        )
         self.profiles = profiles
         self.profile_mirror = profile_mirror
         self.clock = clock
@@ -181,6 +188,10 @@ class Pipeline:
             if to_staff_replies is not None:  # the state is saved as it was, so a retry is remembered
                 return Outcome(replies=to_staff_replies, mode=state.mode, speech_rate=state.speech_rate), state
         result = step(state, event, self.catalog)
+        if not await self._added_to_open_case(result.effects):
+            # The request staff had is closed: this is taken as if it had never been filed.
+            state = replace(state, handoff_case="", handoff_for="")
+            result = step(state, event, self.catalog)
         new_state = result.state
         case_ids: list[int] = []
         filled: dict[str, str] = {}
@@ -208,6 +219,20 @@ class Pipeline:
             replies=replies, mode=new_state.mode, case_ids=tuple(case_ids), speech_rate=new_state.speech_rate
         )
         return outcome, new_state
+
+    async def _added_to_open_case(self, effects: tuple[Effect, ...]) -> bool:
+        """Keep the resident's words on the request they already have with staff; False when that request is
+        no longer open (or gone), so that a new one is filed instead."""
+        for effect in effects:
+            if not isinstance(effect, AddToCase):
+                continue
+            if not effect.case_id.isdigit():
+                return False
+            try:
+                await self.case_talk.resident_said(int(effect.case_id), effect.text, unclaimed_too=True)
+            except (CaseConflict, CaseNotFound):
+                return False
+        return True
 
     async def _status(self, key: UserKey, mode: str) -> str:
         prompts = self.catalog.prompts
@@ -288,4 +313,5 @@ def _fill_state(state: Conversation, values: dict[str, str]) -> Conversation:
     """What was said is remembered as said: for 重复, and in the transcript a case carries."""
     last = [_fill(Reply.from_dict(r), values).to_dict() for r in state.last_replies]
     transcript = tuple(Turn(t.who, _fill(Reply(t.text), values).text) for t in state.transcript)
-    return replace(state, last_replies=tuple(last), transcript=transcript)
+    handoff_case = _fill(Reply(state.handoff_case), values).text
+    return replace(state, last_replies=tuple(last), transcript=transcript, handoff_case=handoff_case)

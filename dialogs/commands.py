@@ -44,6 +44,11 @@ _ORDER: tuple[Command, ...] = (
 _SLACK = 4
 # Asking for a person may come wrapped in courtesy; a greeting with anything after it is a request.
 _SLACK_BY_COMMAND: dict[str, int] = {"handoff": 8, "greeting": 2, "status": 6}
+# "我妈的护理补贴办得怎么样了", "上次申请的轮椅有结果了吗": a question about how a request is going, said at the
+# end, is asked whatever it names before it (the service named is not a request to apply again).
+_AT_END: frozenset[Command] = frozenset({"status"})
+_AT_END_LIMIT = 40
+_PARTICLES = "啊呀呢吧哦嘛啦"
 
 
 # Each command's phrases, normalised, with how much else may be said around them; in ``_ORDER``.
@@ -67,8 +72,11 @@ def detect_command(text: str, commands: Commands) -> Command | None:
     said = normalize(text)
     if not said:
         return None
+    plain = said.rstrip(_PARTICLES)
     for command, wanted, slack in prepared(commands, _phrases):
         if said == wanted or (wanted in said and len(said) <= len(wanted) + slack):
+            return command
+        if command in _AT_END and plain.endswith(wanted) and len(said) <= _AT_END_LIMIT:
             return command
     return None
 

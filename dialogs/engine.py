@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import cn2an
 
@@ -20,6 +20,7 @@ from dialogs.commands import Command, detect_command, is_exact_command
 from dialogs.corrections import correction_in, says_wrong
 from dialogs.events import (
     CASE_ID_PLACEHOLDER,
+    AddToCase,
     CreateCase,
     Effect,
     Inbound,
@@ -42,16 +43,33 @@ from dialogs.flow import (
 from dialogs.intents import route
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
+from dialogs.pending import (
+    Cancel,
+    Guess,
+    Handoff,
+    Heard,
+    ModeQuestion,
+    Money,
+    Offer,
+    PendingQuestion,
+    Proposal,
+    ReadBack,
+    Reading,
+    Restart,
+    Resume,
+    Which,
+)
 from dialogs.prepared import prepared
 from dialogs.proposals import proposal_for
 from dialogs.render import render_text
 from dialogs.safety import detect_crisis, find_warning, keeps_story
 from dialogs.schema import Catalog, Commands, Faq, Prompt, SafetyCategory, Service, Step
-from dialogs.state import SAID_LIMIT, Application, Conversation, Pending, Turn
+from dialogs.state import SAID_LIMIT, Application, Conversation, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
 from dialogs.validators.numbers import answer_number
 from dialogs.waiting import asks_to_wait
 
+Question = TypeVar("Question", bound=PendingQuestion)
 LIUZHOU = timezone(timedelta(hours=8))
 HANDOFF_SERVICE = "handoff"
 GROUP_PREFIX = "group:"
@@ -144,10 +162,10 @@ class _Turn:
             self.say(self.prompts.too_long)
             self.reask()
             return
-        if self.state.application is not None and asks_to_wait(text):
+        command = detect_command(text, self.catalog.commands)
+        if self.state.application is not None and asks_to_wait(text) and not self.asks_for_more(command, text):
             self.say(self.prompts.waiting)  # not a wrong answer: nothing is counted, nothing asked again
             return
-        command = detect_command(text, self.catalog.commands)
         # An option named inside an answer ("帮我妈申请") beats a command word it happens to contain,
         # but never a whole command phrase ("帮助") and never a request for a person.
         choice_first = command != "handoff" and not is_exact_command(text, self.catalog.commands)
@@ -187,6 +205,10 @@ class _Turn:
         repaired = repair(service, application)
         if repaired is not application:
             self.state = evolve(self.state, application=repaired)
+
+    def asks_for_more(self, command: Command | None, text: str) -> bool:
+        """ "等一下，转人工", "等等，我想问法律援助": a request after the pause word is the point of the message."""
+        return command is not None or route(text, self.catalog).service is not None
 
     def returning_after_pause(self) -> bool:
         return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
@@ -248,7 +270,7 @@ class _Turn:
         """Count one more misunderstanding; True when it is time to offer a person instead."""
         count = self.state.misunderstood + 1
         if count >= MISUNDERSTOOD_LIMIT:
-            self.state = evolve(self.state, misunderstood=0, pending="handoff")
+            self.state = evolve(self.state, misunderstood=0, pending=Handoff())
             self.say(self.prompts.handoff_offer, YES_NO)
             return True
         self.state = evolve(self.state, misunderstood=count)
@@ -263,10 +285,10 @@ class _Turn:
     def command(self, command: Command) -> None:
         application = self.state.application
         pending = self.state.pending
-        if pending == "resume" and command in ("restart", "cancel"):
+        if isinstance(pending, Resume) and command in ("restart", "cancel"):
             self.resume_choice("restart" if command == "restart" else "cancel")
             return
-        if pending in ("cancel", "restart") and command == pending:
+        if isinstance(pending, Cancel | Restart) and command == pending.kind:
             self.answer_pending("是")  # saying 取消 again to "确定不办了吗？" means yes
             return
         if command == "repeat":
@@ -275,7 +297,7 @@ class _Turn:
             self.say(self.prompts.help)
             self.reask()
         elif command in ("mode_voice", "mode_text", "mode_simple"):
-            if pending == "mode":
+            if isinstance(pending, ModeQuestion):
                 self.state = evolve(self.state, pending=None)
             self.change_mode(command.removeprefix("mode_"))
             self.reask()
@@ -289,7 +311,9 @@ class _Turn:
             self.reask()
         elif command == "handoff":
             self.state = evolve(self.state, pending=None)
-            if application is None:
+            if self.open_handoff() is not None:
+                self.hand_off()  # staff already have this conversation's request: it goes there
+            elif application is None:
                 self.start(self.catalog.services[HANDOFF_SERVICE], intro=True)
             elif application.service == HANDOFF_SERVICE:
                 self.submit(self.service(application), application)  # asked twice: file it now, once
@@ -306,7 +330,7 @@ class _Turn:
             self.say(self.prompts.menu_during_application, service=self.service(application).short_name)
             self.reask()
         else:  # cancel or restart an application: ask first, nothing is thrown away by accident
-            asked: Pending = "cancel" if command == "cancel" else "restart"
+            asked = Cancel() if command == "cancel" else Restart()
             self.state = evolve(self.state, pending=asked)
             self.reask()
 
@@ -383,16 +407,16 @@ class _Turn:
         confidence = self.event.confidence
         if self.event.kind != "voice" or confidence is None or confidence >= CONFIDENT_SPEECH:
             return False
-        if self.state.pending == "heard" or is_exact_command(text, self.catalog.commands):
+        if isinstance(self.state.pending, Heard) or is_exact_command(text, self.catalog.commands):
             return False  # an answer to "您是说……吗？" or a whole command phrase is taken as said
-        self.state = evolve(self.state, pending="heard", heard=text[:MAX_TEXT])
+        self.state = evolve(self.state, pending=Heard(text[:MAX_TEXT]))
         self.say(self.prompts.did_you_say, YES_NO, heard=text[:60])
         return True
 
-    def answer_heard(self, text: str) -> None:
-        heard = self.state.heard
+    def answer_heard(self, asked: Heard, text: str) -> None:
+        heard = asked.text
         result = parse_yes_no(text)
-        self.state = evolve(self.state, pending=None, heard="")
+        self.state = evolve(self.state, pending=None)
         if isinstance(result, Valid) and result.value and heard:
             self.handle_text(heard)
         elif isinstance(result, Valid):
@@ -407,7 +431,7 @@ class _Turn:
         else:
             self.idle(text, first_contact=False)
 
-    def answer_read_back(self, text: str) -> None:
+    def answer_read_back(self, _: ReadBack, text: str) -> None:
         application = self.state.application
         if application is None:
             self.state = evolve(self.state, pending=None)
@@ -462,20 +486,17 @@ class _Turn:
         moved = evolve(application, phase="asking", step=target.id, correcting=True)
         self.record(service, moved, target, result)
 
-    def answer_proposal(self, text: str) -> None:
+    def answer_proposal(self, proposal: Proposal, text: str) -> None:
         """The answer to "您刚才说了……，对吗？": yes takes it, no asks the question, anything else answers it."""
         application = self.state.application
         self.state = evolve(self.state, pending=None)
         if application is None:
             self.handle_text(text)
             return
-        proposal = application.proposal
-        application = evolve(application, proposal={})
-        self.state = evolve(self.state, application=application)
         service = self.service(application)
         current = service.step(application.step)
         said = parse_yes_no(text)
-        if proposal.get("step") != current.id or application.phase != "asking" or isinstance(said, Invalid):
+        if proposal.step != current.id or application.phase != "asking" or isinstance(said, Invalid):
             self.answer_application(text)
             return
         if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text, today=self.today), Valid):
@@ -483,7 +504,7 @@ class _Turn:
             return
         self.understood()
         if said.value:
-            value = proposal.get("value")
+            value = proposal.value
             self.record(service, application, current, Valid(value=value, display=_label_of(current, value)))
         else:
             self.ask_current()
@@ -548,9 +569,9 @@ class _Turn:
     def answer_pending(self, text: str) -> None:
         pending = self.state.pending
         assert pending is not None
-        PENDING[pending].answer(self, text)
+        PENDING[type(pending)].answer(self, pending, text)
 
-    def answer_handoff(self, text: str) -> None:
+    def answer_handoff(self, _: Handoff, text: str) -> None:
         if isinstance(parse_yes_no(text), Invalid):
             self.answer_beside_handoff_offer(text)
             return
@@ -561,7 +582,7 @@ class _Turn:
             self.say(self.prompts.handoff_declined)
             self.reask()
 
-    def answer_resume(self, text: str) -> None:
+    def answer_resume(self, _: Resume, text: str) -> None:
         result = parse_choice(text, RESUME_OPTIONS)
         if isinstance(result, Invalid):
             if not self.misunderstood():
@@ -570,7 +591,7 @@ class _Turn:
             return
         self.resume_choice(str(result.value))
 
-    def answer_cancel(self, text: str) -> None:
+    def answer_cancel(self, _: Cancel, text: str) -> None:
         yes = self.yes_or_no(text)
         if yes is None:
             return
@@ -584,7 +605,7 @@ class _Turn:
         else:
             self.show_menu()
 
-    def answer_restart(self, text: str) -> None:
+    def answer_restart(self, _: Restart, text: str) -> None:
         yes = self.yes_or_no(text)
         application = self.state.application
         if yes and application is not None:
@@ -599,12 +620,12 @@ class _Turn:
         if self.state.application is not None:
             self.offer_resume()
         elif not self.state.mode_asked:
-            self.state = evolve(self.state, mode_asked=True, pending="mode")
+            self.state = evolve(self.state, mode_asked=True, pending=ModeQuestion())
             self.reask()
         else:
             self.show_menu()
 
-    def answer_mode_question(self, text: str) -> None:
+    def answer_mode_question(self, _: ModeQuestion, text: str) -> None:
         chosen = clear_mode_choice(text, MODE_OPTIONS)
         self.state = evolve(self.state, pending=None)
         if chosen is None:
@@ -663,7 +684,7 @@ class _Turn:
         application = self.state.application
         assert application is not None
         service = self.service(application)
-        self.state = evolve(self.state, pending="resume")
+        self.state = evolve(self.state, pending=Resume())
         done = len(answered_steps(service, application))
         self.say(
             self.prompts.resume_offer,
@@ -699,10 +720,9 @@ class _Turn:
             self.start(self.catalog.services[chosen], intro=True)
             return
         if len(routed.alternatives) == 1 and not first_contact:
-            # One weak guess: ask rather than start the wrong thing.
-            guess = self.catalog.services[routed.alternatives[0][0]]
-            self.state = evolve(self.state, pending="offer", offer=guess.id)
-            self.say(self.prompts.did_you_mean, YES_NO, service=guess.short_name)
+            # One weak guess: ask rather than start the wrong thing, with "something else" beside it.
+            self.state = evolve(self.state, pending=Guess(routed.alternatives[0][0]))
+            self.reask()
             return
         if len(routed.alternatives) >= 2:
             # A tie or a weak guess between two: ask which, not "没听懂" (and count nothing).
@@ -718,13 +738,13 @@ class _Turn:
     def ask_which(self, first: str, second: str, question: Prompt | None = None) -> None:
         """ "您是想问A，还是B？", answered by number, by name, or by saying something else."""
         services = self.catalog.services
-        self.state = evolve(self.state, pending="which", offers=(first, second))
+        self.state = evolve(self.state, pending=Which(first, second))
         a, b = services[first].short_name, services[second].short_name
         self.say(question or self.prompts.which_of_two, (a, b), first=a, second=b)
 
-    def answer_which(self, text: str) -> None:
-        offered = [self.catalog.services[s] for s in self.state.offers if s in self.catalog.services]
-        self.state = evolve(self.state, pending=None, offers=())
+    def answer_which(self, which: Which, text: str) -> None:
+        offered = [self.catalog.services[s] for s in (which.first, which.second) if s in self.catalog.services]
+        self.state = evolve(self.state, pending=None)
         # "护理那个": the first two characters of a short name tell the two apart.
         heads = [s.short_name[:2] for s in offered]
         options = [
@@ -743,33 +763,73 @@ class _Turn:
             return
         self.handle_text(text)  # something else: what they said instead
 
+    def guess_options(self, guess: Guess) -> list[ChoiceOption]:
+        service = self.catalog.services[guess.service]
+        other = self.prompts.something_else.for_mode(self.state.mode)
+        return [
+            ChoiceOption(service.id, service.short_name, (service.name, service.short_name[:2])),
+            ChoiceOption("", other, (self.prompts.something_else.text, *self.catalog.commands.something_else)),
+        ]
+
+    def ask_guess(self, guess: Guess) -> bool:
+        service = self.catalog.services.get(guess.service)
+        if service is None:
+            return False
+        labels = tuple(option.label for option in self.guess_options(guess))
+        self.say(self.prompts.did_you_mean, labels, service=service.short_name)
+        return True
+
+    def answer_guess(self, guess: Guess, text: str) -> None:
+        """The guess by number, name or yes; "something else" (or no) the menu; anything else is taken as
+        what it is."""
+        self.state = evolve(self.state, pending=None)
+        routed = route(text, self.catalog).service
+        named_other = routed not in (None, guess.service) or (routed is None and match_faq(text, self.catalog))
+        if guess.service not in self.catalog.services or named_other:
+            self.handle_text(text)  # "不是，我想问低保": what they want instead, not the menu
+            return
+        picked = parse_choice(text, self.guess_options(guess))
+        said = parse_yes_no(text)
+        if isinstance(picked, Invalid) and isinstance(said, Valid):
+            picked = Valid(value=guess.service if said.value else "", display="")
+        if isinstance(picked, Invalid) and normalize(text) in prepared(self.catalog.commands, _offer_yes):
+            picked = Valid(value=guess.service, display="")
+        if isinstance(picked, Invalid):
+            self.handle_text(text)
+        elif picked.value:
+            self.understood()
+            self.start(self.catalog.services[guess.service], intro=True)
+        else:
+            self.understood()
+            self.show_menu()
+
     def screen_for_money(self) -> None:
         money = self.catalog.money
         assert money is not None
         self.say(money.intro)
-        self.state = evolve(self.state, pending="money", screening=())
+        self.state = evolve(self.state, pending=Money())
         self.reask()
 
-    def answer_money(self, text: str) -> None:
+    def answer_money(self, screening: Money, text: str) -> None:
         """One yes/no answer to the money screening; after the last, the help that may fit."""
         money = self.catalog.money
-        said = screening_answer(text, next_question(money, self.state.screening)) if money else None
+        said = screening_answer(text, next_question(money, screening.answers)) if money else None
         if money is None or said is None:
-            self.state = evolve(self.state, pending=None, screening=())
+            self.state = evolve(self.state, pending=None)
             self.handle_text(text)  # not an answer: what they want instead
             return
         self.understood()
-        answers = (*self.state.screening, said)
+        answers = (*screening.answers, said)
         if len(answers) < len(money.questions):
-            self.state = evolve(self.state, screening=answers)
+            self.state = evolve(self.state, pending=Money(answers))
             self.reask()
             return
-        self.state = evolve(self.state, pending=None, screening=())
+        self.state = evolve(self.state, pending=None)
         found = fitting(money, answers, self.catalog.services)
         if not found:
             self.say(money.none)
         elif len(found) == 1:
-            self.state = evolve(self.state, pending="offer", offer=found[0])
+            self.state = evolve(self.state, pending=Offer(found[0]))
             self.say(money.one, YES_NO, service=self.catalog.services[found[0]].short_name)
         else:
             self.ask_which(found[0], found[1], money.two)
@@ -801,7 +861,7 @@ class _Turn:
         self.state = evolve(self.state, menu_group="")
         if self.state.mode_later and self.state.pending is None and self.state.application is None:
             # The mode question was put off by a first message that was a request: ask it now, once.
-            self.state = evolve(self.state, mode_later=False, pending="mode")
+            self.state = evolve(self.state, mode_later=False, pending=ModeQuestion())
             self.reask()
             return
         self.say(self.prompts.menu_intro, self.menu_labels())
@@ -823,15 +883,15 @@ class _Turn:
     def answer_question(self, faq: Faq) -> None:
         self.say(faq.answer)
         if faq.offer is not None and faq.offer in self.catalog.services:
-            self.state = evolve(self.state, pending="offer", offer=faq.offer)
+            self.state = evolve(self.state, pending=Offer(faq.offer))
             self.reask()
 
-    def answer_offer(self, text: str) -> None:
-        offered = self.catalog.services.get(self.state.offer)
+    def answer_offer(self, offer: Offer, text: str) -> None:
+        offered = self.catalog.services.get(offer.service)
         result = parse_yes_no(text)
         if isinstance(result, Invalid) and normalize(text) in prepared(self.catalog.commands, _offer_yes):
             result = Valid(value=True, display="")
-        self.state = evolve(self.state, pending=None, offer="")
+        self.state = evolve(self.state, pending=None)
         if isinstance(result, Valid) and result.value and offered is not None:
             self.start(offered, intro=True)
         elif isinstance(result, Valid):
@@ -845,6 +905,9 @@ class _Turn:
         return self.catalog.services[application.service]
 
     def start(self, service: Service, *, intro: bool) -> None:
+        if service.id == HANDOFF_SERVICE and self.open_handoff() is not None:
+            self.hand_off()  # "人工" again: staff already have this conversation's request
+            return
         first = next_step(service, {}, None, only_unanswered=False)
         assert first is not None
         application = Application(
@@ -861,20 +924,20 @@ class _Turn:
     def reask(self) -> None:
         """Ask again whatever is open: the pending question, else the application's, else the menu."""
         pending = self.state.pending
-        if pending is not None and PENDING[pending].ask(self):
+        if pending is not None and PENDING[type(pending)].ask(self, pending):
             return
         if self.state.application is not None:
             self.ask_current()
         else:
             self.show_menu()
 
-    def ask_offer(self) -> bool:
-        offered = self.catalog.services.get(self.state.offer)
+    def ask_offer(self, offer: Offer) -> bool:
+        offered = self.catalog.services.get(offer.service)
         if offered is not None:
             self.say(self.prompts.offer_service, YES_NO, service=offered.short_name)
         return offered is not None
 
-    def ask_read_back(self) -> bool:
+    def ask_read_back(self, _: ReadBack) -> bool:
         application = self.state.application
         if application is None:
             return False
@@ -883,52 +946,50 @@ class _Turn:
         self.say(self.prompts.read_back, YES_NO, label=current.label, value=said)
         return True
 
-    def ask_heard(self) -> bool:
-        self.say(self.prompts.did_you_say, YES_NO, heard=self.state.heard[:60])
+    def ask_heard(self, heard: Heard) -> bool:
+        self.say(self.prompts.did_you_say, YES_NO, heard=heard.text[:60])
         return True
 
-    def ask_proposal(self) -> bool:
+    def ask_proposal(self, proposal: Proposal) -> bool:
         application = self.state.application
-        if application is None or not application.proposal:
+        if application is None or application.step != proposal.step:
             return False
-        self.say_proposal(self.service(application).step(application.step), application.proposal)
+        self.say_proposal(self.service(application).step(application.step), proposal)
         return True
 
-    def ask_mode(self) -> bool:
+    def ask_mode(self, _: ModeQuestion) -> bool:
         self.say(self.prompts.mode_question, tuple(o.label for o in MODE_OPTIONS))
         return True
 
-    def ask_handoff(self) -> bool:
+    def ask_handoff(self, _: Handoff) -> bool:
         self.say(self.prompts.handoff_offer, YES_NO)
         return True
 
-    def ask_reading(self) -> bool:
-        if self.state.reading:
+    def ask_reading(self, reading: Reading) -> bool:
+        if reading.parts:
             self.say(self.prompts.next_item, YES_NO)
-        return bool(self.state.reading)
+        return bool(reading.parts)
 
-    def ask_which_again(self) -> bool:
-        if len(self.state.offers) != 2:
-            return False
-        self.ask_which(*self.state.offers)
+    def ask_which_again(self, which: Which) -> bool:
+        self.ask_which(which.first, which.second)
         return True
 
-    def ask_money(self) -> bool:
+    def ask_money(self, screening: Money) -> bool:
         if self.catalog.money is None:
             return False
-        self.say(next_question(self.catalog.money, self.state.screening).ask, YES_NO)
+        self.say(next_question(self.catalog.money, screening.answers).ask, YES_NO)
         return True
 
-    def ask_resume(self) -> bool:
+    def ask_resume(self, _: Resume) -> bool:
         if self.state.application is None:
             return False
         self.offer_resume()
         return True
 
-    def ask_cancel(self) -> bool:
+    def ask_cancel(self, _: Cancel) -> bool:
         return self.ask_to_be_sure(self.prompts.cancel_confirm)
 
-    def ask_restart(self) -> bool:
+    def ask_restart(self, _: Restart) -> bool:
         return self.ask_to_be_sure(self.prompts.restart_confirm)
 
     def ask_to_be_sure(self, prompt: Prompt) -> bool:
@@ -953,9 +1014,9 @@ class _Turn:
         current = service.step(application.step)
         proposal = proposal_for(current, application, today=self.today) if self.state.pending is None else None
         if proposal is not None:
-            offered = evolve(application, proposal=proposal.to_dict(), proposed=(*application.proposed, current.id))
-            self.state = evolve(self.state, pending="proposal", application=offered)
-            self.say_proposal(current, offered.proposal)
+            offered = evolve(application, proposed=(*application.proposed, current.id))
+            self.state = evolve(self.state, pending=proposal, application=offered)
+            self.say_proposal(current, proposal)
             return
         self.say(current.ask, self.options_shown(current, application))
         if current.optional:
@@ -971,9 +1032,9 @@ class _Turn:
         more = self.prompts.more_options
         return ChoiceOption(MORE, more.for_mode(self.state.mode), (more.text, *self.catalog.commands.more_options))
 
-    def say_proposal(self, current: Step, proposal: dict[str, Any]) -> None:
-        quote = str(proposal.get("quote", ""))[:30]
-        value = _label_of(current, proposal.get("value"))
+    def say_proposal(self, current: Step, proposal: Proposal) -> None:
+        quote = proposal.quote[:30]
+        value = _label_of(current, proposal.value)
         self.say(self.prompts.proposal_offer, YES_NO, quote=quote, label=current.label, value=value)
 
     def answer_application(self, text: str) -> None:
@@ -1068,7 +1129,7 @@ class _Turn:
                     return
         if self.state.mode == "voice" and current.type in READ_BACK:
             # Heard, not seen: a long number is read back before going on.
-            self.state = evolve(self.state, pending="readback")
+            self.state = evolve(self.state, pending=ReadBack())
             self.reask()
             return
         self.advance(service, application, current)
@@ -1166,6 +1227,8 @@ class _Turn:
             )
         )
         self.state = evolve(self.state, application=None)
+        if service.id == HANDOFF_SERVICE:
+            self.handed_off("")
         self.say(service.done, case_id=CASE_ID_PLACEHOLDER)
         if self.state.mode == "text":
             if service.documents:
@@ -1183,40 +1246,46 @@ class _Turn:
         if parts:
             parts[0] = self.text_of(self.prompts.documents_intro) + parts[0]
         parts.extend(self.text_of(extra) for extra in (service.where, service.next_steps) if extra is not None)
-        self.state = evolve(self.state, reading=tuple(parts))
-        self.read_on()
+        self.read_on(tuple(parts))
 
-    def read_on(self) -> None:
+    def read_on(self, parts: tuple[str, ...]) -> None:
         """The next part of the closing, and "要听下一项吗？" while more are left."""
-        part, *rest = self.state.reading or ("",)
+        part, *rest = parts or ("",)
         if part:
             self.say_text(part)
         if rest:
-            self.state = evolve(self.state, reading=tuple(rest), pending="reading")
+            self.state = evolve(self.state, pending=Reading(tuple(rest)))
             self.say(self.prompts.next_item, YES_NO)
             return
-        self.state = evolve(self.state, reading=(), pending=None)
+        self.state = evolve(self.state, pending=None)
         if part:
             self.say(self.prompts.reading_done)
         self.back_to_paused()
 
-    def answer_reading(self, text: str) -> None:
+    def answer_reading(self, reading: Reading, text: str) -> None:
         """Yes: the next part. No: stop there. Anything else is what the resident wants now."""
         said = parse_yes_no(text)
         if isinstance(said, Valid) and said.value:
             self.understood()
-            self.read_on()
+            self.read_on(reading.parts)
             return
-        self.state = evolve(self.state, reading=(), pending=None)
+        self.state = evolve(self.state, pending=None)
         if isinstance(said, Valid):
             self.understood()
             self.say(self.prompts.reading_stopped)
             self.back_to_paused()
             return
-        if self.state.paused is not None:
-            self.back_to_paused()
+        # Anything else is what the resident wants now, never dropped: an answer to the question the paused
+        # application was at goes there; anything else is handled as it is, and the paused one waits.
+        paused = self.state.paused
+        if paused is not None and paused.service in self.catalog.services and self.fits_question(paused, text):
+            self.state = evolve(self.state, application=paused, paused=None)
+            self.say(self.prompts.paused_back, service=self.service(paused).short_name)
+            self.answer_application(text)
             return
         self.handle_text(text)
+        if self.state.pending is None:
+            self.back_to_paused()
 
     def back_to_paused(self) -> None:
         """An application put aside for another request is offered again once that one is over."""
@@ -1227,10 +1296,35 @@ class _Turn:
         self.say(self.prompts.paused_resume, service=self.service(paused).short_name)
         self.offer_resume()
 
+    def open_handoff(self) -> str | None:
+        """The number of the request for a person this conversation filed about the same application (or
+        about none), if there is one; the pipeline forgets it once staff have closed it."""
+        state = self.state
+        about = state.application.application_id if state.application is not None else ""
+        if state.application is not None and state.application.service == HANDOFF_SERVICE:
+            about = ""
+        return state.handoff_case if state.handoff_case and state.handoff_for == about else None
+
+    def handed_off(self, about: str) -> None:
+        self.state = evolve(self.state, handoff_case=CASE_ID_PLACEHOLDER, handoff_for=about)
+
     def hand_off(self) -> None:
-        """File a request for a person at once; an unfinished application stays where it was."""
+        """File a request for a person at once; an unfinished application stays where it was. While one
+        filed before about the same application is open, the resident is told its number and what they
+        said goes to it: never a second request for the same thing."""
         service = self.catalog.services[HANDOFF_SERVICE]
         current = self.state.application
+        writing_to_staff = current is not None and current.service == HANDOFF_SERVICE
+        case_id = self.open_handoff()
+        if case_id is not None:
+            self.effects.append(AddToCase(case_id=case_id, text=self.event.text[:MAX_TEXT]))
+            if writing_to_staff:  # what they were writing goes to the open request instead
+                self.state = evolve(self.state, application=None)
+            self.say(self.prompts.handoff_open, case_id=case_id)
+            if current is not None and not writing_to_staff:
+                self.say(self.prompts.resumed)
+                self.ask_current()
+            return
         recent = [t.text for t in self.state.transcript[-6:] if t.who == "resident"]
         answers: dict[str, Any] = {"recent_messages": " / ".join(recent) or self.event.text[:MAX_TEXT]}
         if current is not None:
@@ -1246,6 +1340,7 @@ class _Turn:
                 notes=(),
             )
         )
+        self.handed_off(current.application_id if current is not None and not writing_to_staff else "")
         self.say(service.done, case_id=CASE_ID_PLACEHOLDER)
         if current is not None:
             self.say(self.prompts.resumed)
@@ -1253,28 +1348,28 @@ class _Turn:
 
 
 @dataclass(frozen=True)
-class PendingKind:
-    """A question outside the application's own steps, waiting for its answer: how it is asked again
-    and how its answer is taken. ``ask`` says False when what it needs is gone (the open question is
-    asked instead)."""
+class PendingKind(Generic[Question]):
+    """How a question outside the application's own steps is asked again and how its answer is taken.
+    ``ask`` says False when what it needs is gone (the open question is asked instead)."""
 
-    ask: Callable[[_Turn], bool]
-    answer: Callable[[_Turn, str], None]
+    ask: Callable[[_Turn, Question], bool]
+    answer: Callable[[_Turn, Question, str], None]
 
 
-PENDING: dict[Pending, PendingKind] = {
-    "resume": PendingKind(_Turn.ask_resume, _Turn.answer_resume),
-    "cancel": PendingKind(_Turn.ask_cancel, _Turn.answer_cancel),
-    "restart": PendingKind(_Turn.ask_restart, _Turn.answer_restart),
-    "handoff": PendingKind(_Turn.ask_handoff, _Turn.answer_handoff),
-    "mode": PendingKind(_Turn.ask_mode, _Turn.answer_mode_question),
-    "heard": PendingKind(_Turn.ask_heard, _Turn.answer_heard),
-    "readback": PendingKind(_Turn.ask_read_back, _Turn.answer_read_back),
-    "offer": PendingKind(_Turn.ask_offer, _Turn.answer_offer),
-    "proposal": PendingKind(_Turn.ask_proposal, _Turn.answer_proposal),
-    "reading": PendingKind(_Turn.ask_reading, _Turn.answer_reading),
-    "which": PendingKind(_Turn.ask_which_again, _Turn.answer_which),
-    "money": PendingKind(_Turn.ask_money, _Turn.answer_money),
+PENDING: dict[type[PendingQuestion], PendingKind[Any]] = {
+    Resume: PendingKind(_Turn.ask_resume, _Turn.answer_resume),
+    Cancel: PendingKind(_Turn.ask_cancel, _Turn.answer_cancel),
+    Restart: PendingKind(_Turn.ask_restart, _Turn.answer_restart),
+    Handoff: PendingKind(_Turn.ask_handoff, _Turn.answer_handoff),
+    ModeQuestion: PendingKind(_Turn.ask_mode, _Turn.answer_mode_question),
+    Heard: PendingKind(_Turn.ask_heard, _Turn.answer_heard),
+    ReadBack: PendingKind(_Turn.ask_read_back, _Turn.answer_read_back),
+    Offer: PendingKind(_Turn.ask_offer, _Turn.answer_offer),
+    Guess: PendingKind(_Turn.ask_guess, _Turn.answer_guess),
+    Proposal: PendingKind(_Turn.ask_proposal, _Turn.answer_proposal),
+    Reading: PendingKind(_Turn.ask_reading, _Turn.answer_reading),
+    Which: PendingKind(_Turn.ask_which_again, _Turn.answer_which),
+    Money: PendingKind(_Turn.ask_money, _Turn.answer_money),
 }
 
 

@@ -66,6 +66,16 @@ class CreateCase:
 
 
 @dataclass(frozen=True)
+class AddToCase:
+    """Keep what the resident said on a request of theirs that staff have open (``case_id`` is its number).
+
+    If that request is no longer open, the message is taken again as if it had never been filed."""
+
+    case_id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class UpdateProfile:
     """Remember how this person wants to be answered, beyond this conversation."""
 
@@ -79,7 +89,7 @@ class ReportStatus:
     filled in from the case store."""
 
 
-Effect = CreateCase | UpdateProfile | ReportStatus
+Effect = CreateCase | AddToCase | UpdateProfile | ReportStatus
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import cn2an
 
 from dialogs.engine import MODE_OPTIONS, RESUME_OPTIONS, YES_NO
 from dialogs.evolve import evolve
+from dialogs.pending import Cancel, Guess, Handoff, Heard, ModeQuestion, Offer, Proposal, ReadBack, Restart, Resume
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from dialogs.validators import DISTRICTS
@@ -47,15 +48,20 @@ def expected_phrases(state: Conversation, catalog: Catalog) -> list[str] | None:
 
 def _expected(state: Conversation, catalog: Catalog) -> list[str] | None:
     pending = state.pending
-    if pending == "proposal":
+    if isinstance(pending, Proposal):
         # "您刚才说了……，对吗？" is answered yes or no, or with an answer to the question itself.
         question = _expected(evolve(state, pending=None), catalog)
         return [*YES_NO, *_YES_NO_WORDS, *(question or [])]
-    if pending in ("cancel", "restart", "handoff", "heard", "readback", "offer"):
+    if isinstance(pending, Cancel | Restart | Handoff | Heard | ReadBack | Offer):
         return [*YES_NO, *_YES_NO_WORDS, *_numbers(2)]
-    if pending == "mode":
+    if isinstance(pending, Guess) and pending.service in catalog.services:
+        # "您是想办……吗？": yes or no, the guess by number or name, or "something else" — or anything at all.
+        guessed = catalog.services[pending.service]
+        other = (catalog.prompts.something_else.text, *catalog.commands.something_else)
+        return [*YES_NO, *_YES_NO_WORDS, *_numbers(2), guessed.name, guessed.short_name, *other]
+    if isinstance(pending, ModeQuestion):
         return [word for option in MODE_OPTIONS for word in (option.label, *option.synonyms)] + _numbers(3)
-    if pending == "resume":
+    if isinstance(pending, Resume):
         return [word for option in RESUME_OPTIONS for word in (option.label, *option.synonyms)] + _numbers(3)
     application = state.application
     if application is None:

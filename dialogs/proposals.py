@@ -8,11 +8,10 @@ of a sentence that is about that question (it names the question's topic), so no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from dialogs.answers import choice_options, parse_answer
+from dialogs.pending import Proposal
 from dialogs.relations import relation_in
 from dialogs.schema import Step
 from dialogs.state import Application
@@ -22,16 +21,6 @@ _CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
 _APPLICANT_FIELD = "applicant"
 _RELATIONSHIP_FIELD = "proxy_relationship"
 _PROXY = "proxy"
-
-
-@dataclass(frozen=True)
-class Proposal:
-    step: str
-    value: Any
-    quote: str  # the resident's own words it came from
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "value": self.value, "quote": self.quote}
 
 
 def proposal_for(step: Step, application: Application, *, today: date) -> Proposal | None:

@@ -205,6 +205,7 @@ class Commands(_Model):
     status: tuple[str, ...]
     more_options: tuple[str, ...] = ()  # at a long list heard a few options at a time: the rest, please
     offer_yes: tuple[str, ...] = ()  # to "要现在申请……吗？": the question's own verb said back ("申请") is a yes
+    something_else: tuple[str, ...] = ()  # to "您是想办……吗？": none of that, the resident wants another thing
 
 
 class Prompts(_Model):
@@ -216,6 +217,7 @@ class Prompts(_Model):
     not_understood: Prompt
     handoff_offer: Prompt
     handoff_declined: Prompt
+    handoff_open: Prompt
     resume_offer: Prompt
     resumed: Prompt
     cancel_confirm: Prompt
@@ -261,6 +263,7 @@ class Prompts(_Model):
     did_you_mean: Prompt
     switched: Prompt
     paused_resume: Prompt
+    paused_back: Prompt
     group_intro: Prompt
     notice_claimed: Prompt
     notice_resolved: Prompt
@@ -283,6 +286,7 @@ class Prompts(_Model):
     proposal_offer: Prompt
     corrected: Prompt
     more_options: Prompt
+    something_else: Prompt
     next_item: Prompt
     document_item: Prompt
     reading_done: Prompt

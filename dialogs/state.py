@@ -6,19 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dialogs.evolve import evolve
+from dialogs.pending import PendingQuestion, pending_dict, pending_from
 
 Mode = Literal["voice", "text", "simple"]
 Phase = Literal["asking", "confirming", "choosing_correction"]
-Pending = Literal[
-    "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal", "reading", "which",
-    "money",
-]  # fmt: skip
 MODES: tuple[Mode, ...] = ("voice", "text", "simple")
 PHASES: tuple[Phase, ...] = ("asking", "confirming", "choosing_correction")
-PENDINGS: tuple[Pending, ...] = (
-    "resume", "cancel", "restart", "handoff", "mode", "heard", "readback", "offer", "proposal", "reading", "which",
-    "money",
-)  # fmt: skip
 
 TRANSCRIPT_LIMIT = 60
 SAID_LIMIT = 20
@@ -44,7 +37,6 @@ class Application:
     correcting: bool = False  # answering one step again from the summary, then back to the summary
     partial: dict[str, Any] = field(default_factory=dict)  # half an answer kept: "肢体残疾", then "一级"
     said: tuple[str, ...] = ()  # what the resident said so far, read for answers to later questions
-    proposal: dict[str, Any] = field(default_factory=dict)  # an answer offered from what was said before
     proposed: tuple[str, ...] = ()  # steps already offered that way: never offered twice
     paged: str = ""  # the choice step whose later options are being heard (long lists come a few at a time)
 
@@ -53,7 +45,7 @@ class Application:
 class Conversation:
     mode: Mode = "text"
     application: Application | None = None
-    pending: Pending | None = None
+    pending: PendingQuestion | None = None  # a question outside the application, with its data
     misunderstood: int = 0
     last_replies: tuple[dict[str, Any], ...] = ()
     last_seen: float = 0.0
@@ -61,14 +53,13 @@ class Conversation:
     greeted: bool = False
     mode_asked: bool = False  # a new follower is asked once how they want answers: voice, text or simple
     speech_rate: int = 0  # -2 … 2, for spoken answers
-    heard: str = ""  # what speech recognition heard but was unsure of, while asking "您是说……吗？"
     menu_group: str = ""  # the group whose short menu was shown last: numbers then choose within it
     paused: Application | None = None  # put aside when the resident turned to another request
-    offer: str = ""  # the service offered after answering a question, while asking "要现在申请……吗？"
     mode_later: bool = False  # the first message was not an answer to the mode question: ask it later
-    reading: tuple[str, ...] = ()  # the closing of an application still to be heard, one part per "要听下一项吗？"
-    offers: tuple[str, ...] = ()  # the two services asked between: "您是想问A，还是B？"
-    screening: tuple[bool, ...] = ()  # the yes/no answers so far to "我能领什么钱"'s questions
+    # The request for a person this conversation filed, and the application it was about ("" for none):
+    # while staff have it open, asking for a person again adds to it rather than filing another.
+    handoff_case: str = ""
+    handoff_for: str = ""
 
     def with_turns(self, *turns: Turn) -> Conversation:
         return evolve(self, transcript=(self.transcript + turns)[-TRANSCRIPT_LIMIT:])
@@ -79,7 +70,7 @@ class Conversation:
         return {
             "mode": self.mode,
             "application": None if application is None else _application_dict(application),
-            "pending": self.pending,
+            "pending": pending_dict(self.pending),
             "misunderstood": self.misunderstood,
             "last_replies": list(self.last_replies),
             "last_seen": self.last_seen,
@@ -87,14 +78,11 @@ class Conversation:
             "greeted": self.greeted,
             "mode_asked": self.mode_asked,
             "speech_rate": self.speech_rate,
-            "heard": self.heard,
             "menu_group": self.menu_group,
             "paused": None if self.paused is None else _application_dict(self.paused),
-            "offer": self.offer,
             "mode_later": self.mode_later,
-            "reading": list(self.reading),
-            "offers": list(self.offers),
-            "screening": list(self.screening),
+            "handoff_case": self.handoff_case,
+            "handoff_for": self.handoff_for,
         }
 
     @classmethod
@@ -105,7 +93,7 @@ class Conversation:
             return cls(
                 mode=_one_of(data.get("mode"), MODES, "text"),
                 application=_application_from(application) if application else None,
-                pending=_one_of(data.get("pending"), PENDINGS, None),
+                pending=pending_from(data.get("pending"), data),
                 misunderstood=int(data.get("misunderstood", 0)),
                 last_replies=tuple(r for r in data.get("last_replies", ()) if isinstance(r, dict)),
                 last_seen=float(data.get("last_seen", 0.0)),
@@ -113,14 +101,11 @@ class Conversation:
                 greeted=bool(data.get("greeted", False)),
                 mode_asked=bool(data.get("mode_asked", False)),
                 speech_rate=max(-2, min(2, int(data.get("speech_rate", 0)))),
-                heard=str(data.get("heard", ""))[:500],
                 menu_group=str(data.get("menu_group", ""))[:60],
                 paused=_application_from(data["paused"]) if data.get("paused") else None,
-                offer=str(data.get("offer", ""))[:60],
                 mode_later=bool(data.get("mode_later", False)),
-                reading=tuple(str(r)[:2000] for r in data.get("reading", ()))[:20],
-                offers=tuple(str(o)[:60] for o in data.get("offers", ()))[:2],
-                screening=tuple(bool(a) for a in data.get("screening", ()))[:5],
+                handoff_case=str(data.get("handoff_case", ""))[:20],
+                handoff_for=str(data.get("handoff_for", ""))[:120],
             )
         except (TypeError, KeyError, ValueError, AttributeError):
             return cls()
@@ -138,7 +123,6 @@ def _application_dict(application: Application) -> dict[str, Any]:
         "correcting": application.correcting,
         "partial": dict(application.partial),
         "said": list(application.said),
-        "proposal": dict(application.proposal),
         "proposed": list(application.proposed),
         "paged": application.paged,
     }
@@ -160,7 +144,6 @@ def _application_from(data: dict[str, Any]) -> Application:
         correcting=bool(data.get("correcting", False)),
         partial=dict(data.get("partial") or {}),
         said=tuple(str(s) for s in data.get("said", ()))[-SAID_LIMIT:],
-        proposal=dict(data.get("proposal") or {}),
         proposed=tuple(str(s) for s in data.get("proposed", ())),
         paged=str(data.get("paged", ""))[:60],
     )

@@ -80,17 +80,23 @@ class CaseConversations:
         return [OpenTalk(case_id, services[case_id]) for _event_id, case_id in sorted(talking, reverse=True)]
 
     async def resident_said(
-        self, case_id: int, text: str, *, kind: str = "text", audio: VoiceClip | None = None
+        self,
+        case_id: int,
+        text: str,
+        *,
+        kind: str = "text",
+        audio: VoiceClip | None = None,
+        unclaimed_too: bool = False,
     ) -> int:
         """Keep what the resident said on the case (a case waiting on them is theirs to answer: back to
         ``claimed``), and the sound of a voice message, encrypted; the event's id. Refused when the case is
-        no longer open."""
+        no longer open, or (unless ``unclaimed_too``: a request for a person asked for again) not claimed yet."""
         text = text[:MAX_RESIDENT_TEXT]
         async with self._sessions.begin() as session:
             case = await session.get(CaseRow, case_id, with_for_update=True)
             if case is None:
                 raise CaseNotFound("case_not_found", "找不到这个申请")
-            if case.status not in _OPEN:
+            if case.status not in ((*_OPEN, CaseStatus.NEW) if unclaimed_too else _OPEN):
                 raise CaseConflict("case_not_open", "这个申请已经办结了")
             if case.status == CaseStatus.WAITING:
                 case.status = CaseStatus.CLAIMED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from itertools import count
 
@@ -373,3 +374,62 @@ async def test_a_key_of_another_type_where_state_belongs_is_read_as_nothing_and_
     assert "生活补贴" in second.replies[0].text
     assert await real_redis.type(name) == b"string"
     assert await real_redis.get(RESIDENT.redis_key("lock")) is None
+
+
+async def test_a_conversation_saved_by_the_previous_version_goes_on_where_it_was(
+    pipeline: Pipeline, real_redis: Redis
+) -> None:
+    # Before pending questions were values: the kind's name, its data in a loose field beside it.
+    await say_all(pipeline, ("你好",))
+    saved = await stored_conversation(real_redis, pipeline, RESIDENT)
+    assert saved is not None
+    old = {**saved, "pending": "offer", "offer": "nursing-allowance", "heard": "", "reading": [], "offers": []}
+    await real_redis.set(pipeline.conversations.key_for(RESIDENT), json.dumps(old, ensure_ascii=False))
+
+    accepted = await pipeline.handle(RESIDENT, "好的", "m9")
+
+    assert "护理补贴" in accepted.replies[0].text
+    now = await stored_conversation(real_redis, pipeline, RESIDENT)
+    assert now is not None
+    assert now["application"]["service"] == "nursing-allowance"
+    assert "offer" not in now
+
+
+async def test_a_resident_who_keeps_saying_i_dont_know_gets_one_request_for_a_person_not_one_each_time(
+    pipeline: Pipeline, case_store: CaseStore, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    lost = ("你好", "我想申请生活补贴", "给我自己", *("不知道",) * 12)
+    outcomes = await say_all(pipeline, lost)
+    (case_id,) = [case for outcome in outcomes for case in outcome.case_ids]
+    assert await count_cases(sessionmaker) == 1
+
+    again = await pipeline.handle(RESIDENT, "还是转人工吧", "h1")
+
+    assert again.case_ids == ()
+    assert again.replies[0].text.startswith(f"您要找工作人员的请求已经在办了，编号是{case_id}。")
+    assert await count_cases(sessionmaker) == 1
+    detail = await case_store.get(case_id, actor="test")
+    said = [event.detail.get("text") for event in detail.events if event.kind == "resident_said"]
+    assert "还是转人工吧" in said
+
+
+async def test_once_staff_have_closed_the_request_asking_for_a_person_files_a_new_one(
+    pipeline: Pipeline, case_store: CaseStore, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await pipeline.handle(RESIDENT, "转人工", "h0")
+    (first,) = (await pipeline.handle(RESIDENT, "孩子上学的事", "h1")).case_ids
+    told = await pipeline.handle(RESIDENT, "人工", "h2")
+    assert f"编号是{first}" in told.replies[0].text
+    assert told.case_ids == ()
+    staff = await add_staff(sessionmaker, "li", teams=("hotline",))
+    await case_store.claim(first, staff=staff)
+    await case_store.resolve(first, staff=staff, outcome="answered", note="")
+
+    started = await pipeline.handle(RESIDENT, "转人工", "h3")
+    filed = await pipeline.handle(RESIDENT, "又有别的事", "h4")
+
+    assert started.case_ids == ()
+    assert "找工作人员" in started.replies[0].text
+    (second,) = filed.case_ids
+    assert second != first
+    assert await count_cases(sessionmaker) == 2

@@ -6,10 +6,12 @@ Shared by the dialog tests so that each test reads as the conversation it checks
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from types import NoneType
 
 from dialogs.choice_pages import labels
 from dialogs.engine import step
 from dialogs.events import CreateCase, Effect, Inbound, Reply, StepResult, UpdateProfile
+from dialogs.pending import Proposal
 from dialogs.render import render_text
 from dialogs.schema import Catalog, Prompt, Prompts
 from dialogs.state import Conversation
@@ -148,7 +150,7 @@ def fill(
     for _ in range(40):
         application = results[-1].state.application
         pending = results[-1].state.pending
-        if application is None or application.phase != "asking" or pending not in (None, "proposal"):
+        if application is None or application.phase != "asking" or not isinstance(pending, NoneType | Proposal):
             break
         if application.step not in answers:
             break

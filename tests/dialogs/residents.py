@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from dialogs.engine import step
-from dialogs.events import CreateCase, Inbound
+from dialogs.events import CreateCase, Inbound, ReportStatus
 from dialogs.render import render_spoken
 from dialogs.schema import Catalog
 from dialogs.spoken import sentences
@@ -45,6 +45,7 @@ class Resident:
     at_readback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by step id; "对" otherwise
     at_closing: tuple[str, ...] = ("好的",)  # to "要听下一项吗？" while the closing is read out
     mode_answer: str = "文字"
+    afterwards: tuple[str, ...] = ()  # said once nothing is open any more ("批了没有" after filing)
     subscribe: bool = False
     danger: bool = False
     expect: Mapping[str, Any] = field(default_factory=dict)
@@ -58,6 +59,7 @@ class Outcome:
     looped: bool = False
     filed: list[CreateCase] = field(default_factory=list)
     urgent: list[CreateCase] = field(default_factory=list)
+    status_reports: int = 0  # how many times the service looked the resident's requests up
     mode: str = "text"
     problems: list[str] = field(default_factory=list)
     said: list[str] = field(default_factory=list)  # every line, for replaying through a channel
@@ -86,6 +88,7 @@ def load_residents(path: Path = CORPUS) -> list[Resident]:
                 at_readback={k: tuple(v) for k, v in entry.get("at_readback", {}).items()},
                 at_closing=tuple(entry.get("at_closing", ["好的"])),
                 mode_answer=entry.get("mode_answer", "文字"),
+                afterwards=tuple(entry.get("afterwards", ())),
                 subscribe=bool(entry.get("subscribe", False)),
                 danger=bool(entry.get("danger", False)),
                 expect=entry.get("expect", {}),
@@ -97,8 +100,13 @@ def load_residents(path: Path = CORPUS) -> list[Resident]:
 def _question(state: Conversation) -> tuple[Any, ...]:
     application = state.application
     if application is None:
-        return ("menu", state.pending)
-    return (application.step, application.phase, state.pending)
+        return ("menu", _kind(state.pending))
+    return (application.step, application.phase, _kind(state.pending))
+
+
+def _kind(pending: Any) -> Any:
+    """The pending question's kind name: a value with its data in this core, a plain name in older ones."""
+    return getattr(pending, "kind", pending)
 
 
 def _progress_marks(state: Conversation) -> tuple[Any, ...]:
@@ -118,22 +126,25 @@ class _Talker:
         self.resident = resident
         self.said_to: dict[str, int] = {}
         self.opening = list(resident.opening)
+        self.afterwards = list(resident.afterwards)
 
     def next_line(self, state: Conversation, filed: bool) -> str | None:
         if self.opening:
             return self.opening.pop(0)
-        pending = state.pending
+        pending = _kind(state.pending)
         application = state.application
         if pending == "mode":
             return self.resident.mode_answer
         if pending == "reading":  # "要听下一项吗？" after filing, in voice and simple modes
             return self._line("closing", self.resident.at_closing)
-        if pending in ("which", "money", "offer") and application is None:
+        if pending in ("which", "money", "offer", "guess") and application is None:
             return "是" if pending != "which" else "1"
+        if application is None and pending is None and self.afterwards:
+            return self.afterwards.pop(0)
         if application is None:
             return None  # nothing open: the resident is done (or the service stopped them)
         if pending == "proposal":
-            return self._proposal(application)
+            return self._proposal(state, application)
         if pending == "readback":
             lines = self.resident.at_readback.get(application.step, ("对",))
             return self._line(f"readback:{application.step}", lines)
@@ -151,8 +162,9 @@ class _Talker:
         self.said_to[key] = index + 1
         return lines[min(index, len(lines) - 1)]
 
-    def _proposal(self, application: Any) -> str:
-        proposal = getattr(application, "proposal", {}) or {}
+    def _proposal(self, state: Conversation, application: Any) -> str:
+        # The proposal is the pending question's own data (older cores kept it on the application).
+        proposal = getattr(application, "proposal", None) or vars(state.pending)
         expected = self.resident.expect.get("answers", {}).get(proposal.get("step"))
         return "对" if expected is None or _matches(expected, proposal.get("value")) else "不是"
 
@@ -188,7 +200,9 @@ def converse(resident: Resident, catalog: Catalog) -> Outcome:
         for effect in result.effects:
             if isinstance(effect, CreateCase):
                 (outcome.urgent if effect.urgent else outcome.filed).append(effect)
-        if result.state.pending == "handoff" and state.pending != "handoff":
+            elif isinstance(effect, ReportStatus):
+                outcome.status_reports += 1
+        if _kind(result.state.pending) == "handoff" and _kind(state.pending) != "handoff":
             offers += 1
         state = result.state
         opening_turn = turn < len(resident.opening)
@@ -221,6 +235,8 @@ def _problems(resident: Resident, outcome: Outcome, state: Conversation) -> list
     for words in expect.get("heard", ()):  # said to the resident at some point ("110")
         if not any(words in text for text in outcome.heard):
             problems.append(f"never heard {words!r}")
+    if "status" in expect and outcome.status_reports != expect["status"]:
+        problems.append(f"status looked up {outcome.status_reports} times, expected {expect['status']}")
     if "mode" in expect and outcome.mode != expect["mode"]:
         problems.append(f"expected mode {expect['mode']}, got {outcome.mode}")
     if state.application is not None:

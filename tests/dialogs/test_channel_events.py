@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogs.engine import step
 from dialogs.events import Inbound, InboundKind, StepResult, UpdateProfile
+from dialogs.pending import Guess, Heard, ModeQuestion, ReadBack, Resume
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import (
@@ -39,7 +40,7 @@ def test_a_new_follower_is_welcomed_and_asked_once_how_to_be_answered(catalog: C
 
     assert texts(result) == [prompt(catalog, "subscribed"), prompt(catalog, "mode_question")]
     assert result.replies[-1].options == ("语音", "文字", "简单的话")
-    assert result.state.pending == "mode"
+    assert isinstance(result.state.pending, ModeQuestion)
     assert result.state.mode_asked
 
     again = event(catalog, "subscribe", state=result.state)
@@ -73,7 +74,7 @@ def test_a_returning_follower_with_an_unfinished_application_is_offered_to_go_on
     result = event(catalog, "subscribe", state=started.state)
 
     assert texts(result)[0] == prompt(catalog, "subscribed")
-    assert result.state.pending == "resume"
+    assert isinstance(result.state.pending, Resume)
 
 
 def test_a_menu_button_naming_a_service_starts_it(catalog: Catalog) -> None:
@@ -122,7 +123,7 @@ def test_unsure_speech_is_checked_back_and_yes_acts_on_it(catalog: Catalog) -> N
     unsure = event(catalog, "voice", "护理补贴", state=last(talk(catalog, "你好")).state, confidence=0.3)
 
     assert texts(unsure) == [prompt(catalog, "did_you_say", heard="护理补贴")]
-    assert unsure.state.pending == "heard"
+    assert isinstance(unsure.state.pending, Heard)
     assert unsure.state.application is None
 
     confirmed = event(catalog, "voice", "对", state=unsure.state, confidence=0.4)
@@ -158,8 +159,7 @@ def test_speech_rate_and_heard_text_survive_storage(catalog: Catalog) -> None:
     restored = Conversation.from_dict(unsure.state.to_dict())
 
     assert restored.speech_rate == -1
-    assert restored.heard == "护理补贴"
-    assert restored.pending == "heard"
+    assert restored.pending == Heard("护理补贴")
 
 
 def _voice_user_at_the_id_question(catalog: Catalog) -> Conversation:
@@ -170,7 +170,7 @@ def _voice_user_at_the_id_question(catalog: Catalog) -> Conversation:
 def test_a_voice_user_hears_a_spoken_id_number_read_back_before_going_on(catalog: Catalog) -> None:
     result = last(talk(catalog, "11010519491231002X", state=_voice_user_at_the_id_question(catalog)))
 
-    assert result.state.pending == "readback"
+    assert isinstance(result.state.pending, ReadBack)
     assert texts(result) == [prompt(catalog, "read_back", label="身份证号码", value="110105 19491231 002X")]
 
     confirmed = last(talk(catalog, "对", state=result.state))
@@ -197,13 +197,14 @@ def test_a_text_user_is_not_read_back_what_they_typed(catalog: Catalog) -> None:
 
 
 def test_a_weak_guess_is_asked_about_instead_of_started(catalog: Catalog) -> None:
-    """ "辅据" only sounds like 辅具: the resident is asked, and "是" starts it."""
+    """ "辅据" only sounds like 辅具: the resident is asked, with something else beside it, and "是" starts it."""
     asked = last(talk(catalog, "你好", "辅据"))
 
     assert asked.state.application is None
-    assert asked.state.pending == "offer"
+    assert asked.state.pending == Guess("assistive-device")
     guess = catalog.services["assistive-device"]
     assert texts(asked) == [prompt(catalog, "did_you_mean", service=guess.short_name)]
+    assert asked.replies[0].options == (guess.short_name, prompt(catalog, "something_else"))
 
     started = last(talk(catalog, "是", state=asked.state))
     assert started.state.application is not None

@@ -133,8 +133,9 @@ def test_repeat_wins_over_help_in_a_short_message(catalog: Catalog) -> None:
 
 def test_every_command_phrase_in_content_is_detected_as_its_own_command(catalog: Catalog) -> None:
     for command, phrases in catalog.commands:
-        if command in ("confirm", "more_options", "offer_yes"):
-            continue  # not commands that work anywhere: a yes at the summary, the rest of a long list
+        if command in ("confirm", "more_options", "offer_yes", "something_else"):
+            # not commands that work anywhere: a yes at the summary, the rest of a long list, "none of those"
+            continue
         for phrase in phrases:
             assert detect_command(phrase, catalog.commands) == command, phrase
 
@@ -151,3 +152,25 @@ def test_detect_command_never_raises(catalog: Catalog, text: str) -> None:
     result = detect_command(text, catalog.commands)
 
     assert result is None or hasattr(catalog.commands, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我上个月申请的补贴批了没有",
+        "我妈的护理补贴办得怎么样了",
+        "上次申请的轮椅有结果了吗",
+        "我想问问我的残疾证办好了没有呢",
+    ],
+)
+def test_a_status_question_at_the_end_of_a_longer_message_is_asked_whatever_it_names(
+    catalog: Catalog, text: str
+) -> None:
+    assert detect_command(text, catalog.commands) == "status"
+
+
+@pytest.mark.parametrize(
+    "text", ["我想申请护理补贴", "还没批下来，我在等", "批了没有我也不知道，反正我想再申请一个轮椅"]
+)
+def test_status_words_not_at_the_end_of_a_long_message_are_not_a_status_question(catalog: Catalog, text: str) -> None:
+    assert detect_command(text, catalog.commands) != "status"

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from dialogs.commands import detect_command
 from dialogs.engine import step
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, Reply, StepResult, UpdateProfile
+from dialogs.pending import Cancel, Handoff, Restart, Which, kind_of
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from dialogs.validators import ChoiceOption, Invalid, Valid, parse_choice, parse_yes_no
@@ -259,7 +260,7 @@ def test_a_tie_between_the_subsidies_asks_which_of_the_two(catalog: Catalog) -> 
     assert result.replies == (_which(catalog, "生活补贴", "护理补贴"),)
     assert result.effects == ()
     assert result.state.application is None
-    assert result.state.pending == "which"
+    assert isinstance(result.state.pending, Which)
     assert result.state.misunderstood == 0
 
 
@@ -318,7 +319,7 @@ def test_third_unknown_text_in_a_row_offers_a_person(catalog: Catalog) -> None:
     result = last(talk(catalog, "你好", "随便", "哈哈", "嗯嗯嗯啊"))
 
     assert result.replies == (Reply(prompt(catalog, "handoff_offer"), YES_NO),)
-    assert result.state.pending == "handoff"
+    assert isinstance(result.state.pending, Handoff)
     assert result.state.misunderstood == 0
 
 
@@ -382,7 +383,7 @@ def walk_states(catalog: Catalog) -> list[Conversation]:
     walks.append(talk(catalog, "不是", state=summary))
     walks.append(talk(catalog, "你好", state=summary, start=summary.last_seen + TWO_DAYS))
     states = [Conversation()] + [result.state for walk in walks for result in walk]
-    assert {state.pending for state in states} >= {None, "cancel", "restart", "handoff", "resume"}
+    assert {kind_of(state.pending) for state in states} >= {None, "cancel", "restart", "handoff", "resume"}
     phases = {state.application.phase for state in states if state.application is not None}
     assert phases == {"asking", "confirming", "choosing_correction"}
     return states
@@ -507,7 +508,7 @@ def test_restart_asks_to_confirm_before_clearing_anything(catalog: Catalog, stat
     result = last(talk(catalog, word, state=before.state))
 
     assert result.replies == (Reply(prompt(catalog, "restart_confirm", service="生活补贴"), YES_NO),)
-    assert result.state.pending == "restart"
+    assert isinstance(result.state.pending, Restart)
     assert result.state.application == before.state.application
 
 
@@ -545,7 +546,7 @@ def test_cancel_asks_to_confirm_first(catalog: Catalog, state_name: str, word: s
     result = last(talk(catalog, word, state=before.state))
 
     assert result.replies == (Reply(prompt(catalog, "cancel_confirm", service="生活补贴"), YES_NO),)
-    assert result.state.pending == "cancel"
+    assert isinstance(result.state.pending, Cancel)
     assert result.state.application == before.state.application
 
 
@@ -624,7 +625,7 @@ def test_an_unclear_answer_to_cancel_or_restart_gives_the_reason_and_asks_again(
         Reply(unclear_yes_no("什么")),
         Reply(prompt(catalog, confirm, service="生活补贴"), YES_NO),
     )
-    assert result.state.pending == ("cancel" if word == "取消" else "restart")
+    assert result.state.pending == (Cancel() if word == "取消" else Restart())
     assert result.state.misunderstood == 1
     assert result.state.application == before.state.application
 
@@ -849,6 +850,6 @@ def test_no_case_or_profile_effect_without_a_reason(catalog: Catalog) -> None:
 
 def test_every_pending_question_is_asked_and_answered_from_one_table() -> None:
     from dialogs.engine import PENDING
-    from dialogs.state import PENDINGS
+    from dialogs.pending import KINDS
 
-    assert set(PENDING) == set(PENDINGS)
+    assert set(PENDING) == set(KINDS)

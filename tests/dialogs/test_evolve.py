@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from dialogs.evolve import evolve
+from dialogs.pending import Cancel, Handoff
 from dialogs.state import Application, Conversation, Turn
 
 APPLICATION = Application(service="living-allowance", application_id="a1", step="applicant", answers={"x": 1})
@@ -18,7 +19,7 @@ CONVERSATION = Conversation(mode="voice", application=APPLICATION, transcript=(T
     ("value", "changes"),
     [
         (CONVERSATION, {}),
-        (CONVERSATION, {"pending": "handoff", "misunderstood": 2}),
+        (CONVERSATION, {"pending": Handoff(), "misunderstood": 2}),
         (CONVERSATION, {"application": None, "mode": "simple"}),
         (APPLICATION, {"phase": "confirming", "correcting": True}),
         (Turn("resident", "你好"), {"text": "再见"}),
@@ -32,13 +33,13 @@ def test_evolve_equals_dataclasses_replace(value: Any, changes: dict[str, Any]) 
 
 
 def test_the_original_is_left_as_it_was() -> None:
-    evolve(CONVERSATION, pending="cancel", misunderstood=3)
+    evolve(CONVERSATION, pending=Cancel(), misunderstood=3)
 
     assert (CONVERSATION.pending, CONVERSATION.misunderstood) == (None, 0)
 
 
 def test_an_evolved_value_is_still_frozen() -> None:
-    evolved = evolve(CONVERSATION, pending="cancel")
+    evolved = evolve(CONVERSATION, pending=Cancel())
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         evolved.pending = None  # type: ignore[misc]

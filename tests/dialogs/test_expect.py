@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dialogs.expect import expected_phrases
+from dialogs.pending import Proposal
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import LIVING, MENU_PATH, last, talk
@@ -66,9 +67,16 @@ def test_at_an_answer_offered_from_before_it_listens_for_yes_no_and_the_question
     catalog: Catalog,
 ) -> None:
     state = last(talk(catalog, "你好", "1", "1", "帮我爸爸申请，我是他女儿")).state
-    assert state.pending == "proposal"
+    assert isinstance(state.pending, Proposal)
 
     phrases = expected_phrases(state, catalog)
 
     assert phrases is not None
     assert {"是", "不是", "对", "子女", "女儿", "配偶"} <= set(phrases)
+
+
+def test_at_a_weak_guess_it_listens_for_yes_no_the_guess_and_something_else(catalog: Catalog) -> None:
+    phrases = expected_phrases(last(talk(catalog, "你好", "辅据")).state, catalog)
+
+    assert phrases is not None
+    assert {"是", "不是", "一", "二", "辅具适配", "都不是，说别的事", "别的事"} <= set(phrases)

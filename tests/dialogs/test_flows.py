@@ -15,6 +15,7 @@ import pytest
 
 from dialogs.answers import parse_answer
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Reply, StepResult
+from dialogs.pending import Handoff
 from dialogs.schema import Catalog
 from dialogs.validators import Invalid, parse_yes_no
 from tests.dialogs.conversation import (
@@ -736,7 +737,7 @@ def test_three_invalid_answers_in_a_row_offer_a_person(catalog: Catalog) -> None
     result = last(then(catalog, results, "abc"))
 
     assert result.replies == (Reply(prompt(catalog, "handoff_offer"), YES_NO),)
-    assert result.state.pending == "handoff"
+    assert isinstance(result.state.pending, Handoff)
     assert result.effects == ()
 
 
@@ -790,5 +791,5 @@ def test_unclear_answer_to_the_offer_gives_the_reason_and_asks_again_for_yes_or_
     assert isinstance(reason, Invalid)
     assert result.replies == (Reply(said_back(reason)), Reply(prompt(catalog, "handoff_offer"), YES_NO))
     assert result.effects == ()
-    assert result.state.pending == "handoff"
+    assert isinstance(result.state.pending, Handoff)
     assert result.state.misunderstood == 1

@@ -21,6 +21,7 @@ import pytest
 from dialogs.answers import parse_answer
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Reply, StepResult
 from dialogs.intents import route
+from dialogs.pending import Offer, Proposal
 from dialogs.render import render_spoken
 from dialogs.schema import Catalog, Prompt
 from dialogs.validators import Valid
@@ -77,6 +78,7 @@ CARD_SELF = {
     "matter": "新办，第一次办证",
     "residence": "户口在柳州",
     "guardian": "都不是",
+    "assessment_visit": "能去",
     "name": "张三",
     "id_number": SELF_ID,
     "district": "柳北区",
@@ -474,7 +476,7 @@ def test_every_way_of_asking_a_question_is_answered_from_idle_with_an_offer(
         result = last(talk(catalog, *opening, f"请问{phrase}"))
 
         assert result.replies == (Reply(answer.for_mode(mode)), offer), phrase
-        assert (result.state.pending, result.state.offer) == ("offer", offered), phrase
+        assert result.state.pending == Offer(offered), phrase
         assert result.state.application is None
         assert result.effects == ()
 
@@ -717,3 +719,69 @@ def test_the_routing_sentences_reach_their_service(catalog: Catalog) -> None:
 )
 def test_a_sound_alike_slip_still_starts_the_service(catalog: Catalog, slip: str, service: str) -> None:
     assert opens(last(talk(catalog, "你好", slip)), service)
+
+
+# ----------------------------------------------------------------------------- the card: assessment at home (issue 14)
+
+
+def test_a_resident_who_cannot_go_out_for_the_assessment_is_told_to_ask_for_one_at_home_and_staff_see_it(
+    catalog: Catalog,
+) -> None:
+    case, results = submitted(catalog, CARD, {**CARD_SELF, "assessment_visit": "出不了门"})
+
+    assert case.answers["assessment_visit"] == "housebound"
+    assert case.notes == ("home-assessment",)
+    assert case.displays["assessment_visit"] == "出不了门，比如卧床或者行动很不方便"
+    assert rule_says(catalog, CARD, "home-assessment") in all_said(results)
+
+
+@pytest.mark.parametrize("said", ["我瘫在床上", "下不了床", "我腿脚不好，下不了楼", "去不了", "不行，出不去"])
+def test_ways_of_saying_one_cannot_go_out_are_understood(catalog: Catalog, said: str) -> None:
+    case, _ = submitted(catalog, CARD, {**CARD_SELF, "assessment_visit": said})
+
+    assert case.answers["assessment_visit"] == "housebound"
+
+
+@pytest.mark.parametrize("said", ["能去", "可以", "有人陪着能去"])
+def test_one_who_can_go_hears_nothing_about_visits_at_home(catalog: Catalog, said: str) -> None:
+    case, results = submitted(catalog, CARD, {**CARD_SELF, "assessment_visit": said})
+
+    assert case.answers["assessment_visit"] == "can_go"
+    assert case.notes == ()
+    assert "上门" not in all_said(results[:-1])  # the closing's next steps mention it for everyone
+
+
+def test_the_home_assessment_is_said_with_a_hedge_never_as_a_promise(catalog: Catalog) -> None:
+    (rule,) = [r for r in catalog.services[CARD].rules if r.id == "home-assessment"]
+
+    for text in (rule.say.text, rule.say.simple):
+        assert text is not None
+        assert "有的地方" in text
+        assert "请问" in text
+        assert "会上门" not in text
+        assert "可以上门评定" not in text.replace("有的地方可以上门", "")
+
+
+def test_the_question_is_asked_only_where_an_assessment_is_part_of_it(catalog: Catalog) -> None:
+    asked = ask(catalog, CARD, "assessment_visit")
+    for matter in ("证丢了", "换领", "迁移"):
+        _, results = submitted(catalog, CARD, {**CARD_SELF, "matter": matter, "card_number": "不知道"})
+        assert asked not in all_said(results), matter
+    _, changed = submitted(catalog, CARD, {**CARD_SELF, "matter": "等级要改", "card_number": "不知道"})
+    assert asked in all_said(changed)
+
+
+def test_being_bedridden_said_in_the_first_message_is_offered_back_as_the_answer(catalog: Catalog) -> None:
+    opening = ("你好", "我爸瘫在床上好几年了，想给他办个残疾证")
+    answers = ("是", "对", "韦强", PROXY_PHONE, "新办", "户口在柳州", "都不是")
+    offered = last(talk(catalog, *opening, *answers))
+
+    assert isinstance(offered.state.pending, Proposal)
+    assert offered.state.pending.step == "assessment_visit"
+    assert offered.state.pending.value == "housebound"
+    assert "瘫在床上" in texts(offered)[-1]
+
+    taken = last(then(catalog, [offered], "对"))
+    assert taken.state.application is not None
+    assert taken.state.application.answers["assessment_visit"] == "housebound"
+    assert texts(taken)[0] == rule_says(catalog, CARD, "home-assessment", proxy=True)

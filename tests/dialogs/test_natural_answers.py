@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from dialogs.engine import step
-from dialogs.events import Inbound, StepResult
+from dialogs.events import Inbound, ReportStatus, StepResult
+from dialogs.pending import Handoff, ReadBack
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import (
@@ -201,7 +202,7 @@ def test_a_clear_choice_answers_the_mode_question(catalog: Catalog, choice: str,
 def voice_at_read_back(catalog: Catalog) -> list[StepResult]:
     results = answered_up_to(catalog, NURSING, "id_number", opening=("语音模式",))
     results = then(catalog, results, SELF_ID)
-    assert last(results).state.pending == "readback"
+    assert isinstance(last(results).state.pending, ReadBack)
     return results
 
 
@@ -216,7 +217,7 @@ def test_a_different_number_at_a_read_back_is_a_correction_read_back_in_turn(cat
     results = then(catalog, voice_at_read_back(catalog), OTHER_ID)
 
     assert answers_of(last(results))["id_number"] == OTHER_ID
-    assert last(results).state.pending == "readback"
+    assert isinstance(last(results).state.pending, ReadBack)
     assert current_step(last(results).state) == "id_number"
 
 
@@ -267,12 +268,38 @@ def test_going_to_fetch_the_id_card_pauses_without_counting_a_failure(catalog: C
     assert answers_of(last(results))["id_number"] == SELF_ID
 
 
+@pytest.mark.parametrize(
+    ("said", "what"),
+    [
+        pytest.param("等一下，转人工", "handoff", id="a-person"),
+        pytest.param("等下，我还是想找人问", "handoff-service", id="a-person-in-own-words"),
+        pytest.param("等等，我想问法律援助", "legal-aid", id="another-service"),
+        pytest.param("稍等，批了没有", "status", id="status"),
+    ],
+)
+def test_a_request_after_a_pause_word_is_taken_not_swallowed_as_waiting(catalog: Catalog, said: str, what: str) -> None:
+    before = answered_up_to(catalog, NURSING, "id_number")
+
+    result = last(then(catalog, before, said))
+
+    assert texts(result) != [prompt(catalog, "waiting")]
+    if what == "handoff":
+        assert [c.service for c in cases(result)] == ["handoff"]
+    elif what == "status":
+        assert any(isinstance(e, ReportStatus) for e in result.effects)
+    else:
+        application = result.state.application
+        assert application is not None
+        assert application.service == ("handoff" if what == "handoff-service" else what)
+        assert result.state.paused is not None
+
+
 # ----------------------------------------------------------------- the handoff offer
 
 
 def at_handoff_offer(catalog: Catalog) -> list[StepResult]:
     results = then(catalog, answered_up_to(catalog, NURSING, "district"), "什么意思", "什么意思", "什么意思")
-    assert last(results).state.pending == "handoff"
+    assert isinstance(last(results).state.pending, Handoff)
     return results
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.events import Reply
+from dialogs.pending import Offer, Which
 from dialogs.safety import find_warning
 from dialogs.schema import Catalog
 from tests.dialogs.conversation import LEGAL, LIVING, NURSING, all_cases, last, menu_labels, talk, texts, then
@@ -60,13 +61,13 @@ def test_both_yes_offers_the_two_allowances_to_choose_from(catalog: Catalog) -> 
     result = last(talk(catalog, "你好", "我家有残疾人，有什么补贴", "是的，要人照顾", "在领低保"))
 
     assert result.replies[-1].options == ("护理补贴", "生活补贴")
-    assert result.state.pending == "which"
+    assert isinstance(result.state.pending, Which)
 
 
 def test_one_yes_offers_that_one_and_yes_starts_it(catalog: Catalog) -> None:
     results = talk(catalog, "你好", "我能领什么钱", "不是", "在领")
 
-    assert last(results).state.pending == "offer"
+    assert isinstance(last(results).state.pending, Offer)
     assert "生活补贴" in texts(last(results))[0]
 
     started = last(then(catalog, results, "要"))
@@ -78,7 +79,7 @@ def test_one_yes_offers_that_one_and_yes_starts_it(catalog: Catalog) -> None:
 def test_a_severe_disability_alone_offers_the_nursing_allowance(catalog: Catalog) -> None:
     result = last(talk(catalog, "你好", "我能领什么补贴", "一级，离不开人", "没领"))
 
-    assert result.state.offer == NURSING
+    assert result.state.pending == Offer(NURSING)
 
 
 def test_no_to_both_says_kindly_what_else_there_is(catalog: Catalog) -> None:

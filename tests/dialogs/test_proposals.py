@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from dialogs.proposals import Proposal, proposal_for
+from dialogs.pending import Proposal
+from dialogs.proposals import proposal_for
 from dialogs.schema import Catalog
 from dialogs.state import Application
 from tests.dialogs.conversation import LIVING, NURSING

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from types import NoneType
 
 import pytest
 
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Reply, StepResult
 from dialogs.intents import route
+from dialogs.pending import Proposal
 from dialogs.render import render_spoken
 from dialogs.schema import Catalog
 from tests.dialogs.conversation import (
@@ -136,7 +138,7 @@ def apply(
     for _ in range(40):
         application = last(results).state.application
         pending = last(results).state.pending
-        if application is None or application.phase != "asking" or pending not in (None, "proposal"):
+        if application is None or application.phase != "asking" or not isinstance(pending, NoneType | Proposal):
             break
         if application.step not in answers:
             break

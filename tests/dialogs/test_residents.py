@@ -12,7 +12,7 @@ from tests.dialogs.residents import URGENT_PROBLEM, Resident, converse, load_res
 RESIDENTS = load_residents()
 TRAITS = (
     "split", "no", "family", "said-before", "correction", "pause", "voice-readback", "danger", "first-message", "lost",
-    "long-list", "closing", "fraud", "money", "which",
+    "long-list", "closing", "fraud", "money", "which", "status",
 )  # fmt: skip
 
 

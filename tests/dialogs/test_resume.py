@@ -9,6 +9,7 @@ import pytest
 
 from dialogs.engine import RESUME_AFTER_SECONDS, step
 from dialogs.events import Inbound, Reply, StepResult
+from dialogs.pending import Cancel, Handoff, Resume, kind_of
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from tests.dialogs.conversation import (
@@ -69,7 +70,7 @@ def test_returning_two_days_later_mid_application_is_offered_to_continue(catalog
     result = last(two_days_later(catalog, before, greeting))
 
     assert result.replies == (offer(catalog),)
-    assert result.state.pending == "resume"
+    assert isinstance(result.state.pending, Resume)
     assert result.state.application == before.state.application
     assert result.effects == ()
 
@@ -149,7 +150,7 @@ def test_an_unclear_answer_to_the_offer_explains_and_offers_again(catalog: Catal
 
     assert result.replies[-1] == Reply(prompt(catalog, "resume_offer", service="生活补贴", count="3"), RESUME_OPTIONS)
     assert len(result.replies) == 2
-    assert result.state.pending == "resume"
+    assert isinstance(result.state.pending, Resume)
     assert result.state.misunderstood == 1
 
 
@@ -191,7 +192,7 @@ def test_repeat_on_returning_gets_the_offer_which_is_the_new_question(catalog: C
     results = two_days_later(catalog, before, word, word)
 
     assert results[0].replies == (offer(catalog),)
-    assert results[0].state.pending == "resume"
+    assert isinstance(results[0].state.pending, Resume)
     assert results[1].replies == (offer(catalog),)
     assert results[1].state.application == before.state.application
 
@@ -203,7 +204,7 @@ def test_cancel_on_returning_asks_to_confirm_the_cancel_without_an_offer(catalog
     result = last(two_days_later(catalog, before, word))
 
     assert result.replies == (Reply(prompt(catalog, "cancel_confirm", service="生活补贴"), YES_NO),)
-    assert result.state.pending == "cancel"
+    assert isinstance(result.state.pending, Cancel)
     assert result.state.application == before.state.application
 
 
@@ -252,19 +253,19 @@ def test_returning_days_later_to_an_open_yes_no_question_is_offered_to_continue_
     catalog: Catalog, opening: tuple[str, ...], pending: str, answer: str
 ) -> None:
     before = last(then(catalog, [mid_application(catalog)], *opening))
-    assert before.state.pending == pending
+    assert kind_of(before.state.pending) == pending
 
     result = last(two_days_later(catalog, before, answer))
 
     assert result.replies == (offer(catalog),)
-    assert result.state.pending == "resume"
+    assert isinstance(result.state.pending, Resume)
     assert result.state.application == before.state.application
     assert result.effects == ()
 
 
 def test_an_open_offer_of_a_person_with_no_application_is_dropped_on_returning(catalog: Catalog) -> None:
     before = last(talk(catalog, "你好", "随便", "哈哈", "嗯嗯嗯啊"))
-    assert (before.state.pending, before.state.application) == ("handoff", None)
+    assert (before.state.pending, before.state.application) == (Handoff(), None)
 
     result = last(two_days_later(catalog, before, "是"))
 
@@ -275,7 +276,7 @@ def test_an_open_offer_of_a_person_with_no_application_is_dropped_on_returning(c
 
 def test_a_stored_question_with_no_application_is_dropped_on_returning(catalog: Catalog) -> None:
     state = Conversation.from_dict({"pending": "cancel", "greeted": True, "last_seen": START})
-    assert state.pending == "cancel"
+    assert isinstance(state.pending, Cancel)
 
     result = step(state, Inbound(text="是", message_id="m1", now=START + TWO_DAYS), catalog)
 
@@ -380,7 +381,8 @@ def test_a_walk_through_storage_continues_identically(catalog: Catalog, name: st
 def test_the_walks_reach_every_kind_of_state(catalog: Catalog) -> None:
     states = [r.state for name in WALKS for r in walk(catalog, WALKS[name], stored=False)]
 
-    assert {s.pending for s in states} == {None, "resume", "cancel", "restart", "handoff", "proposal", "reading"}
+    kinds = {kind_of(s.pending) for s in states}
+    assert kinds == {None, "resume", "cancel", "restart", "handoff", "proposal", "reading"}
     assert {s.application.phase for s in states if s.application} == {"asking", "confirming", "choosing_correction"}
     assert {s.mode for s in states} == {"text", "simple"}
     filed = [case for name in WALKS for case in all_cases(walk(catalog, WALKS[name], stored=True))]

@@ -4,6 +4,7 @@ simple modes the closing of an application is read one part per message, "要听
 from __future__ import annotations
 
 from dialogs.events import StepResult
+from dialogs.pending import ReadBack, Reading
 from dialogs.schema import Catalog
 from tests.dialogs.conversation import (
     LIVING,
@@ -75,7 +76,8 @@ def _closing(catalog: Catalog, opening: tuple[str, ...], service: str = LIVING) 
         state = last(results).state
         if state.application is None or state.application.phase != "asking":
             break
-        results = then(catalog, results, "对" if state.pending == "readback" else answers[state.application.step])
+        reading_back = isinstance(state.pending, ReadBack)
+        results = then(catalog, results, "对" if reading_back else answers[state.application.step])
     return then(catalog, results, "是")
 
 
@@ -90,7 +92,7 @@ def test_in_voice_mode_the_closing_comes_one_document_at_a_time(catalog: Catalog
         catalog, "document_item", number="一", item=service.documents[0]
     )
     assert first[2] == prompt(catalog, "next_item")
-    assert last(results).state.pending == "reading"
+    assert isinstance(last(results).state.pending, Reading)
 
     results = then(catalog, results, "好的")
 
@@ -120,15 +122,14 @@ def test_repeat_says_the_same_part_again(catalog: Catalog) -> None:
     again = then(catalog, results, "重复")
 
     assert texts(last(again)) == texts(last(results))
-    assert last(again).state.pending == "reading"
+    assert isinstance(last(again).state.pending, Reading)
 
 
 def test_no_stops_the_reading_kindly(catalog: Catalog) -> None:
     results = then(catalog, _closing(catalog, VOICE), "不用了")
 
     assert texts(last(results)) == [prompt(catalog, "reading_stopped")]
-    assert last(results).state.pending is None
-    assert last(results).state.reading == ()
+    assert last(results).state.pending is None  # nothing more is read
 
 
 def test_anything_else_is_taken_as_the_next_request(catalog: Catalog) -> None:
@@ -141,7 +142,7 @@ def test_anything_else_is_taken_as_the_next_request(catalog: Catalog) -> None:
 def test_simple_mode_reads_the_closing_in_parts_too(catalog: Catalog) -> None:
     results = _closing(catalog, SIMPLE)
 
-    assert last(results).state.pending == "reading"
+    assert isinstance(last(results).state.pending, Reading)
     assert texts(last(results))[-1] == prompt(catalog, "next_item", mode="simple")
 
 
