@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cases.models import CaseRow
 from bot.cases.types import CaseStatus
 from bot.staff.dashboard.period import Period
-from bot.staff.dashboard.sla import DUE_WITHIN, URGENT_CLAIM_WITHIN, due_within
+from bot.staff.dashboard.sla import due_within, rules, urgent_claim_within
 from bot.staff.dashboard.targets import TARGET_SERVICES
 
 _OPEN = (CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING)
@@ -49,7 +49,7 @@ class UrgentClaim:
 
     @property
     def late(self) -> bool:
-        return self.waited > URGENT_CLAIM_WITHIN
+        return self.waited > urgent_claim_within(self.team)
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def _float(value: object) -> float | None:
 async def _past_due(session: AsyncSession, now: datetime) -> dict[str, int]:
     """Open cases older than their team's time. Open cases are few (the partial index holds only them):
     those older than the shortest time are read and compared here, team by team."""
-    shortest = min([*DUE_WITHIN.values(), due_within("")])
+    shortest = rules().shortest_due
     query = select(CaseRow.team, CaseRow.created_at).where(
         CaseRow.status.in_(_OPEN), CaseRow.created_at < now - shortest
     )

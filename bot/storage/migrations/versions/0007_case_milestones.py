@@ -39,8 +39,9 @@ _KINDS = "('claimed', 'resolved')"
 
 def _refresh(case_id: str) -> str:
     first = "(SELECT min(created_at) FROM case_events WHERE case_id = {id} AND kind = '{kind}')"
+    # ``case_id`` is NEW.case_id or OLD.case_id, written here: nothing from outside reaches this SQL.
     return (
-        f"UPDATE cases SET first_claimed_at = {first.format(id=case_id, kind='claimed')}, "
+        f"UPDATE cases SET first_claimed_at = {first.format(id=case_id, kind='claimed')}, "  # noqa: S608
         f"first_resolved_at = {first.format(id=case_id, kind='resolved')} WHERE id = {case_id};"
     )
 
