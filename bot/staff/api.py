@@ -8,8 +8,6 @@ case may do next and audits every read.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import math
@@ -33,6 +31,8 @@ from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
 from bot.observability.staff import count_requests
 from bot.reply_queue import ReplyQueue
+from bot.staff import session_audit
+from bot.staff.audit import StaffAudit
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
@@ -315,8 +315,14 @@ async def _summary_for(request: web.Request, user: StaffUser) -> CaseSummary:
     return summary
 
 
-def _name_tag(key: bytes, username: str) -> str:
-    return hmac.new(key, b"staff-login-name:" + username.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
+def staff_audit(services: _Services) -> StaffAudit:
+    return StaffAudit(services.cases.sessionmaker, services.cases.cipher)
+
+
+async def session_user(services: _Services, token: str | None) -> StaffUser | None:
+    """Who a session token belongs to (for the logout's audit entry), or None."""
+    user_id = await services.sessions.resolve(token) if token else None
+    return None if user_id is None else await services.users.get(user_id)
 
 
 def _audit(user: StaffUser, action: str, case_id: int | None = None) -> None:
@@ -409,6 +415,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     remote = request.remote or "unknown"
     wait = await services.throttle.blocked_for(username, remote)
     if wait is not None:
+        await session_audit.login_failed(staff_audit(services), services.log_key, username, "api", blocked=True)
         minutes = max(1, math.ceil(wait / timedelta(minutes=1)))
         raise ApiError(
             429,
@@ -426,7 +433,8 @@ async def login(request: web.Request) -> web.StreamResponse:
         await services.throttle.record_failure(username, remote)
         # The typed name may be a password typed into the wrong field: only a keyed tag of it is logged,
         # enough to see repeated attempts on one name, useless for reading the name back.
-        log.info("staff login failed name_tag=%s", _name_tag(services.log_key, username))
+        log.info("staff login failed name_tag=%s", session_audit.name_tag(services.log_key, username))
+        await session_audit.login_failed(staff_audit(services), services.log_key, username, "api")
         raise ApiError(401, "login_failed", "用户名或密码不正确")
     await services.throttle.clear(username, remote)
     if user.must_change_password:
@@ -438,6 +446,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         await services.sessions.revoke(old_token)
     token = await services.sessions.create(user.id)
     _audit(user, "login")
+    await session_audit.logged_in(staff_audit(services), user, "api")
     response = _json(_user_json(user))
     response.set_cookie(
         COOKIE_NAME,
@@ -454,7 +463,10 @@ async def logout(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     token = request.cookies.get(COOKIE_NAME)
     if token:
+        user = await session_user(services, token)
         await services.sessions.revoke(token)
+        if user is not None:
+            await session_audit.logged_out(staff_audit(services), user, "api")
     response = _json({"ok": True})
     response.del_cookie(
         COOKIE_NAME, path=COOKIE_PATH, secure=services.secure_cookies or request.secure, samesite="Strict"
