@@ -33,6 +33,7 @@ from bot.observability.staff import count_requests
 from bot.reply_queue import ReplyQueue
 from bot.staff import session_audit
 from bot.staff.audit import StaffAudit
+from bot.staff.case_notices import notice_text
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
@@ -688,19 +689,16 @@ async def _notify(services: _Services, case: CaseSummary, what: str, *, outcome:
     """Tell the resident their case moved on, when the channel still lets us; the case records what happened.
     A resolve notice says what came of it, and the staff note when staff chose to send it. A failure here
     never undoes the staff action."""
-    text = services.notices.get(what)
+    text = notice_text(services.notices, what, case.mode, case_id=case.id, outcome=outcome, note=note)
     if not text:
         return
-    said_note = services.notices.get("note", "{note}").replace("{note}", _sentence(note)) if note.strip() else ""
-    text = text.replace("{case_id}", str(case.id))
-    text = text.replace("{outcome}", services.notices.get(f"outcome:{outcome}", "")).replace("{note}", said_note)
     try:
         channel, user_ref = await services.cases.contact_of(case.id)
         reach = await services.delivery.reach(channel, user_ref)
         if not reach.can_send:
             result = DeliveryResult(ok=False, detail=reach.reason)
         else:
-            result = await services.delivery.notify(channel, user_ref, text)
+            result = await services.delivery.notify(channel, user_ref, text, mode=case.mode)
         kind = "notified" if result.ok else "notice_not_sent"
         await services.cases.record_event(
             case.id, kind=kind, actor="system", detail={"notice": what, "detail": result.detail}
@@ -734,12 +732,6 @@ async def set_contact_preference(request: web.Request) -> web.StreamResponse:
 async def list_replies(request: web.Request) -> web.StreamResponse:
     await _current_user(request)
     return _json({"replies": [reply.to_json() for reply in request.app[SERVICES].canned_replies]})
-
-
-def _sentence(text: str) -> str:
-    """A note as one sentence of the notice: trimmed, ending in a full stop."""
-    text = text.strip()
-    return text if text.endswith(("。", "！", "？", ".", "!", "?")) else text + "。"
 
 
 # ---------------------------------------------------------------- the application
