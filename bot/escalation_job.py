@@ -68,7 +68,8 @@ async def keep_escalating(
 ) -> None:
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every.total_seconds())
+            async with asyncio.timeout(every.total_seconds()):
+                await stop.wait()
             return
         try:
             await escalate_once(sessionmaker, feed)

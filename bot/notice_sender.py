@@ -65,4 +65,5 @@ async def keep_sending(
         except Exception as error:  # the database is down: the notices wait in it, nothing is lost
             log.warning("case notices not read: %s", type(error).__name__)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every)
+            async with asyncio.timeout(every):
+                await stop.wait()

@@ -52,4 +52,5 @@ async def keep_mirror_complete(
         except Exception as error:  # a store outage must not end the loop; the next round tries again
             log.warning("copying resident profiles to Redis failed: %s", type(error).__name__)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval)
+            async with asyncio.timeout(interval):
+                await stop.wait()

@@ -39,7 +39,8 @@ async def keep_erasing(
     wait = first_after
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait.total_seconds())
+            async with asyncio.timeout(wait.total_seconds()):
+                await stop.wait()
             return
         try:
             await erase_once(data, audit, keep_for)

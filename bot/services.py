@@ -16,12 +16,17 @@ import aiohttp
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.broadcast import Broadcast
 from bot.cases.audio import CaseAudioStore
 from bot.cases.conversation import CaseConversations
 from bot.cases.notices import NoticeStore
 from bot.cases.queued_replies import QueuedReplyStore
 from bot.cases.store import CaseStore
 from bot.channels.runner import TurnRunner
+from bot.channels.web.channel import CHANNEL as WEB
+from bot.channels.web.delivery import WebDelivery
+from bot.channels.web.live import CHANNEL as WEB_BELL
+from bot.channels.web.live import LivePages
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.queued_delivery import QueuedDelivery
 from bot.channels.wechat.sender import WeChatSender
@@ -81,6 +86,7 @@ class Services:
     runner: TurnRunner
     replies: ReplyQueue
     case_audio: CaseAudioStore
+    web_live: LivePages
 
 
 def describe_backends(settings: Settings) -> list[str]:
@@ -125,6 +131,8 @@ async def open_services(
     engine = create_engine(database_url)
     http = aiohttp.ClientSession()
     speech: SpeechPool | StreamSpeech | None = None
+    # Wakes open web chat pages: over Redis pub/sub across worker processes, or in-process when embedded.
+    web_bell = Broadcast(None if settings.uses_embedded_redis else redis, WEB_BELL)
     try:
         cipher = Cipher(secret)
         speech = await _start_speech(settings, speech_workers, redis, cipher)
@@ -162,6 +170,7 @@ async def open_services(
             shared_redis=not settings.uses_embedded_redis,
         )
         wechat.queued = QueuedDelivery(replies, wechat_delivery)
+        web_live = LivePages(web_bell, redis)
         yield Services(
             settings=settings,
             catalog=catalog,
@@ -181,13 +190,15 @@ async def open_services(
             staff_talk=staff_talk,
             pipeline=pipeline,
             wechat=wechat,
-            delivery=RoutedDelivery({CHANNEL: wechat_delivery}, default=outbox),
+            delivery=RoutedDelivery({CHANNEL: wechat_delivery, WEB: WebDelivery(outbox, web_live)}, default=outbox),
             speech=speech,
             runner=runner,
             replies=replies,
             case_audio=CaseAudioStore(sessionmaker, cipher),
+            web_live=web_live,
         )
     finally:
+        await web_bell.close()
         if speech is not None:
             await speech.close()
         await http.close()

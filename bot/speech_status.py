@@ -18,7 +18,8 @@ async def speech_health(speech: SpeechPool | StreamSpeech | None) -> dict[str, s
     if isinstance(speech, SpeechPool):
         return {"state": "ok", "detail": "Vosk model loaded in the recognition workers"}
     try:
-        backlog = await asyncio.wait_for(speech.backlog(), _READ_TIMEOUT_SECONDS)
+        async with asyncio.timeout(_READ_TIMEOUT_SECONDS):
+            backlog = await speech.backlog()
     except Exception as error:  # Redis is checked (and reported) on its own line
         return {"state": "unknown", "detail": f"speech stream not read ({type(error).__name__})"}
     detail = f"{backlog.workers} speech worker slots live, {backlog.waiting} jobs waiting"

@@ -96,7 +96,8 @@ async def keep_closing(
 ) -> None:
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), every.total_seconds())
+            async with asyncio.timeout(every.total_seconds()):
+                await stop.wait()
             return
         try:
             await close_and_tell(sessionmaker, delivery, notice, days)

@@ -1,11 +1,14 @@
-"""The web worker's side of the speech stream: enqueue recognition and synthesis jobs for
-``python -m bot speech-worker`` processes (any number, any host) and await their results.
+"""The web worker's side of the speech streams: enqueue recognition and synthesis jobs (each kind on a
+stream of its own) for ``python -m bot speech-worker`` processes (any number, any host) and await their
+results.
 
-Before a job is added, the backlog is compared with the time the answer has (``Backpressure``): with no
-live speech worker, or a backlog the workers would not clear in time, ``SpeechBusy`` is raised at once and
-the resident is answered in text (WeChat's own recognition, or "say it again"), as when the in-process pool
-is full. A job waits at most ``wait_limit`` seconds; a job whose waiter has given up is dropped by the
-worker that reads it. Audio, transcripts and spoken words cross Redis only sealed with the service's key.
+Before a job is added, its wait is estimated and compared with the time the answer has: with no live
+speech worker, or a wait the workers would not clear in time, ``SpeechBusy`` is raised at once and the
+resident is answered in text (WeChat's own recognition, or "say it again"), as when the in-process pool is
+full. Workers take recognitions first, so queued spoken answers do not count against a recognition; those
+in a worker's hands do. A job waits at most ``wait_limit`` seconds (by the Redis server's clock); a job
+whose waiter has given up is dropped by the worker that would take it. Audio, transcripts and spoken words
+cross Redis only sealed with the service's key.
 """
 
 from __future__ import annotations
@@ -32,7 +35,17 @@ from speech.stream_jobs import (
     open_result,
     seal_job,
 )
-from speech.stream_keys import ALIVE_SECONDS, GROUP, MAXLEN, SECONDS, STREAM, WORKERS, result_key
+from speech.stream_keys import (
+    ALIVE_SECONDS,
+    GROUP,
+    LEGACY_STREAM,
+    MAXLEN,
+    RECOGNITION_STREAM,
+    SECONDS,
+    SYNTHESIS_STREAM,
+    WORKERS,
+    result_key,
+)
 from speech.stt import Recognition
 
 log = logging.getLogger(__name__)
@@ -40,69 +53,125 @@ log = logging.getLogger(__name__)
 _BLOCK_SECONDS = 4.0  # each BLPOP; under the client's 5 s socket timeout
 _SYNTHESIS_BUDGET = 30.0  # the text has gone already; speech later than this is not worth the wait
 
-# Heartbeats are stamped and read with the Redis server's clock, so hosts whose clocks differ agree.
-_LIVE = """
+# Everything time-based is read from the Redis server's clock (heartbeats, and a job's expiry, which the
+# worker checks against the same clock), so hosts whose clocks differ agree. Syntheses in hand are the
+# pending entries of the synthesis stream (none if its group is missing: Redis was emptied).
+_COUNT = """
 local t = redis.call('TIME')
-local live = redis.call('ZCOUNT', KEYS[2], t[1] + t[2] / 1000000 - tonumber(ARGV[1]), '+inf')
+local now = t[1] + t[2] / 1000000
+local live = redis.call('ZCOUNT', KEYS[3], now - tonumber(ARGV[1]), '+inf')
+local recognitions = redis.call('XLEN', KEYS[1])
+local syntheses = redis.call('XLEN', KEYS[2])
+local pending = redis.pcall('XPENDING', KEYS[2], ARGV[2])
+local synthesising = 0
+if type(pending) == 'table' and pending.err == nil then synthesising = tonumber(pending[1]) or 0 end
+local times = redis.call('HMGET', KEYS[4], 'recognise', 'synthesise')
+local per_recognition = tonumber(times[1] or '0') or 0
+local per_synthesis = tonumber(times[2] or '0') or 0
 """
-# KEYS: stream, worker slots, job times. ARGV: seconds a heartbeat counts, budget (s), maxlen, then the
-# job's id, kind, expiry and sealed payload. Returns {added, jobs waiting, live slots}; Backlog.wait in Lua.
+# Seconds before a job added now is started. Workers take recognitions first, so a recognition waits only
+# for the recognitions added before it and for the syntheses already in a worker's hands; a synthesis
+# waits for everything. With fewer such jobs than live slots, nothing: its own length is not counted (a
+# long voice message is late because of itself, as with the pool).
+_WAIT = """
+local function wait(kind)
+  if live == 0 then return math.huge end
+  local jobs, work
+  if kind == 'recognise' then
+    jobs = recognitions + synthesising
+    work = recognitions * per_recognition + synthesising * per_synthesis
+  else
+    jobs = recognitions + syntheses
+    work = recognitions * per_recognition + syntheses * per_synthesis
+  end
+  local ahead = jobs - live + 1
+  if ahead <= 0 then return 0 end
+  return ahead * (work / jobs) / live
+end
+"""
+# KEYS: recognition stream, synthesis stream, worker slots, job times. ARGV: seconds a heartbeat counts,
+# group, budget (s), maxlen, seconds the job is awaited, then the job's id, kind and sealed payload.
+# Returns {added, jobs of its kind waiting, live slots, estimated wait in seconds as text}.
 _ADMIT = (
-    _LIVE
+    _COUNT
+    + _WAIT
     + """
-local waiting = redis.call('XLEN', KEYS[1])
-if live == 0 then return {0, waiting, 0} end
-local mean = tonumber(redis.call('HGET', KEYS[3], 'any') or '0') or 0
-local ahead = math.max(0, waiting - live + 1)
-if ahead * mean / live > tonumber(ARGV[2]) then return {0, waiting, live} end
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*',
-  'id', ARGV[4], 'kind', ARGV[5], 'expires', ARGV[6], 'payload', ARGV[7])
-return {1, waiting, live}
+local kind = ARGV[7]
+local waiting = recognitions
+local stream = KEYS[1]
+if kind ~= 'recognise' then waiting, stream = syntheses, KEYS[2] end
+local seconds = wait(kind)
+if live == 0 or seconds > tonumber(ARGV[3]) then return {0, waiting, live, tostring(seconds)} end
+redis.call('XADD', stream, 'MAXLEN', '~', ARGV[4], '*',
+  'id', ARGV[6], 'kind', kind, 'expires', string.format('%.3f', now + tonumber(ARGV[5])), 'payload', ARGV[8])
+return {1, waiting, live, tostring(seconds)}
 """
 )
-# KEYS: stream, worker slots, job times. ARGV: seconds a heartbeat counts. Numbers as text (Lua would
-# round them to integers).
+# KEYS: recognition stream, synthesis stream, worker slots, job times, old single stream. ARGV: seconds a
+# heartbeat counts, group. Numbers as text (Lua would round them to integers).
 _BACKLOG = (
-    _LIVE
+    _COUNT
+    + _WAIT
     + """
-local times = redis.call('HMGET', KEYS[3], 'any', 'recognise-rtf')
-return {redis.call('XLEN', KEYS[1]), live, times[1] or '0', times[2] or '0'}
+return {recognitions, syntheses, synthesising, redis.call('XLEN', KEYS[5]), live,
+  tostring(per_recognition), tostring(per_synthesis), tostring(wait('recognise')), tostring(wait('synthesise'))}
 """
 )
 
 
 @dataclass(frozen=True)
 class Backlog:
-    """Jobs added but not finished (read or not), live worker slots, and recent mean seconds per job."""
+    """Jobs added but not finished (read or not) per stream, live worker slots, recent mean seconds per
+    job of each kind, and the estimated wait of a job of each kind added now (as admission sees it)."""
 
-    waiting: int
+    recognitions: int
+    syntheses: int
+    synthesising: int  # syntheses in a worker's hands (counted in ``syntheses``)
+    legacy: int  # jobs on the old single stream, left by web workers not yet upgraded
     workers: int
-    seconds_per_job: float
-    recognition_rtf: float
+    seconds_per_recognition: float
+    seconds_per_synthesis: float
+    recognition_wait: float
+    synthesis_wait: float
 
-    def wait(self) -> float:
-        """Estimated seconds before a job added now is started; infinite with no live worker. Its own
-        length is not counted: a long voice message is late because of itself, as with the pool."""
-        if self.workers <= 0:
-            return float("inf")
-        ahead = max(0, self.waiting - self.workers + 1)
-        return ahead * self.seconds_per_job / self.workers
+    @property
+    def waiting(self) -> int:
+        return self.recognitions + self.syntheses + self.legacy
 
 
 async def read_backlog(redis: Redis) -> Backlog:
-    """One round trip: the unfinished jobs (workers delete each job as they finish it, so the stream's
-    length), the live worker slots, the timings."""
-    waiting, workers, any_seconds, rtf = await redis.eval(_BACKLOG, 3, STREAM, WORKERS, SECONDS, ALIVE_SECONDS)
-    return Backlog(int(waiting), int(workers), float(any_seconds), float(rtf))
+    """One round trip: the unfinished jobs (workers delete each job as they finish it, so the streams'
+    lengths), the live worker slots, the timings."""
+    keys = (RECOGNITION_STREAM, SYNTHESIS_STREAM, WORKERS, SECONDS, LEGACY_STREAM)
+    answer = await redis.eval(_BACKLOG, len(keys), *keys, ALIVE_SECONDS, GROUP)
+    recognitions, syntheses, synthesising, legacy, workers = (int(value) for value in answer[:5])
+    per_recognition, per_synthesis, recognition_wait, synthesis_wait = (_number(value) for value in answer[5:])
+    return Backlog(
+        recognitions,
+        syntheses,
+        synthesising,
+        legacy,
+        workers,
+        per_recognition,
+        per_synthesis,
+        recognition_wait,
+        synthesis_wait,
+    )
 
 
-async def ensure_group(redis: Redis) -> None:
-    """The stream and its group, created from the start: jobs added before any worker ran are not lost."""
-    try:
-        await redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
-    except ResponseError as error:
-        if "BUSYGROUP" not in str(error):
-            raise
+def _number(value: bytes | str) -> float:
+    """A number the script sent as text (Lua's ``tostring(math.huge)`` is ``inf``, which ``float`` reads)."""
+    return float(value.decode() if isinstance(value, bytes) else value)
+
+
+async def ensure_groups(redis: Redis) -> None:
+    """The streams and their groups, created from the start: jobs added before any worker ran are not lost."""
+    for stream in (RECOGNITION_STREAM, SYNTHESIS_STREAM):
+        try:
+            await redis.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
 
 
 class StreamSpeech:
@@ -132,7 +201,7 @@ class StreamSpeech:
         """Create the group if it is missing; Redis being away now is no reason not to start (the first
         speech worker creates it too, and until then every job is answered in text)."""
         try:
-            await ensure_group(self._redis)
+            await ensure_groups(self._redis)
         except (RedisError, OSError) as error:
             log.warning("speech stream not prepared: Redis unavailable (%s)", type(error).__name__)
 
@@ -178,22 +247,24 @@ class StreamSpeech:
         added in one script, so that a burst of messages arriving together see each other's jobs."""
         budget = self._recognition_budget if isinstance(job, RecognitionJob) else self._synthesis_budget
         job_id = uuid.uuid4().hex
-        now = time.time()
-        added, waiting, workers = await self._admit(
-            keys=[STREAM, WORKERS, SECONDS],
+        added, waiting, workers, seconds = await self._admit(
+            keys=[RECOGNITION_STREAM, SYNTHESIS_STREAM, WORKERS, SECONDS],
             args=[
                 ALIVE_SECONDS,
+                GROUP,
                 budget,
                 self._maxlen,
+                self._wait_limit,
                 job_id,
                 job.kind,
-                f"{now + self._wait_limit:.3f}",
                 seal_job(job, self._sealer),
             ],
         )
         if not added:
-            what = "no speech worker is running" if not workers else f"{waiting} jobs waiting"
-            raise SpeechBusy(f"{what}: more than {budget:.1f} s to wait")
+            if not workers:
+                raise SpeechBusy(f"no speech worker is running: more than {budget:.1f} s to wait")
+            wait = _number(seconds)
+            raise SpeechBusy(f"{waiting} jobs waiting, about {wait:.1f} s: more than {budget:.1f} s to wait")
         return job_id
 
     async def _await(self, job_id: str) -> bytes | None:

@@ -94,7 +94,7 @@ class TurnRunner:
                 return  # the first handling of this message answers it; a retry never answers twice
             shaped = plan(outcome, channel)
             sent = await self._follow_up(channel, user, shaped.texts, outcome, shaped.speak, outcome.case_ids)
-            metrics.count_answer("late" if sent else "failed")
+            metrics.count_answer("late" if sent else "failed", channel.name)
 
         self.in_background(deliver())
 
@@ -108,10 +108,25 @@ class TurnRunner:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def drain(self) -> None:
-        """Let deliveries already under way finish (at shutdown, and in tests)."""
+    async def drain(self, within: float | None = None) -> int:
+        """Let deliveries already under way finish (at shutdown, and in tests); past ``within`` seconds,
+        cancel what is left, so that a stuck delivery cannot hold a shutdown forever. Returns how many
+        were cancelled."""
+        deadline = None if within is None else asyncio.get_running_loop().time() + within
         while self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                stuck = list(self.tasks)
+                for task in stuck:
+                    task.cancel()
+                await asyncio.wait(stuck, timeout=1.0)
+                log.warning("shutdown: %d deliveries did not finish in %g s and were stopped", len(stuck), within)
+                return len(stuck)
+            done, _ = await asyncio.wait(list(self.tasks), timeout=left)
+            for task in done:  # each logs its own failure; retrieving it keeps asyncio from logging it again
+                if not task.cancelled():
+                    task.exception()
+        return 0
 
     async def _follow_up(
         self,

@@ -36,7 +36,8 @@ def register(commands: Any) -> None:
     parser = commands.add_parser(
         "speech-worker",
         help="recognise voice messages and speak answers for the web workers (BOT_SPEECH_BACKEND=stream)",
-        description="Takes speech jobs from the Redis stream bot:speech:jobs (consumer group speech-workers). "
+        description="Takes speech jobs from the Redis streams bot:speech:recognise (first) and bot:speech:synthesise "
+        "(and the old bot:speech:jobs; consumer group speech-workers). "
         "Needs BOT_REDIS_URL, BOT_VOSK_MODEL, the web workers' BOT_SECRET_KEY, and espeak-ng.",
     )
     parser.add_argument(

@@ -32,7 +32,8 @@ async def check_wechat_token(settings: Settings) -> Finding:
             tokens = AccessTokens(
                 redis, http, base, settings.wechat_app_id, settings.wechat_app_secret, timeout=TOKEN_TIMEOUT_SECONDS
             )
-            await asyncio.wait_for(tokens.get(), TOKEN_TIMEOUT_SECONDS + 1)
+            async with asyncio.timeout(TOKEN_TIMEOUT_SECONDS + 1):
+                await tokens.get()
     except WeChatApiError as error:
         return fail("wechat", f"{base} refused an access token for {settings.wechat_app_id}: {error}{_hint(error)}")
     except (WeChatUnavailable, TimeoutError) as error:

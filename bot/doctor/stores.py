@@ -28,7 +28,8 @@ async def check_redis(settings: Settings) -> Finding:
     where = without_password(settings.redis_url)
     client = create_redis(settings.redis_url)
     try:
-        await asyncio.wait_for(client.ping(), REDIS_TIMEOUT_SECONDS)
+        async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+            await client.ping()
     except TimeoutError:
         return fail("redis", f"no answer from {where} within {REDIS_TIMEOUT_SECONDS:g} s")
     except (RedisError, OSError) as error:
@@ -61,7 +62,8 @@ async def check_database(settings: Settings) -> list[Finding]:
     except DatabaseUnavailable as error:
         return [fail("database", str(error)), skip("migrations", "the database could not be reached")]
     try:
-        current = await asyncio.wait_for(_current_revision(engine), DATABASE_TIMEOUT_SECONDS)
+        async with asyncio.timeout(DATABASE_TIMEOUT_SECONDS):
+            current = await _current_revision(engine)
     except TimeoutError:
         problem = f"no answer from {where} within {DATABASE_TIMEOUT_SECONDS:g} s"
         return [fail("database", problem), skip("migrations", "the database could not be reached")]

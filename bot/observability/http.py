@@ -30,14 +30,16 @@ async def count_cases_by_status(engine: AsyncEngine) -> dict[str, int]:
 
 async def serve_metrics(request: web.Request) -> web.Response:
     try:
-        counts = await asyncio.wait_for(count_cases_by_status(request.app[ENGINE]), COUNT_TIMEOUT_SECONDS)
+        async with asyncio.timeout(COUNT_TIMEOUT_SECONDS):
+            counts = await count_cases_by_status(request.app[ENGINE])
     except Exception as error:  # the rest of the metrics are worth more than the case counts
         log.warning("metrics: cases not counted: %s", type(error).__name__)
     else:
         metrics.set_cases_by_status(counts)
     if (speech_backlog := request.app.get(SPEECH_BACKLOG)) is not None:
         try:
-            waiting, workers = await asyncio.wait_for(speech_backlog(), COUNT_TIMEOUT_SECONDS)
+            async with asyncio.timeout(COUNT_TIMEOUT_SECONDS):
+                waiting, workers = await speech_backlog()
         except Exception as error:
             log.warning("metrics: speech stream not read: %s", type(error).__name__)
         else:

@@ -39,7 +39,9 @@ PUSH_KINDS = frozenset(
     {"text", "voice", "image", "video", "shortvideo", "location", "link", "file", "event", "miniprogrampage"}
 )
 PushResult = str  # answered, failed, late, retry, ignored, busy, forged
-AnswerPath = str  # passive, late, failed
+AnswerPath = str  # passive (WeChat) or page (web chat): in the request's answer; late, failed
+WebResult = str  # answered, late, repeat, failed, refused
+WEB_KINDS = frozenset({"text", "voice"})
 _LABEL_VALUE = re.compile(r"[a-z][a-z0-9-]{0,39}")
 _TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0)
 _WAIT_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -52,6 +54,8 @@ class _Metrics:
     pushes: Counter
     refused: Counter
     answers: Counter
+    web_messages: Counter
+    web_answers: Counter
     turn_seconds: Histogram
     lock_wait_seconds: Histogram
     lock_timeouts: Counter
@@ -91,6 +95,15 @@ def _build() -> _Metrics:
         ),
         refused=Counter("bot_wechat_refused", "WeChat requests refused unread, by status", ("status",), registry=r),
         answers=Counter("bot_wechat_answers", "Answers to WeChat pushes by the way they went", ("path",), registry=r),
+        web_messages=Counter(
+            "bot_web_messages",
+            "Web chat messages taken in, by type and what became of them",
+            ("kind", "result"),
+            registry=r,
+        ),
+        web_answers=Counter(
+            "bot_web_answers", "Answers to web chat messages by the way they went", ("path",), registry=r
+        ),
         turn_seconds=Histogram(
             "bot_turn_seconds", "Time to handle one message", ("input",), registry=r, buckets=_TURN_BUCKETS
         ),
@@ -165,9 +178,18 @@ def count_refused(status: int) -> None:
         m.refused.labels(str(status)).inc()
 
 
-def count_answer(path: AnswerPath) -> None:
+def count_answer(path: AnswerPath, channel: str = "wechat") -> None:
+    """An answer that went out, counted with its channel's own answers (the terminal chat's are not)."""
     if (m := _get()) is not None:
-        m.answers.labels(path).inc()
+        if channel == "wechat":
+            m.answers.labels(path).inc()
+        elif channel == "web":
+            m.web_answers.labels(path).inc()
+
+
+def count_web_message(kind: str, result: WebResult) -> None:
+    if (m := _get()) is not None:
+        m.web_messages.labels(kind if kind in WEB_KINDS else "other", result).inc()
 
 
 def timed_turn(kind: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Awaitable[T]]]:

@@ -141,14 +141,23 @@ class UserLocks:
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
 
-    async def _keep_renewing(self, name: str, token: str) -> None:
-        """Renew the lock until cancelled or until it is no longer ours."""
+    async def _keep_renewing(self, name: str, token: str, stop: asyncio.Event) -> None:
+        """Renew the lock until ``stop`` is set or the lock is no longer ours.
+
+        The stop event, not cancellation alone, ends the heartbeat: asyncio.wait_for (Python 3.11) swallows
+        a cancel that lands just as the awaited call completes, and a heartbeat that missed its cancel would
+        renew forever while its holder waits for it. asyncio.timeout does not swallow cancels."""
         interval = self._timeout / RENEWALS_PER_LIFETIME
         lifetime_ms = int(self._timeout * 1000)
         while True:
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await stop.wait()
+            if stop.is_set():
+                return
             try:
-                renewed = await asyncio.wait_for(self._renew(keys=[name], args=[token, lifetime_ms]), interval)
+                async with asyncio.timeout(interval):
+                    renewed = await self._renew(keys=[name], args=[token, lifetime_ms])
             except (RedisError, OSError, TimeoutError) as error:
                 # The next renewal may get through; if none does, the release says so.
                 log.warning("lock %s not renewed: %s", loggable(name), type(error).__name__)
@@ -187,16 +196,20 @@ class UserLocks:
         metrics.observe_lock_wait(time.monotonic() - deadline + self._wait)
         held = Held(values=list(taken[1:]))
         failed = False
-        renewing = asyncio.create_task(self._keep_renewing(name, token))
+        stop_renewing = asyncio.Event()
+        renewing = asyncio.create_task(self._keep_renewing(name, token, stop_renewing))
         try:
             yield held
         except BaseException:
             failed = True
             raise
         finally:
+            stop_renewing.set()
             renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            # asyncio.wait, not ``await renewing``: a cancel of this turn itself must not be swallowed.
+            await asyncio.wait((renewing,))
+            if not renewing.cancelled() and (error := renewing.exception()) is not None:
+                log.warning("lock %s heartbeat failed: %s", loggable(name), type(error).__name__)
             writes = [] if failed else held.writes
             args: list[bytes | str | int] = [token]
             for _name, value, seconds in writes:

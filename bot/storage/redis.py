@@ -61,7 +61,8 @@ class RedisUnavailable(Exception):
 async def require_redis(client: Redis, where: str) -> None:
     """Raise ``RedisUnavailable`` unless Redis answers PING within a few seconds."""
     try:
-        await asyncio.wait_for(check_redis(client), _REQUIRE_SECONDS)
+        async with asyncio.timeout(_REQUIRE_SECONDS):
+            await check_redis(client)
     except (RedisError, OSError, TimeoutError) as error:
         raise RedisUnavailable(f"{where} did not answer ({type(error).__name__})") from None
 

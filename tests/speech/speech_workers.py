@@ -25,20 +25,30 @@ class SpeechWorkerProcess:
 
     @classmethod
     async def start(
-        cls, redis_url: str, name: str, folder: Path, *, secret_key: str = SECRET_KEY
+        cls,
+        redis_url: str,
+        name: str,
+        folder: Path,
+        *,
+        secret_key: str = SECRET_KEY,
+        concurrency: int = 1,
+        clock_skew: float = 0.0,
     ) -> SpeechWorkerProcess:
+        """``clock_skew``: seconds the process's wall clock is off (``tests/speech/skewed_clock.py``)."""
         log = folder / f"{name}.log"
         env = {**os.environ, "BOT_REDIS_URL": redis_url, "BOT_SECRET_KEY": secret_key, "BOT_VAR_DIR": str(folder)}
+        launcher = ["-m", "tests.speech.skewed_clock", str(clock_skew), "bot"] if clock_skew else ["-m", "bot"]
         with log.open("wb") as errors:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "bot",
+                *launcher,
                 "speech-worker",
                 "--model",
                 str(KOREAN_MODEL),
                 "--claim-after",
                 str(CLAIM_AFTER),
+                "--concurrency",
+                str(concurrency),
                 "--name",
                 name,
                 stdout=asyncio.subprocess.PIPE,
@@ -75,5 +85,6 @@ class SpeechWorkerProcess:
     def log(self) -> str:
         return self._log.read_text(encoding="utf-8", errors="replace")
 
-    def jobs_done(self) -> int:
-        return self.log().count(") done in ")
+    def jobs_done(self, kind: str = "") -> int:
+        """Jobs this worker logged as stored (of ``kind``, "recognise" or "synthesise", if given)."""
+        return self.log().count(f"{kind}) done in " if kind else ") done in ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -17,9 +18,11 @@ from bot.channels.web.transcript import Transcript
 from bot.channels.web.voice import WebVoice
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
-from bot.services import Services
 from speech.speaking import LocalClips
 from speech.tts import Synthesizer, TtsError
+
+if TYPE_CHECKING:  # bot.services builds this package's delivery: no import back at run time
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +35,9 @@ def build_web_chat(services: Services) -> WebChat:
     settings = services.settings
     secret = load_or_create_secret(settings)[0]
     cipher = Cipher(secret)
-    transcript = Transcript(services.redis, cipher, settings.state_ttl_days * 24 * 3600)
+    transcript = Transcript(
+        services.redis, cipher, settings.state_ttl_days * 24 * 3600, on_added=services.web_live.ring
+    )
     texts = load_web_texts(settings.effective_content_dir)
     wechat_voice = services.wechat.voice
     # Web clips are MP3 made in this process; the WeChat side's local synthesizer is shared when it has one.
@@ -55,6 +60,7 @@ def build_web_chat(services: Services) -> WebChat:
         texts=texts,
         templates=templates(),
         closing=asyncio.Event(),
+        live=services.web_live,
         voice=voice,
     )
 

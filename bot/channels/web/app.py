@@ -57,7 +57,9 @@ async def _resident(request: web.Request, handler: _Handler) -> web.StreamRespon
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        response = await pages.render_page(request, status=error.status, message=chat.texts.error)
+        # Too big a post is the resident's to shorten; anything else is ours.
+        message = chat.texts.too_long if error.status == 413 else chat.texts.error
+        response = await pages.render_page(request, status=error.status, message=message)
     except Refused as error:
         response = await pages.refusal_response(request, error)
     except Exception:
@@ -78,6 +80,7 @@ def create_chat_app(chat: WebChat) -> web.Application:
 
     async def stop_streams(_app: web.Application) -> None:
         chat.closing.set()
+        chat.live.wake_everyone()
 
     app.on_shutdown.append(stop_streams)
     app.router.add_routes(

@@ -26,9 +26,11 @@ from bot.channels.runner import TurnRunner, plan
 from bot.channels.web.channel import CHANNEL, MAX_TEXT_CHARS, WebChannel
 from bot.channels.web.identity import COOKIE, MAX_AGE_SECONDS, Identity
 from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RESUME_PER_CASE, RateLimits
+from bot.channels.web.live import LivePages
 from bot.channels.web.texts import WebTexts
 from bot.channels.web.transcript import Entry, Transcript
 from bot.channels.web.voice import MAX_AUDIO_BYTES, WebVoice
+from bot.observability import metrics
 from bot.outbox import Outbox
 from bot.staff.origin import is_cross_origin
 from bot.storage.keys import UserKey
@@ -37,9 +39,13 @@ log = logging.getLogger(__name__)
 
 USER_KEY = web.RequestKey("web_chat_user", str)
 NEW_USER_KEY = web.RequestKey("web_chat_new_user", bool)
-LIVE_POLL_SECONDS = 1.5
+# A streaming page is woken when its conversation has something new; at each heartbeat it also looks
+# again (a wake-up lost with a Redis hiccup costs at most this long) and says it is still open.
 HEARTBEAT_SECONDS = 20.0
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# What aiohttp raises for a body that is not a well-formed form: answered as a refused post, not a 500.
+_MALFORMED = (ValueError, AssertionError, KeyError, LookupError, UnicodeError)
+_MAX_CASE_NUMBER = 2**31 - 1
 
 
 @dataclass
@@ -54,6 +60,7 @@ class WebChat:
     texts: WebTexts
     templates: Environment
     closing: asyncio.Event
+    live: LivePages
     voice: WebVoice | None = None
 
 
@@ -119,7 +126,10 @@ async def index(request: web.Request) -> web.Response:
 async def _checked_form(request: web.Request) -> dict[str, str]:
     """The posted fields, once the post is known to come from our own page."""
     chat = request.app[CHAT]
-    form = await request.post()
+    try:
+        form = await request.post()
+    except _MALFORMED:  # not what our page sends: a broken encoding, a multipart body without its boundary
+        raise Refused(400, chat.texts.expired) from None
     sent = form.get("csrf")
     if (
         is_cross_origin(request)
@@ -136,6 +146,14 @@ def _address(request: web.Request) -> str:
 
 
 async def send(request: web.Request) -> web.StreamResponse:
+    try:
+        return await _send(request)
+    except Refused:
+        metrics.count_web_message("text", "refused")
+        raise
+
+
+async def _send(request: web.Request) -> web.StreamResponse:
     chat = request.app[CHAT]
     user = user_of(request)
     form = await _checked_form(request)
@@ -169,9 +187,13 @@ async def _take_turn(request: web.Request, incoming: Incoming, *, shown: str) ->
         added = await chat.transcript.add(user, "resident", [shown], now)
         runner.deliver_later(chat.channel, user, task)
         notice = chat.texts.late
+        metrics.count_web_message(incoming.kind, "late")
     elif outcome.duplicate:
         added = []
+        metrics.count_web_message(incoming.kind, "repeat")
     else:
+        metrics.count_web_message(incoming.kind, "failed" if outcome.failed else "answered")
+        metrics.count_answer("page", CHANNEL)
         answers = plan(outcome, chat.channel).texts
         added = await chat.transcript.append(user, [("resident", shown), *(("bot", text) for text in answers)], now)
         # After the words are on the page: the speech (for voice residents) comes after them.
@@ -190,6 +212,14 @@ def see_latest() -> web.Response:
 
 async def voice(request: web.Request) -> web.Response:
     """A recording from the page's microphone button: recognised like a WeChat voice message."""
+    try:
+        return await _voice(request)
+    except Refused:
+        metrics.count_web_message("voice", "refused")
+        raise
+
+
+async def _voice(request: web.Request) -> web.Response:
     chat = request.app[CHAT]
     user = user_of(request)
     fields, audio = await _voice_form(request, chat)
@@ -208,12 +238,16 @@ async def voice(request: web.Request) -> web.Response:
 
 async def _voice_form(request: web.Request, chat: WebChat) -> tuple[dict[str, str], bytes]:
     """The small fields and the recording of a multipart post, refusing a recording over the limit."""
+    try:
+        return await _read_voice_form(request, chat)
+    except _MALFORMED:
+        raise Refused(400, chat.texts.no_audio) from None
+
+
+async def _read_voice_form(request: web.Request, chat: WebChat) -> tuple[dict[str, str], bytes]:
     fields: dict[str, str] = {}
     audio = b""
-    try:
-        reader = await request.multipart()
-    except (AssertionError, ValueError, KeyError):
-        raise Refused(400, chat.texts.no_audio) from None
+    reader = await request.multipart()
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
             continue
@@ -223,7 +257,7 @@ async def _voice_form(request: web.Request, chat: WebChat) -> tuple[dict[str, st
             while chunk := await part.read_chunk():
                 size += len(chunk)
                 if size > MAX_AUDIO_BYTES:
-                    raise Refused(413, chat.texts.too_long)
+                    raise Refused(413, chat.texts.audio_too_long)
                 chunks.append(chunk)
             audio = b"".join(chunks)
         elif part.name in ("csrf", "message_id"):
@@ -247,7 +281,7 @@ async def resume(request: web.Request) -> web.StreamResponse:
     if not await chat.limits.allow("resume", RESUME, user_of(request), _address(request)):
         raise Refused(429, chat.texts.resume_limited, resuming=True)
     number, digits = form.get("case", "").strip(), form.get("phone4", "").strip()
-    well_formed = number.isascii() and number.isdigit() and len(number) <= 12
+    well_formed = _case_number(number) is not None
     if well_formed and not await chat.limits.allow_on("resume-case", str(int(number)), RESUME_PER_CASE, 3600):
         raise Refused(429, chat.texts.resume_limited, resuming=True)
     owner = await _owner(chat, number, digits)
@@ -261,19 +295,28 @@ async def resume(request: web.Request) -> web.StreamResponse:
 
 async def _owner(chat: WebChat, number: str, digits: str) -> str | None:
     """The web resident behind a case whose phone (or the proxy's) ends in ``digits``."""
-    if not (number.isascii() and number.isdigit() and len(number) <= 12):
+    case_id = _case_number(number)
+    if case_id is None:
         return None
     if not (digits.isascii() and digits.isdigit() and len(digits) == 4):
         return None
     try:
-        channel, _user = await chat.cases.contact_of(int(number))
+        channel, _user = await chat.cases.contact_of(case_id)
         if channel != CHANNEL:
             return None
-        case = await chat.cases.get(int(number), actor="resident:web-resume")
+        case = await chat.cases.get(case_id, actor="resident:web-resume")
     except CaseError:
         return None
     phones = [case.contact_phone or "", case.proxy.phone if case.proxy is not None else ""]
     return case.user_ref if any(phone.endswith(digits) for phone in phones if phone) else None
+
+
+def _case_number(number: str) -> int | None:
+    """A case number as residents write it, within what the case table can hold (else None)."""
+    if not (number.isascii() and number.isdigit() and len(number) <= 10):
+        return None
+    value = int(number)
+    return value if 1 <= value <= _MAX_CASE_NUMBER else None
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -286,21 +329,20 @@ async def events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={hdrs.CONTENT_TYPE: "text/event-stream", hdrs.CACHE_CONTROL: "no-store"})
     await response.prepare(request)
     await response.write(b"retry: 3000\n\n")
-    quiet = 0.0
     try:
-        while not chat.closing.is_set():
-            await collect_staff_messages(chat, user)
-            for entry in await chat.transcript.since(user, after):
-                payload = json.dumps(entry.to_dict(), ensure_ascii=False)
-                await response.write(f"id: {entry.n}\nevent: entry\ndata: {payload}\n\n".encode())
-                after = entry.n
-                quiet = 0.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(chat.closing.wait(), LIVE_POLL_SECONDS)
-            quiet += LIVE_POLL_SECONDS
-            if quiet >= HEARTBEAT_SECONDS:
-                quiet = 0.0
-                await response.write(b": still here\n\n")
+        # Listening before the first look: what comes while it looks wakes it again, so nothing is lost.
+        async with chat.live.watch(user) as bell:
+            while not chat.closing.is_set():
+                await collect_staff_messages(chat, user)
+                for entry in await chat.transcript.since(user, after):
+                    payload = json.dumps(entry.to_dict(), ensure_ascii=False)
+                    await response.write(f"id: {entry.n}\nevent: entry\ndata: {payload}\n\n".encode())
+                    after = entry.n
+                if chat.closing.is_set():
+                    break
+                if not await bell.wait(HEARTBEAT_SECONDS):
+                    await response.write(b": still here\n\n")
+                    await chat.live.still_here(bell)
     except (ConnectionResetError, RuntimeError):
         return response
     with contextlib.suppress(ConnectionResetError, RuntimeError):

@@ -26,6 +26,7 @@ class WebTexts:
     voice_message: str
     spoken: str
     no_audio: str
+    audio_too_long: str
 
 
 class WebTextsError(ContentError):

@@ -7,7 +7,7 @@ its resident, so a page or a live stream asks for "everything after N" and never
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,8 +32,18 @@ class Entry:
 
 
 class Transcript:
-    def __init__(self, redis: Redis, cipher: Cipher, ttl_seconds: int, *, prefix: str = "bot:web") -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        cipher: Cipher,
+        ttl_seconds: int,
+        *,
+        prefix: str = "bot:web",
+        on_added: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        """``on_added(user)`` is awaited after entries were added (it wakes the resident's open pages)."""
         self._redis = redis
+        self._on_added = on_added
         self._cipher = cipher
         self._ttl = ttl_seconds
         self._prefix = prefix
@@ -59,6 +69,8 @@ class Transcript:
             pipe.expire(log_key, self._ttl)
             pipe.expire(seq_key, self._ttl)
             await pipe.execute()
+        if self._on_added is not None:
+            await self._on_added(user)
         return entries
 
     async def since(self, user: str, after: int = 0) -> list[Entry]:

@@ -153,9 +153,9 @@ class WeChatChannel:
             self._cryptos = (made, tuple(WeChatCrypto(settings.token, key, settings.app_id) for key in keys))
         return self._cryptos[1]
 
-    async def drain(self) -> None:
-        """Let deliveries already under way finish (at shutdown)."""
-        await self.runner.drain()
+    async def drain(self, within: float | None = None) -> None:
+        """Let deliveries already under way finish (at shutdown), for at most ``within`` seconds."""
+        await self.runner.drain(within)
 
 
 WECHAT = web.AppKey("wechat", WeChatChannel)
@@ -322,7 +322,8 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
     if push.kind == "event" and event == "unsubscribe":
         # Nothing is deleted: the conversation and any application wait for the person to come back.
         try:
-            await asyncio.wait_for(channel.window.close(push.openid), ARRIVAL_TIMEOUT)
+            async with asyncio.timeout(ARRIVAL_TIMEOUT):
+                await channel.window.close(push.openid)
         except _STORE_ERRORS as error:
             log.warning("wechat unsubscribe not recorded: Redis unavailable (%s)", type(error).__name__)
         metrics.count_push(push.kind, "ignored")
@@ -331,9 +332,8 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
     if event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
         grant = "event"
     try:
-        arrival = await asyncio.wait_for(
-            channel.arrivals.record(push.openid, push.dedup_id, grant, now, signed), ARRIVAL_TIMEOUT
-        )
+        async with asyncio.timeout(ARRIVAL_TIMEOUT):
+            arrival = await channel.arrivals.record(push.openid, push.dedup_id, grant, now, signed)
     except _STORE_ERRORS as error:
         log.warning("wechat push answered busy: Redis unavailable (%s)", type(error).__name__)
         metrics.count_push(push.kind, "busy")
@@ -359,7 +359,8 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
         metrics.count_push(push.kind, "failed" if outcome.failed else "answered")
         return outcome
     try:
-        await asyncio.wait_for(channel.arrivals.answered_late(push.openid, push.dedup_id), LATE_MARK_TIMEOUT)
+        async with asyncio.timeout(LATE_MARK_TIMEOUT):
+            await channel.arrivals.answered_late(push.openid, push.dedup_id)
     except _STORE_ERRORS as error:
         # Redis is down or hung: the late answer could not be sent either. Stop the work, so that nothing
         # is half done, and say so now; a request it had already filed is told by the case notices.

@@ -100,3 +100,16 @@ async def test_a_retried_message_is_never_answered_twice_late() -> None:
     turns.deliver_later(channel, KEY.user_id, task)
     await turns.drain()
     assert channel.texts == []
+
+
+async def test_a_shutdown_waits_for_late_answers_but_not_for_ever() -> None:
+    turns, channel = runner(0.2), RecordingChannel()
+    await turns.run(channel, incoming("你好"))
+    assert await turns.drain(within=5) == 0  # a late answer in progress is let finish
+    assert channel.texts == ["答：你好", "还有吗？"]
+
+    stuck = runner(3600)
+    await stuck.run(RecordingChannel(), incoming("你好"))
+    async with asyncio.timeout(5):
+        assert await stuck.drain(within=0.2) == 1  # one that would never end is stopped
+    assert not stuck.tasks

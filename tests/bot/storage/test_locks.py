@@ -271,3 +271,47 @@ async def test_waits_and_timeouts_are_counted_in_the_metrics(redis_client: Redis
     assert after.value("bot_lock_timeouts_total") - before.value("bot_lock_timeouts_total") == 1
     assert after.value("bot_lock_wait_seconds_count") - before.value("bot_lock_wait_seconds_count") == 1
     assert "o6_alice" not in after.text
+
+
+async def test_the_lock_is_let_go_even_when_the_block_ends_just_as_a_renewal_completes(real_redis: Redis) -> None:
+    # Python 3.11's asyncio.wait_for swallows a cancellation that arrives once the awaited call has
+    # finished but before wait_for resumes: a heartbeat relying on cancel() alone then renews forever,
+    # and the turn (and the shutdown waiting for it) never ends. The block below ends exactly then.
+    locks = UserLocks(real_redis, timeout=0.3)
+    renewal_done = asyncio.Event()
+    real_renew = locks._renew
+
+    async def renew_and_tell(*args: object, **kwargs: object) -> object:
+        result = await real_renew(*args, **kwargs)  # type: ignore[arg-type]
+        renewal_done.set()
+        return result
+
+    locks._renew = renew_and_tell  # type: ignore[assignment]
+
+    async def turn() -> None:
+        async with locks.hold(ALICE):
+            await renewal_done.wait()
+
+    started = time.monotonic()
+    async with asyncio.timeout(10):
+        await turn()
+    assert time.monotonic() - started < 2  # one renewal (0.1 s), not a heartbeat that never stops
+    assert not await real_redis.exists(ALICE.redis_key("lock", "bot"))
+
+
+async def test_a_cancelled_turn_stays_cancelled_while_its_lock_is_let_go(redis_client: Redis) -> None:
+    locks = UserLocks(redis_client)
+    entered = asyncio.Event()
+
+    async def turn() -> None:
+        async with locks.hold(ALICE):
+            entered.set()
+            await asyncio.sleep(30)
+
+    task = asyncio.create_task(turn())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with asyncio.timeout(5), locks.hold(ALICE):  # let go at once
+        pass

@@ -8,54 +8,50 @@ serves the module.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from aiohttp import web
 
 from bot.app import create_app
 from bot.channels.web.channel import CHANNEL
+from bot.channels.web.identity import COOKIE
 from bot.config import Settings
 from bot.services import Services, open_services
 from dialogs.loader import load_catalog
 from tests.bot.scripts import CONFIRM, NURSING_ALLOWANCE_FOR_MY_MOTHER
-from tests.bot.staff.console.test_browser import _chromium_or_skip, assert_accessible
+from tests.fixtures.browser import ServiceThread, assert_accessible, launched_chromium
 from tests.paths import CONTENT_DIR
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-T = TypeVar("T")
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
 
-class LiveService:
+class LiveService(ServiceThread):
     """``bot.app.create_app`` on 127.0.0.1, served from an event loop in a background thread."""
 
-    def __init__(self, var_dir: Path, redis_url: str) -> None:
+    def __init__(self, var_dir: Path, redis_url: str, *, vosk_model: Path | None = None) -> None:
+        """``vosk_model``: recognise voice with this model (in one speech worker process)."""
+        super().__init__("chat-service")
         self.settings = Settings(
             redis_url=redis_url,
             database_url=f"sqlite+aiosqlite:///{var_dir / 'chat.sqlite3'}",
             secret_key="b" * 48,
             var_dir=var_dir,
             content_dir=CONTENT_DIR,
+            vosk_model=vosk_model,
         )
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="chat-service", daemon=True)
-        self._thread.start()
         self._stack = AsyncExitStack()
         self.services: Services
         self.app: web.Application
         self.url = ""
 
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
-
     async def start(self) -> None:
         self.services = await self._stack.enter_async_context(
-            open_services(self.settings, load_catalog(CONTENT_DIR), speech_workers=0)
+            open_services(self.settings, load_catalog(CONTENT_DIR), speech_workers=1)
         )
         await self.services.redis.flushdb()
         self.app = create_app(self.services)
@@ -68,9 +64,7 @@ class LiveService:
 
     def close(self) -> None:
         self.run(self._stack.aclose())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
-        self.loop.close()
+        self.stop_loop()
 
     async def _web_case_id(self) -> int:
         (case,) = [c for c in await self.services.cases.list() if c.channel == CHANNEL]
@@ -86,6 +80,11 @@ class LiveService:
 
         self.run(reply())
 
+    def notify(self, page: Any, text: str) -> None:
+        """A notice from staff to the resident whose cookie ``page`` holds (no case needed)."""
+        (cookie,) = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
+        self.run(self.services.delivery.notify(CHANNEL, cookie.rpartition(".")[0], text))
+
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[LiveService]:
@@ -99,13 +98,8 @@ def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium_or_skip()
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 def new_page(browser: Any, **options: Any) -> Any:
@@ -187,3 +181,64 @@ def test_at_200_percent_zoom_nothing_needs_scrolling_sideways(service: LiveServi
     playwright_api.expect(entries(page).filter(has_text="您：护理补贴")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page, "200 % zoom")
+
+
+_WATCH_THE_LOG = """() => {
+    window.earlier = Array.from(document.querySelectorAll("#entries > li"));
+    window.changes = { added: [], removed: 0, text: 0 };
+    new MutationObserver((records) => {
+        for (const record of records) {
+            if (record.type === "characterData") { window.changes.text += 1; }
+            window.changes.removed += record.removedNodes.length;
+            record.addedNodes.forEach((node) => window.changes.added.push(node));
+        }
+    }).observe(document.getElementById("log"), { childList: true, subtree: true, characterData: true });
+}"""
+_WHAT_CHANGED = """() => {
+    const now = Array.from(document.querySelectorAll("#entries > li"));
+    const added = window.changes.added;
+    return {
+        earlier: window.earlier.length,
+        now: now.length,
+        kept: window.earlier.every((node, i) => node.isConnected && now[i] === node),
+        added: added.length,
+        addedAreNewItemsAtTheEnd: added.every((node) => !window.earlier.includes(node)
+            && node.parentElement === document.getElementById("entries")
+            && now.indexOf(node) >= window.earlier.length),
+        removed: window.changes.removed,
+        text: window.changes.text,
+    };
+}"""
+
+
+def test_only_new_messages_are_added_to_the_log_so_only_they_are_announced(service: LiveService, browser: Any) -> None:
+    expect = playwright_api.expect
+    page = new_page(browser)
+    page.goto(service.url)
+    log = page.get_by_role("log")
+    # A log is polite by nature; assertive, atomic or "all" would read out more than the new message.
+    assert log.get_attribute("aria-live") in (None, "polite")
+    assert log.get_attribute("aria-atomic") in (None, "false")
+    assert log.get_attribute("aria-relevant") in (None, "additions", "additions text")
+    box = page.get_by_label("输入消息")
+    box.fill("你好")
+    box.press("Enter")
+    expect(entries(page).filter(has_text="您：你好")).to_have_count(1)
+    expect(entries(page).filter(has_text="助手：")).not_to_have_count(0)
+    page.reload()  # the earlier messages drawn by the server, as after any visit
+    expect(entries(page).filter(has_text="您：你好")).to_have_count(1)
+    page.evaluate(_WATCH_THE_LOG)
+
+    box.fill("护理补贴")
+    box.press("Enter")
+    expect(entries(page).filter(has_text="您：护理补贴")).to_have_count(1)
+    service.notify(page, "工作人员已经收到您的消息。")
+    expect(entries(page).filter(has_text="工作人员：工作人员已经收到您的消息。")).to_have_count(1)
+    page.wait_for_timeout(500)  # a stray re-insertion would have happened by now
+
+    changed = page.evaluate(_WHAT_CHANGED)
+    assert changed["kept"], changed  # every earlier message is the very same node, where it was
+    assert changed["removed"] == 0, changed
+    assert changed["text"] == 0, changed  # no earlier words rewritten
+    assert changed["addedAreNewItemsAtTheEnd"], changed
+    assert changed["added"] == changed["now"] - changed["earlier"] >= 3, changed  # yours, its answer, staff's

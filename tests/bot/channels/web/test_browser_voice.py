@@ -17,7 +17,7 @@ import pytest
 from bot.channels.web import WEB_CHAT
 from tests.bot.channels.web.test_browser import LiveService, entries, new_page
 from tests.bot.channels.wechat.test_voice import StandInRecogniser
-from tests.bot.staff.console.test_browser import _chromium_or_skip, assert_accessible
+from tests.fixtures.browser import assert_accessible, launched_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -46,19 +46,13 @@ def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
 
 @pytest.fixture(scope="module")
 def browser(spoken_wav: Path) -> Iterator[Any]:
-    executable = _chromium_or_skip()
     arguments = [
-        "--no-sandbox",
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={spoken_wav}",
     ]
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=arguments)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium(arguments) as launched:
+        yield launched
 
 
 def test_a_request_spoken_into_the_microphone_with_the_space_key_is_answered_in_words_and_speech(

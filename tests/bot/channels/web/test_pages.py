@@ -150,7 +150,7 @@ async def test_late_answers_and_staff_replies_arrive_over_the_live_stream(browse
     last = len((await browser.page()).split('class="entry ')) - 1
     async with browser.client.get(f"/chat/events?after={last}") as stream:
         assert stream.headers["Content-Type"].startswith("text/event-stream")
-        await services.outbox.notify(CHANNEL, user_id, "工作人员已经在看您的申请。")
+        await services.delivery.notify(CHANNEL, user_id, "工作人员已经在看您的申请。")
         received = b""
         while "工作人员已经在看您的申请".encode() not in received:
             received += await asyncio.wait_for(stream.content.readany(), 15)

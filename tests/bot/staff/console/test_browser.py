@@ -8,13 +8,9 @@ take the pub/sub path that crosses workers). One browser serves the whole module
 
 from __future__ import annotations
 
-import asyncio
-import os
-import shutil
-import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -29,35 +25,22 @@ from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
 from bot.storage.redis import create_redis
 from tests.bot.staff.console.conftest import PHONE, PROXY_PHONE, build_app
 from tests.bot.staff.fakes import RecordingDelivery
+from tests.fixtures.browser import ServiceThread, assert_accessible, launched_chromium
 from tests.fixtures.database import TEST_SECRET_KEY
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytest.importorskip("axe_playwright_python.sync_playwright")
 
-CHROMIUM = os.environ.get("BOT_TEST_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "console-test-password"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-T = TypeVar("T")
 
 
-def _chromium_or_skip() -> str:
-    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
-        return CHROMIUM
-    message = f"chromium not found at {CHROMIUM} (Debian: apt-get install chromium)"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-class LiveService:
+class LiveService(ServiceThread):
     """The staff API and console on 127.0.0.1, served from an event loop in a background thread."""
 
     def __init__(self, database: Path, redis_url: str) -> None:
+        super().__init__("console-service")
         self._database = database
         self._redis_url = redis_url
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="console-service", daemon=True)
-        self._thread.start()
         self.url = ""
         self.cases: AnnouncingCaseStore
         self.users: StaffUserStore
@@ -67,9 +50,6 @@ class LiveService:
         self._redis: Redis
         self._feed: CaseFeed
         self._keys = 0
-
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
 
     async def start(self) -> None:
         url = f"sqlite+aiosqlite:///{self._database}"
@@ -97,9 +77,7 @@ class LiveService:
 
     def close(self) -> None:
         self.run(self.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=10)
-        self.loop.close()
+        self.stop_loop()
 
     def add_user(self, username: str, role: str = "agent", teams: tuple[str, ...] = ("subsidy",)) -> None:
         self.run(self.users.add(username, PASSWORD, role, teams))
@@ -140,13 +118,8 @@ def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium_or_skip()
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -165,12 +138,6 @@ def login(page: Any, service: LiveService, username: str) -> None:
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     playwright_api.expect(page.get_by_role("heading", name="案件队列")).to_be_visible()
-
-
-def assert_accessible(page: Any, what: str) -> None:
-    page.wait_for_load_state("load")  # contrast and sizes are judged with the style sheet applied
-    results = axe_api.Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
 
 # ---------------------------------------------------------------- the main path, by mouse
