@@ -177,7 +177,8 @@ async def _outcomes_ever(session: AsyncSession) -> dict[tuple[str, str], int]:
 
 def _seconds(later: ColumnElement[datetime], earlier: ColumnElement[datetime], postgres: bool) -> ColumnElement[float]:
     if postgres:
-        return cast(ColumnElement[float], func.extract("epoch", later - earlier))
+        # date_part gives a double; EXTRACT gives a numeric, far slower to sort for a year of cases.
+        return cast(ColumnElement[float], func.date_part("epoch", later - earlier))
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
