@@ -154,7 +154,7 @@ async def _timed(session: aiohttp.ClientSession, url: str, requests: int, before
     latencies = []
     for _ in range(requests):
         if before is not None:
-            before()
+            await before()
         started = time.perf_counter()
         async with session.get(url) as response:
             page = await response.text()
@@ -208,7 +208,7 @@ async def run(args: argparse.Namespace) -> None:
                 async with session.post(base + "/staff/login", data=data) as response:
                     assert response.status == 200
                 year_ago = (datetime.now(UTC) + timedelta(hours=8) - timedelta(days=364)).date().isoformat()
-                empty = console[FIGURES]._entries.clear
+                empty = console[FIGURES].clear
                 for name, path, before in (
                     ("dashboard, last 30 days, computed", "/staff/stats", empty),
                     ("dashboard, last year, computed", f"/staff/stats?from={year_ago}", empty),

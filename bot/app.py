@@ -25,9 +25,9 @@ from bot.services import Services
 from bot.speech_status import speech_backlog_reader, speech_health
 from bot.staff.api import create_staff_app
 from bot.staff.audit import StaffAudit
+from bot.staff.case_notices import staff_notices
 from bot.staff.console import create_console_app
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
-from bot.staff.openapi import OUTCOMES
 from bot.staff.replies import load_replies
 from bot.storage.db import check_database
 from bot.storage.redis import check_redis
@@ -137,17 +137,7 @@ def create_app(services: Services) -> web.Application:
         sessions=services.staff_sessions,
         delivery=services.delivery,
         secure_cookies=False,
-        notices={
-            "claimed": services.catalog.prompts.notice_claimed.text,
-            "resolved": services.catalog.prompts.notice_resolved.text,
-            "note": services.catalog.prompts.resolved_note.text,
-            **{
-                f"outcome:{outcome}": getattr(services.catalog.prompts, f"resolved_{outcome}").text
-                for outcome in OUTCOMES
-            },
-        }
-        if services.settings.notify_residents
-        else {},
+        notices=staff_notices(services.catalog.prompts) if services.settings.notify_residents else {},
         log_key=load_or_create_secret(services.settings)[0].encode("utf-8"),
         talk=services.staff_talk,
         replies=services.replies,

@@ -24,5 +24,5 @@ class RoutedDelivery:
     async def reach(self, channel: str, user_ref: str) -> Reach:
         return await self._for(channel).reach(channel, user_ref)
 
-    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
-        return await self._for(channel).notify(channel, user_ref, text)
+    async def notify(self, channel: str, user_ref: str, text: str, *, mode: str = "text") -> DeliveryResult:
+        return await self._for(channel).notify(channel, user_ref, text, mode=mode)

@@ -1,21 +1,21 @@
-"""Urgent cases nobody has claimed within 15 minutes are escalated: each gets an ``escalated`` event (once)
-and an announcement on the live feed, which every open console of its team and every supervisor's reads
-out, so the hotline supervisor can send someone. Checked every minute in every worker; a row lock (SKIP
-LOCKED on PostgreSQL) and the event's presence keep it to one escalation per case."""
+"""Urgent cases nobody has claimed within their team's claim time (``content/sla.yaml``) are escalated: each gets an
+``escalated`` event (once) and an announcement on the live feed, which every open console of its team and every
+supervisor's reads out, so the hotline supervisor can send someone. Checked every minute in every worker; a row lock
+(SKIP LOCKED on PostgreSQL) and the event's presence keep it to one escalation per case."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseEventRow, CaseRow, utcnow
 from bot.cases.types import CaseStatus
-from bot.staff.dashboard.sla import URGENT_CLAIM_WITHIN
+from bot.staff.dashboard.sla import rules
 from bot.staff.live import CaseChange, CaseFeed
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,8 @@ _BATCH = 100
 
 
 async def escalate_once(sessionmaker: async_sessionmaker[AsyncSession], feed: CaseFeed) -> list[int]:
-    """Escalate every urgent case still unclaimed 15 minutes after filing; the ids escalated now."""
+    """Escalate every urgent case still unclaimed after its team's claim time (``content/sla.yaml``); the ids
+    escalated now."""
     now = utcnow()
     already = exists().where(CaseEventRow.case_id == CaseRow.id, CaseEventRow.kind == ESCALATED)
     query = (
@@ -34,7 +35,7 @@ async def escalate_once(sessionmaker: async_sessionmaker[AsyncSession], feed: Ca
         .where(
             CaseRow.urgent.is_(True),
             CaseRow.status == CaseStatus.NEW,
-            CaseRow.created_at < now - URGENT_CLAIM_WITHIN,
+            _past_claim_time(now),
             ~already,
         )
         .order_by(CaseRow.created_at)
@@ -51,8 +52,15 @@ async def escalate_once(sessionmaker: async_sessionmaker[AsyncSession], feed: Ca
     for change in changes:
         await feed.publish(change)
     if changes:
-        log.warning("escalation: %d urgent cases unclaimed after 15 minutes", len(changes))
+        log.warning("escalation: %d urgent cases unclaimed after their claim time", len(changes))
     return [change.case_id for change in changes]
+
+
+def _past_claim_time(now: datetime) -> ColumnElement[bool]:
+    sla = rules()
+    teams = list(sla.teams)
+    each = [and_(CaseRow.team == team, CaseRow.created_at < now - sla.urgent_claim_within(team)) for team in teams]
+    return or_(*each, and_(CaseRow.team.not_in(teams), CaseRow.created_at < now - sla.default.urgent_claim_within))
 
 
 async def keep_escalating(

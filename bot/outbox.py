@@ -34,7 +34,7 @@ class Outbox:
     async def deliver(self, case: CaseDetail, text: str) -> DeliveryResult:
         return await self.notify(case.summary.channel, case.user_ref, text)
 
-    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+    async def notify(self, channel: str, user_ref: str, text: str, *, mode: str = "text") -> DeliveryResult:
         try:
             async with self._sessions.begin() as session:
                 session.add(

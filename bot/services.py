@@ -44,6 +44,7 @@ from bot.profiles import ProfileStore
 from bot.reply_queue import ReplyQueue
 from bot.security.crypto import Cipher
 from bot.security.secret import load_or_create_secret
+from bot.staff.dashboard import sla
 from bot.staff.delivery import ReplyDelivery
 from bot.staff.delivery_texts import load_delivery_texts
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
@@ -164,6 +165,7 @@ async def open_services(
         if wechat.voice is not None:
             wechat.voice.recent = staff_talk.voices  # a voice message to staff keeps its sound
         wechat_delivery = WeChatStaffDelivery(wechat.window, wechat.sender, voice=wechat.voice, profiles=profiles)
+        sla.use(sla.load_sla(settings.effective_content_dir))  # a bad file stops start-up, naming the key
         replies = ReplyQueue(
             QueuedReplyStore(sessionmaker, cipher),
             redis,

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.channels.web.texts import load_web_texts
 from bot.config import load_settings
+from bot.staff.dashboard.sla import load_sla
 from bot.staff.delivery_texts import load_delivery_texts
 from bot.staff.replies import load_replies
 from dialogs.loader import ContentError, ContentProblem, load_catalog
@@ -32,8 +33,8 @@ def run_check(args: argparse.Namespace) -> int:
         replies = load_replies(folder)  # the staff console's canned replies
     except ContentError as error:
         problems += error.problems
-    # The web chat's own sentences, and what staff are told about replies that wait.
-    for load_texts in (load_web_texts, load_delivery_texts):
+    # The web chat's own sentences, what staff are told about replies that wait, and the teams' working times.
+    for load_texts in (load_web_texts, load_delivery_texts, load_sla):
         try:
             load_texts(folder)
         except ContentError as error:

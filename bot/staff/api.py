@@ -8,8 +8,6 @@ case may do next and audits every read.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import math
@@ -33,6 +31,9 @@ from bot.cases.store import CaseStore
 from bot.cases.types import TEAMS, CaseDetail, CaseEvent, CaseStatus, CaseSummary, StaffUser
 from bot.observability.staff import count_requests
 from bot.reply_queue import ReplyQueue
+from bot.staff import session_audit
+from bot.staff.audit import StaffAudit
+from bot.staff.case_notices import notice_text
 from bot.staff.delivery import DeliveryResult, Reach, ReplyDelivery
 from bot.staff.openapi import (
     MAX_BODY_BYTES,
@@ -316,8 +317,14 @@ async def _summary_for(request: web.Request, user: StaffUser) -> CaseSummary:
     return summary
 
 
-def _name_tag(key: bytes, username: str) -> str:
-    return hmac.new(key, b"staff-login-name:" + username.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
+def staff_audit(services: _Services) -> StaffAudit:
+    return StaffAudit(services.cases.sessionmaker, services.cases.cipher)
+
+
+async def session_user(services: _Services, token: str | None) -> StaffUser | None:
+    """Who a session token belongs to (for the logout's audit entry), or None."""
+    user_id = await services.sessions.resolve(token) if token else None
+    return None if user_id is None else await services.users.get(user_id)
 
 
 def _audit(user: StaffUser, action: str, case_id: int | None = None) -> None:
@@ -410,6 +417,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     remote = request.remote or "unknown"
     wait = await services.throttle.blocked_for(username, remote)
     if wait is not None:
+        await session_audit.login_failed(staff_audit(services), services.log_key, username, "api", blocked=True)
         minutes = max(1, math.ceil(wait / timedelta(minutes=1)))
         raise ApiError(
             429,
@@ -427,7 +435,8 @@ async def login(request: web.Request) -> web.StreamResponse:
         await services.throttle.record_failure(username, remote)
         # The typed name may be a password typed into the wrong field: only a keyed tag of it is logged,
         # enough to see repeated attempts on one name, useless for reading the name back.
-        log.info("staff login failed name_tag=%s", _name_tag(services.log_key, username))
+        log.info("staff login failed name_tag=%s", session_audit.name_tag(services.log_key, username))
+        await session_audit.login_failed(staff_audit(services), services.log_key, username, "api")
         raise ApiError(401, "login_failed", "用户名或密码不正确")
     await services.throttle.clear(username, remote)
     if user.must_change_password:
@@ -439,6 +448,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         await services.sessions.revoke(old_token)
     token = await services.sessions.create(user.id)
     _audit(user, "login")
+    await session_audit.logged_in(staff_audit(services), user, "api")
     response = _json(_user_json(user))
     response.set_cookie(
         COOKIE_NAME,
@@ -455,7 +465,10 @@ async def logout(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES]
     token = request.cookies.get(COOKIE_NAME)
     if token:
+        user = await session_user(services, token)
         await services.sessions.revoke(token)
+        if user is not None:
+            await session_audit.logged_out(staff_audit(services), user, "api")
     response = _json({"ok": True})
     response.del_cookie(
         COOKIE_NAME, path=COOKIE_PATH, secure=services.secure_cookies or request.secure, samesite="Strict"
@@ -683,19 +696,16 @@ async def _notify(services: _Services, case: CaseSummary, what: str, *, outcome:
     """Tell the resident their case moved on, when the channel still lets us; the case records what happened.
     A resolve notice says what came of it, and the staff note when staff chose to send it. A failure here
     never undoes the staff action."""
-    text = services.notices.get(what)
+    text = notice_text(services.notices, what, case.mode, case_id=case.id, outcome=outcome, note=note)
     if not text:
         return
-    said_note = services.notices.get("note", "{note}").replace("{note}", _sentence(note)) if note.strip() else ""
-    text = text.replace("{case_id}", str(case.id))
-    text = text.replace("{outcome}", services.notices.get(f"outcome:{outcome}", "")).replace("{note}", said_note)
     try:
         channel, user_ref = await services.cases.contact_of(case.id)
         reach = await services.delivery.reach(channel, user_ref)
         if not reach.can_send:
             result = DeliveryResult(ok=False, detail=reach.reason)
         else:
-            result = await services.delivery.notify(channel, user_ref, text)
+            result = await services.delivery.notify(channel, user_ref, text, mode=case.mode)
         kind = "notified" if result.ok else "notice_not_sent"
         await services.cases.record_event(
             case.id, kind=kind, actor="system", detail={"notice": what, "detail": result.detail}
@@ -729,12 +739,6 @@ async def set_contact_preference(request: web.Request) -> web.StreamResponse:
 async def list_replies(request: web.Request) -> web.StreamResponse:
     await _current_user(request)
     return _json({"replies": [reply.to_json() for reply in request.app[SERVICES].canned_replies]})
-
-
-def _sentence(text: str) -> str:
-    """A note as one sentence of the notice: trimmed, ending in a full stop."""
-    text = text.strip()
-    return text if text.endswith(("。", "！", "？", ".", "!", "?")) else text + "。"
 
 
 # ---------------------------------------------------------------- the application

@@ -50,6 +50,7 @@ class ReplyDelivery(Protocol):
         """Whether and how many replies can reach this resident now."""
         ...
 
-    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
-        """Tell the resident about their case (claimed, resolved); never raises."""
+    async def notify(self, channel: str, user_ref: str, text: str, *, mode: str = "text") -> DeliveryResult:
+        """Tell the resident about their case (claimed, resolved); never raises. ``mode`` is the case's:
+        a voice resident also hears it where the channel sends voice."""
         ...

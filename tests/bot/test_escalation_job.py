@@ -1,9 +1,11 @@
-"""Urgent cases unclaimed after 15 minutes are escalated once each, and announced to open consoles."""
+"""Urgent cases unclaimed after their team's claim time (15 minutes as shipped) are escalated once each, and
+announced to open consoles."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.cases.models import CaseRow, utcnow
 from bot.cases.store import CaseStore
 from bot.escalation_job import ESCALATED, escalate_once, keep_escalating
+from bot.staff.dashboard import sla
 from bot.staff.live import CaseFeed
 from tests.bot.cases.factories import add_staff, new_case
+from tests.paths import CONTENT_DIR
 
 
 async def _filed(
@@ -52,3 +56,19 @@ async def test_the_check_stops_at_once_when_the_service_stops(sessionmaker: asyn
     await asyncio.sleep(0.05)
     stop.set()
     await asyncio.wait_for(job, 1)
+
+
+async def test_each_team_escalates_after_its_own_claim_time_from_the_content_file(
+    case_store: CaseStore, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    (tmp_path / "sla.yaml").write_text(
+        "default: {due_days: 7, urgent_claim_minutes: 30}\nteams:\n  hotline: {urgent_claim_minutes: 5}\n", "utf-8"
+    )
+    sla.use(sla.load_sla(tmp_path))
+    try:
+        hotline = await _filed(case_store, sessionmaker, 10, urgent=True, team="hotline")
+        await _filed(case_store, sessionmaker, 10, urgent=True, team="rehab")  # 30 minutes for rehab
+        rehab = await _filed(case_store, sessionmaker, 40, urgent=True, team="rehab")
+        assert sorted(await escalate_once(sessionmaker, CaseFeed(None))) == sorted([hotline, rehab])
+    finally:
+        sla.use(sla.load_sla(CONTENT_DIR))

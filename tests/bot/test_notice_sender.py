@@ -93,7 +93,7 @@ async def test_a_channel_that_refuses_or_raises_is_tried_again_later(
 class RaisingDelivery(RecordingDelivery):
     """A channel adapter whose Redis is down under it."""
 
-    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+    async def notify(self, channel: str, user_ref: str, text: str, *, mode: str = "text") -> DeliveryResult:
         raise ConnectionError("the channel's Redis is down")
 
 

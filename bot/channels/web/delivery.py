@@ -22,7 +22,9 @@ class WebDelivery:
     async def deliver(self, case: CaseDetail, text: str) -> DeliveryResult:
         return await self.notify(case.summary.channel, case.user_ref, text)
 
-    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+    async def notify(self, channel: str, user_ref: str, text: str, *, mode: str = "text") -> DeliveryResult:
+        # The notice joins the conversation as text (already in words for the ear for a voice resident);
+        # the web chat does not speak it yet.
         stored = await self._outbox.notify(channel, user_ref, text)
         if not stored.ok:
             return stored

@@ -79,12 +79,15 @@ class WeChatStaffDelivery:
             detail = f"只发出了前{report.sent}段。" + detail
         return DeliveryResult(ok=False, detail=detail, remaining=report.remaining, code=code)
 
-    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+    async def notify(self, channel: str, user_ref: str, text: str, *, mode: str = "text") -> DeliveryResult:
+        """The notice as text; for a voice resident (``mode`` when their profile is unknown) spoken as well."""
         if self.sender is None:
             return DeliveryResult(ok=False, detail=NOT_CONFIGURED)
         report = await self.sender.send_texts(user_ref, split_long(text))
         if report.complete:
-            return DeliveryResult(ok=True, detail="已通知居民。", remaining=report.remaining)
+            spoken = await self._speak(user_ref, mode, text)
+            detail = "已通知居民。" + ("也发了语音。" if spoken else "")
+            return DeliveryResult(ok=True, detail=detail, remaining=report.remaining)
         return DeliveryResult(ok=False, detail=_REASONS.get(report.reason, _REASONS["rejected"]))
 
     async def _speak(self, user_ref: str, case_mode: str, text: str) -> bool:

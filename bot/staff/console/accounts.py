@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.cases.errors import CaseError
 from bot.cases.types import ROLES, TEAMS, StaffUser
+from bot.staff import session_audit
 from bot.staff.console.guard import check_csrf
 from bot.staff.console.pages import Refusal, form_choice, nav, render, require_user, see_other, services
 from bot.staff.console.reports import audit_of
@@ -178,6 +179,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(delay.total_seconds())
     if await found.users.authenticate(user.username, current) is None:
         await found.throttle.record_failure(user.username, remote)
+        await session_audit.password_change_failed(audit_of(request), user)
         raise Refusal(400, "现在的密码不对。")
     await found.users.set_password(user.id, new, must_change=False)
     await audit_of(request).record(user.username, "password_changed", {})

@@ -16,7 +16,8 @@ from bot.staff.api import SERVICES
 from bot.staff.console import accounts, audit_page, case_extras, erase, pages, reports, stats
 from bot.staff.console.guard import CsrfRefused, guard
 from bot.staff.console.stream import CLOSING, FEED, events
-from bot.staff.dashboard.cache import FiguresCache
+from bot.staff.dashboard.cache import FiguresCache, shared_when_real
+from bot.staff.dashboard.codec import dump_figures, load_figures
 from bot.staff.live import CaseFeed
 from bot.templating import html_templates
 
@@ -63,7 +64,9 @@ def create_console_app(staff_api: web.Application, feed: CaseFeed) -> web.Applic
     app[pages.TEMPLATES] = templates()
     app[FEED] = feed
     app[CLOSING] = asyncio.Event()
-    app[stats.FIGURES] = FiguresCache()
+    sessions = staff_api[SERVICES].sessions
+    shared = shared_when_real(sessions.redis, f"{sessions.prefix}:dashboard-figures", dump_figures, load_figures)
+    app[stats.FIGURES] = FiguresCache(shared=shared)
 
     async def stop_streams(_app: web.Application) -> None:
         app[CLOSING].set()

@@ -28,12 +28,17 @@ ACTION_LABELS = {
     "account_role": "修改角色和组",
     "password_reset": "重设密码",
     "password_changed": "改了自己的密码",
+    "password_change_failed": "改密码时现在的密码输错",
+    "login": "登录",
+    "login_failed": "登录失败",
+    "logout": "退出登录",
     "account_disabled": "停用账号",
     "account_enabled": "重新启用账号",
     "personal_data_erased": "删除了个人信息",
     "retention_run": "到期删除个人信息",
 }
 _WHAT = {"cases": "案件清单", "summary": "汇总数字"}
+_VIA = {"console": "工作台", "api": "接口"}
 
 
 def describe(entry: AuditEntry) -> str:
@@ -47,6 +52,12 @@ def describe(entry: AuditEntry) -> str:
         teams = "、".join(present.label(present.TEAM_LABELS, team) for team in detail.get("teams", [])) or "无组"
         role = present.label(present.ROLE_LABELS, str(detail.get("role")))
         return f"{detail.get('username')}：{role}，{teams}"
+    if entry.action == "login_failed":
+        # Only a keyed tag of the typed name is kept: the same tag again means the same name typed again.
+        words = f"输入的用户名代号 {detail.get('name_tag', '')}"
+        return words + ("，因失败次数过多被挡住" if detail.get("blocked") else "")
+    if entry.action in ("login", "logout"):
+        return _VIA.get(str(detail.get("via")), "")
     if "username" in detail:
         return str(detail["username"])
     if entry.action == "transferred":

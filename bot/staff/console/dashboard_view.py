@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.cases.types import TEAMS
 from bot.staff.console import present
 from bot.staff.dashboard.charts import Bar, Chart
 from bot.staff.dashboard.figures import Figures, Timing
-from bot.staff.dashboard.sla import URGENT_CLAIM_WITHIN, due_within
+from bot.staff.dashboard.sla import due_within, urgent_claim_within
 from bot.staff.dashboard.targets import Progress, progress
 
 PROXY_LABELS = {"self": "本人申请", "proxy": "家人等代办"}
@@ -35,6 +37,7 @@ class Dashboard:
     claim_chart: Chart
     past_due: Chart
     urgent_sentence: str
+    urgent_limit: str  # the claim time of urgent cases, per team when the teams differ
     urgent_p50: str
     urgent_p90: str
     targets: list[tuple[Progress, Chart]]
@@ -124,8 +127,7 @@ def build(figures: Figures) -> Dashboard:
         "past-due",
         "现在超过办理时限的案件",
         (
-            f"现在有 {overdue} 件没办结的案件超过了本组的办理时限"
-            f"（热线组 {present.duration(due_within('hotline'))}，其他组 {present.duration(due_within('subsidy'))}）。"
+            f"现在有 {overdue} 件没办结的案件超过了本组的办理时限（{_per_team(due_within)}）。"
             if overdue
             else "现在没有超过办理时限的案件。"
         ),
@@ -133,10 +135,11 @@ def build(figures: Figures) -> Dashboard:
         "件数",
         due_bars,
     )
-    limit = present.duration(URGENT_CLAIM_WITHIN)
+    limit = _per_team(urgent_claim_within)
     if figures.urgent_cases:
         urgent_sentence = (
-            f"这段时间有紧急案件 {figures.urgent_total} 件，超过 {limit} 才认领或还没认领的 {figures.urgent_late} 件。"
+            f"这段时间有紧急案件 {figures.urgent_total} 件，超过认领时限（{limit}）才认领或还没认领的 "
+            f"{figures.urgent_late} 件。"
         )
     else:
         urgent_sentence = "这段时间没有紧急案件。"
@@ -176,9 +179,21 @@ def build(figures: Figures) -> Dashboard:
         claim_chart=claim_chart,
         past_due=past_due,
         urgent_sentence=urgent_sentence,
+        urgent_limit=limit,
         urgent_p50=_minutes(figures.urgent.p50),
         urgent_p90=_minutes(figures.urgent.p90),
         targets=targets,
         subsidy_chart=subsidy_chart,
         subsidy_rows=subsidy_rows,
     )
+
+
+def _per_team(time_of: Callable[[str], timedelta]) -> str:
+    """A working time as staff read it: one duration when every team has the same, else each team's
+    ("热线组 1 天，补贴组、康复组、法律组、就业组 7 天")."""
+    teams: dict[timedelta, list[str]] = {}
+    for team in TEAMS:
+        teams.setdefault(time_of(team), []).append(present.label(present.TEAM_LABELS, team))
+    if len(teams) == 1:
+        return present.duration(next(iter(teams)))
+    return "，".join(f"{'、'.join(names)} {present.duration(span)}" for span, names in sorted(teams.items()))

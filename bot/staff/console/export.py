@@ -138,7 +138,7 @@ def monthly_summary(figures: Figures) -> Table:
     ):
         rows += [[title, present.label(present.TEAM_LABELS, t.group), round((t.p50 or 0) / 60)] for t in timings]
     rows.append(["紧急案件", "合计", figures.urgent_total])
-    rows.append(["紧急案件", "超过 15 分钟才认领或没认领", figures.urgent_late])
+    rows.append(["紧急案件", "超过认领时限才认领或没认领", figures.urgent_late])
     return header, rows
 
 

@@ -19,8 +19,8 @@ from bot.cases.conversation import HANDED_BACK, REPLIED, case_messages
 from bot.cases.errors import CaseConflict, CaseError, CaseNotFound
 from bot.cases.paging import Cursor
 from bot.cases.types import TEAMS, CaseDetail, CaseStatus, CaseSummary, StaffUser
-from bot.staff import api
-from bot.staff.api import BLANK_EDGES, COOKIE_NAME, COOKIE_PATH, SERVICES
+from bot.staff import api, session_audit
+from bot.staff.api import BLANK_EDGES, COOKIE_NAME, COOKIE_PATH, SERVICES, session_user, staff_audit
 from bot.staff.console import present
 from bot.staff.console.guard import CSRF_FIELD, CsrfRefused, check_csrf, csrf_token
 from bot.staff.delivery import Reach
@@ -188,6 +188,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     remote = request.remote or "unknown"
     wait = await found.throttle.blocked_for(username, remote)
     if wait is not None:
+        await session_audit.login_failed(staff_audit(found), found.log_key, username, "console", blocked=True)
         minutes = max(1, math.ceil(wait / timedelta(minutes=1)))
         return _login_failed(request, f"登录失败次数过多，请 {minutes} 分钟后再试。", 429)
     well_formed = USERNAME_PATTERN.fullmatch(username) is not None
@@ -197,6 +198,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     user = await found.users.authenticate(username, password) if well_formed else None
     if user is None or not user.active:
         await found.throttle.record_failure(username, remote)
+        await session_audit.login_failed(staff_audit(found), found.log_key, username, "console")
         return _login_failed(request, "用户名或密码不正确。", 401)
     await found.throttle.clear(username, remote)
     old_token = request.cookies.get(COOKIE_NAME)
@@ -204,6 +206,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         await found.sessions.revoke(old_token)
     token = await found.sessions.create(user.id)
     log.info("staff action=login case=- staff=%s (console)", user.username)
+    await session_audit.logged_in(staff_audit(found), user, "console")
     response = see_other("/staff/")
     response.set_cookie(
         COOKIE_NAME,
@@ -225,7 +228,10 @@ async def logout(request: web.Request) -> web.StreamResponse:
     found = services(request)
     token = request.cookies.get(COOKIE_NAME)
     if token:
+        user = await session_user(found, token)
         await found.sessions.revoke(token)
+        if user is not None:
+            await session_audit.logged_out(staff_audit(found), user, "console")
     response = see_other("/staff/")
     response.del_cookie(COOKIE_NAME, path=COOKIE_PATH, secure=found.secure_cookies or request.secure, samesite="Strict")
     return response

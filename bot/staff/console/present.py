@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.cases.types import CaseSummary
-from bot.staff.dashboard.sla import URGENT_CLAIM_WITHIN, due_within
+from bot.staff.dashboard.sla import due_within, urgent_claim_within
 from bot.staff.delivery import Reach
 from bot.staff.openapi import OUTCOME_MEANINGS
 
@@ -53,7 +53,7 @@ EVENT_LABELS = {
     "numbers_exported": "导出了完整号码",
     "note": "写了内部备注",
     "contact_preference": "记下联系方式",
-    "escalated": "紧急案件超过 15 分钟没人认领，已提醒主管",
+    "escalated": "紧急案件超过认领时限没人认领，已提醒主管",
     "personal_data_erased": "删除了个人信息",
     "closed_no_reply": "居民一直没回复，已关闭",
 }
@@ -146,17 +146,18 @@ def due(summary: CaseSummary, now: datetime | None = None) -> str:
     words = f"提交后 {whole_days} 天内办结" if whole_days else f"提交后 {duration(limit)}内办结"
     words += f"，还剩 {duration(left)}" if left > timedelta(0) else f"，已超过 {duration(-left)}"
     if summary.urgent and summary.status == "new":
-        words = f"紧急：{duration(URGENT_CLAIM_WITHIN)}内认领；" + words
+        words = f"紧急：{duration(urgent_claim_within(summary.team))}内认领；" + words
     return words
 
 
 def overdue(summary: CaseSummary, now: datetime | None = None) -> str:
-    """A short warning for the queue: an urgent case waiting past 15 minutes, or any past its team's time."""
+    """A short warning for the queue: an urgent case waiting past its claim time, or any past its team's time."""
     if summary.status not in ("new", "claimed", "waiting"):
         return ""
     waited_for = (now or datetime.now(UTC)) - summary.created_at
-    if summary.urgent and summary.status == "new" and waited_for > URGENT_CLAIM_WITHIN:
-        return "超过 15 分钟没人认领"
+    limit = urgent_claim_within(summary.team)
+    if summary.urgent and summary.status == "new" and waited_for > limit:
+        return f"超过 {duration(limit)}没人认领"
     if waited_for > due_within(summary.team):
         return "已超过办理时限"
     return ""

@@ -19,6 +19,7 @@ class RecordingDelivery:
     error: Exception | None = None
     sent: list[tuple[int, str]] = field(default_factory=list)
     notices: list[tuple[str, str]] = field(default_factory=list)
+    notice_modes: list[str] = field(default_factory=list)  # the case's mode given with each notice
     reachable: Reach = field(default_factory=lambda: Reach(can_send=True, remaining=5, closes_at=2_000_000_000.0))
 
     async def deliver(self, case: CaseDetail, text: str) -> DeliveryResult:
@@ -30,6 +31,7 @@ class RecordingDelivery:
     async def reach(self, channel: str, user_ref: str) -> Reach:
         return self.reachable
 
-    async def notify(self, channel: str, user_ref: str, text: str) -> DeliveryResult:
+    async def notify(self, channel: str, user_ref: str, text: str, *, mode: str = "text") -> DeliveryResult:
         self.notices.append((user_ref, text))
+        self.notice_modes.append(mode)
         return self.result

@@ -1,10 +1,12 @@
-"""Migration 0006 copies each finished case's outcome from its resolve event onto the case, on SQLite and on
-a PostgreSQL database of its own (it migrates down and up, which the shared test database must not do)."""
+"""Migrations 0006 and 0007 fill their new columns from the case events (0006: the outcome; 0007: the first
+claim and resolve, kept by a trigger afterwards), on SQLite and on a PostgreSQL database of its own (it migrates
+down and up, which the shared test database must not do)."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -61,5 +63,50 @@ async def test_finished_cases_get_the_outcome_of_their_resolve_event(fresh_url: 
         async with engine.connect() as connection:
             rows = (await connection.execute(text("SELECT id, outcome FROM cases ORDER BY id"))).all()
         assert [tuple(row) for row in rows] == [(1, "referred"), (2, None)]
+    finally:
+        await engine.dispose()
+
+
+def _at(day: str, hour: int) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+async def test_migration_0007_copies_each_cases_first_claim_and_resolve_and_keeps_them_after(fresh_url: str) -> None:
+    def to_0006(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+
+    event = (
+        "INSERT INTO case_events (case_id, kind, actor, detail, created_at) VALUES (:case_id, :kind, 'anna', '{}', :at)"
+    )
+    engine = create_engine(fresh_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(to_0006)
+        async with engine.begin() as connection:
+            for case_id, status in ((1, "resolved"), (2, "new")):
+                values = {"id": case_id, "key": f"k{case_id}", "status": status, "blob": b"x"}
+                await connection.execute(text(_CASE), values)
+            for kind, at in (("claimed", _at("2026-11-02", 10)), ("claimed", _at("2026-11-01", 9))):
+                await connection.execute(text(event), {"case_id": 1, "kind": kind, "at": at})
+            await connection.execute(text(event), {"case_id": 1, "kind": "resolved", "at": _at("2026-11-03", 8)})
+        await upgrade_database(fresh_url)
+        read = "SELECT id, first_claimed_at, first_resolved_at FROM cases ORDER BY id"
+        async with engine.connect() as connection:
+            rows = [
+                [None if value is None else str(value)[:16] for value in row[1:]]
+                for row in (await connection.execute(text(read))).all()
+            ]
+        assert rows == [["2026-11-01 09:00", "2026-11-03 08:00"], [None, None]]
+        async with engine.begin() as connection:  # after the migration the trigger keeps them
+            await connection.execute(text(event), {"case_id": 2, "kind": "claimed", "at": _at("2026-11-05", 7)})
+            await connection.execute(text("DELETE FROM case_events WHERE case_id = 1 AND kind = 'resolved'"))
+        async with engine.connect() as connection:
+            rows = [
+                [None if value is None else str(value)[:16] for value in row[1:]]
+                for row in (await connection.execute(text(read))).all()
+            ]
+        assert rows == [["2026-11-01 09:00", None], ["2026-11-05 07:00", None]]
     finally:
         await engine.dispose()

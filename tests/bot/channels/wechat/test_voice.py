@@ -198,6 +198,32 @@ async def test_a_staff_reply_reaches_a_voice_user_as_text_and_speech(wechat: WeC
     assert len(_voices_sent(wechat, RESIDENT)) > spoken_before
 
 
+async def test_the_closing_notice_reaches_a_voice_user_as_words_for_the_ear_and_as_speech(
+    start_service: ServiceStarter,
+) -> None:
+    wechat = await start_service(notify_residents=True)
+    pushes = wechat.pushes()
+    for text in ("语音模式", "转人工", "我看不见，想问补贴"):
+        await pushes.push(pushes.text(RESIDENT, text))
+    await wechat.settle()
+    staff = await wechat.staff("li.hotline", teams=("hotline",))
+    case_id = (await (await staff.get("/staff/api/cases")).json())["cases"][0]["id"]
+    assert (await staff.post(f"/staff/api/cases/{case_id}/claim")).status == 200
+    await pushes.push(pushes.text(RESIDENT, "好的"))  # the claim notice and its speech used this window's messages
+    await wechat.settle()
+    spoken_before = len(_voices_sent(wechat, RESIDENT))
+
+    body = {"outcome": "answered", "note": "请带上证件（原件）。", "tell_resident": True}
+    assert (await staff.post(f"/staff/api/cases/{case_id}/resolve", json=body)).status == 200
+    await wechat.settle()
+
+    [notice] = [text for text in wechat.sent_texts(RESIDENT) if "办结" in text]
+    assert not any(character.isdigit() for character in notice)  # the case number in words, as it is heard
+    assert "工作人员说：请带上证件原件。" in notice  # no brackets or quotes read out as symbols
+    assert "“" not in notice
+    assert len(_voices_sent(wechat, RESIDENT)) > spoken_before
+
+
 async def test_with_a_model_configured_the_service_listens_with_the_real_vosk_pool(
     start_service: ServiceStarter, tmp_path: Path
 ) -> None:

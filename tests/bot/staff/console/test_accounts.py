@@ -49,7 +49,8 @@ async def test_a_new_account_sets_its_own_password_at_first_login(console: Conso
     )
     assert status == 200
     assert "账号已建好" in page
-    [entry] = await _audit(console).search(AuditQuery(actor="adam"))
+    [entry, login] = await _audit(console).search(AuditQuery(actor="adam"))  # newest first
+    assert login.action == "login"
     assert (entry.action, entry.detail) == (
         "account_created",
         {"username": "bella", "role": "agent", "teams": ["rehab"]},
@@ -103,7 +104,7 @@ async def test_reset_disable_and_enable_are_audited(console: Console) -> None:
     assert status == 400
     assert "不能停用自己的账号" in page
     actions = [entry.action for entry in await _audit(console).search(AuditQuery(actor="adam"))]
-    assert sorted(actions) == ["account_disabled", "account_role", "password_reset"]
+    assert sorted(actions) == ["account_disabled", "account_role", "login", "password_reset"]
 
 
 async def test_a_wrong_current_password_is_refused_and_counted(console: Console) -> None:

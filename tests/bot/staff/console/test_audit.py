@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
-from tests.bot.staff.console.conftest import PHONE, Console
+from tests.bot.staff.console.conftest import PASSWORD, PHONE, Console
 
 
 @pytest.fixture
@@ -95,3 +96,42 @@ async def test_a_bad_search_is_answered_plainly(console: Console) -> None:
         response = await console.client.get("/staff/audit", params=params)
         assert response.status == 400
         assert words in await response.text()
+
+
+async def test_logins_logouts_failed_logins_and_password_changes_are_in_the_audit_never_a_password(
+    console: Console,
+) -> None:
+    await console.add_user("sara", "supervisor", ())
+    await console.add_user("adam", "admin", ())
+    await console.login("sara")
+    await console.post("/staff/logout", {})
+    token = await console.csrf()
+    typed = "my-secret-pass-typed-as-name"
+    failed = await console.client.post("/staff/login", data={"csrf": token, "username": typed, "password": "x" * 12})
+    assert failed.status == 401
+    await console.login("sara")
+    status, _ = await console.post(
+        "/staff/password", {"current": "wrong-password-1", "new": "n" * 12, "again": "n" * 12}, page="/staff/password"
+    )
+    assert status == 400
+    status, _ = await console.post(
+        "/staff/password", {"current": PASSWORD, "new": "n" * 12, "again": "n" * 12}, page="/staff/password"
+    )
+    assert status == 200
+    api = await console.client.post("/staff/api/login", json={"username": typed, "password": "y" * 12})
+    assert api.status == 401
+    assert (await console.client.post("/staff/api/login", json={"username": "sara", "password": "n" * 12})).ok
+    assert (await console.client.post("/staff/api/logout")).ok
+    await console.login("adam")
+    found = await (await console.client.get("/staff/audit", params={"from": _today(), "to": _today()})).text()
+    for words in ("登录", "退出登录", "登录失败", "改密码时现在的密码输错", "改了自己的密码", "工作台", "接口"):
+        assert f"<td>{words}</td>" in found, words
+    assert found.count("输入的用户名代号") == 2
+    assert typed not in found
+    by_sara = await (await console.client.get("/staff/audit", params={"staff": "sara"})).text()
+    assert "<td>退出登录</td>" in by_sara
+    assert "<td>登录失败</td>" not in by_sara  # a failed login names no one
+    async with console.cases.sessionmaker() as session:
+        stored = " ".join(str(row) for row in (await session.execute(text("SELECT * FROM staff_audit"))).all())
+    for secret in (typed, PASSWORD, "x" * 12, "y" * 12, "n" * 12, "wrong-password-1"):
+        assert secret not in stored

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.bot.staff.console.test_browser import LiveService, _chromium_or_skip, assert_accessible, login
+from tests.bot.staff.console.test_browser import LiveService, login
+from tests.fixtures.browser import assert_accessible, launched_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -30,15 +31,10 @@ def service(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterato
 
 @pytest.fixture(scope="module")
 def page(service: LiveService) -> Iterator[Any]:
-    executable = _chromium_or_skip()
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(10_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with launched_chromium() as browser:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        yield context.new_page()
 
 
 def test_every_supervisor_and_admin_page_passes_axe(service: LiveService, page: Any) -> None:

@@ -46,7 +46,7 @@ async def test_an_agent_can_neither_see_the_report_nor_export(console: Console) 
     status, body, _ = await _export(console)
     assert status == 403
     assert "没有这个页面的权限" in body.decode()
-    assert await _audit(console).search(AuditQuery(actor="anna")) == []
+    assert [entry.action for entry in await _audit(console).search(AuditQuery(actor="anna"))] == ["login"]  # no export
 
 
 async def test_a_supervisor_exports_a_masked_case_list_and_the_export_is_audited(console: Console) -> None:
@@ -63,7 +63,7 @@ async def test_a_supervisor_exports_a_masked_case_list_and_the_export_is_audited
     assert "韦小明" not in text
     assert PHONE not in text
     assert ID_NUMBER not in text
-    [entry] = await _audit(console).search(AuditQuery(actor="sara"))
+    [entry, _login] = await _audit(console).search(AuditQuery(actor="sara"))  # newest first
     assert entry.action == "export"
     assert entry.detail["rows"] == 1
     assert entry.detail["unmasked"] is False
@@ -87,7 +87,8 @@ async def test_only_an_admin_with_a_reason_gets_the_numbers_and_each_case_record
     assert ID_NUMBER in text
     assert "韦小明" in text
     entries = await _audit(console).search(AuditQuery(actor="adam"))
-    assert sorted((e.action, e.case_id or 0) for e in entries) == [("export", 0), ("numbers_exported", case_id)]
+    found = sorted((e.action, e.case_id or 0) for e in entries)
+    assert found == [("export", 0), ("login", 0), ("numbers_exported", case_id)]
     export = next(e for e in entries if e.action == "export")
     assert export.reason == "居民申请复核材料"
     assert export.detail["unmasked"] is True

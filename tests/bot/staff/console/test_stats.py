@@ -40,7 +40,7 @@ async def test_a_supervisor_sees_charts_with_title_description_and_a_table(conso
     assert '<title id="by-service-title">按服务分的申请</title>' in page
     assert '<desc id="by-service-desc">这段时间按服务分，共 2 件，最多的是重度残疾人护理补贴，2 件。</desc>' in page
     assert '<th scope="row">重度残疾人护理补贴</th><td>2 件</td>' in page
-    assert "这段时间有紧急案件 1 件，超过 15 分钟 才认领或还没认领的 0 件。" in page
+    assert "这段时间有紧急案件 1 件，超过认领时限（15 分钟）才认领或还没认领的 0 件。" in page
     assert "规划目标进度" in page
 
 
