@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.staff.console import present
 from bot.staff.console.guard import SECURITY_HEADERS
 from bot.staff.console.pages import Refusal, current_user, visible_teams
+from bot.staff.dashboard import sla
 from bot.staff.live import Batch, CaseChange, CaseFeed
 
 FEED = web.AppKey("console_feed", CaseFeed)
@@ -48,7 +49,8 @@ def describe(change: CaseChange) -> str:
     if change.kind == "handed_back":
         return f"{change.case_id} 号案件的对话已交回给智能助手。"
     if change.kind == "escalated":
-        return f"紧急案件 {change.case_id} 号超过 15 分钟没人认领，请主管安排。"
+        within = present.duration(sla.urgent_claim_within(change.team))
+        return f"紧急案件 {change.case_id} 号超过 {within}没人认领，请主管安排。"
     return f"{change.case_id} 号案件有新动态。"
 
 

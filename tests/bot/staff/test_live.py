@@ -192,6 +192,7 @@ async def test_what_the_resident_writes_to_an_open_case_and_the_hand_back_reach_
         ("resident_said", "7 号案件的居民发来了新消息"),
         ("handed_back", "交回给智能助手"),
         ("delivered", "回复已经送到居民"),
+        ("escalated", "超过 15 分钟没人认领"),  # content/sla.yaml's urgent claim time
         ("something-new", "7 号案件有新动态"),
     ],
 )
