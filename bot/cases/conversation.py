@@ -179,6 +179,11 @@ def audio_path(case_id: int, event_id: int) -> str:
 _DELIVERY_STATES = {"delivered": "delivered", "delivery_failed": "failed", "reply_queued": "queued"}
 
 
+def reply_delivery(detail: CaseDetail, event_id: int) -> dict[str, str] | None:
+    """The latest word on the delivery of the staff reply ``event_id`` (as ``case_messages`` gives it)."""
+    return _deliveries(detail).get(event_id)
+
+
 def _deliveries(detail: CaseDetail) -> dict[int, dict[str, str]]:
     """Each reply's latest delivery state, by the reply event's id."""
     states: dict[int, dict[str, str]] = {}
