@@ -13,6 +13,7 @@ import threading
 import wave
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import pytest
 import pyttsx3
@@ -35,6 +36,7 @@ REPLIES = (
     "对不起，系统出了点问题，这次没有提交成功。您填的内容都保存着。请过几分钟再说“是”，重新提交。"
 )
 WECHAT_VOICE_LIMIT_SECONDS = 60.0
+_T = TypeVar("_T")
 
 
 def seconds(wav_bytes: bytes) -> float:
@@ -245,9 +247,9 @@ def stuck_pyttsx3(synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch) -> 
     tts._Pyttsx3._lock.release()
 
 
-def _within(seconds_allowed: float, work: Callable[[], bytes]) -> bytes:
+def _within(seconds_allowed: float, work: Callable[[], _T]) -> _T:
     """``work``'s result, failing the test (rather than hanging it) if it takes longer than ``seconds_allowed``."""
-    results: list[bytes | BaseException] = []
+    results: list[_T | BaseException] = []
 
     def run() -> None:
         try:
@@ -258,10 +260,11 @@ def _within(seconds_allowed: float, work: Callable[[], bytes]) -> bytes:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(seconds_allowed)
-    assert results, f"synthesis did not return within {seconds_allowed} s"
-    if isinstance(results[0], BaseException):
-        raise results[0]
-    return results[0]
+    assert results, f"the call did not return within {seconds_allowed} s"
+    found = results[0]
+    if isinstance(found, BaseException):
+        raise found
+    return found
 
 
 def test_a_synthesis_that_never_ends_is_abandoned_and_the_command_line_speaks_instead(
@@ -312,6 +315,35 @@ def test_an_event_loop_with_a_stuck_synthesis_still_shuts_down(
     wav = _within(8.0, lambda: asyncio.run(answer()))
 
     assert seconds(wav) > 2.0
+
+
+def test_a_pyttsx3_that_never_starts_is_given_up_and_the_command_line_speaks(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _synthesizer("espeak-ng")
+    release = threading.Event()
+
+    def never_starting(*_args: object, **_kwargs: object) -> None:
+        release.wait()
+        raise RuntimeError("gave up")
+
+    monkeypatch.setattr(pyttsx3, "init", never_starting)
+    monkeypatch.setattr(tts._Pyttsx3, "_shared", None)
+    monkeypatch.setattr(tts._Pyttsx3, "_start_stuck", False)
+    monkeypatch.setattr(tts, "_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(tts, "_warned", set())
+    try:
+        with caplog.at_level(logging.WARNING, logger="speech.tts"):
+            first = _within(6.0, Synthesizer)
+            second = _within(0.9, Synthesizer)  # does not wait for the stuck start again
+
+        assert first.engine == second.engine == "espeak-ng"
+        assert seconds(second.synthesize(SENTENCE)) > 2.0
+        assert [record.getMessage() for record in caplog.records] == [
+            "pyttsx3 could not start (pyttsx3 did not start within 1 s); using the espeak-ng command line"
+        ]
+    finally:
+        release.set()
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\t　"])
