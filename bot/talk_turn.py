@@ -26,7 +26,6 @@ from dialogs.validators import normalize
 log = logging.getLogger(__name__)
 
 UNHEARD = "（语音，没有听清）"  # what staff read for a voice message whose words are unknown; they hear it
-MORE_AUDIO = "（同一段话的另一条语音）"
 _SPOKEN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -78,11 +77,11 @@ async def _forward(
     audio: tuple[VoiceClip, ...],
 ) -> tuple[Reply, ...] | None:
     """The words, with the sound of the first voice message among them; the sound of any further one
-    as a message of its own, so staff hear everything that was said."""
+    as a message of its own, so staff hear everything that was said. All of it is stored at once: a case
+    closed meanwhile keeps none of it, and the assistant answers the words instead."""
+    first = audio[0] if audio else None
     try:
-        await talk.conversations.resident_said(case_id, text, kind=kind, audio=audio[0] if audio else None)
-        for clip in audio[1:]:
-            await talk.conversations.resident_said(case_id, MORE_AUDIO, kind="voice", audio=clip)
+        await talk.conversations.resident_said(case_id, text, kind=kind, audio=first, more_audio=audio[1:])
     except (CaseConflict, CaseNotFound):
         return None  # resolved meanwhile: the assistant answers
     log.info("resident message added to case=%s", case_id)

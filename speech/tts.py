@@ -5,6 +5,11 @@ and installs one synthesis callback for every engine), so per-thread pyttsx3 eng
 All pyttsx3 use therefore goes through one engine for the process, serialised by one lock: calls from several
 threads (``asyncio.to_thread``) are safe and take turns, each a fraction of a second. The espeak-ng command
 line, used when pyttsx3 cannot start, runs one process per call and needs no lock.
+
+Time limit: pyttsx3's ``runAndWait`` has none, and libespeak-ng can fail to signal the end of an utterance.
+Each pyttsx3 synthesis therefore runs on its own daemon thread, which holds the lock; the caller waits at most
+``_TIMEOUT_SECONDS``, then abandons it, retires pyttsx3 for the process and speaks through the command line.
+Callers waiting for the lock give up as soon as pyttsx3 is retired, and the stuck thread never holds up exit.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ import tempfile
 import threading
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar, Final, Literal, Protocol
+from typing import Any, ClassVar, Final, Generic, Literal, Protocol, TypeVar
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 EngineName = Literal["pyttsx3", "espeak-ng"]
 
@@ -40,6 +47,8 @@ MAX_CHARS: Final = 2000
 CLIP_SECONDS: Final = 55.0  # WeChat voice messages stop at 60 s
 _TIMEOUT_SECONDS: Final = 30.0
 _POLL_SECONDS: Final = 0.005
+_LOCK_TICK_SECONDS: Final = 0.05
+_GRACE_SECONDS: Final = 0.5
 _LANGUAGE_IN_LIST = re.compile(r"\((\S+) \d+\)")
 
 _warned: set[str] = set()
@@ -131,14 +140,23 @@ class _Pyttsx3:
     """The process's one pyttsx3 engine; see the module docstring for why there is only one."""
 
     name: EngineName = "pyttsx3"
-    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _lock: ClassVar[threading.Lock] = threading.Lock()  # held while libespeak-ng is in use
+    _creating: ClassVar[threading.Lock] = threading.Lock()
     _shared: ClassVar[_Pyttsx3 | None] = None
+    _start_stuck: ClassVar[bool] = False
 
     @classmethod
     def shared(cls) -> _Pyttsx3:
-        with cls._lock:
+        with cls._creating:
             if cls._shared is None:
-                cls._shared = cls()
+                if cls._start_stuck:
+                    raise TtsError("pyttsx3 did not start earlier and is still stuck")
+                call: _Call[_Pyttsx3] = _Call(time.monotonic() + _TIMEOUT_SECONDS)
+                _bounded(call, cls, "pyttsx3-start")
+                if call.outcome is None:
+                    cls._start_stuck = True
+                    raise TtsError(f"pyttsx3 did not start within {_TIMEOUT_SECONDS:.0f} s")
+                cls._shared = call.result()
             return cls._shared
 
     def __init__(self) -> None:
@@ -160,32 +178,40 @@ class _Pyttsx3:
         self.broken = False
 
     def synthesize(self, text: str, voice: str, wpm: int) -> bytes:
+        call: _Call[bytes] = _Call(time.monotonic() + _TIMEOUT_SECONDS)
+        while not self._lock.acquire(timeout=_LOCK_TICK_SECONDS):
+            if self.broken or time.monotonic() > call.deadline:
+                # Whoever holds the lock is stuck; the caller goes on to the command line.
+                raise TtsError("pyttsx3 is still busy with earlier speech")
+        _bounded(call, lambda: self._synthesize(text, voice, wpm, call.deadline), "pyttsx3-synthesis", self._lock)
+        if call.outcome is None:
+            # The thread keeps the lock until libespeak-ng lets it go, if ever; nobody waits for it.
+            self.broken = True
+            raise TtsError(f"pyttsx3 did not finish within {_TIMEOUT_SECONDS:.0f} s")
         try:
-            return self._synthesize(text, voice, wpm)
+            return call.result()
         except Exception:
             # After a timeout or a driver error the shared libespeak-ng state is not to be trusted.
             self.broken = True
             raise
 
-    def _synthesize(self, text: str, voice: str, wpm: int) -> bytes:
-        with self._lock:
-            deadline = time.monotonic() + _TIMEOUT_SECONDS
-            handle, name = tempfile.mkstemp(prefix="tts-", suffix=".wav")
-            os.close(handle)
-            try:
-                self._prepare(voice, wpm, deadline)
-                self._finished.clear()
-                self._engine.save_to_file(text, name)
-                # runAndWait returns as soon as libespeak-ng has queued the text; the file is written later,
-                # from libespeak-ng's own thread, when the utterance finishes.
-                self._engine.runAndWait()
-                if not self._finished.wait(max(0.0, deadline - time.monotonic())):
-                    self._espeak.Cancel()
-                    raise TtsError(f"pyttsx3 did not finish within {_TIMEOUT_SECONDS:.0f} s")
-                self._wait_idle(deadline)
-                return Path(name).read_bytes()
-            finally:
-                Path(name).unlink(missing_ok=True)
+    def _synthesize(self, text: str, voice: str, wpm: int, deadline: float) -> bytes:
+        handle, name = tempfile.mkstemp(prefix="tts-", suffix=".wav")
+        os.close(handle)
+        try:
+            self._prepare(voice, wpm, deadline)
+            self._finished.clear()
+            self._engine.save_to_file(text, name)
+            # runAndWait returns as soon as libespeak-ng has queued the text; the file is written later,
+            # from libespeak-ng's own thread, when the utterance finishes.
+            self._engine.runAndWait()
+            if not self._finished.wait(max(0.0, deadline - time.monotonic())):
+                self._espeak.Cancel()
+                raise TtsError(f"pyttsx3 did not finish within {_TIMEOUT_SECONDS:.0f} s")
+            self._wait_idle(deadline)
+            return Path(name).read_bytes()
+        finally:
+            Path(name).unlink(missing_ok=True)
 
     def _prepare(self, voice: str, wpm: int, deadline: float) -> None:
         # libespeak-ng applies the rate from its queue, and the driver's run cancels whatever is still
@@ -208,6 +234,46 @@ class _Pyttsx3:
 
     def _voices(self) -> list[Any]:
         return list(self._engine.getProperty("voices"))
+
+
+class _Call(Generic[_T]):
+    """One piece of pyttsx3 work on its own thread: its deadline, and its result or error once it ends."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.outcome: tuple[_T] | BaseException | None = None
+        self.ended = threading.Event()
+
+    def result(self) -> _T:
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        assert self.outcome is not None, "result() before the call ended"
+        return self.outcome[0]
+
+
+def _bounded(call: _Call[_T], work: Callable[[], _T], name: str, lock: threading.Lock | None = None) -> None:
+    """Runs ``work`` on a daemon thread and waits for it until ``call.deadline`` (and a moment, so that the
+    work's own timeout, with its clearer message, comes first). ``call.outcome`` stays None if it is still
+    running then. ``lock``, already held, is released by the thread when the work ends, however late."""
+
+    def run() -> None:
+        try:
+            outcome: tuple[_T] | BaseException = (work(),)
+        except BaseException as exc:  # handed to the caller, who raises it in its own thread
+            outcome = exc
+        finally:
+            if lock is not None:
+                lock.release()
+        call.outcome = outcome
+        call.ended.set()
+
+    try:
+        threading.Thread(target=run, name=name, daemon=True).start()
+    except BaseException:
+        if lock is not None:
+            lock.release()  # the thread did not start, so it cannot release it
+        raise
+    call.ended.wait(max(0.0, call.deadline - time.monotonic()) + _GRACE_SECONDS)
 
 
 class _CommandLine:

@@ -9,7 +9,7 @@ service, the terminal chat on the embedded default) sees the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +29,7 @@ from bot.voice_clips import VoiceClip
 REPLIED = "replied"
 RESIDENT_SAID = "resident_said"
 HANDED_BACK = "handed_back"
+MORE_AUDIO = "（同一段话的另一条语音）"  # what staff read beside the sound of a further voice message
 MAX_RESIDENT_TEXT = 2000  # longer messages are kept whole in the transcript only up to this
 _OPEN = (CaseStatus.CLAIMED, CaseStatus.WAITING)
 
@@ -86,11 +87,15 @@ class CaseConversations:
         *,
         kind: str = "text",
         audio: VoiceClip | None = None,
+        more_audio: Sequence[VoiceClip] = (),
         unclaimed_too: bool = False,
     ) -> int:
         """Keep what the resident said on the case (a case waiting on them is theirs to answer: back to
         ``claimed``), and the sound of a voice message, encrypted; the event's id. Refused when the case is
-        no longer open, or (unless ``unclaimed_too``: a request for a person asked for again) not claimed yet."""
+        no longer open, or (unless ``unclaimed_too``: a request for a person asked for again) not claimed yet.
+
+        ``more_audio``: the sound of further voice messages the words came from, each kept as a message of
+        its own (``MORE_AUDIO``), in the same transaction: all of it reaches the case, or none does."""
         text = text[:MAX_RESIDENT_TEXT]
         async with self._sessions.begin() as session:
             case = await session.get(CaseRow, case_id, with_for_update=True)
@@ -101,33 +106,38 @@ class CaseConversations:
             if case.status == CaseStatus.WAITING:
                 case.status = CaseStatus.CLAIMED
             case.updated_at = utcnow()
-            detail: dict[str, Any] = {"length": len(text), "kind": kind}
-            if audio is not None:
-                detail["audio"] = True
-            event = CaseEventRow(
-                case_id=case_id,
-                kind=RESIDENT_SAID,
-                actor="resident",
-                detail=detail,
-                body_enc=self._cipher.encrypt_text(text),
-            )
-            session.add(event)
-            await session.flush()
-            if audio is not None:
-                session.add(
-                    CaseAudioRow(
-                        case_id=case_id,
-                        event_id=event.id,
-                        format=audio.format,
-                        size=len(audio.data),
-                        audio_enc=self._cipher.encrypt_bytes(audio.data),
-                    )
-                )
+            event_id = await self._said(session, case_id, text, kind, audio)
+            for clip in more_audio:
+                await self._said(session, case_id, MORE_AUDIO, "voice", clip)
             await hear_resident(session, case_id, text, self._cipher)
-            event_id = int(event.id)
         if self._announce is not None:  # the staff member's open case page shows it at once
             await self._announce(RESIDENT_SAID, case_id)
         return event_id
+
+    async def _said(self, session: AsyncSession, case_id: int, text: str, kind: str, audio: VoiceClip | None) -> int:
+        detail: dict[str, Any] = {"length": len(text), "kind": kind}
+        if audio is not None:
+            detail["audio"] = True
+        event = CaseEventRow(
+            case_id=case_id,
+            kind=RESIDENT_SAID,
+            actor="resident",
+            detail=detail,
+            body_enc=self._cipher.encrypt_text(text),
+        )
+        session.add(event)
+        await session.flush()
+        if audio is not None:
+            session.add(
+                CaseAudioRow(
+                    case_id=case_id,
+                    event_id=event.id,
+                    format=audio.format,
+                    size=len(audio.data),
+                    audio_enc=self._cipher.encrypt_bytes(audio.data),
+                )
+            )
+        return int(event.id)
 
     async def hand_back(self, case_id: int, *, staff: StaffUser) -> None:
         """Staff are done talking for now: the resident's next words go to the assistant again. Only the
@@ -177,6 +187,11 @@ def audio_path(case_id: int, event_id: int) -> str:
 
 
 _DELIVERY_STATES = {"delivered": "delivered", "delivery_failed": "failed", "reply_queued": "queued"}
+
+
+def reply_delivery(detail: CaseDetail, event_id: int) -> dict[str, str] | None:
+    """The latest word on the delivery of the staff reply ``event_id`` (as ``case_messages`` gives it)."""
+    return _deliveries(detail).get(event_id)
 
 
 def _deliveries(detail: CaseDetail) -> dict[int, dict[str, str]]:

@@ -11,7 +11,9 @@ import logging
 import shutil
 import threading
 import wave
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import pytest
 import pyttsx3
@@ -34,6 +36,7 @@ REPLIES = (
     "对不起，系统出了点问题，这次没有提交成功。您填的内容都保存着。请过几分钟再说“是”，重新提交。"
 )
 WECHAT_VOICE_LIMIT_SECONDS = 60.0
+_T = TypeVar("_T")
 
 
 def seconds(wav_bytes: bytes) -> float:
@@ -207,6 +210,140 @@ def test_the_command_line_answers_when_pyttsx3_fails_while_speaking(
 
     assert seconds(synthesizer.synthesize(SENTENCE)) > 2.0
     assert synthesizer.engine == "espeak-ng"
+
+
+class _NeverEndingEngine:
+    """A pyttsx3 engine whose run never returns, as when libespeak-ng never signals the end of an utterance."""
+
+    def __init__(self) -> None:
+        self.running = threading.Event()
+        self.release = threading.Event()
+
+    def setProperty(self, _name: str, _value: object) -> None:
+        pass
+
+    def save_to_file(self, _text: str, _name: str) -> None:
+        pass
+
+    def runAndWait(self) -> None:
+        self.running.set()
+        self.release.wait()
+
+
+@pytest.fixture
+def stuck_pyttsx3(synthesizer: Synthesizer, monkeypatch: pytest.MonkeyPatch) -> Iterator[_NeverEndingEngine]:
+    """The process's pyttsx3 engine stuck in its run, with a one-second time limit; afterwards the run ends and
+    the engine is back in use."""
+    shared = tts._Pyttsx3.shared()
+    engine = _NeverEndingEngine()
+    monkeypatch.setattr(tts, "_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(tts, "_warned", set())
+    monkeypatch.setattr(shared, "broken", False)
+    monkeypatch.setattr(shared, "_engine", engine)
+    monkeypatch.setattr(shared, "_voice", synthesizer.voice_id)
+    yield engine
+    engine.release.set()
+    assert tts._Pyttsx3._lock.acquire(timeout=5.0), "the stuck synthesis kept the lock after its run ended"
+    tts._Pyttsx3._lock.release()
+
+
+def _within(seconds_allowed: float, work: Callable[[], _T]) -> _T:
+    """``work``'s result, failing the test (rather than hanging it) if it takes longer than ``seconds_allowed``."""
+    results: list[_T | BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except BaseException as exc:  # raised again in the test's thread
+            results.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds_allowed)
+    assert results, f"the call did not return within {seconds_allowed} s"
+    found = results[0]
+    if isinstance(found, BaseException):
+        raise found
+    return found
+
+
+def test_a_synthesis_that_never_ends_is_abandoned_and_the_command_line_speaks_instead(
+    synthesizer: Synthesizer, stuck_pyttsx3: _NeverEndingEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="speech.tts"):
+        wav = _within(6.0, lambda: synthesizer.synthesize(SENTENCE))
+
+    assert stuck_pyttsx3.running.is_set()
+    assert seconds(wav) > 2.0
+    assert synthesizer.engine == "espeak-ng"
+    assert [record.getMessage() for record in caplog.records] == [
+        "pyttsx3 failed to synthesise: pyttsx3 did not finish within 1 s"
+    ]
+
+
+def test_after_a_stuck_synthesis_the_next_one_does_not_wait_behind_it(
+    synthesizer: Synthesizer, stuck_pyttsx3: _NeverEndingEngine
+) -> None:
+    _within(6.0, lambda: synthesizer.synthesize(SHORT))
+
+    later = Synthesizer()
+    assert later.engine == "espeak-ng"
+    wav = _within(6.0, lambda: later.synthesize(SENTENCE))
+
+    assert seconds(wav) > 2.0
+    assert not stuck_pyttsx3.release.is_set(), "the first synthesis is still stuck"
+
+
+def test_calls_queued_behind_a_stuck_synthesis_all_get_speech_within_the_limit(
+    synthesizer: Synthesizer, stuck_pyttsx3: _NeverEndingEngine
+) -> None:
+    pool = ThreadPoolExecutor(max_workers=3)
+    futures = [pool.submit(synthesizer.synthesize, text) for text in (SHORT, SENTENCE, LONGER)]
+    pool.shutdown(wait=False)  # without the time limit they would wait forever: the test must not
+    wavs = [future.result(timeout=8.0) for future in futures]
+
+    assert all(seconds(wav) > 0.5 for wav in wavs)
+
+
+def test_an_event_loop_with_a_stuck_synthesis_still_shuts_down(
+    synthesizer: Synthesizer, stuck_pyttsx3: _NeverEndingEngine
+) -> None:
+    async def answer() -> bytes:
+        return await asyncio.to_thread(synthesizer.synthesize, SENTENCE)
+
+    # asyncio.run waits for the default executor's threads before it returns.
+    wav = _within(8.0, lambda: asyncio.run(answer()))
+
+    assert seconds(wav) > 2.0
+
+
+def test_a_pyttsx3_that_never_starts_is_given_up_and_the_command_line_speaks(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _synthesizer("espeak-ng")
+    release = threading.Event()
+
+    def never_starting(*_args: object, **_kwargs: object) -> None:
+        release.wait()
+        raise RuntimeError("gave up")
+
+    monkeypatch.setattr(pyttsx3, "init", never_starting)
+    monkeypatch.setattr(tts._Pyttsx3, "_shared", None)
+    monkeypatch.setattr(tts._Pyttsx3, "_start_stuck", False)
+    monkeypatch.setattr(tts, "_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(tts, "_warned", set())
+    try:
+        with caplog.at_level(logging.WARNING, logger="speech.tts"):
+            first = _within(6.0, Synthesizer)
+            second = _within(0.9, Synthesizer)  # does not wait for the stuck start again
+
+        assert first.engine == second.engine == "espeak-ng"
+        assert seconds(second.synthesize(SENTENCE)) > 2.0
+        assert [record.getMessage() for record in caplog.records] == [
+            "pyttsx3 could not start (pyttsx3 did not start within 1 s); using the espeak-ng command line"
+        ]
+    finally:
+        release.set()
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\t　"])

@@ -26,7 +26,7 @@ from bot.channels.runner import TurnRunner, plan
 from bot.channels.web.channel import CHANNEL, MAX_TEXT_CHARS, WebChannel
 from bot.channels.web.identity import COOKIE, MAX_AGE_SECONDS, Identity
 from bot.channels.web.limits import AUDIO, MESSAGES, RESUME, RESUME_PER_CASE, RateLimits
-from bot.channels.web.live import LivePages
+from bot.channels.web.live import Bell, LivePages
 from bot.channels.web.texts import WebTexts
 from bot.channels.web.transcript import Entry, Transcript
 from bot.channels.web.voice import MAX_AUDIO_BYTES, WebVoice
@@ -42,6 +42,10 @@ NEW_USER_KEY = web.RequestKey("web_chat_new_user", bool)
 # A streaming page is woken when its conversation has something new; at each heartbeat it also looks
 # again (a wake-up lost with a Redis hiccup costs at most this long) and says it is still open.
 HEARTBEAT_SECONDS = 20.0
+# aiohttp does not end a handler when its client goes (the server runs without handler cancellation), so a
+# streaming page looks this often whether its connection closed: staff are then told at once that a reply
+# waits for the resident's next visit, instead of "shows at once" for up to a heartbeat.
+CONNECTION_CHECK_SECONDS = 1.0
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # What aiohttp raises for a body that is not a well-formed form: answered as a refused post, not a 500.
 _MALFORMED = (ValueError, AssertionError, KeyError, LookupError, UnicodeError)
@@ -340,7 +344,10 @@ async def events(request: web.Request) -> web.StreamResponse:
                     after = entry.n
                 if chat.closing.is_set():
                     break
-                if not await bell.wait(HEARTBEAT_SECONDS):
+                woken = await _wait_while_connected(request, bell)
+                if woken is None:
+                    break  # the page is gone: leaving ``watch`` clears its open mark
+                if not woken:
                     await response.write(b": still here\n\n")
                     await chat.live.still_here(bell)
     except (ConnectionResetError, RuntimeError):
@@ -348,6 +355,23 @@ async def events(request: web.Request) -> web.StreamResponse:
     with contextlib.suppress(ConnectionResetError, RuntimeError):
         await response.write_eof()
     return response
+
+
+async def _wait_while_connected(request: web.Request, bell: Bell) -> bool | None:
+    """True when ``bell`` rang, False after a quiet heartbeat, None as soon as the page's connection closed."""
+    deadline = asyncio.get_running_loop().time() + HEARTBEAT_SECONDS
+    while not _disconnected(request):
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            return False
+        if await bell.wait(min(CONNECTION_CHECK_SECONDS, left)):
+            return True
+    return None
+
+
+def _disconnected(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _after(value: str) -> int:

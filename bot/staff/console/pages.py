@@ -15,7 +15,7 @@ from aiohttp import web
 from jinja2 import Environment
 
 from bot.cases.case_notes import notes_of, preference_of
-from bot.cases.conversation import HANDED_BACK, REPLIED, case_messages
+from bot.cases.conversation import HANDED_BACK, REPLIED, case_messages, reply_delivery
 from bot.cases.errors import CaseConflict, CaseError, CaseNotFound
 from bot.cases.paging import Cursor
 from bot.cases.types import TEAMS, CaseDetail, CaseStatus, CaseSummary, StaffUser
@@ -51,6 +51,13 @@ _DONE_NOTICES = {
     "reply_picked": "常用回复已放进回复框，可以改了再发送。",
     "password": "新密码已保存。",
     "erased": "这个案件的个人信息已删除，统计数字保留。",
+}
+# After a reply, the notice says what the channel said about it (the same words as on the reply in the
+# conversation): e.g. whether a web chat resident has the page open and sees it at once.
+_REPLY_OUTCOMES = {
+    "delivered": "回复已发出。",
+    "queued": "回复已保存，还没送到居民。",
+    "failed": "回复已保存，但没有送到居民。",
 }
 
 
@@ -393,7 +400,7 @@ async def case_page(
         outcomes=OUTCOMES,
         error=error,
         drafts=drafts,
-        notice=_DONE_NOTICES.get("reply_picked" if picked else request.query.get("done", "")),
+        notice=_DONE_NOTICES["reply_picked"] if picked else _case_notice(request, detail),
         max_text=MAX_TEXT_CHARS,
         notes=notes_of(detail),
         preference=preference_of(detail),
@@ -401,6 +408,17 @@ async def case_page(
         max_reason=MAX_REASON_CHARS,
         **nav(request, user, "case"),
     )
+
+
+def _case_notice(request: web.Request, detail: CaseDetail) -> str | None:
+    """What the action just done did; after a reply, in the channel's words as recorded on the case."""
+    done = request.query.get("done", "")
+    sent = request.query.get("sent", "")
+    if done.startswith("reply_") and sent.isascii() and sent.isdigit():
+        delivery = reply_delivery(detail, int(sent))
+        if delivery is not None and delivery["status"] in _REPLY_OUTCOMES:
+            return _REPLY_OUTCOMES[delivery["status"]] + delivery["detail"]
+    return _DONE_NOTICES.get(done)
 
 
 def _talking(detail: CaseDetail) -> bool:
@@ -459,7 +477,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
     await_resident = (await request.post()).get("await_resident") == "yes"
     sent = await found.replier.reply(summary.id, staff=user, text=text, await_resident=await_resident)
     log.info("staff action=reply case=%s staff=%s (console)", summary.id, user.username)
-    return see_other(f"/staff/cases/{summary.id}?done=reply_{sent.status}")
+    return see_other(f"/staff/cases/{summary.id}?" + urlencode({"done": f"reply_{sent.status}", "sent": sent.event_id}))
 
 
 async def transfer(request: web.Request) -> web.StreamResponse:

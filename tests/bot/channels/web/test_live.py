@@ -12,10 +12,11 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import ClientResponse, web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from pytest_aiohttp import AiohttpClient
 from redis.asyncio import Redis
 
@@ -103,8 +104,8 @@ def _user(cookie: str) -> str:
     return cookie.rpartition(".")[0]
 
 
-async def _eventually(services: Services, cookie: str, *, is_open: bool) -> bool:
-    for _ in range(50):
+async def _eventually(services: Services, cookie: str, *, is_open: bool, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds * 10)):
         if await services.web_live.is_open(_user(cookie)) == is_open:
             return True
         await asyncio.sleep(0.1)
@@ -165,6 +166,47 @@ async def test_staff_are_told_the_reply_waits_once_the_page_is_closed(
     assert await _eventually(staff_side, cookie, is_open=False)  # once the server notices the page left
     assert (await staff_side.delivery.notify(CHANNEL, _user(cookie), "已经办好了。")).detail == KEPT_FOR_LATER
     assert "已经办好了。" in await browser.page()
+
+
+class _ServedAsInProduction(TestServer):
+    """Serves as ``web.run_app`` does: a handler is not cancelled when its client goes away (aiohttp's test
+    server cancels it, which would hide a stream that never notices)."""
+
+    async def _make_runner(self, handler_cancellation: bool = False, **kwargs: Any) -> web.BaseRunner:
+        return await super()._make_runner(handler_cancellation=False, **kwargs)
+
+
+@pytest.fixture
+async def production_worker(
+    redis_url: str, real_redis: Redis, sqlite_database_url: str, tmp_path: Path
+) -> AsyncIterator[tuple[Services, Client]]:
+    settings = _settings(redis_url, sqlite_database_url, tmp_path)
+    catalog = load_catalog(CONTENT_DIR)
+    async with (
+        open_services(settings, catalog, migrate=False) as services,
+        TestClient(_ServedAsInProduction(create_app(services))) as client,
+    ):
+        yield services, client
+
+
+async def test_a_page_whose_connection_closes_stops_counting_as_open_within_seconds(
+    production_worker: tuple[Services, Client],
+) -> None:
+    services, client = production_worker
+    _, cookie = await _resident(client)
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(
+        f"GET /chat/events?after=0 HTTP/1.1\r\nHost: {client.host}\r\nCookie: {COOKIE}={cookie}\r\n\r\n".encode()
+    )
+    await writer.drain()
+    assert b"retry: 3000" in await asyncio.wait_for(reader.readuntil(b"retry: 3000"), LIVE)
+    assert await _eventually(services, cookie, is_open=True)
+
+    writer.close()  # the tab is closed: no goodbye, only the connection ends
+    await writer.wait_closed()
+
+    assert await _eventually(services, cookie, is_open=False, seconds=3.0)
+    assert (await services.delivery.notify(CHANNEL, _user(cookie), "已经办好了。")).detail == KEPT_FOR_LATER
 
 
 async def test_on_the_embedded_store_a_reply_reaches_the_open_page_in_process(

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.cases.conversation import MORE_AUDIO, RESIDENT_SAID
 from bot.cases.models import CaseAudioRow
 from bot.staff import api as staff_api
 from bot.staff.playback import playable
@@ -193,6 +194,64 @@ async def test_a_voice_message_that_waited_for_which_case_reaches_the_chosen_cas
     assert SAID not in [m["text"] for m in await _resident_messages(staff, first)]
     raw = await wechat.services.redis.keys("*staff-talk-pick*")
     assert raw == []  # the waiting sound is gone once it reached the case
+
+
+async def test_words_of_two_voice_messages_reach_a_case_whole_even_if_it_closes_as_they_are_stored(
+    wechat: WeChatService, spoken_amr: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    voice = wechat.services.wechat.voice
+    assert voice is not None
+    voice.pool = StandInRecogniser(SAID)  # type: ignore[assignment]
+    staff, first, second = await _two_talking_cases(wechat)
+    assert f"编号{second}" in await _voice(wechat, spoken_amr)  # "which case?": the sound waits
+    await _resolve(staff, first)
+    # Staff close the case the moment the resident's words first show on it.
+    conversations = wechat.services.staff_talk.conversations
+    announce = conversations._announce
+    assert announce is not None
+    closed: list[int] = []
+
+    async def close_on_first_words(kind: str, case_id: int) -> None:
+        await announce(kind, case_id)
+        if kind == RESIDENT_SAID and not closed:
+            closed.append(case_id)
+            await _resolve(staff, case_id)
+
+    monkeypatch.setattr(conversations, "_announce", close_on_first_words)
+
+    answer = await _voice(wechat, spoken_amr)  # more words, not a choice: both messages go to the one case
+
+    assert closed == [second]
+    assert "已转给工作人员" in answer
+    messages = await _resident_messages(staff, second)
+    assert [(m["text"], m["voice"]) for m in messages[-2:]] == [(f"{SAID}\n{SAID}", True), (MORE_AUDIO, True)]
+    for message in messages[-2:]:
+        await _plays(staff, message, spoken_amr)
+
+
+async def test_words_for_a_case_closed_before_they_are_stored_go_to_the_assistant_and_none_stay_on_it(
+    wechat: WeChatService, spoken_amr: bytes
+) -> None:
+    voice = wechat.services.wechat.voice
+    assert voice is not None
+    voice.pool = StandInRecogniser(SAID)  # type: ignore[assignment]
+    staff, _, second = await _two_talking_cases(wechat)
+    asked = await _voice(wechat, spoken_amr)
+    option = next(line for line in asked.split("\n") if f"编号{second}" in line).split(".")[0]
+    await _resolve(staff, second)
+
+    answer = await _say(wechat, option)
+
+    assert "已转给工作人员" not in answer
+    assert SAID not in [m["text"] for m in await _resident_messages(staff, second)]
+    async with wechat.services.cases.sessionmaker() as session:
+        kept = (await session.scalars(select(CaseAudioRow.case_id))).all()
+    assert second not in kept
+
+
+async def _resolve(staff: StaffClient, case_id: int) -> None:
+    resolved = await staff.post(f"/staff/api/cases/{case_id}/resolve", json={"outcome": "approved", "note": ""})
+    assert resolved.status == 200, await resolved.text()
 
 
 async def test_the_sound_waiting_for_which_case_is_encrypted_in_redis(wechat: WeChatService, spoken_amr: bytes) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
+from bot.channels.web.delivery import KEPT_FOR_LATER, SHOWN_LIVE
+from bot.staff.delivery import DeliveryResult
 from bot.staff.live import AnnouncingCaseStore
 from tests.bot.staff.console.conftest import ID_NUMBER, PASSWORD, PHONE, Console
 
@@ -145,6 +147,69 @@ async def test_claim_reply_transfer_and_resolve_from_the_case_page(console: Cons
     assert "已办结" in text
     summary = await console.cases.summary(case_id)
     assert summary.status == "resolved"
+
+
+_NOTICE = re.compile(r'<div class="message notice" role="status"><p>(.*?)</p></div>', re.S)
+
+
+def _notice(page: str) -> str:
+    found = _NOTICE.search(page)
+    assert found is not None, "the page has no notice"
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        SHOWN_LIVE,
+        KEPT_FOR_LATER,
+        "已通过微信发给居民。也发了语音。",
+    ],
+)
+async def test_after_a_reply_the_notice_and_the_conversation_say_what_the_channel_said(
+    console: Console, detail: str
+) -> None:
+    console.delivery.result = DeliveryResult(ok=True, detail=detail)
+    await console.add_user("anna")
+    await console.login("anna")
+    case_id = await console.new_case()
+    page = f"/staff/cases/{case_id}"
+    await console.post(f"{page}/claim", {"seen": "new||subsidy"}, page=page)
+
+    status, text = await console.post(
+        f"{page}/reply", {"seen": "claimed|anna|subsidy", "text": "材料收到了。"}, page=page
+    )
+
+    assert status == 200
+    assert _notice(text) == "回复已发出。" + detail
+    transcript = text[text.index('id="talk-title"') :]
+    assert f'材料收到了。 <span class="delivery">（{escape(detail)}）</span>' in transcript
+
+
+async def test_a_reply_the_channel_refused_says_why_in_the_notice(console: Console) -> None:
+    console.delivery.result = DeliveryResult(ok=False, detail="未送达：微信不接受这条回复。", code="rejected")
+    await console.add_user("anna")
+    await console.login("anna")
+    case_id = await console.new_case()
+    page = f"/staff/cases/{case_id}"
+    await console.post(f"{page}/claim", {"seen": "new||subsidy"}, page=page)
+
+    status, text = await console.post(
+        f"{page}/reply", {"seen": "claimed|anna|subsidy", "text": "材料收到了。"}, page=page
+    )
+
+    assert status == 200
+    assert _notice(text) == "回复已保存，但没有送到居民。未送达：微信不接受这条回复。"
+
+
+async def test_a_reply_notice_for_a_reply_of_another_case_falls_back_to_the_plain_words(console: Console) -> None:
+    await console.add_user("anna")
+    await console.login("anna")
+    case_id = await console.new_case()
+
+    text = await (await console.client.get(f"/staff/cases/{case_id}?done=reply_delivered&sent=999999")).text()
+
+    assert _notice(text) == "回复已发出。"
 
 
 async def test_the_case_page_has_a_polite_live_line_for_changes_to_this_case(console: Console) -> None:
