@@ -25,6 +25,8 @@ _OWN_NAME = re.compile(r"^(?:我叫|我是|我的名字|我姓名|本人叫|我�
 _NAMED = re.compile(r"(?:名字叫|名字是|姓名是|叫做|叫|是)(?P<name>.+)$")
 _CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
 _PROXY_NAME = "proxy_name"
+_APPLICANT = "applicant"
+_SELF = "self"
 QUOTE_LIMIT = 200
 _NAMED_NOT_NUMBERED = ("district", "disability", "name")
 
@@ -43,19 +45,19 @@ def later_answer(
             or not later.applies(application.answers)
         ):
             continue
-        result = _answer_to(later, application, text, today)
+        result = _answer_to(later, service, application, text, today)
         if result is not None:
             found.append((later, result))
     return found[0] if len(found) == 1 else None
 
 
-def _answer_to(later: Step, application: Application, text: str, today: date) -> Valid | None:
+def _answer_to(later: Step, service: Service, application: Application, text: str, today: date) -> Valid | None:
     if later.type in _NAMED_NOT_NUMBERED and any(ch.isdigit() for ch in normalize(text)):
         return None  # "6" chooses an option of the question asked, never a district of a later one
     if later.type == "name":
         # Only the words after "叫"/"是" are the name: "我爸" before them names whose it is.
         named = next(filter(None, (_NAMED.search(clause) for clause in _CLAUSES.split(text))), None)
-        if named is None or _own(normalize(text)) != (later.field == _PROXY_NAME or _for_self(application)):
+        if named is None or _own(normalize(text)) != (later.field == _PROXY_NAME or _for_self(service, application)):
             return None
         text = named.group("name")
     result = parse_answer(later, text, today=today)
@@ -66,11 +68,9 @@ def _own(said: str) -> bool:
     return bool(_OWN_NAME.search(said))
 
 
-def _for_self(application: Application) -> bool:
+def _for_self(service: Service, application: Application) -> bool:
     """Applying for oneself: a name said as "我叫…" is the name the application asks for."""
-    return "self" in application.answers.values() and not any(
-        value == "proxy" for value in application.answers.values()
-    )
+    return any(s.field == _APPLICANT and application.answers.get(s.id) == _SELF for s in service.steps)
 
 
 def kept(result: Valid, quote: str) -> dict[str, Any]:

@@ -109,3 +109,12 @@ def test_something_that_answers_no_open_question_still_counts_as_not_understood(
     result = last(then(catalog, at(catalog, "proxy_phone"), "今天天气不错"))
 
     assert result.state.misunderstood == 1
+
+
+def test_applying_for_oneself_the_speakers_own_name_is_the_name_asked_for_later(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "long_term_care", proxy=False), "我叫张三"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held["name"]["value"] == "张三"
+    assert current_step(result.state) == "long_term_care"
