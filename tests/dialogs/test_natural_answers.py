@@ -376,3 +376,10 @@ def test_applying_for_oneself_while_mentioning_family_is_for_oneself(catalog: Ca
     results = talk(catalog, "你好", "1", "1", "给我自己申请，我妈让我来问的")
 
     assert answers_of(last(results))["applicant"] == "self"
+
+
+def test_her_daughter_said_alone_answers_the_relationship_question(catalog: Catalog) -> None:
+    results = then(catalog, answered_up_to(catalog, NURSING, "relationship", proxy=True), "她闺女")
+
+    assert answers_of(last(results))["relationship"] == "child"
+    assert last(results).state.misunderstood == 0
