@@ -1157,7 +1157,19 @@ class _Turn:
                 self.say_text(self.reason_text(result), self.options_shown(current, application))
             return
         self.understood()
-        self.record(service, self.heard_in(application, text), current, result)
+        application = self.heard_in(application, text)
+        if current.type in ("choice", "yes_no"):
+            application = self.number_beside(service, application, current, text)
+        self.record(service, application, current, result)
+
+    def number_beside(self, service: Service, application: Application, current: Step, text: str) -> Application:
+        """ "我妈，身份证号是……": a choice answered, and a number for a later question said with it, kept."""
+        found = later_answer(service, application, current, text, today=self.today)
+        if found is None or found[0].type not in NUMBER_TYPES:
+            return application
+        later, result = found
+        self.say(self.prompts.later_answer_kept, label=later.label)
+        return evolve(application, held={**application.held, later.id: kept_answer(result, text)})
 
     def number_not_at_hand(self, service: Service, application: Application, current: Step) -> None:
         """ "证不在身边": never a wrong answer. A number staff can collect later is left for them (the request

@@ -11,6 +11,7 @@ from dialogs.schema import Catalog
 from tests.dialogs.conversation import (
     NURSING,
     PROXY_ANSWERS,
+    PROXY_ID,
     PROXY_PHONE,
     SELF_ANSWERS,
     ask,
@@ -118,3 +119,21 @@ def test_applying_for_oneself_the_speakers_own_name_is_the_name_asked_for_later(
     assert application is not None
     assert application.held["name"]["value"] == "张三"
     assert current_step(result.state) == "long_term_care"
+
+
+def test_a_number_said_with_the_answer_to_a_choice_is_kept_beside_it(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "relationship"), f"我是她儿子，我妈身份证号是{PROXY_ID}"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.answers["relationship"] == "child"
+    assert application.held["id_number"]["value"] == PROXY_ID
+    assert said(result).startswith(prompt(catalog, "later_answer_kept", label="身份证号码"))
+
+
+def test_a_choice_said_by_its_number_keeps_nothing_beside_it(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "relationship"), "1"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held == {}
