@@ -160,3 +160,9 @@ def latest(texts: Iterable[str]) -> Heard | None:
         if preference is not None:
             heard = Heard(preference, text)
     return heard
+
+
+def states_a_wish(text: str) -> bool:
+    """The message says outright how to be contacted ("别打电话", "发文字"), not only that the speaker cannot
+    hear ("听力残疾" may answer a question about the disability)."""
+    return any(_wishes(clause) for clause in _CLAUSE.split(_SPACE.sub("", text)) if clause)

@@ -17,7 +17,7 @@ import cn2an
 from dialogs.answers import disability_answer, is_skip, parse_answer
 from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
 from dialogs.commands import Command, detect_command, is_exact_command
-from dialogs.contact_preference import ContactPreference
+from dialogs.contact_preference import ContactPreference, states_a_wish
 from dialogs.contact_preference import detect as contact_wish_in
 from dialogs.corrections import correction_in, says_wrong
 from dialogs.events import (
@@ -48,7 +48,7 @@ from dialogs.later_answers import kept as kept_answer
 from dialogs.later_answers import later_answer
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
-from dialogs.not_at_hand import NUMBER_TYPES, not_at_hand
+from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
 from dialogs.pending import (
     Cancel,
     Guess,
@@ -221,28 +221,34 @@ class _Turn:
     def contact_wish(self, text: str, command: Command | None) -> bool:
         """ "我耳朵听不见，别给我打电话，有事发文字", at any point: acknowledged and kept on the resident's open
         requests (the bot layer records it), and text only means no more voice replies either. True when
-        that was all the message said; a request or command in it is then handled as usual."""
+        that was all the message said; an answer in it is then taken as usual."""
         preference = contact_wish_in(text)
-        if preference is None or command is not None or self.asks_or_answers(text):
+        if preference is None or command is not None or self.asks_something(text):
             return False  # a request filed from this conversation hears the wish in its transcript
+        answers = self.answers_open_question(text)
+        if answers and not states_a_wish(text):
+            return False  # "听力残疾" answers the question about the disability; it is no wish
         self.effects.append(RecordContactPreference(preference.value, text[:MAX_TEXT]))
         self.say(getattr(self.prompts, f"contact_{preference.value}"))
         if preference is ContactPreference.TEXT_ONLY and self.state.mode == "voice":
             self.state = evolve(self.state, mode="text")
             self.effects.append(UpdateProfile(mode="text", speech_rate=self.state.speech_rate))
+        if answers:
+            return False
         self.understood()
         self.reask()
         return True
 
-    def asks_or_answers(self, text: str) -> bool:
-        """The message is more than a contact wish: an answer to the open question ("听力残疾"), the answer
-        to how to reply (the mode question hears "我听不见" itself), a service or a question asked."""
-        application = self.state.application
+    def asks_something(self, text: str) -> bool:
+        """More than a contact wish: the answer to how to reply (the mode question hears "我听不见" itself),
+        a service or a question asked."""
         if isinstance(self.state.pending, ModeQuestion):
             return True
-        if self.state.pending is None and application is not None and self.fits_question(application, text):
-            return True
         return route(text, self.catalog).service is not None or match_faq(text, self.catalog) is not None
+
+    def answers_open_question(self, text: str) -> bool:
+        application = self.state.application
+        return self.state.pending is None and application is not None and self.fits_question(application, text)
 
     def returning_after_pause(self) -> bool:
         return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
@@ -530,7 +536,12 @@ class _Turn:
         service = self.service(application)
         current = service.step(application.step)
         said = parse_yes_no(text)
-        if proposal.step != current.id or application.phase != "asking" or isinstance(said, Invalid):
+        if (
+            proposal.step != current.id
+            or application.phase != "asking"
+            or isinstance(said, Invalid)
+            or card_not_with_me(text)  # "我没带身份证" is no "不是"
+        ):
             self.answer_application(text)
             return
         if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text, today=self.today), Valid):
@@ -1094,6 +1105,11 @@ class _Turn:
             self.choose_correction(service, application, text)
             return
         current = service.step(application.step)
+        if current.type not in (*NUMBER_TYPES, "text") and card_not_with_me(text):
+            # "我没带身份证" before its number is asked: not an answer here ("没" is not "都没有").
+            self.say(self.prompts.document_later)
+            self.ask_current()
+            return
         result: Valid | Invalid
         progress = False
         if current.optional and is_skip(text):

@@ -21,3 +21,14 @@ _NOT_AT_HAND = re.compile(
 def not_at_hand(text: str) -> bool:
     said = normalize(text)
     return bool(_NOT_AT_HAND.search(said)) and not any(ch.isdigit() for ch in said)
+
+
+# Said before any number is asked ("我没带身份证" at a choice question): only a card not with the resident
+# now, never one lost ("证丢了" answers what is to be done about the card).
+_NOT_WITH_ME = re.compile(r"没带|没拿|不在身边|不在手边|不在手上|没在身上|没在身边|忘在家|放在家")
+_DOCUMENT = re.compile(r"身份证|残疾证|残疾人证|户口本|证件|号码")
+
+
+def card_not_with_me(text: str) -> bool:
+    said = normalize(text)
+    return bool(_NOT_WITH_ME.search(said)) and bool(_DOCUMENT.search(said))

@@ -298,6 +298,7 @@ class Prompts(_Model):
     number_not_at_hand: Prompt
     number_left_for_staff: Prompt
     left_for_staff: Prompt
+    document_later: Prompt
     later_answer_kept: Prompt
 
 

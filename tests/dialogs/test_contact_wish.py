@@ -73,3 +73,23 @@ def test_a_message_that_asks_for_more_than_how_to_be_reached_is_handled_as_that(
 
     assert not wishes(result.effects)
     assert not said(result).startswith(prompt(catalog, "contact_text_only"))
+
+
+def test_a_wish_said_with_an_answer_is_kept_and_the_answer_taken(catalog: Catalog) -> None:
+    before = fill(catalog, NURSING, {k: v for k, v in PROXY_ANSWERS[NURSING].items() if k != "district"})
+
+    result = last(then(catalog, before, "柳北区，别给我打电话，发文字"))
+
+    assert wishes(result.effects)[0].preference == "text_only"
+    assert result.state.application is not None
+    assert result.state.application.answers["district"]["name"] == "柳北区"
+
+
+def test_not_hearing_said_as_the_answer_to_a_question_about_the_disability_is_no_wish(catalog: Catalog) -> None:
+    before = fill(catalog, NURSING, {k: v for k, v in PROXY_ANSWERS[NURSING].items() if k != "disability"})
+
+    result = last(then(catalog, before, "听力残疾一级"))
+
+    assert not wishes(result.effects)
+    assert result.state.application is not None
+    assert result.state.application.answers["disability"] == {"category": 2, "level": 1}

@@ -73,3 +73,18 @@ def test_a_number_staff_can_collect_later_is_left_for_them_and_the_request_notes
 @pytest.mark.parametrize("words", ["450202199001011237", "我叫张三", "身份证号是450202199001011237"])
 def test_a_number_or_other_words_are_not_a_number_not_at_hand(words: str) -> None:
     assert not not_at_hand(words)
+
+
+@pytest.mark.parametrize("step_id", ["other_support", "long_term_care", "relationship"])
+def test_a_card_not_with_the_resident_said_before_its_number_is_asked_answers_nothing(
+    catalog: Catalog, step_id: str
+) -> None:
+    before = fill(catalog, NURSING, {k: v for k, v in PROXY_ANSWERS[NURSING].items() if k != step_id})
+
+    result = last(then(catalog, before, "我没带身份证"))
+
+    assert said(result).startswith(prompt(catalog, "document_later"))
+    assert current_step(result.state) == step_id
+    assert result.state.application is not None
+    assert step_id not in result.state.application.answers
+    assert result.state.misunderstood == 0
