@@ -30,6 +30,8 @@ from bot.storage.locks import LockTimeout, UserLocks
 from bot.storage.profile_mirror import UNKNOWN, ProfileMirror, Unknown
 from bot.storage.turns import TurnStore
 from bot.talk_turn import to_staff
+from dialogs.contact_preference import ContactPreference
+from dialogs.contact_preference import Heard as HeardPreference
 from dialogs.engine import step
 from dialogs.events import (
     CASE_ID_PLACEHOLDER,
@@ -39,6 +41,7 @@ from dialogs.events import (
     Effect,
     Inbound,
     InboundKind,
+    RecordContactPreference,
     Reply,
     ReportStatus,
     UpdateProfile,
@@ -212,6 +215,8 @@ class Pipeline:
                 await self._save_profile(key, Profile(mode=effect.mode, speech_rate=effect.speech_rate))
             elif isinstance(effect, ReportStatus):
                 filled[STATUS_PLACEHOLDER] = await self._status(key, state.mode)
+            elif isinstance(effect, RecordContactPreference):
+                await self._hear_preference(key, effect)
         if filled:
             new_state = _fill_state(new_state, filled)
         replies = tuple(_fill(reply, filled) for reply in result.replies)
@@ -233,6 +238,15 @@ class Pipeline:
             except (CaseConflict, CaseNotFound):
                 return False
         return True
+
+    async def _hear_preference(self, key: UserKey, effect: RecordContactPreference) -> None:
+        """Keep how the resident wants to be reached on their open requests; a request filed later hears it
+        in its transcript."""
+        heard = HeardPreference(ContactPreference(effect.preference), effect.said)
+        try:
+            await self.cases.hear_on_open_cases(key.channel, key.user_id, heard)
+        except Exception:  # the resident was answered; staff only miss the wish on older requests
+            log.exception("contact preference not recorded channel=%s", key.channel)
 
     async def _status(self, key: UserKey, mode: str) -> str:
         prompts = self.catalog.prompts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from dialogs.person_request import asks_for_person
 from dialogs.prepared import prepared
 from dialogs.schema import Commands
 from dialogs.validators import normalize
@@ -78,6 +79,8 @@ def detect_command(text: str, commands: Commands) -> Command | None:
             return command
         if command in _AT_END and plain.endswith(wanted) and len(said) <= _AT_END_LIMIT:
             return command
+    if asks_for_person(said):
+        return "handoff"  # "我要找个活人问问": a person asked for in the resident's own words
     return None
 
 

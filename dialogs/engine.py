@@ -17,6 +17,8 @@ import cn2an
 from dialogs.answers import disability_answer, is_skip, parse_answer
 from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
 from dialogs.commands import Command, detect_command, is_exact_command
+from dialogs.contact_preference import ContactPreference, states_a_wish
+from dialogs.contact_preference import detect as contact_wish_in
 from dialogs.corrections import correction_in, says_wrong
 from dialogs.events import (
     CASE_ID_PLACEHOLDER,
@@ -24,6 +26,7 @@ from dialogs.events import (
     CreateCase,
     Effect,
     Inbound,
+    RecordContactPreference,
     Reply,
     ReportStatus,
     StepResult,
@@ -41,8 +44,11 @@ from dialogs.flow import (
     step_named,
 )
 from dialogs.intents import route
+from dialogs.later_answers import kept as kept_answer
+from dialogs.later_answers import later_answer
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
+from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
 from dialogs.pending import (
     Cancel,
     Guess,
@@ -163,6 +169,8 @@ class _Turn:
             self.reask()
             return
         command = detect_command(text, self.catalog.commands)
+        if self.contact_wish(text, command):
+            return
         if self.state.application is not None and asks_to_wait(text) and not self.asks_for_more(command, text):
             self.say(self.prompts.waiting)  # not a wrong answer: nothing is counted, nothing asked again
             return
@@ -209,6 +217,38 @@ class _Turn:
     def asks_for_more(self, command: Command | None, text: str) -> bool:
         """ "等一下，转人工", "等等，我想问法律援助": a request after the pause word is the point of the message."""
         return command is not None or route(text, self.catalog).service is not None
+
+    def contact_wish(self, text: str, command: Command | None) -> bool:
+        """ "我耳朵听不见，别给我打电话，有事发文字", at any point: acknowledged and kept on the resident's open
+        requests (the bot layer records it), and text only means no more voice replies either. True when
+        that was all the message said; an answer in it is then taken as usual."""
+        preference = contact_wish_in(text)
+        if preference is None or command is not None or self.asks_something(text):
+            return False  # a request filed from this conversation hears the wish in its transcript
+        answers = self.answers_open_question(text)
+        if answers and not states_a_wish(text):
+            return False  # "听力残疾" answers the question about the disability; it is no wish
+        self.effects.append(RecordContactPreference(preference.value, text[:MAX_TEXT]))
+        self.say(getattr(self.prompts, f"contact_{preference.value}"))
+        if preference is ContactPreference.TEXT_ONLY and self.state.mode == "voice":
+            self.state = evolve(self.state, mode="text")
+            self.effects.append(UpdateProfile(mode="text", speech_rate=self.state.speech_rate))
+        if answers:
+            return False
+        self.understood()
+        self.reask()
+        return True
+
+    def asks_something(self, text: str) -> bool:
+        """More than a contact wish: the answer to how to reply (the mode question hears "我听不见" itself),
+        a service or a question asked."""
+        if isinstance(self.state.pending, ModeQuestion):
+            return True
+        return route(text, self.catalog).service is not None or match_faq(text, self.catalog) is not None
+
+    def answers_open_question(self, text: str) -> bool:
+        application = self.state.application
+        return self.state.pending is None and application is not None and self.fits_question(application, text)
 
     def returning_after_pause(self) -> bool:
         return self.state.last_seen > 0 and self.event.now - self.state.last_seen > RESUME_AFTER_SECONDS
@@ -496,7 +536,12 @@ class _Turn:
         service = self.service(application)
         current = service.step(application.step)
         said = parse_yes_no(text)
-        if proposal.step != current.id or application.phase != "asking" or isinstance(said, Invalid):
+        if (
+            proposal.step != current.id
+            or application.phase != "asking"
+            or isinstance(said, Invalid)
+            or card_not_with_me(text)  # "我没带身份证" is no "不是"
+        ):
             self.answer_application(text)
             return
         if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text, today=self.today), Valid):
@@ -505,9 +550,19 @@ class _Turn:
         self.understood()
         if said.value:
             value = proposal.value
-            self.record(service, application, current, Valid(value=value, display=_label_of(current, value)))
+            self.record(
+                service, application, current, Valid(value=value, display=self.proposed_display(current, value))
+            )
         else:
             self.ask_current()
+
+    def proposed_display(self, current: Step, value: Any) -> str:
+        """How an answer offered back is said: as it was shown when kept early, else its option's label."""
+        application = self.state.application
+        held = application.held.get(current.id) if application is not None else None
+        if isinstance(held, dict) and held.get("value") == value and held.get("display"):
+            return str(held["display"])
+        return _label_of(current, value)
 
     def answer_beside_handoff_offer(self, text: str) -> None:
         """Not a yes or no to "要不要请工作人员帮您？": an answer to the question before it is taken,
@@ -1012,7 +1067,9 @@ class _Turn:
             self.say(self.prompts.which_to_correct, () if heard else answered)
             return
         current = service.step(application.step)
-        proposal = proposal_for(current, application, today=self.today) if self.state.pending is None else None
+        proposal = None
+        if self.state.pending is None:
+            proposal = proposal_for(current, application, today=self.today) or _held_proposal(current, application)
         if proposal is not None:
             offered = evolve(application, proposed=(*application.proposed, current.id))
             self.state = evolve(self.state, pending=proposal, application=offered)
@@ -1034,7 +1091,7 @@ class _Turn:
 
     def say_proposal(self, current: Step, proposal: Proposal) -> None:
         quote = proposal.quote[:30]
-        value = _label_of(current, proposal.value)
+        value = self.proposed_display(current, proposal.value)
         self.say(self.prompts.proposal_offer, YES_NO, quote=quote, label=current.label, value=value)
 
     def answer_application(self, text: str) -> None:
@@ -1048,6 +1105,11 @@ class _Turn:
             self.choose_correction(service, application, text)
             return
         current = service.step(application.step)
+        if current.type not in (*NUMBER_TYPES, "text") and card_not_with_me(text):
+            # "我没带身份证" before its number is asked: not an answer here ("没" is not "都没有").
+            self.say(self.prompts.document_later)
+            self.ask_current()
+            return
         result: Valid | Invalid
         progress = False
         if current.optional and is_skip(text):
@@ -1086,10 +1148,15 @@ class _Turn:
             self.understood()
             self.say_text(self.reason_text(result))
             return
+        if isinstance(result, Invalid) and current.type in NUMBER_TYPES and not_at_hand(text):
+            self.number_not_at_hand(service, application, current)
+            return
         if isinstance(result, Invalid):
             correction = correction_in(service, application, text, at_summary=False, today=self.today)
             if correction is not None:  # "不对 电话号码错了 应该是……" while answering something else
                 self.take_correction(service, application, *correction)
+                return
+            if self.keep_for_later(service, application, current, text):
                 return
             earlier = step_named(service, application, text) if says_wrong(text) else None
             other = route(text, self.catalog).service
@@ -1106,7 +1173,42 @@ class _Turn:
                 self.say_text(self.reason_text(result), self.options_shown(current, application))
             return
         self.understood()
-        self.record(service, self.heard_in(application, text), current, result)
+        application = self.heard_in(application, text)
+        if current.type in ("choice", "yes_no"):
+            application = self.number_beside(service, application, current, text)
+        self.record(service, application, current, result)
+
+    def number_beside(self, service: Service, application: Application, current: Step, text: str) -> Application:
+        """ "我妈，身份证号是……": a choice answered, and a number for a later question said with it, kept."""
+        found = later_answer(service, application, current, text, today=self.today)
+        if found is None or found[0].type not in NUMBER_TYPES:
+            return application
+        later, result = found
+        self.say(self.prompts.later_answer_kept, label=later.label)
+        return evolve(application, held={**application.held, later.id: kept_answer(result, text)})
+
+    def number_not_at_hand(self, service: Service, application: Application, current: Step) -> None:
+        """ "证不在身边": never a wrong answer. A number staff can collect later is left for them (the request
+        says so); one the request cannot go without is waited for, with a person offered."""
+        if current.optional:
+            self.say(self.prompts.number_left_for_staff)
+            left = self.prompts.left_for_staff.text  # one wording in every mode: it marks the answer
+            self.record(service, application, current, Valid(value=None, display=left))
+            return
+        self.say(self.prompts.number_not_at_hand)
+
+    def keep_for_later(self, service: Service, application: Application, current: Step, text: str) -> bool:
+        """ "我爸叫刘建国" at the phone question: kept for the question it answers, this one asked again,
+        nothing counted against the resident."""
+        found = later_answer(service, application, current, text, today=self.today)
+        if found is None:
+            return False
+        later, result = found
+        application = evolve(application, held={**application.held, later.id: kept_answer(result, text)})
+        self.state = evolve(self.state, application=application)
+        self.say(self.prompts.later_answer_kept, label=later.label)
+        self.say(current.ask, self.options_shown(current, application))
+        return True
 
     def record(self, service: Service, application: Application, current: Step, result: Valid) -> None:
         changed = application.answers.get(current.id, result.value) != result.value
@@ -1223,7 +1325,7 @@ class _Turn:
                 answers=answers,
                 displays=displays,
                 fields=fields,
-                notes=notes_for(service, application),
+                notes=(*notes_for(service, application), *self.left_for_staff(application, kept)),
             )
         )
         self.state = evolve(self.state, application=None)
@@ -1247,6 +1349,15 @@ class _Turn:
             parts[0] = self.text_of(self.prompts.documents_intro) + parts[0]
         parts.extend(self.text_of(extra) for extra in (service.where, service.next_steps) if extra is not None)
         self.read_on(tuple(parts))
+
+    def left_for_staff(self, application: Application, steps: list[Step]) -> tuple[str, ...]:
+        """ "残疾人证号码：先空着，由工作人员补上": the numbers the resident did not have, for staff."""
+        left = self.prompts.left_for_staff.text  # one wording in every mode: it marks the answer
+        return tuple(
+            f"{s.label}：{left}"
+            for s in steps
+            if application.answers.get(s.id) is None and application.displays.get(s.id) == left
+        )
 
     def read_on(self, parts: tuple[str, ...]) -> None:
         """The next part of the closing, and "要听下一项吗？" while more are left."""
@@ -1391,6 +1502,16 @@ def _only_open_step(service: Service, application: Application) -> bool:
     """Every question but the one being corrected is answered: the correction came from the summary."""
     unanswered = [s.id for s in service.steps if s.applies(application.answers) and s.id not in application.answers]
     return not unanswered or unanswered == [application.step]
+
+
+def _held_proposal(current: Step, application: Application) -> Proposal | None:
+    """An answer to ``current`` kept when it was said early, offered once for a yes."""
+    held = application.held.get(current.id)
+    if not isinstance(held, dict) or "value" not in held or current.id in application.proposed:
+        return None
+    if current.id in application.answers:
+        return None
+    return Proposal(current.id, held["value"], str(held.get("quote", "")))
 
 
 def _two_way(current: Step) -> bool:

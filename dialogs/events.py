@@ -84,12 +84,21 @@ class UpdateProfile:
 
 
 @dataclass(frozen=True)
+class RecordContactPreference:
+    """The resident said how they want staff to reach them ("别给我打电话，有事发文字"): kept on their open
+    requests, with their words (``said``)."""
+
+    preference: str  # a ``dialogs.contact_preference.ContactPreference`` value
+    said: str
+
+
+@dataclass(frozen=True)
 class ReportStatus:
     """Tell the resident where their requests stand: the reply carrying ``STATUS_PLACEHOLDER`` is
     filled in from the case store."""
 
 
-Effect = CreateCase | AddToCase | UpdateProfile | ReportStatus
+Effect = CreateCase | AddToCase | UpdateProfile | ReportStatus | RecordContactPreference
 
 
 @dataclass(frozen=True)

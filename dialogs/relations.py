@@ -69,6 +69,8 @@ def _alternation(words: dict[str, str]) -> str:
 
 # "我是孩子的妈妈": the person may be named before the role.
 _SELF_ROLE = re.compile(rf"我是(?:他|她|孩子|老人|病人|残疾人)?(?:的|家)?({_alternation(_ROLE_WORDS)})")
+# "她闺女", "他儿子", said alone to "您是残疾人本人的什么人？": the resident's own role, "I am" left out.
+_THEIR_ROLE = re.compile(rf"^(?:我是)?(?:他|她)(?:的|家的|家)?({_alternation(_ROLE_WORDS)})(?:呀|啊|吧|呢)?$")
 _PERSON = re.compile(rf"(?:我|俺|我们)(?:的|家的|家)?({_alternation(_PERSON_WORDS)})")
 
 
@@ -82,7 +84,7 @@ class Relation:
 def relation_in(text: str) -> Relation | None:
     """The resident's relation to the person applied for, if what they said names it."""
     said = normalize(text)
-    own = _SELF_ROLE.search(said)
+    own = _SELF_ROLE.search(said) or _THEIR_ROLE.search(said)
     if own is not None:
         return Relation(_ROLE_WORDS[own.group(1)], own.group(0), outright=True)
     other = _PERSON.search(said)

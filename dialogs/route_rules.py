@@ -7,7 +7,8 @@
 - School: a child's condition said with school words ("随班就读", "学校不收") asks for help with school
   (education-aid), not for rehabilitation.
 - A barrier at home: a place in the home with something that cannot be passed ("门口有坎", "卫生间转不过来")
-  asks for home changes, even when a wheelchair is mentioned.
+  asks for home changes, even when a wheelchair is mentioned; but never over a service the resident
+  names outright ("我问的是残疾证，我爸瘫在床上出不了门"): what is named outweighs what is inferred.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ HOME = "home-accessibility"
 DEVICE = "assistive-device"
 EDUCATION = "education-aid"
 ADULT_AGE = 18
+NAMED = 0.7  # a service's own phrase of three characters or more ("残疾证") names it outright
 DENIAL_REACH = 9  # characters before a phrase that can hold its denial: a cue, a gap of 4, and look-behind
 
 # Cues that deny what follows within a few characters; the look-behinds keep "要不要", "是不是",
@@ -95,6 +97,7 @@ def adjust(said: str, scores: dict[str, float], services: frozenset[str]) -> Non
     if EDUCATION in scores and CHILD_REHAB in scores and _SCHOOL.search(said):
         # "孩子听力不好，能随班就读吗": the school is asked about, the condition only describes the child.
         scores[EDUCATION] = max(scores[EDUCATION], scores.pop(CHILD_REHAB))
-    if HOME in services and _HOME_PLACE.search(said) and _HOME_BARRIER.search(said):
+    named = max((v for s, v in scores.items() if s not in (HOME, DEVICE)), default=0.0)
+    if HOME in services and _HOME_PLACE.search(said) and _HOME_BARRIER.search(said) and named < NAMED:
         rival = max((v for s, v in scores.items() if s == DEVICE), default=0.0)
         scores[HOME] = max(scores.get(HOME, 0.0), 0.75, rival + 0.05)

@@ -292,6 +292,14 @@ class Prompts(_Model):
     reading_done: Prompt
     reading_stopped: Prompt
     which_of_two: Prompt
+    contact_text_only: Prompt
+    contact_may_call: Prompt
+    contact_via_family: Prompt
+    number_not_at_hand: Prompt
+    number_left_for_staff: Prompt
+    left_for_staff: Prompt
+    document_later: Prompt
+    later_answer_kept: Prompt
 
 
 class SafetyCategory(_Model):

@@ -39,6 +39,8 @@ class Application:
     said: tuple[str, ...] = ()  # what the resident said so far, read for answers to later questions
     proposed: tuple[str, ...] = ()  # steps already offered that way: never offered twice
     paged: str = ""  # the choice step whose later options are being heard (long lists come a few at a time)
+    # Answers to later steps said early ("我爸叫刘建国" at the phone question): step -> value, display, quote.
+    held: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def _application_dict(application: Application) -> dict[str, Any]:
         "said": list(application.said),
         "proposed": list(application.proposed),
         "paged": application.paged,
+        "held": dict(application.held),
     }
 
 
@@ -146,4 +149,5 @@ def _application_from(data: dict[str, Any]) -> Application:
         said=tuple(str(s) for s in data.get("said", ()))[-SAID_LIMIT:],
         proposed=tuple(str(s) for s in data.get("proposed", ())),
         paged=str(data.get("paged", ""))[:60],
+        held={str(k): v for k, v in (data.get("held") or {}).items() if isinstance(v, dict)},
     )

@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cases.contact_preference import PREFERENCES, Heard, detect, latest
 from bot.cases.errors import CaseNotFound, InvalidRequest
 from bot.cases.models import CaseEventRow, CaseRow
 from bot.cases.permissions import check_visible
-from bot.cases.types import CaseDetail, CaseEvent, StaffUser
+from bot.cases.types import CaseDetail, CaseEvent, CaseStatus, StaffUser
 from bot.cases.validation import check_actor, check_text
 from bot.security.crypto import Cipher
+from dialogs.contact_preference import PREFERENCES, Heard, detect, latest
 
 NOTE = "note"
 CONTACT_PREFERENCE = "contact_preference"
@@ -159,6 +159,21 @@ class CaseNotes:
             session.add(event)
             await session.flush()
             return PreferenceRecord(preference, "staff", staff.username, event.created_at)
+
+    async def hear_on_open_cases(self, channel: str, user_ref: str, heard: Heard) -> list[int]:
+        """A preference the resident stated outside any request ("别给我打电话，有事发文字" after filing one),
+        recorded on each of their open cases whose preference differs; the cases it was recorded on."""
+        open_statuses = (CaseStatus.NEW, CaseStatus.CLAIMED, CaseStatus.WAITING)
+        query = select(CaseRow.id).where(
+            CaseRow.channel == channel, CaseRow.user_ref == user_ref, CaseRow.status.in_(open_statuses)
+        )
+        recorded: list[int] = []
+        async with self._sessions.begin() as session:
+            for case_id in (await session.scalars(query)).all():
+                if await current_preference(session, case_id) != heard.preference.value:
+                    session.add(heard_event(case_id, heard, self._cipher))
+                    recorded.append(case_id)
+        return recorded
 
     async def contact_preferences(self, case_ids: Sequence[int]) -> dict[int, str]:
         """The known contact preference of each of these cases (a queue page), in one query."""

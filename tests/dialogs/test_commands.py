@@ -111,7 +111,7 @@ def test_a_request_for_a_person_counts_with_up_to_eight_characters_around_it(cat
 @pytest.mark.parametrize(
     ("text", "command"),
     [
-        pytest.param("请你快帮我转人工好吗谢谢", None, id="handoff-with-nine-more-characters"),
+        pytest.param("转人工的话要等多久呢我想问", None, id="handoff-with-nine-more-characters"),
         pytest.param("我想听一下帮助", None, id="help-with-five-more-characters"),
         pytest.param("想听一下帮助", "help", id="help-with-four-more-characters"),
         pytest.param("我真的要取消了吗", None, id="cancel-with-six-more-characters"),

@@ -15,6 +15,8 @@ from dialogs.relations import relation_in
         ("我孙女要申请，我是她奶奶", "其他亲属", "我是她奶奶"),
         ("我是社区的", "其他", "我是社区"),
         ("我是孩子的妈妈", "父母", "我是孩子的妈妈"),
+        ("她闺女", "子女", "她闺女"),  # said alone to "您是残疾人本人的什么人？", "我是" left out
+        ("他儿子呀", "子女", "他儿子呀"),
     ],
 )
 def test_the_residents_own_role_said_outright_wins(said: str, role: str, heard: str) -> None:

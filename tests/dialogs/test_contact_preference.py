@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cases.contact_preference import ContactPreference, Heard, detect, latest
+from dialogs.contact_preference import ContactPreference, Heard, detect, latest
 
 TEXT_ONLY = ContactPreference.TEXT_ONLY
 MAY_CALL = ContactPreference.MAY_CALL

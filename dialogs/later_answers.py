@@ -1,0 +1,77 @@
+"""An answer to a later question of the same application, said before it was asked: kept, not lost.
+
+At "请说一下您的手机号码" a resident may say "我爸叫刘建国". That is no phone number, but it plainly answers
+"请说残疾人本人的姓名", still to come. Such an answer is kept with the application and offered for a yes
+when its question comes ("您刚才说了……，对吗？"), as an earlier who-for answer already is.
+
+Only answers that cannot be mistaken are kept: a number, a district, a category and level, and a name
+said with "叫" or "是". A name is the speaker's own when said as "我叫…"/"我是…", else the other
+person's; and an answer that fits two open questions equally (two phone numbers) is kept for neither.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from dialogs.answers import parse_answer
+from dialogs.schema import Service, Step
+from dialogs.state import Application
+from dialogs.validators import Valid, normalize
+
+KEPT_TYPES = ("name", "mobile", "id_number", "disability_card", "district", "disability")
+_OWN_NAME = re.compile(r"^(?:我叫|我是|我的名字|我姓名|本人叫|我本人叫)")
+_NAMED = re.compile(r"(?:名字叫|名字是|姓名是|叫做|叫|是)(?P<name>.+)$")
+_CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
+_PROXY_NAME = "proxy_name"
+_APPLICANT = "applicant"
+_SELF = "self"
+QUOTE_LIMIT = 200
+_NAMED_NOT_NUMBERED = ("district", "disability", "name")
+
+
+def later_answer(
+    service: Service, application: Application, current: Step, text: str, *, today: date
+) -> tuple[Step, Valid] | None:
+    """The one open later question ``text`` answers, with the answer; None when none or more than one."""
+    found: list[tuple[Step, Valid]] = []
+    for later in service.steps:
+        if (
+            later.id == current.id
+            or later.type not in KEPT_TYPES
+            or later.id in application.answers
+            or later.id in application.held
+            or not later.applies(application.answers)
+        ):
+            continue
+        result = _answer_to(later, service, application, text, today)
+        if result is not None:
+            found.append((later, result))
+    return found[0] if len(found) == 1 else None
+
+
+def _answer_to(later: Step, service: Service, application: Application, text: str, today: date) -> Valid | None:
+    if later.type in _NAMED_NOT_NUMBERED and any(ch.isdigit() for ch in normalize(text)):
+        return None  # "6" chooses an option of the question asked, never a district of a later one
+    if later.type == "name":
+        # Only the words after "叫"/"是" are the name: "我爸" before them names whose it is.
+        named = next(filter(None, (_NAMED.search(clause) for clause in _CLAUSES.split(text))), None)
+        if named is None or _own(normalize(text)) != (later.field == _PROXY_NAME or _for_self(service, application)):
+            return None
+        text = named.group("name")
+    result = parse_answer(later, text, today=today)
+    return result if isinstance(result, Valid) else None
+
+
+def _own(said: str) -> bool:
+    return bool(_OWN_NAME.search(said))
+
+
+def _for_self(service: Service, application: Application) -> bool:
+    """Applying for oneself: a name said as "我叫…" is the name the application asks for."""
+    return any(s.field == _APPLICANT and application.answers.get(s.id) == _SELF for s in service.steps)
+
+
+def kept(result: Valid, quote: str) -> dict[str, Any]:
+    return {"value": result.value, "display": result.display, "quote": quote[:QUOTE_LIMIT]}

@@ -1,0 +1,34 @@
+"""A number the resident does not have at hand ("不记得了", "证不在身边", "没带", "找不到了").
+
+Said at a question for an ID, card or phone number it is no wrong answer: it is not counted as a
+misunderstanding. The resident is told to come back with it, or, where the number may be left for staff,
+it is left for them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dialogs.validators import normalize
+
+NUMBER_TYPES = ("id_number", "disability_card", "mobile")
+_NOT_AT_HAND = re.compile(
+    r"不记得|记不得|记不清|记不住|想不起|忘了|忘记|不在身边|不在手边|不在手上|不在家|没在身上|没在身边|没带|没拿|"
+    r"找不到|找不着|弄丢|丢了|不见了|手头没有|手上没有|身上没有|不知道|不清楚"
+)
+
+
+def not_at_hand(text: str) -> bool:
+    said = normalize(text)
+    return bool(_NOT_AT_HAND.search(said)) and not any(ch.isdigit() for ch in said)
+
+
+# Said before any number is asked ("我没带身份证" at a choice question): only a card not with the resident
+# now, never one lost ("证丢了" answers what is to be done about the card).
+_NOT_WITH_ME = re.compile(r"没带|没拿|不在身边|不在手边|不在手上|没在身上|没在身边|忘在家|放在家")
+_DOCUMENT = re.compile(r"身份证|残疾证|残疾人证|户口本|证件|号码")
+
+
+def card_not_with_me(text: str) -> bool:
+    said = normalize(text)
+    return bool(_NOT_WITH_ME.search(said)) and bool(_DOCUMENT.search(said))

@@ -1,0 +1,139 @@
+"""An answer to a later question said early is kept (issue 12): acknowledged, the question asked again
+without counting a failure, and offered for a yes when its own question comes."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.events import StepResult
+from dialogs.pending import Proposal
+from dialogs.schema import Catalog
+from tests.dialogs.conversation import (
+    NURSING,
+    PROXY_ANSWERS,
+    PROXY_ID,
+    PROXY_PHONE,
+    SELF_ANSWERS,
+    ask,
+    current_step,
+    fill,
+    last,
+    prompt,
+    said,
+    then,
+)
+
+
+def at(catalog: Catalog, step_id: str, *, proxy: bool = True) -> list[StepResult]:
+    """The usual answers up to ``step_id``, which is then asked."""
+    answers = (PROXY_ANSWERS if proxy else SELF_ANSWERS)[NURSING]
+    results = fill(catalog, NURSING, {k: v for k, v in answers.items() if k != step_id})
+    assert current_step(last(results).state) == step_id, said(last(results))
+    return results
+
+
+def answered_until(
+    catalog: Catalog, results: list[StepResult], step_id: str, *, proxy: bool = True
+) -> list[StepResult]:
+    answers = (PROXY_ANSWERS if proxy else SELF_ANSWERS)[NURSING]
+    while current_step(last(results).state) != step_id and not isinstance(last(results).state.pending, Proposal):
+        results = then(catalog, results, answers[str(current_step(last(results).state))])
+    return results
+
+
+def test_the_persons_name_said_at_the_phone_question_is_kept_and_the_phone_asked_again(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "proxy_phone"), "我爸叫刘建国"))
+
+    assert said(result) == "\n".join(
+        [prompt(catalog, "later_answer_kept", label="残疾人姓名"), ask(catalog, NURSING, "proxy_phone", proxy=True)]
+    )
+    assert current_step(result.state) == "proxy_phone"
+    assert result.state.misunderstood == 0
+
+
+def test_a_kept_name_is_offered_for_a_yes_when_its_question_comes(catalog: Catalog) -> None:
+    results = then(catalog, at(catalog, "proxy_phone"), "我爸叫刘建国", PROXY_PHONE)
+    results = answered_until(catalog, results, "name")
+
+    offered = last(results)
+    assert offered.state.pending == Proposal("name", "刘建国", "我爸叫刘建国")
+    assert "残疾人姓名是刘建国，对吗？" in said(offered)
+    taken = last(then(catalog, results, "是"))
+    assert taken.state.application is not None
+    assert taken.state.application.answers["name"] == "刘建国"
+    assert current_step(taken.state) == "id_number"
+
+
+def test_a_kept_answer_declined_asks_its_question_itself(catalog: Catalog) -> None:
+    results = answered_until(catalog, then(catalog, at(catalog, "proxy_phone"), "我爸叫刘建国", PROXY_PHONE), "name")
+
+    result = last(then(catalog, results, "不是"))
+
+    assert said(result) == ask(catalog, NURSING, "name", proxy=True)
+
+
+@pytest.mark.parametrize(
+    ("early", "kept_for"),
+    [
+        pytest.param("户口在柳北区", "district", id="a-district"),
+        pytest.param(PROXY_PHONE, "proxy_phone", id="a-phone-number"),
+        pytest.param("我叫李四", "proxy_name", id="the-speakers-own-name"),
+    ],
+)
+def test_a_clear_answer_to_any_open_later_question_is_kept(catalog: Catalog, early: str, kept_for: str) -> None:
+    result = last(then(catalog, at(catalog, "relationship"), early))
+
+    application = result.state.application
+    assert application is not None
+    assert kept_for in application.held
+    assert current_step(result.state) == "relationship"
+    assert result.state.misunderstood == 0
+
+
+def test_the_speakers_own_name_is_not_kept_as_the_persons_name(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "proxy_phone"), "我叫李四"))
+
+    application = result.state.application
+    assert application is not None
+    assert "name" not in application.held  # "我叫…" at a proxy application is the speaker; that is answered
+
+
+def test_a_number_at_a_list_question_chooses_an_option_and_is_never_kept_as_a_later_answer(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "relationship"), "6"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held == {}
+
+
+def test_something_that_answers_no_open_question_still_counts_as_not_understood(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "proxy_phone"), "今天天气不错"))
+
+    assert result.state.misunderstood == 1
+
+
+def test_applying_for_oneself_the_speakers_own_name_is_the_name_asked_for_later(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "long_term_care", proxy=False), "我叫张三"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held["name"]["value"] == "张三"
+    assert current_step(result.state) == "long_term_care"
+
+
+def test_a_number_said_with_the_answer_to_a_choice_is_kept_beside_it(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "relationship"), f"我是她儿子，我妈身份证号是{PROXY_ID}"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.answers["relationship"] == "child"
+    assert application.held["id_number"]["value"] == PROXY_ID
+    assert said(result).startswith(prompt(catalog, "later_answer_kept", label="身份证号码"))
+
+
+def test_a_choice_said_by_its_number_keeps_nothing_beside_it(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "relationship"), "1"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held == {}

@@ -1,0 +1,90 @@
+"""A number the resident does not have at hand (issue 12) is never a wrong answer: they are told to come
+back with it and, where the request cannot go without it, offered a person; a number staff can collect
+later is left for them, and the request says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogs.not_at_hand import not_at_hand
+from dialogs.schema import Catalog
+from tests.dialogs.conversation import (
+    CARD,
+    NURSING,
+    PROXY_ANSWERS,
+    SELF_ID,
+    SELF_PHONE,
+    all_cases,
+    current_step,
+    fill,
+    last,
+    prompt,
+    said,
+    then,
+)
+
+NOT_AT_HAND = ["不记得了", "证不在身边", "没带", "找不到了", "身份证忘在家里了，号码记不住"]
+
+
+@pytest.mark.parametrize("words", NOT_AT_HAND)
+@pytest.mark.parametrize("step_id", ["id_number", "card_number", "proxy_phone"])
+def test_not_having_a_required_number_is_no_failure_and_offers_waiting_or_a_person(
+    catalog: Catalog, words: str, step_id: str
+) -> None:
+    answers = PROXY_ANSWERS[NURSING]
+    before = fill(catalog, NURSING, {k: v for k, v in answers.items() if k != step_id})
+    assert current_step(last(before).state) == step_id
+
+    results = then(catalog, before, words, words, words)
+
+    assert all(said(r) == prompt(catalog, "number_not_at_hand") for r in results[-3:])
+    assert last(results).state.misunderstood == 0
+    assert last(results).state.pending is None  # no "要不要请工作人员帮您" loop: the way out was said
+    assert current_step(last(results).state) == step_id
+
+
+CARD_REISSUE = {
+    "applicant": "给我自己申请",
+    "matter": "补办",
+    "residence": "户口在柳州",
+    "guardian": "都不是",
+    "name": "张三",
+    "id_number": SELF_ID,
+}
+
+
+def test_a_number_staff_can_collect_later_is_left_for_them_and_the_request_notes_it(catalog: Catalog) -> None:
+    before = fill(catalog, CARD, CARD_REISSUE)
+    assert current_step(last(before).state) == "card_number", said(last(before))
+
+    results = then(catalog, before, "证找不到了")
+
+    assert prompt(catalog, "number_left_for_staff") in said(last(results))
+    assert last(results).state.misunderstood == 0
+    application = last(results).state.application
+    assert application is not None
+    assert application.answers["card_number"] is None
+    assert current_step(last(results).state) == "district"
+    results = then(catalog, results, "柳北区", SELF_PHONE, "是")
+    (case,) = all_cases(results)
+    assert f"原来的残疾人证号码：{prompt(catalog, 'left_for_staff')}" in case.notes
+
+
+@pytest.mark.parametrize("words", ["450202199001011237", "我叫张三", "身份证号是450202199001011237"])
+def test_a_number_or_other_words_are_not_a_number_not_at_hand(words: str) -> None:
+    assert not not_at_hand(words)
+
+
+@pytest.mark.parametrize("step_id", ["other_support", "long_term_care", "relationship"])
+def test_a_card_not_with_the_resident_said_before_its_number_is_asked_answers_nothing(
+    catalog: Catalog, step_id: str
+) -> None:
+    before = fill(catalog, NURSING, {k: v for k, v in PROXY_ANSWERS[NURSING].items() if k != step_id})
+
+    result = last(then(catalog, before, "我没带身份证"))
+
+    assert said(result).startswith(prompt(catalog, "document_later"))
+    assert current_step(result.state) == step_id
+    assert result.state.application is not None
+    assert step_id not in result.state.application.answers
+    assert result.state.misunderstood == 0
