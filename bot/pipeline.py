@@ -113,7 +113,7 @@ class Pipeline:
         self.catalog = catalog
         self.staff_talk = staff_talk
         self.conversations = conversations
-        self.turns = TurnStore(conversations, dedup, locks, profile_mirror)
+        self.turns = TurnStore(conversations, dedup, locks, profile_mirror, cipher=cases.cipher)
         self.cases = cases
         self.case_talk = (
             staff_talk.conversations if staff_talk is not None else CaseConversations(cases.sessionmaker, cases.cipher)

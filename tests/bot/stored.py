@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from redis.asyncio import Redis
@@ -13,8 +12,5 @@ from bot.storage.keys import UserKey
 
 async def stored_conversation(redis: Redis, pipeline: Pipeline, key: UserKey) -> dict[str, Any] | None:
     """The person's saved conversation, or None when there is none."""
-    raw = await redis.get(pipeline.conversations.key_for(key))
-    if raw is None:
-        return None
-    state: dict[str, Any] = json.loads(raw)
-    return state
+    name = pipeline.conversations.key_for(key)
+    return pipeline.turns.unseal(await redis.get(name), name)

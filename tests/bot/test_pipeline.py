@@ -86,6 +86,20 @@ async def test_a_confirmed_application_is_saved_before_its_number_is_told(
     assert detail.transcript[0] == {"who": "resident", "text": "你好"}
 
 
+async def test_no_personal_number_said_in_a_conversation_is_kept_in_redis_in_plain_text(
+    pipeline: Pipeline, real_redis: Redis
+) -> None:
+    outcomes = await say_all(pipeline, LIVING_ALLOWANCE_FOR_MYSELF)
+    assert any(ID_NUMBER.replace(" ", "") in reply.text.replace(" ", "") for o in outcomes for reply in o.replies)
+    assert await stored_conversation(real_redis, pipeline, RESIDENT) is not None  # readable with the key
+    async for name in real_redis.scan_iter():
+        if await real_redis.type(name) == b"string":
+            raw = await real_redis.get(name)
+            assert raw is not None
+            assert ID_NUMBER.encode() not in raw, name
+            assert PHONE.encode() not in raw, name
+
+
 async def test_a_proxy_application_records_both_people_and_their_relationship(
     pipeline: Pipeline, case_store: CaseStore
 ) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from redis.asyncio import Redis
 
+from bot.security.crypto import Cipher
 from bot.storage.conversations import ConversationStore
 from bot.storage.dedup import MessageDedup
 from bot.storage.keys import UserKey
@@ -23,12 +24,13 @@ STATE = {"flow": "apply_subsidy", "step": 3, "answers": {"name": "韦小宝", "c
 OUTCOME = {"replies": [{"type": "text", "text": "已收到您的申请。"}]}
 
 
-def _turns(redis: Redis, prefix: str = "bot") -> TurnStore:
+def _turns(redis: Redis, prefix: str = "bot", cipher: Cipher | None = None) -> TurnStore:
     return TurnStore(
         ConversationStore(STATE_TTL, prefix=prefix),
         MessageDedup(prefix=prefix),
         UserLocks(redis, wait=1, prefix=prefix),
         ProfileMirror(redis),
+        cipher=cipher,
     )
 
 
@@ -71,6 +73,47 @@ async def test_nothing_is_written_when_the_turn_fails(redis_client: Redis) -> No
 
     async with turns.turn(ALICE, "msg-1") as turn:
         assert (turn.state, turn.remembered) == (None, None)
+
+
+async def test_with_a_key_the_state_and_the_outcome_are_stored_encrypted(redis_client: Redis) -> None:
+    cipher = Cipher("a-test-key-for-turns")
+    turns = _turns(redis_client, cipher=cipher)
+    await _take(turns, ALICE, "msg-1", {**STATE, "id_number": "450203195501011231", "phone": "13977218868"})
+
+    for name in (ALICE.redis_key("conversation"), f"{ALICE.redis_key('outcome')}:msg-1"):
+        raw = await redis_client.get(name)
+        assert raw is not None
+        for plain in ("450203195501011231", "13977218868", "韦小宝", "已收到"):
+            assert plain.encode() not in raw
+    async with turns.turn(ALICE, "msg-1") as turn:
+        assert turn.state is not None
+        assert turn.state["phone"] == "13977218868"
+        assert turn.remembered == OUTCOME
+
+
+async def test_a_plaintext_state_of_an_earlier_version_is_read_and_then_stored_encrypted(redis_client: Redis) -> None:
+    await _take(_turns(redis_client), ALICE, "msg-1", STATE)  # no key: as an earlier version stored it
+    turns = _turns(redis_client, cipher=Cipher("a-test-key-for-turns"))
+
+    async with turns.turn(ALICE, "msg-2") as turn:
+        assert turn.state == STATE
+        turn.finish(turn.state, OUTCOME)
+    raw = await redis_client.get(ALICE.redis_key("conversation"))
+    assert raw is not None
+    assert "韦小宝".encode() not in raw
+
+
+async def test_a_state_sealed_with_another_key_is_read_as_nothing_without_leaking_it(
+    redis_client: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _take(_turns(redis_client, cipher=Cipher("the-old-key")), ALICE, "msg-1", STATE)
+    turns = _turns(redis_client, cipher=Cipher("a-new-key"))
+
+    with caplog.at_level(logging.WARNING):
+        async with turns.turn(ALICE, "msg-2") as turn:
+            assert turn.state is None
+    assert "cannot be decrypted" in caplog.text
+    assert "o6_alice" not in caplog.text
 
 
 async def test_stored_as_compact_utf8_json(redis_client: Redis) -> None:

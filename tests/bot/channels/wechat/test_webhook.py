@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import json
 import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
@@ -337,9 +336,9 @@ async def test_two_pushes_of_one_person_at_the_same_moment_are_handled_in_turn_a
     assert CARD_QUESTION in answer
     assert photo_answer is not None
     assert UNSUPPORTED in photo_answer
-    saved = await wechat.services.redis.get(wechat.conversation_key(RESIDENT))
-    assert saved is not None
-    state = json.loads(saved)
+    name = wechat.conversation_key(RESIDENT)
+    state = wechat.services.pipeline.turns.unseal(await wechat.services.redis.get(name), name)
+    assert state is not None
     assert state["application"]["answers"] == {"applicant": "self"}
     said = [turn["text"] for turn in state["transcript"] if turn["who"] == "resident"]
     assert LIVING_ALLOWANCE_FOR_MYSELF[2] in said
