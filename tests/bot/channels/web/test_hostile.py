@@ -26,9 +26,9 @@ from bot.channels.web.identity import COOKIE
 from bot.channels.web.texts import WebTexts, load_web_texts
 from bot.config import Settings
 from bot.services import open_services
-from dialogs.loader import load_catalog
 from tests.bot.channels.web.conftest import Browser
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 TEXTS: WebTexts = load_web_texts(CONTENT_DIR)
 MARK = "<b>hostile-7f3a</b>"
@@ -51,7 +51,7 @@ async def server(
         var_dir=folder,
         content_dir=CONTENT_DIR,
     )
-    async with open_services(settings, load_catalog(CONTENT_DIR), migrate=False) as services:
+    async with open_services(settings, shipped_catalog(), migrate=False) as services:
         running = TestServer(create_app(services))
         await running.start_server()
         try:
