@@ -21,6 +21,9 @@ from bot.observability.log_format import LOG_FORMATS, RequestIds, formatter_for
 
 # aiohttp's own logger, and gunicorn's, which aiohttp's worker hands to the server instead.
 REQUEST_ERROR_LOGGERS = ("aiohttp.server", "gunicorn.error")
+# Alembic names each of its plugins at INFO when imported; commands import it after logging is set up
+# (``bot/cli/main.py``), and a line per plugin on every start tells an operator nothing.
+QUIET_AT_IMPORT = ("alembic.runtime.plugins",)
 
 
 class MalformedRequests(logging.Filter):
@@ -43,6 +46,8 @@ def configure_logging(level: int = logging.INFO, log_format: str | None = None) 
     handler.setFormatter(formatter_for(chosen if chosen in LOG_FORMATS else "text"))
     handler.addFilter(RequestIds())
     logging.basicConfig(level=level, handlers=[handler])
+    for name in QUIET_AT_IMPORT:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
     for name in REQUEST_ERROR_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, MalformedRequests) for f in logger.filters):

@@ -6,13 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bot.channels.web.texts import load_web_texts
-from bot.config import load_settings
-from bot.staff.dashboard.sla import load_sla
-from bot.staff.delivery_texts import load_delivery_texts
-from bot.staff.replies import load_replies
-from dialogs.loader import ContentError, ContentProblem, load_catalog
-
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("content", help="work with the content files")
@@ -23,6 +16,13 @@ def register(commands: Any) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from bot.channels.web.texts import load_web_texts
+    from bot.config import load_settings
+    from bot.staff.dashboard.sla import load_sla
+    from bot.staff.delivery_texts import load_delivery_texts
+    from bot.staff.replies import load_replies
+    from dialogs.loader import ContentError, ContentProblem, load_catalog
+
     folder = args.dir if args.dir is not None else load_settings().effective_content_dir
     problems: list[ContentProblem] = []
     try:

@@ -6,9 +6,6 @@ import argparse
 import asyncio
 from typing import Any
 
-from bot.config import load_settings
-from bot.storage.db import upgrade_database
-
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("db", help="database schema")
@@ -18,6 +15,9 @@ def register(commands: Any) -> None:
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
+    from bot.config import load_settings
+    from bot.storage.db import upgrade_database
+
     settings = load_settings()
     asyncio.run(upgrade_database(settings.effective_database_url))
     print("database is at the newest schema")

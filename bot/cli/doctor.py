@@ -7,8 +7,6 @@ import asyncio
 import sys
 from typing import Any
 
-from bot.doctor.run import examine, report
-
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
@@ -20,4 +18,6 @@ def register(commands: Any) -> None:
 
 
 def run(_args: argparse.Namespace) -> int:
+    from bot.doctor.run import examine, report
+
     return report(asyncio.run(examine()), sys.stdout)

@@ -8,9 +8,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.config import load_settings
-from speech.stt import ModelError, load_model, recognise, supports_grammar
-
 _SILENCE_SECONDS = 1
 _SILENCE = bytes(2 * 16_000 * _SILENCE_SECONDS)  # s16le mono 16 kHz
 
@@ -33,6 +30,9 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.config import load_settings
+    from speech.stt import ModelError
+
     if args.model is not None:
         path: Path | None = args.model
         source = "--model"
@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(path: Path) -> int:
+    from speech.stt import load_model, recognise, supports_grammar
+
     started = time.perf_counter()
     model = load_model(path)
     print(f"loaded in {time.perf_counter() - started:.1f} s")

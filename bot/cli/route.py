@@ -10,13 +10,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.labelled import read_labelled
-from bot.config import load_settings
-from dialogs.intents import route
-from dialogs.loader import load_catalog
-from dialogs.schema import Catalog
+
+if TYPE_CHECKING:
+    from dialogs.schema import Catalog
 
 
 def register(commands: Any) -> None:
@@ -35,6 +34,10 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.config import load_settings
+    from dialogs.intents import route
+    from dialogs.loader import load_catalog
+
     catalog = load_catalog(load_settings().effective_content_dir)
     if args.eval_files:
         return _evaluate(catalog, args.eval_files, args.minimum)
@@ -47,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _evaluate(catalog: Catalog, files: list[Path], minimum: float) -> int:
+    from dialogs.intents import route
+
     cases = read_labelled(files, catalog.services, hint="service id", unknown="unknown service")
     if isinstance(cases, str):
         print(cases, file=sys.stderr)

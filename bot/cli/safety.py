@@ -10,13 +10,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.labelled import read_labelled
-from bot.config import load_settings
-from dialogs.loader import load_catalog
-from dialogs.safety import find_danger
-from dialogs.schema import Safety
+
+if TYPE_CHECKING:
+    from dialogs.schema import Safety
 
 
 def register(commands: Any) -> None:
@@ -36,6 +35,8 @@ def register(commands: Any) -> None:
 
 
 def verdict(sentence: str, safety: Safety) -> dict[str, object]:
+    from dialogs.safety import find_danger
+
     found = find_danger(sentence, safety)
     if found is None:
         return {"danger": False, "kind": None, "matched": None}
@@ -43,6 +44,9 @@ def verdict(sentence: str, safety: Safety) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.config import load_settings
+    from dialogs.loader import load_catalog
+
     catalog = load_catalog(load_settings().effective_content_dir)
     if args.eval_files:
         return _evaluate(catalog.safety, args.eval_files, args.min_recall, args.min_precision)

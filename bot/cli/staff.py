@@ -8,12 +8,7 @@ import getpass
 import sys
 from typing import Any
 
-from bot.cases.errors import CaseError
 from bot.cases.types import ROLES, TEAMS
-from bot.config import load_settings
-from bot.security.secret import load_or_create_secret
-from bot.staff.users import StaffUserStore
-from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
 
 
 def register(commands: Any) -> None:
@@ -42,6 +37,12 @@ def _read_password() -> str | None:
 
 
 def run_add_user(args: argparse.Namespace) -> int:
+    from bot.cases.errors import CaseError
+    from bot.config import load_settings
+    from bot.security.secret import load_or_create_secret
+    from bot.staff.users import StaffUserStore
+    from bot.storage.db import create_engine, create_sessionmaker, upgrade_database
+
     password = _read_password()
     if not password:
         print("No password given on standard input.", file=sys.stderr)

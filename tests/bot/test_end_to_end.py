@@ -14,10 +14,10 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.services import Services, open_services
 from bot.storage.keys import UserKey
-from dialogs.loader import load_catalog
 from tests.bot.scripts import CONFIRM, ID_NUMBER, NURSING_ALLOWANCE_FOR_MY_MOTHER, PHONE, PROXY_PHONE
 from tests.bot.stored import stored_conversation
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 RESIDENT = UserKey("cli", "family-member")
 PASSWORD = "a-long-enough-password"
@@ -28,7 +28,7 @@ async def services(database_url: str, redis_url: str, real_redis: Redis, tmp_pat
     settings = Settings(
         redis_url=redis_url, database_url=database_url, secret_key="s" * 48, var_dir=tmp_path, content_dir=CONTENT_DIR
     )
-    async with open_services(settings, load_catalog(CONTENT_DIR)) as opened:
+    async with open_services(settings, shipped_catalog()) as opened:
         yield opened
 
 

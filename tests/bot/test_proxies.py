@@ -16,8 +16,8 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.proxies import MAX_FORWARDED_ENTRIES, TrustedProxies
 from bot.services import Services, open_services
-from dialogs.loader import load_catalog
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 PROXY = "127.0.0.1"  # the test client connects from here
 NGINX = TrustedProxies([ip_network("10.0.0.0/8"), ip_network(PROXY)])
@@ -142,7 +142,7 @@ async def behind_nginx(
         content_dir=CONTENT_DIR,
         trusted_proxies=(ip_network(PROXY),),
     )
-    async with open_services(settings, load_catalog(CONTENT_DIR)) as opened:
+    async with open_services(settings, shipped_catalog()) as opened:
         await opened.staff_users.add("anna", PASSWORD, "agent", ["subsidy"])
         await opened.staff_users.add("bo.li", PASSWORD, "agent", ["subsidy"])
         yield opened

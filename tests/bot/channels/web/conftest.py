@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 from bot.app import create_app
 from bot.config import Settings
 from bot.services import Services, open_services
-from dialogs.loader import load_catalog
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 Client = TestClient[web.Request, web.Application]
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -69,7 +69,7 @@ async def services(
         var_dir=tmp_path,
         content_dir=CONTENT_DIR,
     )
-    async with open_services(settings, load_catalog(CONTENT_DIR), migrate=False) as opened:
+    async with open_services(settings, shipped_catalog(), migrate=False) as opened:
         yield opened
 
 

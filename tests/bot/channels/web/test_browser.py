@@ -21,10 +21,10 @@ from bot.channels.web.channel import CHANNEL
 from bot.channels.web.identity import COOKIE
 from bot.config import Settings
 from bot.services import Services, open_services
-from dialogs.loader import load_catalog
 from tests.bot.scripts import CONFIRM, NURSING_ALLOWANCE_FOR_MY_MOTHER
 from tests.fixtures.browser import ServiceThread, assert_accessible, launched_chromium
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -51,7 +51,7 @@ class LiveService(ServiceThread):
 
     async def start(self) -> None:
         self.services = await self._stack.enter_async_context(
-            open_services(self.settings, load_catalog(CONTENT_DIR), speech_workers=1)
+            open_services(self.settings, shipped_catalog(), speech_workers=1)
         )
         await self.services.redis.flushdb()
         self.app = create_app(self.services)

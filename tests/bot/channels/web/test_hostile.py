@@ -1,22 +1,82 @@
 """Hostile and huge inputs at ``/chat/``: form posts, the voice upload, picking a conversation up, cookies
 and CSRF. Each gets the status it must and a plain Chinese sentence; never a traceback, never an echo of
-the input as markup, never a 5xx."""
+the input as markup, never a 5xx.
+
+Every case is a new resident with a browser of its own on one service shared by the module (opening the
+whole service for each of these cases cost most of their time): Redis, where the service keeps
+conversations and rate limits, is emptied before each case, and no case files anything in the database.
+"""
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
+import pytest_asyncio
+import redis
+from aiohttp.test_utils import TestClient, TestServer
 
+from bot.app import create_app
 from bot.channels.web.identity import COOKIE
 from bot.channels.web.texts import WebTexts, load_web_texts
+from bot.config import Settings
+from bot.services import open_services
 from tests.bot.channels.web.conftest import Browser
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 TEXTS: WebTexts = load_web_texts(CONTENT_DIR)
 MARK = "<b>hostile-7f3a</b>"
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def server(
+    redis_url: str, _sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[TestServer]:
+    """The whole service on real Redis and SQLite, as ``tests/bot/channels/web/conftest.py`` opens it."""
+    folder = tmp_path_factory.mktemp("hostile")
+    database = folder / "bot.sqlite3"
+    shutil.copyfile(_sqlite_template, database)
+    settings = Settings(
+        redis_url=redis_url,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        secret_key="s" * 48,
+        var_dir=folder,
+        content_dir=CONTENT_DIR,
+    )
+    async with open_services(settings, shipped_catalog(), migrate=False) as services:
+        running = TestServer(create_app(services))
+        await running.start_server()
+        try:
+            yield running
+        finally:
+            await running.close()
+
+
+@pytest.fixture
+def empty_redis(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def browser(server: TestServer, empty_redis: None) -> AsyncIterator[Browser]:
+    """A new resident's browser: its own cookies and connections, on the module's service."""
+    client = TestClient(server)
+    try:
+        yield Browser(client)
+    finally:
+        await client.session.close()  # the client's own close() would stop the shared server
 
 
 async def _answer(response: aiohttp.ClientResponse) -> str:

@@ -28,9 +28,9 @@ from bot.channels.web.identity import COOKIE
 from bot.config import Settings
 from bot.services import Services, open_services
 from bot.storage.redis import create_redis
-from dialogs.loader import load_catalog
 from tests.bot.channels.web.conftest import Browser
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 Client = TestClient[web.Request, web.Application]
 # Far below the page's 20 s heartbeat, at which it would look again anyway: a pass is a live delivery.
@@ -85,9 +85,7 @@ async def two_workers(
         workers = []
         for _ in range(2):
             settings = _settings(redis_url, sqlite_database_url, tmp_path)
-            services = await stack.enter_async_context(
-                open_services(settings, load_catalog(CONTENT_DIR), migrate=False)
-            )
+            services = await stack.enter_async_context(open_services(settings, shipped_catalog(), migrate=False))
             workers.append((services, await aiohttp_client(create_app(services))))
         yield workers[0], workers[1]
 
@@ -214,7 +212,7 @@ async def test_on_the_embedded_store_a_reply_reaches_the_open_page_in_process(
 ) -> None:
     settings = _settings(None, sqlite_database_url, tmp_path)
     assert settings.uses_embedded_redis
-    async with open_services(settings, load_catalog(CONTENT_DIR), migrate=False) as services:
+    async with open_services(settings, shipped_catalog(), migrate=False) as services:
         client = await aiohttp_client(create_app(services))
         browser, cookie = await _resident(client)
         last = await _shown_so_far(browser)

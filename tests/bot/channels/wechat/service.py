@@ -34,9 +34,9 @@ from bot.config import Settings
 from bot.delivery import RoutedDelivery
 from bot.services import Services, open_services
 from bot.storage.keys import UserKey
-from dialogs.loader import load_catalog
 from tests.bot.channels.wechat.simulated import APP_ID, APP_SECRET
 from tests.paths import CONTENT_DIR
+from tests.shipped import catalog_of
 
 TOKEN = "liuzhou-access-token-0123"
 SECRET_KEY = "s" * 48  # the service's key (speech workers started by the tests are given it too)
@@ -254,7 +254,7 @@ async def running_service(
         notify_residents=notify_residents,
         metrics=metrics,
     )
-    async with open_services(settings, load_catalog(content_dir)) as services:
+    async with open_services(settings, catalog_of(content_dir)) as services:
         _share_clock(services, clock)
         server = await aiohttp_server(create_app(services))
         try:

@@ -18,8 +18,8 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.services import Services, open_services
 from bot.storage.keys import UserKey
-from dialogs.loader import load_catalog
 from tests.paths import CONTENT_DIR
+from tests.shipped import shipped_catalog
 
 PASSWORD = "a-long-enough-password"
 
@@ -33,7 +33,7 @@ async def services(redis_url: str, real_redis: Redis, tmp_path: Path) -> AsyncIt
         var_dir=tmp_path,
         content_dir=CONTENT_DIR,
     )
-    async with open_services(settings, load_catalog(CONTENT_DIR)) as opened:
+    async with open_services(settings, shipped_catalog()) as opened:
         yield opened
 
 
