@@ -122,7 +122,7 @@ async def test_a_staff_reply_stored_by_one_worker_reaches_a_page_streaming_from_
     last = await _shown_so_far(browser)
     async with page_side.get(f"/chat/events?after={last}") as response:
         stream = Stream(response)
-        await asyncio.sleep(0.2)  # the page has connected
+        assert await _eventually(staff_side, cookie, is_open=True)  # the page has connected
         sent = await staff_side.delivery.notify(CHANNEL, _user(cookie), "工作人员已经在看您的申请。")
         assert sent.ok
         assert sent.detail == SHOWN_LIVE
@@ -179,9 +179,8 @@ async def production_worker(
     redis_url: str, real_redis: Redis, sqlite_database_url: str, tmp_path: Path
 ) -> AsyncIterator[tuple[Services, Client]]:
     settings = _settings(redis_url, sqlite_database_url, tmp_path)
-    catalog = load_catalog(CONTENT_DIR)
     async with (
-        open_services(settings, catalog, migrate=False) as services,
+        open_services(settings, shipped_catalog(), migrate=False) as services,
         TestClient(_ServedAsInProduction(create_app(services))) as client,
     ):
         yield services, client
@@ -218,7 +217,7 @@ async def test_on_the_embedded_store_a_reply_reaches_the_open_page_in_process(
         last = await _shown_so_far(browser)
         async with client.get(f"/chat/events?after={last}") as response:
             stream = Stream(response)
-            await asyncio.sleep(0.2)
+            assert await _eventually(services, cookie, is_open=True)
             sent = await services.delivery.notify(CHANNEL, _user(cookie), "工作人员已经在看您的申请。")
             assert sent.detail == SHOWN_LIVE
             assert await stream.until("工作人员已经在看您的申请。") < LIVE
