@@ -18,21 +18,20 @@ from bot.cases.models import CaseEventRow, CaseNoticeRow, CaseRow, utcnow
 
 def filing_statement(
     case_values: dict[str, Any], created: dict[str, Any], notice: dict[str, Any], heard: CaseEventRow | None
-) -> Select[tuple[int]]:
+) -> Select[Any]:
     """The statement filing a case of ``case_values``; it returns the new case's id.
 
     ``created``: the "created" event's detail; ``notice``: the notice row's values (``new_notice_values``, its
     ``case_id`` ignored); ``heard``: the contact-preference event to add (its ``case_id`` ignored), if any."""
     # Every time given here: a Python-side default would be one parameter shared by the two event inserts.
     now = literal(utcnow(), CaseEventRow.created_at.type)
-    case = insert(CaseRow).values({**case_values, "created_at": now, "updated_at": now}).returning(CaseRow.id).cte("filed_case")
+    timed = {**case_values, "created_at": now, "updated_at": now}
+    case = insert(CaseRow).values(timed).returning(CaseRow.id).cte("filed_case")
     created_event = (
         insert(CaseEventRow)
         .from_select(
             ["case_id", "kind", "actor", "detail", "created_at"],
-            select(
-                case.c.id, literal("created"), literal("resident"), literal(created, CaseEventRow.detail.type), now
-            ),
+            select(case.c.id, literal("created"), literal("resident"), literal(created, CaseEventRow.detail.type), now),
         )
         .returning(CaseEventRow.id)
         .cte("filed_event")

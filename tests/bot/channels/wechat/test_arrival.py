@@ -89,6 +89,8 @@ async def test_a_key_asked_for_is_read_in_the_same_round_trip_with_or_without_a_
     not_asked = await arrivals.record(OPENID, "msg-2", "message", NOW, None)
 
     assert waiting == Arrival(first=True, answered_late=False, forged=False, peeked=b"3")
-    assert unsigned.peeked == b"3" and unsigned.first
-    assert nothing.peeked is None and not nothing.forged
+    assert unsigned.peeked == b"3"
+    assert unsigned.first
+    assert nothing.peeked is None
+    assert not nothing.forged
     assert not_asked.peeked is None
