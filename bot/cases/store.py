@@ -33,6 +33,7 @@ from bot.cases.validation import (
     check_text,
 )
 from bot.security.crypto import Cipher
+from bot.storage.db import execute_alone
 
 MAX_LIST_LIMIT = 1000
 # Rows decrypted per round while searching by name or number tail.
@@ -106,9 +107,7 @@ class CaseStore(CaseNotes):
             new_notice_values(0),
             first_heard(0, new.transcript, self._cipher),
         )
-        async with self._sessions() as session:
-            connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            return int((await connection.execute(statement)).scalar_one())
+        return await execute_alone(self._sessions, statement, lambda result: int(result.scalar_one()))
 
     async def list(
         self,
