@@ -62,6 +62,11 @@ class ReplyQueue:
             await pipe.execute()
         return detail
 
+    def marker_key(self, key: UserKey) -> str | None:
+        """The marker to read for ``key`` (the caller may read it in a round trip of its own, and pass what it
+        read to ``flush``); None on the embedded store, where the marker is not trusted and SQL is asked."""
+        return self._marker(key) if self._shared else None
+
     async def seen(self, key: UserKey) -> bytes | None:
         """The marker as it is now: None when no reply waits (or, on the embedded store, b"" to ask SQL)."""
         if not self._shared:  # a read, so that a push with nothing waiting takes no write lock (SQLite)

@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseEventRow, CaseNoticeRow, CaseRow, utcnow
+from bot.storage.db import execute_alone
 
 NOTICE_FILED = "filed"  # the request was filed: its number
 # The conversation tells the number within seconds; the notice waits this long for it to do so.
@@ -74,9 +75,7 @@ class NoticeStore:
             .values(status="told", updated_at=self.clock())
             .execution_options(synchronize_session=False)
         )
-        async with self._sessions.begin() as session:
-            result = await session.execute(statement)
-        return cast(CursorResult[Any], result).rowcount
+        return await execute_alone(self._sessions, statement, lambda result: cast(CursorResult[Any], result).rowcount)
 
     async def claim_due(self, limit: int = CLAIM_BATCH) -> list[DueNotice]:
         """Notices due now, each claimed for ``LEASE`` by this caller alone."""

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.case_notes import CaseNotes, first_heard
 from bot.cases.errors import CaseConflict, CaseNotFound, InvalidRequest
+from bot.cases.filing import filing_statement
 from bot.cases.models import CaseEventRow, CaseNoticeRow, CaseRow, StaffUserRow, utcnow
 from bot.cases.notices import new_notice_values
 from bot.cases.paging import Cursor, Query
@@ -32,6 +33,7 @@ from bot.cases.validation import (
     check_text,
 )
 from bot.security.crypto import Cipher
+from bot.storage.db import execute_alone
 
 MAX_LIST_LIMIT = 1000
 # Rows decrypted per round while searching by name or number tail.
@@ -56,6 +58,9 @@ class CaseStore(CaseNotes):
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
         self._sessions = sessionmaker
         self._cipher = cipher
+        bind = sessionmaker.kw.get("bind")
+        # PostgreSQL files a case in one statement (``filing.py``); SQLite cannot, and keeps a transaction.
+        self._files_in_one_statement = bind is not None and bind.dialect.name == "postgresql"
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
@@ -70,6 +75,8 @@ class CaseStore(CaseNotes):
         """Store a resident's request; ``(id, False)`` when one with the same idempotency key exists."""
         check_new_case(new)
         try:
+            if self._files_in_one_statement:
+                return await self._file_in_one_statement(new), True
             # Core statements, not the ORM's unit of work: filing is on the resident's message path, and a
             # retry with the same key is rare enough to be found by the unique index rather than a read first.
             async with self._sessions.begin() as session:
@@ -91,6 +98,16 @@ class CaseStore(CaseNotes):
             if existing is None:
                 raise InvalidRequest("case_rejected", "申请无法保存，请检查内容") from None
             return existing, False
+
+    async def _file_in_one_statement(self, new: NewCase) -> int:
+        """``create`` on PostgreSQL: one atomic statement, outside any transaction (``filing.py``)."""
+        statement = filing_statement(
+            self._new_values(new),
+            {"service": new.service},
+            new_notice_values(0),
+            first_heard(0, new.transcript, self._cipher),
+        )
+        return await execute_alone(self._sessions, statement, lambda result: int(result.scalar_one()))
 
     async def list(
         self,

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import Executable, event, text
+from sqlalchemy.engine import Connection, Result, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -21,6 +22,9 @@ _SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 _POSTGRES_CONNECT_TIMEOUT_SECONDS = 10.0
 # A statement on a hung server fails after this instead of holding a resident's turn (and lock) forever.
 _POSTGRES_COMMAND_TIMEOUT_SECONDS = 15.0
+
+
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(Exception):
@@ -43,6 +47,20 @@ def create_engine(url: str) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def execute_alone(
+    sessionmaker: async_sessionmaker[AsyncSession], statement: Executable, read: Callable[[Result[Any]], T]
+) -> T:
+    """Run one statement on its own and ``read`` its result. A single statement is atomic by itself: on
+    PostgreSQL it runs outside a transaction (no ``BEGIN`` and ``COMMIT`` round trips, on the message path);
+    on SQLite, whose writes take the lock up front (``BEGIN IMMEDIATE``), in a transaction as usual."""
+    async with sessionmaker() as session:
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            return read(await connection.execute(statement))
+        async with session.begin():
+            return read(await session.execute(statement))
 
 
 async def check_database(engine: AsyncEngine) -> None:

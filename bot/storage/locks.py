@@ -141,18 +141,22 @@ class UserLocks:
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
 
-    async def _keep_renewing(self, name: str, token: str, stop: asyncio.Event) -> None:
-        """Renew the lock until ``stop`` is set or the lock is no longer ours.
+    async def _keep_renewing(self, name: str, token: str, stop: asyncio.Event, *, now: bool = False) -> None:
+        """Renew the lock until ``stop`` is set or the lock is no longer ours (``now``: the first renewal at
+        once, else after an interval).
 
         The stop event, not cancellation alone, ends the heartbeat: asyncio.wait_for (Python 3.11) swallows
         a cancel that lands just as the awaited call completes, and a heartbeat that missed its cancel would
         renew forever while its holder waits for it. asyncio.timeout does not swallow cancels."""
         interval = self._timeout / RENEWALS_PER_LIFETIME
         lifetime_ms = int(self._timeout * 1000)
+        wait = not now
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(interval):
-                    await stop.wait()
+            if wait:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(interval):
+                        await stop.wait()
+            wait = True
             if stop.is_set():
                 return
             try:
@@ -197,19 +201,27 @@ class UserLocks:
         held = Held(values=list(taken[1:]))
         failed = False
         stop_renewing = asyncio.Event()
-        renewing = asyncio.create_task(self._keep_renewing(name, token, stop_renewing))
+        # The heartbeat starts only when its first renewal is due: most turns end well before, and then no
+        # task is made at all (this is on every message's path).
+        heartbeat: list[asyncio.Task[None]] = []
+        first_renewal = asyncio.get_running_loop().call_later(
+            self._timeout / RENEWALS_PER_LIFETIME,
+            lambda: heartbeat.append(asyncio.create_task(self._keep_renewing(name, token, stop_renewing, now=True))),
+        )
         try:
             yield held
         except BaseException:
             failed = True
             raise
         finally:
+            first_renewal.cancel()
             stop_renewing.set()
-            renewing.cancel()
-            # asyncio.wait, not ``await renewing``: a cancel of this turn itself must not be swallowed.
-            await asyncio.wait((renewing,))
-            if not renewing.cancelled() and (error := renewing.exception()) is not None:
-                log.warning("lock %s heartbeat failed: %s", loggable(name), type(error).__name__)
+            for renewing in heartbeat:
+                renewing.cancel()
+                # asyncio.wait, not ``await renewing``: a cancel of this turn itself must not be swallowed.
+                await asyncio.wait((renewing,))
+                if not renewing.cancelled() and (error := renewing.exception()) is not None:
+                    log.warning("lock %s heartbeat failed: %s", loggable(name), type(error).__name__)
             writes = [] if failed else held.writes
             args: list[bytes | str | int] = [token]
             for _name, value, seconds in writes:

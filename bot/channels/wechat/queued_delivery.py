@@ -34,16 +34,23 @@ class QueuedDelivery:
         self.delivery = delivery
         self.announce = announce
 
-    async def flush(self, openid: str) -> int:
-        """Send this resident's waiting replies, oldest first; how many WeChat accepted. Never raises."""
+    def marker_key(self, openid: str) -> str | None:
+        """The Redis key saying whether replies wait for ``openid``, for the push's arrival to read in its own
+        round trip (``ReplyQueue.marker_key``); None when it must be asked with ``flush``."""
+        return self.queue.marker_key(UserKey(CHANNEL, openid))
+
+    async def flush(self, openid: str, seen: bytes | None = None) -> int:
+        """Send this resident's waiting replies, oldest first; how many WeChat accepted. Never raises.
+        ``seen``: the marker as already read (``marker_key``); None to read it here."""
         try:
-            return await self._flush(UserKey(CHANNEL, openid))
+            return await self._flush(UserKey(CHANNEL, openid), seen)
         except Exception:  # a background task: the replies stay queued for the next push
             log.exception("queued staff replies not sent")
             return 0
 
-    async def _flush(self, key: UserKey) -> int:
-        seen = await self.queue.seen(key)
+    async def _flush(self, key: UserKey, seen: bytes | None) -> int:
+        if seen is None:
+            seen = await self.queue.seen(key)
         if seen is None:
             return 0
         store = self.queue.store

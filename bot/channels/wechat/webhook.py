@@ -331,9 +331,11 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
     grant: Literal["message", "event", "none"] = "message" if push.kind != "event" else "none"
     if event in ("subscribe", "click", "scan", "scancode_push", "scancode_waitmsg"):
         grant = "event"
+    # Whether staff replies wait for the person is read with the arrival: most pushes then need no more.
+    marker = channel.queued.marker_key(push.openid) if channel.queued is not None and grant != "none" else None
     try:
         async with asyncio.timeout(ARRIVAL_TIMEOUT):
-            arrival = await channel.arrivals.record(push.openid, push.dedup_id, grant, now, signed)
+            arrival = await channel.arrivals.record(push.openid, push.dedup_id, grant, now, signed, peek=marker)
     except _STORE_ERRORS as error:
         log.warning("wechat push answered busy: Redis unavailable (%s)", type(error).__name__)
         metrics.count_push(push.kind, "busy")
@@ -341,7 +343,10 @@ async def _handle(channel: WeChatChannel, push: Push, signed: Signed) -> Outcome
     if arrival.forged:
         metrics.count_push(push.kind, "forged")
         return _FORGED
-    flushing = _flush_queued(channel, push.openid) if arrival.first and grant != "none" else None
+    waiting = marker is None or arrival.peeked is not None  # without the marker read, flush asks itself
+    flushing = (
+        _flush_queued(channel, push.openid, arrival.peeked) if arrival.first and grant != "none" and waiting else None
+    )
     inbound = _inbound(push)
     if inbound is None or arrival.answered_late:
         metrics.count_push(push.kind, "ignored" if inbound is None else "retry")
@@ -383,11 +388,11 @@ def _queued_wait(settings: WeChatSettings) -> float:
     return max(0.0, min(QUEUED_FIRST_SECONDS, _PLATFORM_PATIENCE - settings.reply_deadline))
 
 
-def _flush_queued(channel: WeChatChannel, openid: str) -> asyncio.Future[int] | None:
+def _flush_queued(channel: WeChatChannel, openid: str, seen: bytes | None) -> asyncio.Future[int] | None:
     """Staff replies waiting for this resident go out now, within the window this push opened."""
     if channel.queued is None:
         return None
-    task = asyncio.ensure_future(channel.queued.flush(openid))
+    task = asyncio.ensure_future(channel.queued.flush(openid, seen))
     channel.runner.tasks.add(task)
     task.add_done_callback(channel.runner.tasks.discard)
     return task

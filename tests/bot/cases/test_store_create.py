@@ -48,6 +48,25 @@ async def test_a_new_case_is_new_and_has_a_created_event(case_store: CaseStore) 
     assert (created.kind, created.actor) == ("created", "resident")
 
 
+async def test_a_new_case_comes_with_its_created_event_then_the_preference_heard_and_a_pending_notice(
+    case_store: CaseStore, engine: AsyncEngine
+) -> None:
+    words = [{"who": "resident", "text": "我听不见，别打电话，有事发微信"}]
+    for _ in range(3):
+        case_id, _created = await case_store.create(new_case(transcript=words))
+        detail = await case_store.get(case_id, actor="li.agent")
+        assert [(event.kind, event.actor) for event in detail.events[:2]] == [
+            ("created", "resident"),
+            ("contact_preference", "resident"),
+        ]
+        assert detail.events[0].id < detail.events[1].id
+        assert detail.events[0].created_at.tzinfo is not None
+    async with engine.connect() as connection:
+        notices = (await connection.execute(text("SELECT case_id, status FROM case_notices ORDER BY id"))).all()
+    assert [status for _case, status in notices] == ["pending"] * 3
+    assert len({case for case, _status in notices}) == 3
+
+
 async def test_same_idempotency_key_twice_gives_the_first_case_and_writes_nothing(
     case_store: CaseStore, engine: AsyncEngine
 ) -> None:

@@ -116,6 +116,19 @@ async def test_a_slow_turn_keeps_its_lock_by_renewing_it(redis_client: Redis) ->
     assert await redis_client.exists(ALICE.redis_key("lock")) == 0
 
 
+async def test_a_quick_turn_starts_no_heartbeat_and_a_slow_one_stops_its_heartbeat_when_done(
+    redis_client: Redis,
+) -> None:
+    before = len(asyncio.all_tasks())
+    async with UserLocks(redis_client, timeout=0.3).hold(ALICE):
+        assert len(asyncio.all_tasks()) == before  # nothing is renewed before a third of the lifetime
+    async with UserLocks(redis_client, timeout=0.3).hold(ALICE):
+        await asyncio.sleep(0.25)
+        assert len(asyncio.all_tasks()) == before + 1  # the heartbeat, renewing
+    await asyncio.sleep(0)
+    assert len(asyncio.all_tasks()) == before
+
+
 async def test_lock_expires_when_its_holder_stops_renewing(
     redis_client: Redis, caplog: pytest.LogCaptureFixture
 ) -> None:

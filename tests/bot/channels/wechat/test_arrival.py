@@ -69,3 +69,28 @@ async def test_an_event_without_a_grant_records_the_delivery_only(arrivals: Arri
 
     assert arrival.first
     assert not (await window.status(OPENID, NOW)).can_send
+
+
+async def test_a_key_asked_for_is_read_in_the_same_round_trip_with_or_without_a_signature(
+    arrivals: Arrivals, real_redis: Redis
+) -> None:
+    await real_redis.set("bot:replies-waiting:wechat:o6_waiting", b"3")
+    signed = Signed("b" * 40, "456", b"<xml>hello</xml>")
+
+    waiting = await arrivals.record(
+        "o6_waiting", "msg-1", "message", NOW, signed, peek="bot:replies-waiting:wechat:o6_waiting"
+    )
+    unsigned = await arrivals.record(
+        "o6_waiting", "msg-2", "message", NOW, None, peek="bot:replies-waiting:wechat:o6_waiting"
+    )
+    nothing = await arrivals.record(
+        OPENID, "msg-1", "message", NOW, Signed("c" * 40, "1", b"x"), peek="bot:replies-waiting:wechat:o6_nobody"
+    )
+    not_asked = await arrivals.record(OPENID, "msg-2", "message", NOW, None)
+
+    assert waiting == Arrival(first=True, answered_late=False, forged=False, peeked=b"3")
+    assert unsigned.peeked == b"3"
+    assert unsigned.first
+    assert nothing.peeked is None
+    assert not nothing.forged
+    assert not_asked.peeked is None
