@@ -6,6 +6,7 @@ No I/O and no clock: the event carries the time. Everything a resident can do at
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -107,6 +108,10 @@ def step(state: Conversation, event: Inbound, catalog: Catalog) -> StepResult:
     turn = _Turn(state, event, catalog)
     turn.run()
     return turn.result()
+
+
+# A run of digits, written or spoken, long enough to be a phone, ID or card number.
+_LONG_NUMBER = re.compile(r"[0-9零〇一二三四五六七八九幺两]{7,}")
 
 
 class _Turn:
@@ -1180,8 +1185,12 @@ class _Turn:
 
     def number_beside(self, service: Service, application: Application, current: Step, text: str) -> Application:
         """ "我妈，身份证号是……": a choice answered, and a number for a later question said with it, kept."""
-        found = later_answer(service, application, current, text, today=self.today)
-        if found is None or found[0].type not in NUMBER_TYPES:
+        # Every choice answer passes here: only a message with a long run of digits can hold such a number,
+        # and only the number questions are tried (parsing a district by sound is costly).
+        if not _LONG_NUMBER.search(normalize(text)):
+            return application
+        found = later_answer(service, application, current, text, today=self.today, types=NUMBER_TYPES)
+        if found is None:
             return application
         later, result = found
         self.say(self.prompts.later_answer_kept, label=later.label)

@@ -32,14 +32,21 @@ _NAMED_NOT_NUMBERED = ("district", "disability", "name")
 
 
 def later_answer(
-    service: Service, application: Application, current: Step, text: str, *, today: date
+    service: Service,
+    application: Application,
+    current: Step,
+    text: str,
+    *,
+    today: date,
+    types: tuple[str, ...] = KEPT_TYPES,
 ) -> tuple[Step, Valid] | None:
-    """The one open later question ``text`` answers, with the answer; None when none or more than one."""
+    """The one open later question of ``types`` that ``text`` answers, with the answer; None when none or
+    more than one."""
     found: list[tuple[Step, Valid]] = []
     for later in service.steps:
         if (
             later.id == current.id
-            or later.type not in KEPT_TYPES
+            or later.type not in types
             or later.id in application.answers
             or later.id in application.held
             or not later.applies(application.answers)
