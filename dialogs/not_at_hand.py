@@ -12,9 +12,11 @@ import re
 from dialogs.validators import normalize
 
 NUMBER_TYPES = ("id_number", "disability_card", "mobile")
+# Where the card is, when it is not here: "不在我这", "没放在身上", "在我哥那里", "在她儿子手里".
+_ELSEWHERE = r"(?:不|没)(?:放)?在(?:我|身|手|这|家)|在[^，。,.]{0,6}(?:那里|那儿|那边|手里)"
 _NOT_AT_HAND = re.compile(
-    r"不记得|记不得|记不清|记不住|想不起|忘了|忘记|不在身边|不在手边|不在手上|不在家|没在身上|没在身边|没带|没拿|"
-    r"找不到|找不着|弄丢|丢了|不见了|手头没有|手上没有|身上没有|不知道|不清楚"
+    r"不记得|记不得|记不清|记不住|想不起|忘了|忘记|没带|没拿|"
+    r"找不到|找不着|弄丢|丢了|不见了|手头没有|手上没有|身上没有|不知道|不清楚|" + _ELSEWHERE
 )
 
 
@@ -25,7 +27,7 @@ def not_at_hand(text: str) -> bool:
 
 # Said before any number is asked ("我没带身份证" at a choice question): only a card not with the resident
 # now, never one lost ("证丢了" answers what is to be done about the card).
-_NOT_WITH_ME = re.compile(r"没带|没拿|不在身边|不在手边|不在手上|没在身上|没在身边|忘在家|放在家")
+_NOT_WITH_ME = re.compile(r"没带|没拿|忘在家|放在家|" + _ELSEWHERE)
 _DOCUMENT = re.compile(r"身份证|残疾证|残疾人证|户口本|证件|号码")
 
 

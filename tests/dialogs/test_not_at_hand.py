@@ -23,7 +23,16 @@ from tests.dialogs.conversation import (
     then,
 )
 
-NOT_AT_HAND = ["不记得了", "证不在身边", "没带", "找不到了", "身份证忘在家里了，号码记不住"]
+NOT_AT_HAND = [
+    "不记得了",
+    "证不在身边",
+    "没带",
+    "找不到了",
+    "身份证忘在家里了，号码记不住",
+    "身份证没在我这，在我哥那里",  # where it is, said any way: with someone else, not here
+    "证在她儿子手里",
+    "没放在身上",
+]
 
 
 @pytest.mark.parametrize("words", NOT_AT_HAND)
@@ -70,7 +79,9 @@ def test_a_number_staff_can_collect_later_is_left_for_them_and_the_request_notes
     assert f"原来的残疾人证号码：{prompt(catalog, 'left_for_staff')}" in case.notes
 
 
-@pytest.mark.parametrize("words", ["450202199001011237", "我叫张三", "身份证号是450202199001011237"])
+@pytest.mark.parametrize(
+    "words", ["450202199001011237", "我叫张三", "身份证号是450202199001011237", "我在柳北区住", "她在家里躺着"]
+)
 def test_a_number_or_other_words_are_not_a_number_not_at_hand(words: str) -> None:
     assert not not_at_hand(words)
 
