@@ -58,6 +58,7 @@ def _card_matching(result: ValidationResult, disability: dict[str, Any] | None) 
     return result
 
 
+YES_NO_LABELLED_UNCLEAR = "yes_no_labelled_unclear"
 _NEED_LEVEL = "need_level"
 _NEED_CATEGORY = "need_category"
 
@@ -119,7 +120,12 @@ def parse_answer(
     if kind == "choice":
         return _choice(step, text)
     if kind == "yes_no":
-        return parse_yes_no(text)
+        said = parse_yes_no(text)
+        if isinstance(said, Invalid) and step.yes_no_labels is not None:
+            # Asked "有没有…？ 1. 有 2. 没有": the hint names those words, not "是"/"不是".
+            yes, no = step.yes_no_labels
+            return Invalid(YES_NO_LABELLED_UNCLEAR, (("yes", yes), ("no", no)))
+        return said
     if kind == "id_number":
         return parse_id_number(text, today=today)
     if kind == "disability_card":

@@ -46,7 +46,7 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.later_answers import kept as kept_answer
-from dialogs.later_answers import later_answer
+from dialogs.later_answers import later_answer, later_half_answer
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
 from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
@@ -73,6 +73,7 @@ from dialogs.safety import detect_crisis, find_warning, keeps_story
 from dialogs.schema import Catalog, Commands, Faq, Prompt, SafetyCategory, Service, Step
 from dialogs.state import SAID_LIMIT, Application, Conversation, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
+from dialogs.validators.disability_codes import describe_disability
 from dialogs.validators.numbers import answer_number
 from dialogs.waiting import asks_to_wait
 
@@ -541,12 +542,19 @@ class _Turn:
         service = self.service(application)
         current = service.step(application.step)
         said = parse_yes_no(text)
+        offered_here = proposal.step == current.id and application.phase == "asking"
         if (
-            proposal.step != current.id
-            or application.phase != "asking"
-            or isinstance(said, Invalid)
-            or card_not_with_me(text)  # "我没带身份证" is no "不是"
+            offered_here
+            and (isinstance(said, Invalid) or len(normalize(text)) > SHORT_YES_NO)
+            and isinstance(parse_answer(current, text, today=self.today), Invalid)
+            and self.keep_for_later(service, application, current, text)
         ):
+            # "她叫王桂兰" or "她是智力残疾" (no yes for all its "是") at "您和她的关系是子女，对吗？": kept for
+            # its own question, and this one offered again.
+            self.state = evolve(self.state, pending=proposal)
+            self.say_proposal(current, proposal)
+            return
+        if not offered_here or isinstance(said, Invalid) or card_not_with_me(text):  # "我没带身份证" is no "不是"
             self.answer_application(text)
             return
         if len(normalize(text)) > SHORT_YES_NO and isinstance(parse_answer(current, text, today=self.today), Valid):
@@ -1162,6 +1170,7 @@ class _Turn:
                 self.take_correction(service, application, *correction)
                 return
             if self.keep_for_later(service, application, current, text):
+                self.say(current.ask, self.options_shown(current, self.state.application or application))
                 return
             earlier = step_named(service, application, text) if says_wrong(text) else None
             other = route(text, self.catalog).service
@@ -1207,16 +1216,29 @@ class _Turn:
         self.say(self.prompts.number_not_at_hand)
 
     def keep_for_later(self, service: Service, application: Application, current: Step, text: str) -> bool:
-        """ "我爸叫刘建国" at the phone question: kept for the question it answers, this one asked again,
-        nothing counted against the resident."""
+        """ "我爸叫刘建国" at the phone question, "肢体" at the relation question: kept for the question it
+        answers (the caller asks this one again), nothing counted against the resident."""
         found = later_answer(service, application, current, text, today=self.today)
-        if found is None:
+        if found is not None:
+            later, result = found
+            application = evolve(application, held={**application.held, later.id: kept_answer(result, text)})
+            self.state = evolve(self.state, application=application)
+            self.say(self.prompts.later_answer_kept, label=later.label)
+            return True
+        half = later_half_answer(service, application, current, text)
+        if half is None:
             return False
-        later, result = found
-        application = evolve(application, held={**application.held, later.id: kept_answer(result, text)})
+        later, answer, kept = half
+        partial = {k: v for k, v in application.partial.items() if k != later.id}
+        if isinstance(answer, Valid):  # the other half was kept before: the answer is whole
+            held = {**application.held, later.id: kept_answer(answer, text)}
+            application = evolve(application, held=held, partial=partial)
+            said = answer.display
+        else:
+            application = evolve(application, partial={**partial, later.id: kept})
+            said = describe_disability(kept.get("category"), kept.get("level"))
         self.state = evolve(self.state, application=application)
-        self.say(self.prompts.later_answer_kept, label=later.label)
-        self.say(current.ask, self.options_shown(current, application))
+        self.say(self.prompts.later_answer_kept, label=said)
         return True
 
     def record(self, service: Service, application: Application, current: Step, result: Valid) -> None:

@@ -5,7 +5,8 @@ At "请说一下您的手机号码" a resident may say "我爸叫刘建国". Tha
 when its question comes ("您刚才说了……，对吗？"), as an earlier who-for answer already is.
 
 Only answers that cannot be mistaken are kept: a number, a district, a category and level, and a name
-said with "叫" or "是". A name is the speaker's own when said as "我叫…"/"我是…", else the other
+said with "叫" or "是". Half of a category and level ("肢体", then "二级") is kept as half, as it is when the
+question itself is asked. A name is the speaker's own when said as "我叫…"/"我是…", else the other
 person's; and an answer that fits two open questions equally (two phone numbers) is kept for neither.
 """
 
@@ -15,10 +16,10 @@ import re
 from datetime import date
 from typing import Any
 
-from dialogs.answers import parse_answer
+from dialogs.answers import disability_answer, parse_answer
 from dialogs.schema import Service, Step
 from dialogs.state import Application
-from dialogs.validators import Valid, normalize
+from dialogs.validators import Valid, ValidationResult, normalize
 
 KEPT_TYPES = ("name", "mobile", "id_number", "disability_card", "district", "disability")
 _OWN_NAME = re.compile(r"^(?:我叫|我是|我的名字|我姓名|本人叫|我本人叫)")
@@ -55,6 +56,31 @@ def later_answer(
         result = _answer_to(later, service, application, text, today)
         if result is not None:
             found.append((later, result))
+    return found[0] if len(found) == 1 else None
+
+
+def later_half_answer(
+    service: Service, application: Application, current: Step, text: str
+) -> tuple[Step, ValidationResult, dict[str, Any]] | None:
+    """The one open later category-and-level question that ``text`` answers half of ("肢体" at the relation
+    question), or completes with the half kept before: the question, the result and the half to keep (empty
+    once complete); None when none or more than one."""
+    if any(ch.isdigit() for ch in normalize(text)):
+        return None  # "2" chooses an option of the question asked
+    found: list[tuple[Step, ValidationResult, dict[str, Any]]] = []
+    for later in service.steps:
+        if (
+            later.id == current.id
+            or later.type != "disability"
+            or later.id in application.answers
+            or later.id in application.held
+            or not later.applies(application.answers)
+        ):
+            continue
+        before = application.partial.get(later.id) or {}
+        result, half = disability_answer(text, before)
+        if isinstance(result, Valid) or half != before:
+            found.append((later, result, half))
     return found[0] if len(found) == 1 else None
 
 

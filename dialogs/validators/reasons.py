@@ -39,6 +39,7 @@ REASON_CODES: tuple[str, ...] = (
     "name_too_long",
     "name_is_other_answer",
     "yes_no_unclear",
+    "yes_no_labelled_unclear",
     "age_unclear",
     "age_out_of_range",
     "card_disability_mismatch",

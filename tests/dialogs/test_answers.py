@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from dialogs.answers import parse_age
+from dialogs.answers import parse_age, parse_answer
+from dialogs.schema import Catalog
 from dialogs.validators import Invalid, Valid
 from tests.dialogs.validators.strategies import said_back
 
@@ -33,3 +36,11 @@ def test_an_impossible_or_missing_age_is_asked_again_with_an_example(said: str) 
     result = parse_age(said)
     assert isinstance(result, Invalid)
     assert "岁" in said_back(result)
+
+
+def test_an_unclear_answer_to_a_question_with_its_own_yes_and_no_words_is_told_those_words(catalog: Catalog) -> None:
+    has_card = catalog.services["living-allowance"].step("has_card")
+
+    result = parse_answer(has_card, "王桂兰", today=date(2026, 12, 3))
+
+    assert result == Invalid("yes_no_labelled_unclear", (("yes", "有"), ("no", "没有")))

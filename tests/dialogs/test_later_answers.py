@@ -20,6 +20,7 @@ from tests.dialogs.conversation import (
     last,
     prompt,
     said,
+    talk,
     then,
 )
 
@@ -137,3 +138,71 @@ def test_a_choice_said_by_its_number_keeps_nothing_beside_it(catalog: Catalog) -
     application = result.state.application
     assert application is not None
     assert application.held == {}
+
+
+def test_half_of_the_category_and_level_said_early_is_kept_as_half_and_counts_no_failure(catalog: Catalog) -> None:
+    result = last(then(catalog, at(catalog, "relationship"), "她是智力残疾"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.partial["disability"] == {"category": 5, "level": None}
+    assert said(result).startswith(prompt(catalog, "later_answer_kept", label="智力"))
+    assert current_step(result.state) == "relationship"
+    assert result.state.misunderstood == 0
+
+
+def test_half_said_at_the_question_itself_asked_is_kept_the_same_way(catalog: Catalog) -> None:
+    results = then(catalog, at(catalog, "relationship"), "不是")
+    assert current_step(last(results).state) == "relationship"
+    assert last(results).state.pending is None
+
+    result = last(then(catalog, results, "肢体"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.partial["disability"] == {"category": 4, "level": None}
+    assert said(result).startswith(prompt(catalog, "later_answer_kept", label="肢体"))
+    assert ask(catalog, NURSING, "relationship", proxy=True) in said(result)
+    assert result.state.misunderstood == 0
+
+
+def test_the_other_half_said_early_too_makes_a_whole_answer_offered_when_its_question_comes(catalog: Catalog) -> None:
+    results = then(catalog, at(catalog, "relationship"), "智力", "一级")
+
+    application = last(results).state.application
+    assert application is not None
+    assert application.held["disability"]["value"] == {"category": 5, "level": 1}
+    assert "disability" not in application.partial
+    assert last(results).state.misunderstood == 0
+    results = answered_until(catalog, then(catalog, results, "子女"), "disability")
+    assert isinstance(last(results).state.pending, Proposal)
+    taken = last(then(catalog, results, "是")).state.application
+    assert taken is not None
+    assert taken.answers["disability"] == {"category": 5, "level": 1}
+
+
+def test_a_half_kept_early_needs_only_the_other_half_when_its_question_comes(catalog: Catalog) -> None:
+    results = then(catalog, at(catalog, "relationship"), "智力", "子女")
+    results = answered_until(catalog, results, "disability")
+    assert current_step(last(results).state) == "disability"
+
+    taken = last(then(catalog, results, "一级")).state.application
+
+    assert taken is not None
+    assert taken.answers["disability"] == {"category": 5, "level": 1}
+
+
+def test_a_later_answer_at_an_offered_answer_keeps_it_and_offers_the_same_again(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+    offered = last(results).state.pending
+    assert isinstance(offered, Proposal)
+    assert offered.step == "relationship"
+
+    result = last(then(catalog, results, "她叫王桂兰"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held["name"]["value"] == "王桂兰"
+    assert result.state.pending == offered
+    assert said(result) == "\n".join([prompt(catalog, "later_answer_kept", label="残疾人姓名"), said(last(results))])
+    assert result.state.misunderstood == 0
