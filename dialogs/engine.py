@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import cn2an
 
-from dialogs.answers import disability_answer, is_skip, parse_answer
+from dialogs.answers import choice_options, disability_answer, is_skip, parse_answer
 from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
 from dialogs.commands import Command, detect_command, is_exact_command
 from dialogs.contact_preference import ContactPreference, states_a_wish
@@ -269,7 +269,7 @@ class _Turn:
         current = self.service(application).step(application.step)
         if current.type != "choice" or not any(ch.isalpha() for ch in normalize(text)):
             return False
-        if isinstance(parse_choice(text, _choice_options(current)), Invalid):
+        if isinstance(parse_choice(text, choice_options(current)), Invalid):
             return False
         self.answer_application(text)
         return True
@@ -1533,10 +1533,6 @@ def _label_of(current: Step, value: Any) -> str:
         labels = current.yes_no_labels or ("是", "不是")
         return labels[0] if value else labels[1]
     return next((o.label for o in current.options if o.value == value), str(value))
-
-
-def _choice_options(current: Step) -> list[ChoiceOption]:
-    return [ChoiceOption(o.value, o.label, o.synonyms) for o in current.options]
 
 
 def _options_of(current: Step) -> tuple[str, ...]:
