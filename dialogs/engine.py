@@ -196,11 +196,12 @@ class _Turn:
         self.idle(text, first_contact=first_contact)
 
     def result(self) -> StepResult:
-        state = evolve(self.state, last_seen=self.event.now, greeted=True)
         if self.repeat_only:
+            state = evolve(self.state, last_seen=self.event.now, greeted=True)
             return StepResult(state=state, replies=tuple(self.replies), effects=tuple(self.effects))
         bot_text = "\n".join(render_text(r) for r in self.replies)
-        state = evolve(state, last_replies=tuple(r.to_dict() for r in self.replies)).with_turns(
+        last_replies = tuple(r.to_dict() for r in self.replies)
+        state = evolve(self.state, last_seen=self.event.now, greeted=True, last_replies=last_replies).with_turns(
             Turn("resident", self.event.text[:MAX_TEXT]), Turn("bot", bot_text)
         )
         return StepResult(state=state, replies=tuple(self.replies), effects=tuple(self.effects))
