@@ -7,6 +7,7 @@ from typing import Any
 
 import cn2an
 
+from dialogs.prepared import prepared
 from dialogs.relations import relation_in
 from dialogs.schema import Step
 from dialogs.validators import (
@@ -103,8 +104,14 @@ def is_skip(text: str) -> bool:
     return normalize(text) in SKIP_WORDS
 
 
-def choice_options(step: Step) -> list[ChoiceOption]:
-    return [ChoiceOption(value=o.value, label=o.label, synonyms=o.synonyms) for o in step.options]
+def choice_options(step: Step) -> tuple[ChoiceOption, ...]:
+    # The same objects every time: the choice validator's cache of each option's words then finds
+    # them by identity instead of comparing them field by field on every message.
+    return prepared(step, _choice_options)
+
+
+def _choice_options(step: Step) -> tuple[ChoiceOption, ...]:
+    return tuple(ChoiceOption(value=o.value, label=o.label, synonyms=o.synonyms) for o in step.options)
 
 
 def parse_answer(

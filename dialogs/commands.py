@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from dialogs.person_request import asks_for_person
@@ -69,18 +70,34 @@ def _exact(commands: Commands) -> frozenset[str]:
     return frozenset(wanted for _command, wanted, _slack in prepared(commands, _phrases))
 
 
+def _any_phrase(commands: Commands) -> re.Pattern[str]:
+    # Plain words one after another: the regex engine skips ahead to their first characters, so one
+    # search is far cheaper than testing every phrase in turn (most messages are answers, not commands).
+    words = sorted({wanted for _command, wanted, _slack in prepared(commands, _phrases)}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else re.compile(r"(?!)")
+
+
 def detect_command(text: str, commands: Commands) -> Command | None:
     said = normalize(text)
     if not said:
         return None
+    # Every test below needs a phrase inside the message (the end of ``plain`` is inside it too).
+    if prepared(commands, _any_phrase).search(said) is not None:
+        found = _phrase_command(said, commands)
+        if found is not None:
+            return found
+    if asks_for_person(said):
+        return "handoff"  # "我要找个活人问问": a person asked for in the resident's own words
+    return None
+
+
+def _phrase_command(said: str, commands: Commands) -> Command | None:
     plain = said.rstrip(_PARTICLES)
     for command, wanted, slack in prepared(commands, _phrases):
         if said == wanted or (wanted in said and len(said) <= len(wanted) + slack):
             return command
         if command in _AT_END and plain.endswith(wanted) and len(said) <= _AT_END_LIMIT:
             return command
-    if asks_for_person(said):
-        return "handoff"  # "我要找个活人问问": a person asked for in the resident's own words
     return None
 
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dialogs.pattern_chars import needed_chars
+
 
 class ContactPreference(StrEnum):
     TEXT_ONLY = "text_only"
@@ -90,6 +92,14 @@ _HARM = re.compile(r"骂|威胁|恐吓|吓唬|骚扰|催债|催款|讨债|要债
 _ASKING_TO_CALL_US = re.compile(r"^我(可以|能)(给你们)?打(个)?电话(吗|么|嘛)")
 
 
+# Every wish and every word of deafness holds one of these: most answers hold none, and skip the clauses.
+_NEEDED = needed_chars(pattern.pattern for pattern in (_NO_CALLS, _TEXT, _CALLS, _VIA_FAMILY, _DEAF))
+
+
+def _says_nothing_of_contact(text: str) -> bool:
+    return _NEEDED is not None and _NEEDED.isdisjoint(text)
+
+
 def _negated(clause: str, start: int) -> bool:
     return _NEGATION.search(clause[max(0, start - 4) : start]) is not None
 
@@ -141,6 +151,8 @@ def _own_deafness(clause: str) -> bool:
 
 def detect(text: str) -> ContactPreference | None:
     """The preference one message states, or None when it says nothing about being contacted."""
+    if _says_nothing_of_contact(text):
+        return None
     wishes: list[tuple[int, int, ContactPreference]] = []
     deaf = False
     # Recognised speech comes with spaces between words ("别 打 电话"): they separate nothing.
@@ -165,4 +177,6 @@ def latest(texts: Iterable[str]) -> Heard | None:
 def states_a_wish(text: str) -> bool:
     """The message says outright how to be contacted ("别打电话", "发文字"), not only that the speaker cannot
     hear ("听力残疾" may answer a question about the disability)."""
+    if _says_nothing_of_contact(text):
+        return False
     return any(_wishes(clause) for clause in _CLAUSE.split(_SPACE.sub("", text)) if clause)

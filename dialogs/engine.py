@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import cn2an
 
-from dialogs.answers import disability_answer, is_skip, parse_answer
+from dialogs.answers import choice_options, disability_answer, is_skip, parse_answer
 from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
 from dialogs.commands import Command, detect_command, is_exact_command
 from dialogs.contact_preference import ContactPreference, states_a_wish
@@ -197,11 +197,12 @@ class _Turn:
         self.idle(text, first_contact=first_contact)
 
     def result(self) -> StepResult:
-        state = evolve(self.state, last_seen=self.event.now, greeted=True)
         if self.repeat_only:
+            state = evolve(self.state, last_seen=self.event.now, greeted=True)
             return StepResult(state=state, replies=tuple(self.replies), effects=tuple(self.effects))
         bot_text = "\n".join(render_text(r) for r in self.replies)
-        state = evolve(state, last_replies=tuple(r.to_dict() for r in self.replies)).with_turns(
+        last_replies = tuple(r.to_dict() for r in self.replies)
+        state = evolve(self.state, last_seen=self.event.now, greeted=True, last_replies=last_replies).with_turns(
             Turn("resident", self.event.text[:MAX_TEXT]), Turn("bot", bot_text)
         )
         return StepResult(state=state, replies=tuple(self.replies), effects=tuple(self.effects))
@@ -270,7 +271,7 @@ class _Turn:
         current = self.service(application).step(application.step)
         if current.type != "choice" or not any(ch.isalpha() for ch in normalize(text)):
             return False
-        if isinstance(parse_choice(text, _choice_options(current)), Invalid):
+        if isinstance(parse_choice(text, choice_options(current)), Invalid):
             return False
         self.answer_application(text)
         return True
@@ -1555,10 +1556,6 @@ def _label_of(current: Step, value: Any) -> str:
         labels = current.yes_no_labels or ("是", "不是")
         return labels[0] if value else labels[1]
     return next((o.label for o in current.options if o.value == value), str(value))
-
-
-def _choice_options(current: Step) -> list[ChoiceOption]:
-    return [ChoiceOption(o.value, o.label, o.synonyms) for o in current.options]
 
 
 def _options_of(current: Step) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dialogs.pattern_chars import needed_chars
 from dialogs.prepared import prepared
 from dialogs.schema import Catalog, Safety, SafetyCategory
 from dialogs.state import Conversation
@@ -31,6 +32,7 @@ class _Rules:
     categories: tuple[tuple[SafetyCategory, re.Pattern[str] | None, tuple[re.Pattern[str], ...]], ...]
     negations: tuple[str, ...]
     any_phrase: re.Pattern[str]  # every phrase of every category at once: most messages match none
+    needed: frozenset[str] | None  # a message without any of these characters matches no phrase
 
 
 def _any_of(patterns: list[str]) -> re.Pattern[str]:
@@ -49,6 +51,7 @@ def _rules_for(categories: tuple[SafetyCategory, ...], negations: tuple[str, ...
         ),
         negations=tuple(sorted((n for n in (normalize(n) for n in negations) if n), key=len, reverse=True)),
         any_phrase=_any_of([p for category in categories for p in category.phrases]),
+        needed=needed_chars(p for category in categories for p in category.phrases),
     )
 
 
@@ -79,6 +82,8 @@ def find_warning(text: str, safety: Safety) -> SafetyCategory | None:
 def _find(said: str, rules: _Rules) -> Danger | None:
     if not said or not rules.categories:
         return None
+    if rules.needed is not None and rules.needed.isdisjoint(said):
+        return None  # proven in a set test; the search below tries every phrase at every position
     if rules.any_phrase.search(said) is None:
         return None  # blanking look-alikes only removes matches: no phrase in the message, no danger
     for category, look_alikes, phrases in rules.categories:
