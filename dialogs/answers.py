@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -32,9 +33,15 @@ from dialogs.validators.person_name import OTHER_ANSWER
 _AGE_WORDS = {"刚出生": 0, "不到一岁": 0, "几个月": 0, "没满一岁": 0, "个月": 0, "月大": 0}
 
 
+# A number counting something else is no age: "听力二级" is a level, "2015年" a year.
+_OTHER_COUNT = re.compile(r"[0-9零〇一二三四五六七八九十百两]\s*(?:级|年|号|元|块|次|楼|层)")
+
+
 def parse_age(text: str) -> ValidationResult:
     """An age in years, said in digits or words ("3岁", "三岁", "两岁半"): 0 to 120."""
     said = normalize(text)
+    if _OTHER_COUNT.search(said):
+        return Invalid("age_unclear")
     for words, years in _AGE_WORDS.items():
         if words in said:
             return Valid(value=years, display="不到一岁")

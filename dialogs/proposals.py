@@ -2,7 +2,9 @@
 
 "帮我爸爸申请，我是他女儿" answers the relationship question too, and "家里领低保" in the first message
 answers the low-income question. Only a choice or a yes/no is offered this way, and only from a part
-of a sentence that is about that question (it names the question's topic), so nothing is guessed.
+of a sentence that is about that question (it names the question's topic), so nothing is guessed. The
+request that opened the application may also name one option outright ("想配助听器" at "想配哪一种辅具？"),
+by a word of two or more characters that belongs to that option alone and is no negation or catch-all.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ _CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
 _APPLICANT_FIELD = "applicant"
 _RELATIONSHIP_FIELD = "proxy_relationship"
 _PROXY = "proxy"
+# Words that cannot name an option by themselves: "听不见", "不知道", "其他", "别的".
+_NOT_NAMING = re.compile(r"[不没无]|其他|别的")
 
 
 def proposal_for(step: Step, application: Application, *, today: date) -> Proposal | None:
@@ -33,7 +37,7 @@ def proposal_for(step: Step, application: Application, *, today: date) -> Propos
             found = _from_topic(step, text, today)
         if found is not None:
             return found
-    return None
+    return _from_option_words(step, application.said[0]) if application.said else None
 
 
 def _from_relation(step: Step, text: str) -> Proposal | None:
@@ -58,3 +62,20 @@ def _from_topic(step: Step, text: str, today: date) -> Proposal | None:
         if isinstance(result, Valid):
             return Proposal(step.id, result.value, clause)
     return None
+
+
+def _from_option_words(step: Step, request: str) -> Proposal | None:
+    """The one option the whole request names, quoting the part that names it; None for none or several."""
+    if step.type != "choice" or step.field in (_APPLICANT_FIELD, _RELATIONSHIP_FIELD):
+        return None  # who applies, and for whom, is read from how the person is named (above)
+    named: dict[str, str] = {}
+    for clause in _CLAUSES.split(request):
+        said = normalize(clause)
+        for option in step.options:
+            words = (normalize(word) for word in (option.label, *option.synonyms))
+            if any(len(word) >= 2 and not _NOT_NAMING.search(word) and word in said for word in words):
+                named.setdefault(option.value, clause)
+    if len(named) != 1:
+        return None
+    ((value, clause),) = named.items()
+    return Proposal(step.id, value, clause)

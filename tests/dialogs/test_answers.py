@@ -38,6 +38,16 @@ def test_an_impossible_or_missing_age_is_asked_again_with_an_example(said: str) 
     assert "岁" in said_back(result)
 
 
+@pytest.mark.parametrize("said", ["听力二级", "一级", "2015年", "3号楼", "五百块"])
+def test_a_number_that_counts_something_else_is_no_age(said: str) -> None:
+    assert parse_age(said) == Invalid("age_unclear")
+
+
+@pytest.mark.parametrize(("said", "years"), [("今年45了", 45), ("她今年七十三", 73), ("73周岁", 73), ("快八十了", 80)])
+def test_an_age_said_in_a_sentence_is_still_an_age(said: str, years: int) -> None:
+    assert parse_age(said) == Valid(value=years, display=f"{years}岁")
+
+
 def test_an_unclear_answer_to_a_question_with_its_own_yes_and_no_words_is_told_those_words(catalog: Catalog) -> None:
     has_card = catalog.services["living-allowance"].step("has_card")
 

@@ -61,3 +61,42 @@ def test_an_answered_or_already_offered_question_is_not_offered_again(catalog: C
 
     assert proposal_for(step, Application(**{**application.__dict__, "proposed": ("dibao",)}), today=TODAY) is None
     assert proposal_for(step, said(LIVING, "家里领低保", dibao="applying"), today=TODAY) is None
+
+
+DEVICE = "assistive-device"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "value", "quote"),
+    [
+        pytest.param("我耳朵听不见，想配助听器", "hearing", "我耳朵听不见", id="a-hearing-aid"),
+        pytest.param("我想申请一个轮椅", "wheelchair", "我想申请一个轮椅", id="a-wheelchair"),
+        pytest.param("我爸腿不好，想要个拐杖", "walking", "想要个拐杖", id="a-walking-stick"),
+    ],
+)
+def test_the_request_that_named_an_option_offers_it(
+    catalog: Catalog, request_text: str, value: str, quote: str
+) -> None:
+    step = catalog.services[DEVICE].step("device")
+
+    assert proposal_for(step, said(DEVICE, request_text), today=TODAY) == Proposal("device", value, quote)
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        pytest.param("我想配辅具，不知道配什么", id="a-catch-all-word"),
+        pytest.param("我想配个辅具", id="no-option-named"),
+        pytest.param("想要轮椅，也想要拐杖", id="two-options"),
+    ],
+)
+def test_a_request_naming_no_single_option_offers_nothing(catalog: Catalog, request_text: str) -> None:
+    step = catalog.services[DEVICE].step("device")
+
+    assert proposal_for(step, said(DEVICE, request_text), today=TODAY) is None
+
+
+def test_only_the_opening_request_can_name_an_option_outright(catalog: Catalog) -> None:
+    step = catalog.services[DEVICE].step("device")
+
+    assert proposal_for(step, said(DEVICE, "我想配辅具", "轮椅"), today=TODAY) is None
