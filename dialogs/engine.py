@@ -86,6 +86,8 @@ MISUNDERSTOOD_LIMIT = 3
 SHORT_YES_NO = 3  # "是的呀": longer answers to "对吗？" may carry an answer of their own
 MISSES_AFTER_HANDOFF_OFFER = 2  # then a person is asked for without asking again
 RESUME_AFTER_SECONDS = 6 * 3600
+# In ``handoff_for``: the open request for a person is the urgent one a danger word filed.
+URGENT = "!urgent"
 RECENT_TURNS = 10  # a warning said in the last few turns is not said again
 READ_BACK = ("id_number", "disability_card", "mobile")
 CONFIDENT_SPEECH = 0.6  # below this, "您是说……吗？" before acting on what was heard
@@ -151,6 +153,8 @@ class _Turn:
             self.crisis(crisis, text)
             if keeps_story(self.state, self.catalog, urgent_service=HANDOFF_SERVICE):
                 self.answer_application(text)  # her account of what happened is the answer, not lost
+            else:
+                self.offer_after_crisis(text)
             return
         self.warn_first(text)
         if self.unsure_of_speech(text):
@@ -424,8 +428,13 @@ class _Turn:
     # ----------------------------------------------------------------- pending questions
 
     def crisis(self, category: SafetyCategory, text: str) -> None:
-        """Say what to do now and file an urgent request; any application waits, untouched."""
+        """Say what to do now and file an urgent request; any application waits, untouched. While the urgent
+        request filed before is open, what she says now goes to it: one urgent case, not one per message."""
         self.say(category.say)
+        if self.state.handoff_case and self.state.handoff_for == URGENT:
+            self.effects.append(AddToCase(case_id=self.state.handoff_case, text=text[:MAX_TEXT]))
+            self.say(self.prompts.crisis_added, case_id=self.state.handoff_case)
+            return
         self.effects.append(
             CreateCase(
                 service=HANDOFF_SERVICE,
@@ -439,6 +448,16 @@ class _Turn:
             )
         )
         self.say(self.catalog.safety.footer, case_id=CASE_ID_PLACEHOLDER)  # told once the case is saved
+        self.handed_off(URGENT)
+
+    def offer_after_crisis(self, text: str) -> None:
+        """ "我想找律师，我老公喝了酒就打我": the request is not lost to the alarm; it is offered next."""
+        if self.state.application is not None or self.state.pending is not None:
+            return
+        wanted = route(text, self.catalog).service
+        if wanted is not None and wanted != HANDOFF_SERVICE and wanted in self.catalog.services:
+            self.state = evolve(self.state, pending=Offer(wanted))
+            self.reask()
 
     def warn_first(self, text: str) -> None:
         """ "被骗": call 110 now, said before the message is handled as usual; not again and again."""
@@ -963,17 +982,28 @@ class _Turn:
         self.state = evolve(self.state, pending=None)
         if isinstance(result, Valid) and result.value and offered is not None:
             self.start(offered, intro=True)
+        elif isinstance(result, Invalid) and offered is not None and self.answers_first_question(offered, text):
+            # "给我自己" to "要现在申请法律援助吗？": a yes, and the answer to its first question.
+            self.start(offered, intro=True, ask=False)
+            self.answer_application(text)
         elif isinstance(result, Valid):
             self.show_menu()
         else:
             self.handle_text(text)  # not an answer to the offer: what they said instead
+
+    def answers_first_question(self, service: Service, text: str) -> bool:
+        first = next_step(service, {}, None, only_unanswered=False)
+        if first is None or first.type not in ("choice", "yes_no"):
+            return False  # a name or a number said here is no answer to a question not yet asked
+        return isinstance(parse_answer(first, text, today=self.today), Valid)
 
     # ----------------------------------------------------------------- applications
 
     def service(self, application: Application) -> Service:
         return self.catalog.services[application.service]
 
-    def start(self, service: Service, *, intro: bool) -> None:
+    def start(self, service: Service, *, intro: bool, ask: bool = True) -> None:
+        """Open ``service``: its intro, then its first question (unless the caller answers it at once)."""
         if service.id == HANDOFF_SERVICE and self.open_handoff() is not None:
             self.hand_off()  # "人工" again: staff already have this conversation's request
             return
@@ -988,7 +1018,8 @@ class _Turn:
         self.state = evolve(self.state, application=application, pending=None, menu_group="")
         if intro:
             self.say(service.intro)
-        self.ask_current()
+        if ask:
+            self.ask_current()
 
     def reask(self) -> None:
         """Ask again whatever is open: the pending question, else the application's, else the menu."""
@@ -1446,6 +1477,8 @@ class _Turn:
         about = state.application.application_id if state.application is not None else ""
         if state.application is not None and state.application.service == HANDOFF_SERVICE:
             about = ""
+        if state.handoff_for == URGENT:  # staff already have her urgent request: a person is asked there
+            about = URGENT
         return state.handoff_case if state.handoff_case and state.handoff_for == about else None
 
     def handed_off(self, about: str) -> None:

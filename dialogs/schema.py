@@ -218,6 +218,7 @@ class Prompts(_Model):
     handoff_offer: Prompt
     handoff_declined: Prompt
     handoff_open: Prompt
+    crisis_added: Prompt
     resume_offer: Prompt
     resumed: Prompt
     cancel_confirm: Prompt

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.events import CreateCase, StepResult
+from dialogs.events import AddToCase, CreateCase, StepResult
+from dialogs.pending import Offer
 from dialogs.safety import find_danger
 from dialogs.schema import Catalog
 from tests.dialogs.conversation import (
@@ -25,6 +26,7 @@ from tests.dialogs.conversation import (
     then,
 )
 
+CRISIS_ADVICE = "您的安全最重要"
 DANGER_SETS = Path(__file__).resolve().parents[1] / "data" / "safety"
 
 CRISES = {
@@ -115,6 +117,43 @@ def test_danger_told_when_asking_for_a_person_files_one_urgent_case_not_two(cata
     (case,) = cases(told)
     assert case.urgent
     assert told.state.application == last(walk).state.application
+
+
+def test_danger_said_again_goes_to_the_open_urgent_case_not_a_second_one(catalog: Catalog) -> None:
+    first = talk(catalog, "你好", "他喝了酒就打我")
+    (urgent,) = cases(last(first))
+    assert urgent.urgent
+
+    again = last(then(catalog, first, "他经常打我，还不给我钱看病"))
+
+    assert cases(again) == []
+    (added,) = [effect for effect in again.effects if isinstance(effect, AddToCase)]
+    assert added.case_id == last(first).state.handoff_case
+    assert added.text == "他经常打我，还不给我钱看病"
+    assert CRISIS_ADVICE in texts(again)[0]
+
+
+def test_asking_for_a_person_after_danger_goes_to_the_open_urgent_case(catalog: Catalog) -> None:
+    first = talk(catalog, "你好", "他喝了酒就打我")
+
+    asked = last(then(catalog, first, "转人工"))
+
+    assert cases(asked) == []
+    assert [effect for effect in asked.effects if isinstance(effect, AddToCase)]
+
+
+def test_a_request_said_with_the_danger_is_offered_after_the_alarm(catalog: Catalog) -> None:
+    told = last(talk(catalog, "我想找律师，我老公喝了酒就打我"))
+
+    (case,) = cases(told)
+    assert case.urgent
+    assert told.state.pending == Offer(LEGAL)
+
+    started = last(then(catalog, [told], "给我自己"))  # a yes, and the answer to the first question
+
+    assert started.state.application is not None
+    assert started.state.application.service == LEGAL
+    assert started.state.application.answers["applicant"] == "self"
 
 
 # ----------------------------------------------------------------------------- what counts as danger
