@@ -67,7 +67,7 @@ from dialogs.pending import (
     Which,
 )
 from dialogs.prepared import prepared
-from dialogs.proposals import proposal_for
+from dialogs.proposals import proposal_for, topic_answer
 from dialogs.render import render_text
 from dialogs.safety import detect_crisis, find_warning, keeps_story
 from dialogs.schema import Catalog, Commands, Faq, Prompt, SafetyCategory, Service, Step
@@ -1259,7 +1259,7 @@ class _Turn:
             return True
         half = later_half_answer(service, application, current, text)
         if half is None:
-            return False
+            return self.keep_topic_for_later(service, application, current, text)
         later, answer, kept = half
         partial = {k: v for k, v in application.partial.items() if k != later.id}
         if isinstance(answer, Valid):  # the other half was kept before: the answer is whole
@@ -1271,6 +1271,23 @@ class _Turn:
             said = describe_disability(kept.get("category"), kept.get("level"))
         self.state = evolve(self.state, application=application)
         self.say(self.prompts.later_answer_kept, label=said)
+        return True
+
+    def keep_topic_for_later(self, service: Service, application: Application, current: Step, text: str) -> bool:
+        """ "家里领低保" at the name question: remembered as said, so its own question offers it."""
+        answered = [
+            later
+            for later in service.steps
+            if later.id != current.id
+            and later.id not in application.answers
+            and later.id not in application.proposed
+            and later.may_apply(application.answers)
+            and topic_answer(later, text, today=self.today) is not None
+        ]
+        if len(answered) != 1:
+            return False
+        self.state = evolve(self.state, application=self.heard_in(application, text))
+        self.say(self.prompts.later_answer_kept, label=answered[0].label)
         return True
 
     def record(self, service: Service, application: Application, current: Step, result: Valid) -> None:

@@ -8,6 +8,8 @@ Only answers that cannot be mistaken are kept: a number, a district, a category 
 said with "叫" or "是". Half of a category and level ("肢体", then "二级") is kept as half, as it is when the
 question itself is asked. A name is the speaker's own when said as "我叫…"/"我是…", else the other
 person's; and an answer that fits two open questions equally (two phone numbers) is kept for neither.
+A question that hangs on an answer not yet given ("视力一级" before "有没有残疾人证") can still be answered
+early; what is kept for a question that then does not apply is never used.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def later_answer(
             or later.type not in types
             or later.id in application.answers
             or later.id in application.held
-            or not later.applies(application.answers)
+            or not later.may_apply(application.answers)
         ):
             continue
         result = _answer_to(later, service, application, text, today)
@@ -74,7 +76,7 @@ def later_half_answer(
             or later.type != "disability"
             or later.id in application.answers
             or later.id in application.held
-            or not later.applies(application.answers)
+            or not later.may_apply(application.answers)
         ):
             continue
         before = application.partial.get(later.id) or {}

@@ -40,6 +40,13 @@ def proposal_for(step: Step, application: Application, *, today: date) -> Propos
     return _from_option_words(step, application.said[0]) if application.said else None
 
 
+def topic_answer(step: Step, text: str, *, today: date) -> Proposal | None:
+    """An answer to the choice or yes/no ``step`` in a part of ``text`` that names its topic ("家里领低保")."""
+    if step.type not in ("choice", "yes_no"):
+        return None
+    return _from_topic(step, text, today)
+
+
 def _from_relation(step: Step, text: str) -> Proposal | None:
     relation = relation_in(text)
     if relation is None:

@@ -130,6 +130,11 @@ class Step(_Model):
     def applies(self, answers: dict[str, Any]) -> bool:
         return all(condition.holds(answers) for condition in self.when)
 
+    def may_apply(self, answers: dict[str, Any]) -> bool:
+        """Whether this step can still be asked: no condition fails on an answer already given (one on an
+        answer still to come may yet hold)."""
+        return all(condition.holds(answers) or condition.step_id not in answers for condition in self.when)
+
 
 class Service(_Model):
     """One request a resident can make, from first question to the case it files."""

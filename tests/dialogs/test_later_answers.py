@@ -206,3 +206,26 @@ def test_a_later_answer_at_an_offered_answer_keeps_it_and_offers_the_same_again(
     assert result.state.pending == offered
     assert said(result) == "\n".join([prompt(catalog, "later_answer_kept", label="残疾人姓名"), said(last(results))])
     assert result.state.misunderstood == 0
+
+
+def test_a_fact_said_early_about_a_later_choice_is_remembered_and_offered_when_its_question_comes(
+    catalog: Catalog,
+) -> None:
+    results = talk(catalog, "你好", "我想帮我爸申请生活补贴", "是", "我是他儿子")
+    assert current_step(last(results).state) == "proxy_name"
+
+    kept = last(then(catalog, results, "家里领低保"))
+
+    assert said(kept).startswith(prompt(catalog, "later_answer_kept", label="低保情况"))
+    assert kept.state.misunderstood == 0
+    assert current_step(kept.state) == "proxy_name"
+    results = then(catalog, [*results, kept], "刘明", PROXY_PHONE, "有")
+    assert last(results).state.pending == Proposal("dibao", "receiving", "家里领低保")
+
+
+def test_a_question_that_hangs_on_an_answer_still_to_come_may_be_answered_early(catalog: Catalog) -> None:
+    disability = catalog.services["home-accessibility"].step("disability")  # asked only with a card
+
+    assert disability.may_apply({})
+    assert disability.may_apply({"has_card": True})
+    assert not disability.may_apply({"has_card": False})
