@@ -35,6 +35,8 @@ async def to_staff(
     """The answer when ``event`` went to staff; None when the assistant handles it."""
     if event.kind not in ("text", "voice"):
         return None
+    if event.kind == "text" and not marks.talking and marks.pick is None:
+        return None  # no one to give the words to: known without reading them (most messages)
     text = event.text.strip()
     unheard = not text
     if unheard:

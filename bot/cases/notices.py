@@ -19,7 +19,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseEventRow, CaseNoticeRow, CaseRow, utcnow
-from bot.storage.db import execute_alone
+from bot.storage.db import execute_alone, execute_sql_alone
 
 NOTICE_FILED = "filed"  # the request was filed: its number
 # The conversation tells the number within seconds; the notice waits this long for it to do so.
@@ -31,6 +31,11 @@ LONGEST_RETRY = timedelta(hours=2)
 MAX_ATTEMPTS = 30
 CLAIM_BATCH = 20
 UNTOLD = "没能把申请编号告诉居民，请用其他方式联系。"  # shown to staff on the case
+# ``told`` on PostgreSQL, written out: on the message path, building and compiling it cost more than running it.
+_TOLD_SQL = (
+    "UPDATE case_notices SET status = 'told', updated_at = $1"
+    " WHERE case_id = ANY($2::integer[]) AND kind = $3 AND status = 'pending'"
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +65,16 @@ class NoticeStore:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = sessionmaker
         self.clock = clock
+        bind = sessionmaker.kw.get("bind")
+        self._postgresql = bind is not None and bind.dialect.name == "postgresql"
 
     async def told(self, case_ids: Sequence[int], kind: str = NOTICE_FILED) -> int:
         """The conversation told these cases' residents; their pending notices need not be sent."""
         if not case_ids:
             return 0
+        if self._postgresql:
+            parameters = (self.clock(), list(case_ids), kind)
+            return await execute_sql_alone(self._sessions, _TOLD_SQL, parameters, lambda result: result.rowcount)
         statement = (
             update(CaseNoticeRow)
             .where(

@@ -33,7 +33,7 @@ from bot.cases.validation import (
     check_text,
 )
 from bot.security.crypto import Cipher
-from bot.storage.db import execute_alone
+from bot.storage.db import execute_sql_alone
 
 MAX_LIST_LIMIT = 1000
 # Rows decrypted per round while searching by name or number tail.
@@ -101,13 +101,13 @@ class CaseStore(CaseNotes):
 
     async def _file_in_one_statement(self, new: NewCase) -> int:
         """``create`` on PostgreSQL: one atomic statement, outside any transaction (``filing.py``)."""
-        statement = filing_statement(
+        sql, parameters = filing_statement(
             self._new_values(new),
             {"service": new.service},
             new_notice_values(0),
             first_heard(0, new.transcript, self._cipher),
         )
-        return await execute_alone(self._sessions, statement, lambda result: int(result.scalar_one()))
+        return await execute_sql_alone(self._sessions, sql, parameters, lambda result: int(result.scalar_one()))
 
     async def list(
         self,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.cases.notices import NoticeStore
+from bot.cases.told_together import ToldTogether
 from bot.channels.base import Channel, Incoming
 from bot.observability import metrics
 from bot.pipeline import Outcome, Pipeline
@@ -48,6 +49,11 @@ class TurnRunner:
     pipeline: Pipeline
     notices: NoticeStore | None = None  # case numbers told here need not be sent again later
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _told: ToldTogether | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.notices is not None:
+            self._told = ToldTogether(self.notices)
 
     def start(self, incoming: Incoming) -> asyncio.Task[Outcome]:
         """Start the pipeline's work on one message; it goes on whoever stops waiting for it."""
@@ -153,10 +159,10 @@ class TurnRunner:
 
     async def told(self, case_ids: Sequence[int]) -> None:
         """The answer carrying these case numbers has gone out: their notices need not be sent."""
-        if not case_ids or self.notices is None:
+        if not case_ids or self._told is None:
             return
         try:
-            await self.notices.told(case_ids)
+            await self._told.told(case_ids)
         except Exception as error:  # the database is down: the notice goes out later, once more than needed
             log.warning("case notice not marked told: %s", type(error).__name__)
 

@@ -85,6 +85,18 @@ async def test_a_number_told_in_the_conversation_is_never_sent_again(
     assert await notices.backlog() == 0
 
 
+async def test_numbers_told_together_are_each_marked_and_other_residents_notices_wait(
+    case_store: CaseStore, notices: NoticeStore
+) -> None:
+    first, _ = await case_store.create(new_case())
+    second, _ = await case_store.create(new_case())
+    untold, _ = await case_store.create(new_case())
+
+    assert await notices.told([first, second]) == 2
+    assert await notices.told([first, second], kind="another") == 0
+    assert [await notices.status_of(case) for case in (first, second, untold)] == ["told", "told", "pending"]
+
+
 async def test_a_claimed_notice_is_not_claimed_again_until_its_lease_runs_out(
     case_store: CaseStore, notices: NoticeStore, clock: MovableClock
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,18 @@ async def test_the_initial_migration_can_be_undone_and_redone(sqlite_database_ur
             assert "cases" in await connection.run_sync(lambda sync: inspect(sync).get_table_names())
     finally:
         await engine.dispose()
+
+
+async def test_a_connection_the_server_closed_is_replaced_before_it_is_lent(postgres_database_url: str) -> None:
+    engine, administrator = create_engine(postgres_database_url), create_engine(postgres_database_url)
+    try:
+        async with engine.connect() as connection:
+            pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        async with administrator.connect() as other:  # as when the server restarts
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await asyncio.sleep(0.2)  # the closed socket reaches the pooled connection
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+    finally:
+        await engine.dispose()
+        await administrator.dispose()
