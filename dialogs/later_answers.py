@@ -51,12 +51,13 @@ def later_answer(
             later.id == current.id
             or later.type not in types
             or later.id in application.answers
-            or later.id in application.held
             or not later.may_apply(application.answers)
         ):
             continue
         result = _answer_to(later, service, application, text, today)
-        if result is not None:
+        held = application.held.get(later.id)
+        if result is not None and not (isinstance(held, dict) and held.get("value") == result.value):
+            # A new value replaces one kept before ("区错了，是柳南区"); the same one again is no news.
             found.append((later, result))
     return found[0] if len(found) == 1 else None
 

@@ -229,3 +229,22 @@ def test_a_question_that_hangs_on_an_answer_still_to_come_may_be_answered_early(
     assert disability.may_apply({})
     assert disability.may_apply({"has_card": True})
     assert not disability.may_apply({"has_card": False})
+
+
+def test_a_new_value_said_for_a_kept_answer_replaces_it(catalog: Catalog) -> None:
+    results = then(catalog, at(catalog, "proxy_phone"), "户口在柳北区")
+
+    result = last(then(catalog, results, "区错了，是柳南区"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held["district"]["display"] == "柳南区"
+    assert result.state.misunderstood == 0
+
+
+def test_the_same_kept_answer_said_again_is_no_news_and_counts_as_not_understood(catalog: Catalog) -> None:
+    results = then(catalog, at(catalog, "proxy_phone"), "户口在柳北区")
+
+    result = last(then(catalog, results, "户口在柳北区"))
+
+    assert result.state.misunderstood == 1
