@@ -395,10 +395,12 @@ class _Turn:
 
     def go_back(self) -> None:
         application = self.state.application
+        offered_here = isinstance(self.state.pending, Proposal)  # "您刚才说了……，对吗？" is this step's question
         if self.state.pending is not None:
             self.state = evolve(self.state, pending=None)
-            self.reask()
-            return
+            if not offered_here:
+                self.reask()
+                return
         if application is None:
             self.show_menu()
             return

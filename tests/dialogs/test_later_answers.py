@@ -248,3 +248,14 @@ def test_the_same_kept_answer_said_again_is_no_news_and_counts_as_not_understood
     result = last(then(catalog, results, "户口在柳北区"))
 
     assert result.state.misunderstood == 1
+
+
+def test_going_back_at_an_offered_answer_goes_to_the_question_before_it(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+    assert isinstance(last(results).state.pending, Proposal)  # "您和残疾人本人的关系是子女，对吗？"
+
+    back = last(then(catalog, results, "上一步"))
+
+    assert back.state.pending is None
+    assert current_step(back.state) == "applicant"
+    assert said(back).startswith(ask(catalog, NURSING, "applicant"))
