@@ -83,12 +83,56 @@ def detect_command(text: str, commands: Commands) -> Command | None:
         return None
     # Every test below needs a phrase inside the message (the end of ``plain`` is inside it too).
     if prepared(commands, _any_phrase).search(said) is not None:
+        if _declines_a_person(said, commands):
+            return None  # "不用转人工，我自己填": the words of the command, said to refuse it
         found = _phrase_command(said, commands)
         if found is not None:
             return found
+        if _person_asked_in_a_clause(text, commands):
+            return "handoff"  # "帮我转人工，我想问问残疾证年审的事": the rest is what to ask the person
     if asks_for_person(said):
         return "handoff"  # "我要找个活人问问": a person asked for in the resident's own words
     return None
+
+
+_CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
+_DECLINING = "(?:不要|不用|不想|不需要|不必|别|甭|无需|没必要)(?:再|帮我|给我|去)?"
+
+
+def _person_phrases(commands: Commands) -> tuple[str, ...]:
+    return tuple(wanted for command, wanted, _slack in prepared(commands, _phrases) if command == "handoff")
+
+
+def _declining(commands: Commands) -> re.Pattern[str]:
+    words = "|".join(map(re.escape, sorted(prepared(commands, _person_phrases), key=len, reverse=True)))
+    return re.compile(f"{_DECLINING}(?:{words})") if words else re.compile(r"(?!)")
+
+
+def _declines_a_person(said: str, commands: Commands) -> bool:
+    return prepared(commands, _declining).search(said) is not None
+
+
+# A clause this long besides the request for a person says what the person is wanted for.
+_SAYS_WHAT = 4
+
+
+def says_what_for(text: str, commands: Commands) -> bool:
+    """ "帮我转人工，我想问问残疾证年审的事": besides asking for a person, what it is about ("谢谢" is not)."""
+    phrases = prepared(commands, _person_phrases)
+    return any(
+        len(said) >= _SAYS_WHAT and not any(wanted in said for wanted in phrases)
+        for said in (normalize(clause) for clause in _CLAUSES.split(text))
+    )
+
+
+def _person_asked_in_a_clause(text: str, commands: Commands) -> bool:
+    """A clause of its own that asks for a person, whatever the other clauses say."""
+    slack = _SLACK_BY_COMMAND["handoff"]
+    for clause in _CLAUSES.split(text):
+        said = normalize(clause)
+        if any(wanted in said and len(said) <= len(wanted) + slack for wanted in prepared(commands, _person_phrases)):
+            return True
+    return False
 
 
 def _phrase_command(said: str, commands: Commands) -> Command | None:

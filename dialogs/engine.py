@@ -17,7 +17,7 @@ import cn2an
 
 from dialogs.answers import choice_options, disability_answer, is_skip, parse_answer
 from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
-from dialogs.commands import Command, detect_command, is_exact_command
+from dialogs.commands import Command, detect_command, is_exact_command, says_what_for
 from dialogs.contact_preference import ContactPreference, states_a_wish
 from dialogs.contact_preference import detect as contact_wish_in
 from dialogs.corrections import correction_in, says_wrong
@@ -364,6 +364,10 @@ class _Turn:
             self.state = evolve(self.state, pending=None)
             if self.open_handoff() is not None:
                 self.hand_off()  # staff already have this conversation's request: it goes there
+            elif application is None and says_what_for(self.event.text, self.catalog.commands):
+                # What the person is wanted for was said with the request: it is the answer, not asked again.
+                self.start(self.catalog.services[HANDOFF_SERVICE], intro=True, ask=False)
+                self.answer_application(self.event.text)
             elif application is None:
                 self.start(self.catalog.services[HANDOFF_SERVICE], intro=True)
             elif application.service == HANDOFF_SERVICE:

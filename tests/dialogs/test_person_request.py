@@ -8,7 +8,18 @@ import pytest
 from dialogs.commands import detect_command
 from dialogs.person_request import asks_for_person
 from dialogs.schema import Catalog
-from tests.dialogs.conversation import NURSING, PROXY_ANSWERS, cases, current_step, fill, last, prompt, said, then
+from tests.dialogs.conversation import (
+    NURSING,
+    PROXY_ANSWERS,
+    cases,
+    current_step,
+    fill,
+    last,
+    prompt,
+    said,
+    talk,
+    then,
+)
 
 IN_OWN_WORDS = [
     "我要找个活人问问",
@@ -63,3 +74,36 @@ def test_asking_for_a_person_in_own_words_mid_application_files_a_request_like_t
     assert result.state.application is not None
     assert result.state.application.service == NURSING
     assert prompt(catalog, "resumed") in said(result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["不要转人工", "不用转人工，我自己填", "别找工作人员了", "我不需要人工服务"],
+)
+def test_the_words_for_a_person_said_to_refuse_one_are_no_request(catalog: Catalog, text: str) -> None:
+    assert detect_command(text, catalog.commands) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["帮我转人工，我想问问残疾证年审的事", "我想问问残疾证年审的事，帮我转人工", "怎么转人工"],
+)
+def test_a_person_asked_for_in_a_clause_of_its_own_is_a_request_whatever_else_is_said(
+    catalog: Catalog, text: str
+) -> None:
+    assert detect_command(text, catalog.commands) == "handoff"
+
+
+def test_what_the_person_is_wanted_for_said_with_the_request_is_filed_without_asking_again(catalog: Catalog) -> None:
+    result = last(talk(catalog, "帮我转人工，我想问问残疾证年审的事"))
+
+    (case,) = cases(result)
+    assert case.answers["topic"] == "帮我转人工，我想问问残疾证年审的事"
+    assert result.state.application is None
+
+
+def test_a_bare_request_for_a_person_asks_what_it_is_about(catalog: Catalog) -> None:
+    result = last(talk(catalog, "帮我转人工，谢谢"))
+
+    assert cases(result) == []
+    assert current_step(result.state) == "topic"
