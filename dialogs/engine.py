@@ -855,6 +855,11 @@ class _Turn:
             self.understood()
             self.show_menu()
             return
+        if isinstance(said, Valid):  # "好的" to "是……，还是……？" chooses neither: the question stays
+            self.state = evolve(self.state, pending=which)
+            if not self.misunderstood():
+                self.reask()
+            return
         self.handle_text(text)  # something else: what they said instead
 
     def guess_options(self, guess: Guess) -> list[ChoiceOption]:

@@ -111,6 +111,18 @@ def test_a_tie_is_answered_by_a_two_option_question_not_not_understood(catalog: 
     assert texts(result)[-1].startswith("您是想问")
 
 
+def test_a_yes_to_a_two_option_question_keeps_the_question_open(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "护理补贴和生活补贴")
+    asked = last(results).state.pending
+    assert isinstance(asked, Which)
+
+    result = last(then(catalog, results, "好的"))
+
+    assert result.state.pending == asked
+    assert texts(result)[-1].startswith("您是想问")
+    assert result.state.misunderstood == 1
+
+
 @pytest.mark.parametrize(
     ("sentence", "service"),
     [
