@@ -88,8 +88,9 @@ def detect_command(text: str, commands: Commands) -> Command | None:
         found = _phrase_command(said, commands)
         if found is not None:
             return found
-        if _person_asked_in_a_clause(text, commands):
-            return "handoff"  # "帮我转人工，我想问问残疾证年审的事": the rest is what to ask the person
+        found = _command_in_a_clause(text, commands)
+        if found is not None:
+            return found  # "帮我转人工，我想问问残疾证年审的事", "我听不懂，说简单一点"
     if asks_for_person(said):
         return "handoff"  # "我要找个活人问问": a person asked for in the resident's own words
     return None
@@ -112,6 +113,11 @@ def _declines_a_person(said: str, commands: Commands) -> bool:
     return prepared(commands, _declining).search(said) is not None
 
 
+# Commands that may come with other words in other clauses: a request for a person, for another way of
+# answering. (Not "取消" or "重复": "不知道，取消吧" may answer a question.)
+_IN_A_CLAUSE: frozenset[Command | None] = frozenset(
+    {"handoff", "mode_voice", "mode_text", "mode_simple", "slower", "faster"}
+)
 # A clause this long besides the request for a person says what the person is wanted for.
 _SAYS_WHAT = 4
 
@@ -125,14 +131,15 @@ def says_what_for(text: str, commands: Commands) -> bool:
     )
 
 
-def _person_asked_in_a_clause(text: str, commands: Commands) -> bool:
-    """A clause of its own that asks for a person, whatever the other clauses say."""
-    slack = _SLACK_BY_COMMAND["handoff"]
+def _command_in_a_clause(text: str, commands: Commands) -> Command | None:
+    """A request about the conversation itself (a person, how answers are said) in a clause of its own,
+    whatever the other clauses say."""
     for clause in _CLAUSES.split(text):
         said = normalize(clause)
-        if any(wanted in said and len(said) <= len(wanted) + slack for wanted in prepared(commands, _person_phrases)):
-            return True
-    return False
+        found = _phrase_command(said, commands) if said else None
+        if found in _IN_A_CLAUSE:
+            return found
+    return None
 
 
 def _phrase_command(said: str, commands: Commands) -> Command | None:

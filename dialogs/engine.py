@@ -75,6 +75,7 @@ from dialogs.state import SAID_LIMIT, Application, Conversation, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
 from dialogs.validators.disability_codes import describe_disability
 from dialogs.validators.numbers import answer_number
+from dialogs.validators.yes_no import YES_NO_UNCLEAR
 from dialogs.waiting import asks_to_wait
 
 Question = TypeVar("Question", bound=PendingQuestion)
@@ -256,6 +257,10 @@ class _Turn:
         if isinstance(self.state.pending, ModeQuestion):
             return True
         return route(text, self.catalog).service is not None or match_faq(text, self.catalog) is not None
+
+    def names_something(self, text: str) -> bool:
+        """A service, a menu option or a common question: understood even where it answers nothing."""
+        return self.names_a_service(text) or match_faq(text, self.catalog) is not None
 
     def answers_open_question(self, text: str) -> bool:
         application = self.state.application
@@ -913,6 +918,12 @@ class _Turn:
         """One yes/no answer to the money screening; after the last, the help that may fit."""
         money = self.catalog.money
         said = screening_answer(text, next_question(money, screening.answers)) if money else None
+        if money is not None and said is None and not self.names_something(text):
+            # Neither yes nor no, nor anything else understood: the question stays, asked again.
+            if not self.misunderstood():
+                self.say_text(self.reason_text(Invalid(YES_NO_UNCLEAR)))
+                self.reask()
+            return
         if money is None or said is None:
             self.state = evolve(self.state, pending=None)
             self.handle_text(text)  # not an answer: what they want instead

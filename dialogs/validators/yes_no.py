@@ -60,7 +60,8 @@ _LATIN: dict[str, _Kind] = {
 # "是不是", "要不要", "有没有": the person is asking back. "不是不是" is an emphatic no.
 _ASKING_BACK = re.compile(r"(?<![不没])([^不没])[不没]\1")
 _NUMBERED = {1: True, 2: False}
-_ASK_AGAIN = "yes_no_unclear"
+YES_NO_UNCLEAR = "yes_no_unclear"
+_ASK_AGAIN = YES_NO_UNCLEAR
 
 
 def _kinds(answer: str) -> list[_Kind | None]:

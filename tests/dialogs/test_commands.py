@@ -174,3 +174,17 @@ def test_a_status_question_at_the_end_of_a_longer_message_is_asked_whatever_it_n
 )
 def test_status_words_not_at_the_end_of_a_long_message_are_not_a_status_question(catalog: Catalog, text: str) -> None:
     assert detect_command(text, catalog.commands) != "status"
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        pytest.param("我听不懂，说简单一点", "mode_simple", id="simpler-after-a-complaint"),
+        pytest.param("我听不懂", "mode_simple", id="not-understood-asks-for-simpler"),
+        pytest.param("太快了，我跟不上", "slower", id="slower-with-a-reason"),
+    ],
+)
+def test_a_request_about_how_answers_are_said_counts_in_a_clause_of_its_own(
+    catalog: Catalog, text: str, command: Command
+) -> None:
+    assert detect_command(text, catalog.commands) == command

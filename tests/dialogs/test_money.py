@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
+from dialogs.pending import Money
 from dialogs.schema import Catalog, MoneyHelp
+from tests.dialogs.conversation import last, talk, texts, then
 
 
 @pytest.fixture
@@ -32,3 +34,27 @@ def test_each_yes_adds_its_help_in_question_order(catalog: Catalog, money: Money
 def test_a_question_about_money_is_recognised_in_other_words(money: MoneyHelp) -> None:
     assert asks_about_money("我们家能领哪些补贴呀", money)
     assert not asks_about_money("护理补贴怎么申请", money)
+
+
+@pytest.mark.parametrize("said", ["我要钱", "我想要钱", "有没有钱领", "能领点钱吗"])
+def test_asking_for_money_in_plain_words_is_a_question_about_money(money: MoneyHelp, said: str) -> None:
+    assert asks_about_money(said, money)
+
+
+def test_an_answer_that_is_neither_yes_nor_no_nor_anything_else_keeps_the_question(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我要钱")
+    asked = last(results).state.pending
+    assert isinstance(asked, Money)
+
+    result = last(then(catalog, results, "这个咋说呢"))
+
+    assert result.state.pending == asked
+    assert result.state.misunderstood == 1
+    assert texts(result)[0] == catalog.reasons["yes_no_unclear"].text
+
+
+def test_a_service_named_instead_of_an_answer_is_taken(catalog: Catalog) -> None:
+    result = last(talk(catalog, "你好", "我要钱", "我想申请护理补贴"))
+
+    assert result.state.application is not None
+    assert result.state.application.service == "nursing-allowance"
