@@ -75,6 +75,7 @@ from dialogs.state import SAID_LIMIT, Application, Conversation, Turn
 from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
 from dialogs.validators.disability_codes import describe_disability
 from dialogs.validators.numbers import answer_number
+from dialogs.validators.person_name import OTHER_ANSWER
 from dialogs.validators.yes_no import YES_NO_UNCLEAR
 from dialogs.waiting import asks_to_wait
 
@@ -1196,6 +1197,8 @@ class _Turn:
                 today=self.today,
                 **card_checks(service, current, application.answers),
             )
+        if current.type == "name" and isinstance(result, Valid) and self.names_an_option(service, current, text):
+            result = Invalid(OTHER_ANSWER)  # "财产" at the name question answers "遇到的是哪一类事？"
         if is_paged(current):
             paged = parse_page(current, text, later=application.paged == current.id, more=self.more_option())
             if isinstance(paged, Valid) and paged.value == MORE:
@@ -1245,6 +1248,17 @@ class _Turn:
         if current.type in ("choice", "yes_no"):
             application = self.number_beside(service, application, current, text)
         self.record(service, application, current, result)
+
+    def names_an_option(self, service: Service, current: Step, text: str) -> bool:
+        """The whole answer is an option of another question of this service, word for word."""
+        said = normalize(text)
+        return any(
+            said == normalize(word)
+            for step in service.steps
+            if step.id != current.id and step.type == "choice"
+            for option in step.options
+            for word in (option.label, *option.synonyms)
+        )
 
     def number_beside(self, service: Service, application: Application, current: Step, text: str) -> Application:
         """ "我妈，身份证号是……": a choice answered, and a number for a later question said with it, kept."""

@@ -259,3 +259,14 @@ def test_going_back_at_an_offered_answer_goes_to_the_question_before_it(catalog:
     assert back.state.pending is None
     assert current_step(back.state) == "applicant"
     assert said(back).startswith(ask(catalog, NURSING, "applicant"))
+
+
+def test_an_option_of_another_question_said_at_a_name_question_is_not_taken_as_a_name(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想找律师", "替我妈", "是")
+    assert current_step(last(results).state) == "proxy_name"
+
+    result = last(then(catalog, results, "财产"))
+
+    assert current_step(result.state) == "proxy_name"
+    assert result.state.application is not None
+    assert "proxy_name" not in result.state.application.answers
