@@ -67,6 +67,13 @@ def _numeral_run(run: str) -> str:
         return _digit_by_digit(run)
 
 
+def without_quantities(text: str) -> str:
+    """``text`` without numbers said as amounts ("骗了她两万块", "三十岁"): place-value units are never part of a
+    phone, ID or card number said digit by digit, so such a number is something else the resident said."""
+    folded = unicodedata.normalize("NFKC", text)
+    return _NUMERAL_RUN.sub(lambda run: " " if _UNITS.intersection(run.group()) else run.group(), folded)
+
+
 def spoken_symbols(text: str) -> str:
     """The digits, X (叉) and B (补) in ``text``, in order, everything else dropped.
 

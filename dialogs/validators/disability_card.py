@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from dialogs.validators.digits import spoken_symbols
+from dialogs.validators.digits import spoken_symbols, without_quantities
 from dialogs.validators.disability_codes import (
     DISABILITY_CATEGORIES,
     DISABILITY_LEVELS,
@@ -32,7 +32,7 @@ def _card_display(number: str, category: int, level: int, reissue: int | None) -
 def parse_disability_card(text: str, id_number: str | None, *, today: date) -> ValidationResult:
     """A card number said or typed. When ``id_number`` (the 18-character ID given earlier) is known,
     the card must belong to it."""
-    symbols = spoken_symbols(text)
+    symbols = spoken_symbols(without_quantities(text))
     if not any(ch.isdigit() for ch in symbols):
         return Invalid("card_missing")
     base, marker, reissue_text = symbols.partition("B")

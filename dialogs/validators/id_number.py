@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Literal
 
-from dialogs.validators.digits import spoken_symbols
+from dialogs.validators.digits import spoken_symbols, without_quantities
 from dialogs.validators.result import Invalid, Valid, ValidationResult
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -71,7 +71,7 @@ def parse_id_number(text: str, *, today: date) -> ValidationResult:
     18-character form. Numbers from outside Liuzhou are fine: the area code never changes. ``today``
     (the day the message was sent, never a clock read here) rules out births in the future."""
     # Every X counts as heard, wherever it is, so the length said back matches what was said.
-    heard = spoken_symbols(text).replace("B", "")
+    heard = spoken_symbols(without_quantities(text)).replace("B", "")
     if not any(ch.isdigit() for ch in heard):
         return Invalid("id_missing")
     if _ID15.fullmatch(heard):

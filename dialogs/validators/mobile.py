@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dialogs.validators.digits import spoken_digits
+from dialogs.validators.digits import spoken_digits, without_quantities
 from dialogs.validators.result import Invalid, Valid, ValidationResult
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -21,7 +21,7 @@ def _without_country_code(digits: str) -> str:
 
 def parse_mobile(text: str) -> ValidationResult:
     """An 11-digit mobile number, with or without +86; the value is the bare 11 digits."""
-    heard = spoken_digits(text)
+    heard = spoken_digits(without_quantities(text))
     if heard is None:
         return Invalid("mobile_missing")
     if heard.endswith("X"):

@@ -199,3 +199,7 @@ def test_near_miss_numbers_are_never_read_back_in_the_reason(text: str) -> None:
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
 def test_parse_id_number_survives_hostile_text(text: str) -> None:
     assert_is_result_without_personal_digits(parse_id_number(text, today=TODAY), text)
+
+
+def test_an_amount_is_no_id_number_said_digit_by_digit() -> None:
+    assert parse_id_number("骗了她两万块钱", today=TODAY) == Invalid("id_missing")

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dialogs.validators import Valid, parse_mobile
+from dialogs.validators import Invalid, Valid, parse_mobile
 from tests.dialogs.validators.strategies import (
     HOSTILE_TEXTS,
     assert_is_result_without_personal_digits,
@@ -94,3 +94,12 @@ def test_near_miss_numbers_are_never_read_back_in_the_reason(text: str) -> None:
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
 def test_parse_mobile_survives_hostile_text(text: str) -> None:
     assert_is_result_without_personal_digits(parse_mobile(text), text)
+
+
+@pytest.mark.parametrize("said", ["去年有人上门推销保健品，骗了她两万块钱", "两万块", "她今年七十三岁"])
+def test_an_amount_or_an_age_is_no_phone_number_said_digit_by_digit(said: str) -> None:
+    assert parse_mobile(said) == Invalid("mobile_missing")
+
+
+def test_a_phone_number_said_beside_an_amount_is_still_heard() -> None:
+    assert parse_mobile("我电话13977218868，被骗了两万") == Valid(value="13977218868", display="139 7721 8868")
