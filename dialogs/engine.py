@@ -88,6 +88,10 @@ MISUNDERSTOOD_LIMIT = 3
 SHORT_YES_NO = 3  # "是的呀": longer answers to "对吗？" may carry an answer of their own
 MISSES_AFTER_HANDOFF_OFFER = 2  # then a person is asked for without asking again
 RESUME_AFTER_SECONDS = 6 * 3600
+# Mid-application, another service is turned to only when the message asks for it ("算了，我想问法律援助")
+# or names it in full ("法律援助"): "孩子是自闭症" describes the child, it does not ask for 康复救助.
+_NAMES_A_SERVICE = 0.85
+_ASKS_FOR = re.compile(r"想|要|申请|办|问|咨询|算了|换")
 # In ``handoff_for``: the open request for a person is the urgent one a danger word filed.
 URGENT = "!urgent"
 RECENT_TURNS = 10  # a warning said in the last few turns is not said again
@@ -1230,7 +1234,8 @@ class _Turn:
                 self.say(current.ask, self.options_shown(current, self.state.application or application))
                 return
             earlier = step_named(service, application, text) if says_wrong(text) else None
-            other = route(text, self.catalog).service
+            routed = route(text, self.catalog)
+            other = routed.service if routed.score >= _NAMES_A_SERVICE or _ASKS_FOR.search(text) else None
             if earlier is not None:  # "电话号码错了" while answering something else
                 self.correct(application, earlier)
             elif other is not None and other != service.id and self.state.paused is None:

@@ -383,3 +383,23 @@ def test_her_daughter_said_alone_answers_the_relationship_question(catalog: Cata
 
     assert answers_of(last(results))["relationship"] == "child"
     assert last(results).state.misunderstood == 0
+
+
+def test_a_condition_described_mid_application_does_not_switch_to_the_service_it_could_name(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是", "不是")
+
+    result = last(then(catalog, results, "她是自闭症"))
+
+    assert result.state.application is not None
+    assert result.state.application.service == NURSING
+    assert result.state.paused is None
+
+
+def test_another_service_asked_for_mid_application_is_turned_to(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是", "不是")
+
+    result = last(then(catalog, results, "算了，我想问法律援助"))
+
+    assert result.state.application is not None
+    assert result.state.application.service == "legal-aid"
+    assert result.state.paused is not None
