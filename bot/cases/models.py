@@ -307,11 +307,21 @@ class CaseAudioRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
 
 
+class CaseMonthSealedRow(Base):
+    """A Beijing month (``YYYY-MM``) the dashboard has counted into ``case_month_counts`` once it was over;
+    from then on the trigger of migration 0008 keeps its counters. Months not named here have no counters."""
+
+    __tablename__ = "case_months_sealed"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+
+
 class CaseMonthCountRow(Base):
-    """How many cases filed in a Beijing month (``YYYY-MM``) have a value of one dimension the dashboard counts
-    (``district:<service>`` with the district, ``channel``, ``mode``, ``who`` (self or proxy), ``outcome``, ''
-    while open). Kept by a database trigger on ``cases`` (migration 0008), never written here: always equal
-    to a recount of the month's cases. A counter that fell to 0 may stay."""
+    """How many cases filed in a sealed Beijing month (``YYYY-MM``) have a value of one dimension the dashboard
+    counts (``district:<service>`` with the district, ``channel``, ``mode``, ``who`` (self or proxy),
+    ``outcome``, '' while open). Written once when the month is sealed, then kept by a database trigger on
+    ``cases`` (migration 0008): always equal to a recount of the month's cases. A counter that fell to 0 may
+    stay."""
 
     __tablename__ = "case_month_counts"
 

@@ -1,7 +1,8 @@
 """Every figure of the dashboard, from SQL aggregates over cases and their events.
 
-Counts of whole Beijing months are read from the counters the database keeps per month (migration 0008);
-the days of the period outside whole months are grouped from the cases themselves. Medians and 90th
+Counts of whole Beijing months that are over are read from the counters of sealed months (migration 0008,
+``month_counts``); the current month and the days of the period outside whole months are grouped from the
+cases themselves. Medians and 90th
 percentiles are computed by PostgreSQL (``percentile_cont``); SQLite, the embedded store of a small office,
 has no such function, so there the durations are fetched and sorted here. Urgent cases are few, so their
 claim times are always fetched.
@@ -14,14 +15,15 @@ import math
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
 from sqlalchemy import ColumnElement, and_, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cases.models import CaseMonthCountRow, CaseRow
+from bot.cases.models import CaseRow
 from bot.cases.types import CaseStatus
+from bot.staff.dashboard.month_counts import DISTRICT, counts, seal_months
 from bot.staff.dashboard.period import Period
 from bot.staff.dashboard.sla import due_within, rules, urgent_claim_within
 from bot.staff.dashboard.targets import TARGET_SERVICES
@@ -85,8 +87,9 @@ async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period
             return await query(session)
 
     postgres = sessionmaker.kw["bind"].dialect.name == "postgresql"
-    counts, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
-        run(lambda session: _counts(session, period)),
+    sealed = await seal_months(sessionmaker, period, now)
+    found, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
+        run(lambda session: counts(session, period, sealed)),
         run(lambda session: _timings(session, period, "claimed", postgres)),
         run(lambda session: _timings(session, period, "resolved", postgres)),
         run(lambda session: _past_due(session, now)),
@@ -96,9 +99,9 @@ async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period
     by: dict[str, Counter[str]] = {name: Counter() for name in ("service", "district", "channel", "mode", "who")}
     outcomes: Counter[str] = Counter()
     subsidy_by_district: Counter[tuple[str, str]] = Counter()
-    for (dimension, value), n in counts.items():
-        if dimension.startswith(_DISTRICT):
-            service = dimension.removeprefix(_DISTRICT)
+    for (dimension, value), n in found.items():
+        if dimension.startswith(DISTRICT):
+            service = dimension.removeprefix(DISTRICT)
             by["service"][service] += n
             by["district"][value] += n
             if service in ("living-allowance", "nursing-allowance"):
@@ -144,68 +147,9 @@ def _in_period(period: Period) -> ColumnElement[bool]:
     return and_(CaseRow.created_at >= period.start, CaseRow.created_at < period.end)
 
 
-# The counters' dimension of service and district together: ``district:<service>``, the district as value.
-_DISTRICT = "district:"
-
-
 def _ranked(found: Counter[str]) -> dict[str, int]:
     """Largest first, ties by name (the same order however the counts were put together)."""
     return dict(sorted(((key, n) for key, n in found.items() if n), key=lambda item: (-item[1], item[0])))
-
-
-async def _counts(session: AsyncSession, period: Period) -> Counter[tuple[str, str]]:
-    """The period's cases counted by (dimension, value), as the monthly counters hold them: whole months from
-    the counters, the days before and after them from the cases."""
-    months = whole_months(period)
-    if months is None:
-        return await _counted_live(session, period.start, period.end)
-    row = CaseMonthCountRow
-    query = (
-        select(row.dimension, row.value, func.sum(row.count))
-        .where(row.month >= _month_key(months.first), row.month <= _month_key(months.last))
-        .group_by(row.dimension, row.value)
-    )
-    found: Counter[tuple[str, str]] = Counter()
-    for dimension, value, n in (await session.execute(query)).all():
-        found[(str(dimension), str(value))] += int(n)
-    for start, end in ((period.start, months.start), (months.end, period.end)):
-        if start < end:
-            found.update(await _counted_live(session, start, end))
-    return found
-
-
-def whole_months(period: Period) -> Period | None:
-    """The whole Beijing months inside ``period``, or None when it holds none."""
-    first = period.first if period.first.day == 1 else (period.first.replace(day=1) + timedelta(days=32)).replace(day=1)
-    after = period.last + timedelta(days=1)
-    if after.day != 1:
-        after = period.last.replace(day=1)
-    return Period(first, after - timedelta(days=1)) if first < after else None
-
-
-def _month_key(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-async def _counted_live(session: AsyncSession, start: datetime, end: datetime) -> Counter[tuple[str, str]]:
-    """The cases filed from ``start`` until ``end``, counted as the monthly counters count them. One scan,
-    grouped by every dimension at once (a group for nearly every case, but these are a few weeks at most
-    whenever the period holds a whole month)."""
-    alone = CaseRow.proxy_relationship.is_(None).label("alone")
-    dimensions = (CaseRow.service, CaseRow.district, CaseRow.channel, CaseRow.mode, alone, CaseRow.outcome)
-    query = (
-        select(*dimensions, func.count())
-        .where(CaseRow.created_at >= start, CaseRow.created_at < end)
-        .group_by(*dimensions)
-    )
-    found: Counter[tuple[str, str]] = Counter()
-    for service, district, channel, mode, by_self, outcome, n in (await session.execute(query)).all():
-        found[(_DISTRICT + str(service), district or "")] += n
-        found[("channel", str(channel))] += n
-        found[("mode", str(mode))] += n
-        found[("who", "self" if by_self else "proxy")] += n
-        found[("outcome", outcome or "")] += n
-    return found
 
 
 async def _outcomes_ever(session: AsyncSession) -> dict[tuple[str, str], int]:

@@ -1,24 +1,26 @@
 """Migrations 0006 and 0007 fill their new columns from the case events (0006: the outcome; 0007: the first
-claim and resolve, kept by a trigger afterwards), and 0008 counts the cases per month (kept by a trigger
-afterwards), on SQLite and on a PostgreSQL database of its own (it migrates down and up, which the shared
-test database must not do)."""
+claim and resolve, kept by a trigger afterwards), and 0008 counts the cases of each month once it is sealed
+(kept by a trigger afterwards), on SQLite and on a PostgreSQL database of its own (it migrates down and up,
+which the shared test database must not do)."""
 
 from __future__ import annotations
 
 import secrets
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.db import alembic_config, create_engine, upgrade_database
+from bot.cases.models import UTCDateTime
+from bot.staff.dashboard.month_counts import seal
+from bot.storage.db import alembic_config, create_engine, create_sessionmaker, upgrade_database
 from tests.fixtures.database import _execute_outside_a_transaction
 from tests.fixtures.services import POSTGRES_URL, service_missing
 
@@ -156,7 +158,23 @@ def _sum(*counters: dict[tuple[str, str, str], int]) -> dict[tuple[str, str, str
     return dict(total)
 
 
-async def test_migration_0008_counts_the_cases_of_each_beijing_month_and_keeps_counting_after(fresh_url: str) -> None:
+async def _sealed(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        return [month for (month,) in await connection.execute(text("SELECT month FROM case_months_sealed"))]
+
+
+def _filed() -> TextClause:
+    # Bound as the service binds it (naive UTC text on SQLite), so that periods compare with it as with theirs.
+    return text(_FILED).bindparams(bindparam("at", type_=UTCDateTime))
+
+
+def _moved(case_id: int) -> TextClause:
+    return text(f"UPDATE cases SET created_at = :at WHERE id = {case_id}").bindparams(  # noqa: S608
+        bindparam("at", type_=UTCDateTime)
+    )
+
+
+async def test_migration_0008_counts_only_the_months_sealed_and_keeps_counting_them_after(fresh_url: str) -> None:
     engine = create_engine(fresh_url)
     filed = {"blob": b"x", "service": "rehab", "district": "城中区", "proxy": None, "outcome": None}
     try:
@@ -164,34 +182,39 @@ async def test_migration_0008_counts_the_cases_of_each_beijing_month_and_keeps_c
             await connection.run_sync(_migrate_to("0007"))
         async with engine.begin() as connection:
             # 23:59:59.999999 on 31 October in Beijing, then midnight on 1 November.
-            await connection.execute(text(_FILED), {**filed, "id": 1, "key": "k1", "at": _at("2026-10-31", 15) + _LAST})
+            await connection.execute(_filed(), {**filed, "id": 1, "key": "k1", "at": _at("2026-10-31", 15) + _LAST})
             await connection.execute(
-                text(_FILED), {**filed, "id": 2, "key": "k2", "at": _at("2026-10-31", 16), "proxy": "子女"}
+                _filed(), {**filed, "id": 2, "key": "k2", "at": _at("2026-10-31", 16), "proxy": "子女"}
             )
         await upgrade_database(fresh_url)
-        first = _counters("2026-10", "rehab", "城中区", "self", "")
-        second = _counters("2026-11", "rehab", "城中区", "proxy", "")
-        assert await _month_counts(engine) == _sum(first, second)
+        assert await _month_counts(engine) == {}  # nothing sealed, nothing counted
+        assert await seal(create_sessionmaker(engine), date(2026, 10, 1))
+        assert await _sealed(engine) == ["2026-10"]
+        assert await _month_counts(engine) == _counters("2026-10", "rehab", "城中区", "self", "")
 
-        async with engine.begin() as connection:  # after the migration the trigger counts
-            await connection.execute(text(_FILED), {**filed, "id": 3, "key": "k3", "at": _at("2026-11-05", 7)})
+        async with engine.begin() as connection:  # the trigger counts the sealed month only
+            await connection.execute(_filed(), {**filed, "id": 3, "key": "k3", "at": _at("2026-11-05", 7)})
+            await connection.execute(_filed(), {**filed, "id": 4, "key": "k4", "at": _at("2026-10-05", 7)})
             await connection.execute(text("UPDATE cases SET outcome = 'approved', district = NULL WHERE id = 1"))
-            await connection.execute(
-                text("UPDATE cases SET created_at = :at WHERE id = 2"), {"at": _at("2026-12-01", 1)}
-            )
-            await connection.execute(text("DELETE FROM cases WHERE id = 3"))
+            await connection.execute(text("UPDATE cases SET outcome = 'approved' WHERE id = 3"))
+            await connection.execute(_moved(2), {"at": _at("2026-10-01", 1)})
+            await connection.execute(_moved(3), {"at": _at("2026-10-31", 16)})
+            await connection.execute(text("DELETE FROM cases WHERE id = 4"))
         first = _counters("2026-10", "rehab", "", "self", "approved")
-        second = _counters("2026-12", "rehab", "城中区", "proxy", "")
+        second = _counters("2026-10", "rehab", "城中区", "proxy", "")
         assert await _month_counts(engine) == _sum(first, second)
 
-        async with engine.begin() as connection:  # undone and redone: counted again from the cases
+        async with engine.begin() as connection:  # undone and redone: nothing sealed until asked again
             await connection.run_sync(_migrate_to("0007", down=True))
         await upgrade_database(fresh_url)
-        assert await _month_counts(engine) == _sum(first, second)
+        assert await _month_counts(engine) == {}
+        assert await _sealed(engine) == []
 
         if engine.dialect.name == "postgresql":
+            assert await seal(create_sessionmaker(engine), date(2026, 10, 1))
             async with engine.begin() as connection:
                 await connection.execute(text("TRUNCATE cases CASCADE"))
             assert await _month_counts(engine) == {}
+            assert await _sealed(engine) == []
     finally:
         await engine.dispose()

@@ -1,11 +1,15 @@
-"""The dashboard's counts per month, kept by the database: for each Beijing month, how many cases filed in it
-there are by service and district together, by channel, by mode, by self or proxy, and by outcome. A
-year's figures then read twelve months of a few dozen counters each instead of grouping fifty thousand
-cases (the grouping gives nearly one group per case: there are that many combinations).
+"""The dashboard's counts per sealed month: for each Beijing month the dashboard has sealed, how many cases
+filed in it there are by service and district together, by channel, by mode, by self or proxy, and by
+outcome. A year's figures then read the counters of its past months instead of grouping fifty thousand cases
+(the grouping gives nearly one group per case: there are that many combinations).
 
-The counters are never written by the service: a trigger on ``cases`` adds each case filed (or moved into
-a month) and takes away each case removed (or moved out), and a change of any counted column moves the case
-from its old counter to its new one, so a month's counters always equal a recount of its cases.
+A month is sealed by the dashboard (``bot/staff/dashboard/month_counts.py``) once it is over: it counts the
+month's cases into ``case_month_counts`` and names the month in ``case_months_sealed`` in one transaction.
+From then on a trigger on ``cases`` keeps the month's counters equal to a recount: it adds each case filed
+(or moved into it) and takes away each case removed (or moved out), and a change of any counted column moves
+the case from its old counter to its new one. For a month not sealed (the current one above all, where the
+filings are) the trigger only looks the month up and writes nothing: concurrent filings would otherwise
+queue on the same few counter rows until each commits.
 
 Revision ID: 0008
 Revises: 0007
@@ -30,8 +34,8 @@ _POSTGRES_MONTH = "to_char(({at} AT TIME ZONE 'UTC') + interval '8 hours', 'YYYY
 _SQLITE_MONTH = "strftime('%Y-%m', substr({at}, 1, 19), '+8 hours')"
 
 
-def _counters(row: str, change: int, month: str, source: str = "") -> str:
-    """The counters ``row`` (NEW, OLD or the table itself, read ``source``) belongs to, each with ``change``."""
+def _counters(row: str, change: int, month: str) -> str:
+    """The counters ``row`` (NEW or OLD) belongs to, each with ``change``."""
     at = month.format(at=f"{row}.created_at")
     pairs = (
         (f"'district:' || {row}.service", f"coalesce({row}.district, '')"),
@@ -40,21 +44,29 @@ def _counters(row: str, change: int, month: str, source: str = "") -> str:
         ("'who'", f"CASE WHEN {row}.proxy_relationship IS NULL THEN 'self' ELSE 'proxy' END"),
         ("'outcome'", f"coalesce({row}.outcome, '')"),
     )
-    # Only these fixed expressions and NEW/OLD/cases reach this SQL: nothing from outside.
+    # Only these fixed expressions and NEW/OLD reach this SQL: nothing from outside.
     return " UNION ALL ".join(
-        f"SELECT {at} AS month, {dimension} AS dimension, {value} AS value, {change} AS change{source}"
+        f"SELECT {at} AS month, {dimension} AS dimension, {value} AS value, {change} AS change"
         for dimension, value in pairs
     )
 
 
 def _apply(changes: str) -> str:
-    # One statement taking the rows in key order: concurrent filings lock shared counters in the same order.
+    # One statement taking the rows in key order: concurrent changes lock shared counters in the same order.
+    # Only sealed months have counters; a case moved out of an unsealed month into a sealed one is added there.
     return (
         "INSERT INTO case_month_counts (month, dimension, value, count) "  # noqa: S608
-        f"SELECT month, dimension, value, sum(change) FROM ({changes}) AS changes WHERE true "
+        f"SELECT month, dimension, value, sum(change) FROM ({changes}) AS changes "
+        "WHERE month IN (SELECT month FROM case_months_sealed) "
         "GROUP BY month, dimension, value HAVING sum(change) <> 0 ORDER BY month, dimension, value "
         "ON CONFLICT (month, dimension, value) DO UPDATE SET count = case_month_counts.count + excluded.count;"
     )
+
+
+def _sealed(*rows: str, month: str) -> str:
+    """Whether the month of any of ``rows`` is sealed: one or two lookups in its primary key."""
+    months = ", ".join(month.format(at=f"{row}.created_at") for row in rows)
+    return f"EXISTS (SELECT 1 FROM case_months_sealed WHERE month IN ({months}))"  # noqa: S608
 
 
 def _postgres_function() -> str:
@@ -63,10 +75,14 @@ def _postgres_function() -> str:
     return f"""CREATE FUNCTION case_month_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {_apply(_counters("NEW", 1, month))}
+        IF {_sealed("NEW", month=month)} THEN
+            {_apply(_counters("NEW", 1, month))}
+        END IF;
     ELSIF TG_OP = 'DELETE' THEN
-        {_apply(_counters("OLD", -1, month))}
-    ELSE
+        IF {_sealed("OLD", month=month)} THEN
+            {_apply(_counters("OLD", -1, month))}
+        END IF;
+    ELSIF {_sealed("OLD", "NEW", month=month)} THEN
         {_apply(moved)}
     END IF;
     RETURN NULL;
@@ -76,10 +92,12 @@ END $$"""
 _POSTGRES_TRIGGER = f"""CREATE TRIGGER case_month_counts
 AFTER INSERT OR DELETE OR UPDATE OF {", ".join(COUNTED)} ON cases
 FOR EACH ROW EXECUTE FUNCTION case_month_counts()"""
-# TRUNCATE removes the cases without their row triggers (SQLite has no TRUNCATE: its DELETE runs them).
+# TRUNCATE removes the cases without their row triggers (SQLite has no TRUNCATE: its DELETE runs them). Every
+# month is unsealed again: the next dashboard that needs one counts it anew.
 _POSTGRES_TRUNCATE_FUNCTION = """CREATE FUNCTION case_month_counts_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM case_month_counts;
+    DELETE FROM case_months_sealed;
     RETURN NULL;
 END $$"""
 _POSTGRES_TRUNCATE_TRIGGER = """CREATE TRIGGER case_month_counts_truncate AFTER TRUNCATE ON cases
@@ -90,27 +108,21 @@ def _sqlite_triggers() -> tuple[str, ...]:
     month = _SQLITE_MONTH
     moved = f"{_counters('OLD', -1, month)} UNION ALL {_counters('NEW', 1, month)}"
     return (
-        f"CREATE TRIGGER case_month_counts_insert AFTER INSERT ON cases BEGIN {_apply(_counters('NEW', 1, month))} END",
+        f"CREATE TRIGGER case_month_counts_insert AFTER INSERT ON cases WHEN {_sealed('NEW', month=month)} "
+        f"BEGIN {_apply(_counters('NEW', 1, month))} END",
         f"CREATE TRIGGER case_month_counts_update AFTER UPDATE OF {', '.join(COUNTED)} ON cases "
-        f"BEGIN {_apply(moved)} END",
-        f"CREATE TRIGGER case_month_counts_delete AFTER DELETE ON cases "
+        f"WHEN {_sealed('OLD', 'NEW', month=month)} BEGIN {_apply(moved)} END",
+        f"CREATE TRIGGER case_month_counts_delete AFTER DELETE ON cases WHEN {_sealed('OLD', month=month)} "
         f"BEGIN {_apply(_counters('OLD', -1, month))} END",
     )
 
 
-def _backfill(month: str) -> str:
-    return (
-        "INSERT INTO case_month_counts (month, dimension, value, count) "  # noqa: S608
-        f"SELECT month, dimension, value, sum(change) FROM ({_counters('cases', 1, month, ' FROM cases')}) AS changes "
-        "GROUP BY month, dimension, value"
-    )
-
-
 def upgrade() -> None:
-    postgres = op.get_bind().dialect.name == "postgresql"
-    if postgres:
-        # No case filed or changed between the count below and the trigger that counts from then on.
-        op.execute("LOCK TABLE cases IN SHARE ROW EXCLUSIVE MODE")
+    op.create_table(
+        "case_months_sealed",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.PrimaryKeyConstraint("month", name=op.f("pk_case_months_sealed")),
+    )
     op.create_table(
         "case_month_counts",
         sa.Column("month", sa.String(length=7), nullable=False),
@@ -119,8 +131,8 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("month", "dimension", "value", name=op.f("pk_case_month_counts")),
     )
-    op.execute(_backfill(_POSTGRES_MONTH if postgres else _SQLITE_MONTH))
-    if postgres:
+    # No month is sealed yet, so nothing is counted here: the dashboard seals each past month it needs.
+    if op.get_bind().dialect.name == "postgresql":
         for statement in (
             _postgres_function(),
             _POSTGRES_TRIGGER,
@@ -142,3 +154,4 @@ def downgrade() -> None:
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER case_month_counts_{name}")
     op.drop_table("case_month_counts")
+    op.drop_table("case_months_sealed")
