@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 
 # The counters' dimension of service and district together: ``district:<service>``, the district as value.
 DISTRICT = "district:"
-# How long a seal waits for the filings under way (new filings wait behind it meanwhile) before the
-# dashboard gives up and counts the month from the cases this time.
-_SEAL_LOCK_TIMEOUT = "2s"
+# How long a seal waits for the transactions writing cases (new filings wait behind it meanwhile) before
+# the dashboard gives up and counts the month from the cases this time; a filing takes milliseconds.
+SEAL_LOCK_TIMEOUT = "500ms"
 _LOCK_NOT_AVAILABLE = "55P03"
 
 
@@ -105,7 +105,7 @@ async def seal(sessionmaker: async_sessionmaker[AsyncSession], first: date) -> b
     postgres = sessionmaker.kw["bind"].dialect.name == "postgresql"
     async with sessionmaker.begin() as session:
         if postgres:
-            await session.execute(text(f"SET LOCAL lock_timeout = '{_SEAL_LOCK_TIMEOUT}'"))
+            await session.execute(text(f"SET LOCAL lock_timeout = '{SEAL_LOCK_TIMEOUT}'"))
             # Waits for the transactions writing cases to commit and holds new ones until this one does:
             # the count below and the trigger that counts from then on see every case exactly once.
             await session.execute(text("LOCK TABLE cases IN SHARE MODE"))

@@ -276,3 +276,22 @@ async def test_two_dashboards_sealing_one_month_at_once_count_it_once_with_the_f
         recount = await count_cases(session, october.start, october.end)
     assert {(dimension, value): n for dimension, value, n in counters} == recount
     assert recount[("channel", "wechat")] == 4
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_month_whose_cases_stay_busy_is_counted_from_the_cases_and_sealed_later(
+    filing: Filing, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    for day in (3, 9):
+        await filing.case(datetime(2026, 10, day, 12, tzinfo=BEIJING))
+    period = Period(date(2026, 10, 1), date(2026, 10, 31))
+    async with sessionmaker.begin() as writer:
+        # A transaction writing cases for longer than a seal waits for it.
+        await writer.execute(update(CaseRow).values(summary="改过"))
+        figures = await collect(sessionmaker, period, NOW)
+        assert figures.total == 2
+        assert await writer.scalar(select(CaseMonthSealedRow.month)) is None
+    figures = await collect(sessionmaker, period, NOW)
+    assert figures.total == 2
+    async with sessionmaker() as session:
+        assert (await session.scalars(select(CaseMonthSealedRow.month))).all() == ["2026-10"]
