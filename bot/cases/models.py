@@ -305,3 +305,27 @@ class CaseAudioRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     audio_enc: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+
+
+class CaseMonthSealedRow(Base):
+    """A Beijing month (``YYYY-MM``) the dashboard has counted into ``case_month_counts`` once it was over;
+    from then on the trigger of migration 0008 keeps its counters. Months not named here have no counters."""
+
+    __tablename__ = "case_months_sealed"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+
+
+class CaseMonthCountRow(Base):
+    """How many cases filed in a sealed Beijing month (``YYYY-MM``) have a value of one dimension the dashboard
+    counts (``district:<service>`` with the district, ``channel``, ``mode``, ``who`` (self or proxy),
+    ``outcome``, '' while open). Written once when the month is sealed, then kept by a database trigger on
+    ``cases`` (migration 0008): always equal to a recount of the month's cases. A counter that fell to 0 may
+    stay."""
+
+    __tablename__ = "case_month_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

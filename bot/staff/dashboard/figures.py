@@ -1,8 +1,11 @@
 """Every figure of the dashboard, from SQL aggregates over cases and their events.
 
-Counts are grouped in the database. Medians and 90th percentiles are computed by PostgreSQL
-(``percentile_cont``); SQLite, the embedded store of a small office, has no such function, so there the
-durations are fetched and sorted here. Urgent cases are few, so their claim times are always fetched.
+Counts of whole Beijing months that are over are read from the counters of sealed months (migration 0008,
+``month_counts``); the current month and the days of the period outside whole months are grouped from the
+cases themselves. Medians and 90th
+percentiles are computed by PostgreSQL (``percentile_cont``); SQLite, the embedded store of a small office,
+has no such function, so there the durations are fetched and sorted here. Urgent cases are few, so their
+claim times are always fetched.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
@@ -20,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseRow
 from bot.cases.types import CaseStatus
+from bot.staff.dashboard.month_counts import DISTRICT, counts, seal_months
 from bot.staff.dashboard.period import Period
 from bot.staff.dashboard.sla import due_within, rules, urgent_claim_within
 from bot.staff.dashboard.targets import TARGET_SERVICES
@@ -83,33 +87,41 @@ async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period
             return await query(session)
 
     postgres = sessionmaker.kw["bind"].dialect.name == "postgresql"
-    groups, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
-        run(lambda session: _groups(session, period)),
+    sealed = await seal_months(sessionmaker, period, now)
+    found, claim_times, resolve_times, past_due, urgent_cases, outcomes_ever = await asyncio.gather(
+        run(lambda session: counts(session, period, sealed)),
         run(lambda session: _timings(session, period, "claimed", postgres)),
         run(lambda session: _timings(session, period, "resolved", postgres)),
         run(lambda session: _past_due(session, now)),
         run(lambda session: _urgent(session, period, now)),
         run(_outcomes_ever),
     )
-    total = sum(row.count for row in groups)
+    by: dict[str, Counter[str]] = {name: Counter() for name in ("service", "district", "channel", "mode", "who")}
     outcomes: Counter[str] = Counter()
     subsidy_by_district: Counter[tuple[str, str]] = Counter()
-    for row in groups:
-        outcomes[row.outcome or "open"] += row.count
-        if row.service in ("living-allowance", "nursing-allowance"):
-            subsidy_by_district[(row.district, row.service)] += row.count
+    for (dimension, value), n in found.items():
+        if dimension.startswith(DISTRICT):
+            service = dimension.removeprefix(DISTRICT)
+            by["service"][service] += n
+            by["district"][value] += n
+            if service in ("living-allowance", "nursing-allowance"):
+                subsidy_by_district[(value, service)] += n
+        elif dimension == "outcome":
+            outcomes[value or "open"] += n
+        else:
+            by[dimension][value] += n
     late = [case for case in urgent_cases if case.late]
     waits = sorted(case.waited.total_seconds() for case in urgent_cases if case.claimed_at is not None)
     return Figures(
         period=period,
         counted_at=now,
-        total=total,
-        by_service=_sum(groups, "service"),
-        by_district=_sum(groups, "district"),
-        by_channel=_sum(groups, "channel"),
-        by_mode=_sum(groups, "mode"),
-        by_proxy=_sum(groups, "who"),
-        outcomes=dict(outcomes),
+        total=sum(by["service"].values()),
+        by_service=_ranked(by["service"]),
+        by_district=_ranked(by["district"]),
+        by_channel=_ranked(by["channel"]),
+        by_mode=_ranked(by["mode"]),
+        by_proxy=_ranked(by["who"]),
+        outcomes=_ranked(outcomes),
         claim_times=claim_times,
         resolve_times=resolve_times,
         past_due=past_due,
@@ -118,7 +130,7 @@ async def collect(sessionmaker: async_sessionmaker[AsyncSession], period: Period
         urgent_late=len(late),
         urgent_total=len(urgent_cases),
         outcomes_ever=outcomes_ever,
-        subsidy_by_district=dict(subsidy_by_district),
+        subsidy_by_district={key: n for key, n in subsidy_by_district.items() if n},
     )
 
 
@@ -135,34 +147,9 @@ def _in_period(period: Period) -> ColumnElement[bool]:
     return and_(CaseRow.created_at >= period.start, CaseRow.created_at < period.end)
 
 
-@dataclass(frozen=True)
-class _Group:
-    service: str
-    district: str
-    channel: str
-    mode: str
-    who: str  # "self" or "proxy"
-    outcome: str | None
-    count: int
-
-
-def _sum(groups: Iterable[_Group], dimension: str) -> dict[str, int]:
-    found: Counter[str] = Counter()
-    for group in groups:
-        found[str(getattr(group, dimension))] += group.count
-    return dict(found.most_common())
-
-
-async def _groups(session: AsyncSession, period: Period) -> list[_Group]:
-    """One scan of the period's cases, grouped by every dimension at once (a few thousand groups at most)."""
-    alone = CaseRow.proxy_relationship.is_(None).label("alone")
-    dimensions = (CaseRow.service, CaseRow.district, CaseRow.channel, CaseRow.mode, alone, CaseRow.outcome)
-    query = select(*dimensions, func.count()).where(_in_period(period)).group_by(*dimensions)
-    rows = (await session.execute(query)).all()
-    return [
-        _Group(str(service), district or "", str(channel), str(mode), "self" if by_self else "proxy", outcome, int(n))
-        for service, district, channel, mode, by_self, outcome, n in rows
-    ]
+def _ranked(found: Counter[str]) -> dict[str, int]:
+    """Largest first, ties by name (the same order however the counts were put together)."""
+    return dict(sorted(((key, n) for key, n in found.items() if n), key=lambda item: (-item[1], item[0])))
 
 
 async def _outcomes_ever(session: AsyncSession) -> dict[tuple[str, str], int]:

@@ -1,21 +1,26 @@
 """Migrations 0006 and 0007 fill their new columns from the case events (0006: the outcome; 0007: the first
-claim and resolve, kept by a trigger afterwards), on SQLite and on a PostgreSQL database of its own (it migrates
-down and up, which the shared test database must not do)."""
+claim and resolve, kept by a trigger afterwards), and 0008 counts the cases of each month once it is sealed
+(kept by a trigger afterwards), on SQLite and on a PostgreSQL database of its own (it migrates down and up,
+which the shared test database must not do)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.storage.db import alembic_config, create_engine, upgrade_database
+from bot.cases.models import UTCDateTime
+from bot.staff.dashboard.month_counts import seal
+from bot.storage.db import alembic_config, create_engine, create_sessionmaker, upgrade_database
 from tests.fixtures.database import _execute_outside_a_transaction
 from tests.fixtures.services import POSTGRES_URL, service_missing
 
@@ -71,6 +76,9 @@ def _at(day: str, hour: int) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
 
 
+_LAST = timedelta(minutes=59, seconds=59, microseconds=999999)
+
+
 async def test_migration_0007_copies_each_cases_first_claim_and_resolve_and_keeps_them_after(fresh_url: str) -> None:
     def to_0006(connection: Connection) -> None:
         config = alembic_config()
@@ -108,5 +116,105 @@ async def test_migration_0007_copies_each_cases_first_claim_and_resolve_and_keep
                 for row in (await connection.execute(text(read))).all()
             ]
         assert rows == [["2026-11-01 09:00", None], ["2026-11-05 07:00", None]]
+    finally:
+        await engine.dispose()
+
+
+_FILED = """INSERT INTO cases (id, idempotency_key, service, team, status, district, channel, user_ref, mode,
+proxy_relationship, outcome, summary, answers_enc, transcript_enc, contact_enc, names_enc, created_at) VALUES
+(:id, :key, :service, 'subsidy', 'new', :district, 'wechat', 'u', 'text', :proxy, :outcome, 's', :blob, :blob, :blob,
+:blob, :at)"""
+
+
+def _migrate_to(revision: str, *, down: bool = False) -> Callable[[Connection], None]:
+    def migrate(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+    return migrate
+
+
+async def _month_counts(engine: AsyncEngine) -> dict[tuple[str, str, str], int]:
+    read = "SELECT month, dimension, value, count FROM case_month_counts WHERE count <> 0"
+    async with engine.connect() as connection:
+        return {(month, dimension, value): n for month, dimension, value, n in (await connection.execute(text(read)))}
+
+
+def _counters(month: str, service: str, district: str, who: str, outcome: str) -> dict[tuple[str, str, str], int]:
+    return {
+        (month, f"district:{service}", district): 1,
+        (month, "channel", "wechat"): 1,
+        (month, "mode", "text"): 1,
+        (month, "who", who): 1,
+        (month, "outcome", outcome): 1,
+    }
+
+
+def _sum(*counters: dict[tuple[str, str, str], int]) -> dict[tuple[str, str, str], int]:
+    total: Counter[tuple[str, str, str]] = Counter()
+    for one in counters:
+        total.update(one)
+    return dict(total)
+
+
+async def _sealed(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        return [month for (month,) in await connection.execute(text("SELECT month FROM case_months_sealed"))]
+
+
+def _filed() -> TextClause:
+    # Bound as the service binds it (naive UTC text on SQLite), so that periods compare with it as with theirs.
+    return text(_FILED).bindparams(bindparam("at", type_=UTCDateTime))
+
+
+def _moved(case_id: int) -> TextClause:
+    return text(f"UPDATE cases SET created_at = :at WHERE id = {case_id}").bindparams(  # noqa: S608
+        bindparam("at", type_=UTCDateTime)
+    )
+
+
+async def test_migration_0008_counts_only_the_months_sealed_and_keeps_counting_them_after(fresh_url: str) -> None:
+    engine = create_engine(fresh_url)
+    filed = {"blob": b"x", "service": "rehab", "district": "城中区", "proxy": None, "outcome": None}
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_migrate_to("0007"))
+        async with engine.begin() as connection:
+            # 23:59:59.999999 on 31 October in Beijing, then midnight on 1 November.
+            await connection.execute(_filed(), {**filed, "id": 1, "key": "k1", "at": _at("2026-10-31", 15) + _LAST})
+            await connection.execute(
+                _filed(), {**filed, "id": 2, "key": "k2", "at": _at("2026-10-31", 16), "proxy": "子女"}
+            )
+        await upgrade_database(fresh_url)
+        assert await _month_counts(engine) == {}  # nothing sealed, nothing counted
+        assert await seal(create_sessionmaker(engine), date(2026, 10, 1))
+        assert await _sealed(engine) == ["2026-10"]
+        assert await _month_counts(engine) == _counters("2026-10", "rehab", "城中区", "self", "")
+
+        async with engine.begin() as connection:  # the trigger counts the sealed month only
+            await connection.execute(_filed(), {**filed, "id": 3, "key": "k3", "at": _at("2026-11-05", 7)})
+            await connection.execute(_filed(), {**filed, "id": 4, "key": "k4", "at": _at("2026-10-05", 7)})
+            await connection.execute(text("UPDATE cases SET outcome = 'approved', district = NULL WHERE id = 1"))
+            await connection.execute(text("UPDATE cases SET outcome = 'approved' WHERE id = 3"))
+            await connection.execute(_moved(2), {"at": _at("2026-10-01", 1)})
+            await connection.execute(_moved(3), {"at": _at("2026-10-31", 16)})
+            await connection.execute(text("DELETE FROM cases WHERE id = 4"))
+        first = _counters("2026-10", "rehab", "", "self", "approved")
+        second = _counters("2026-10", "rehab", "城中区", "proxy", "")
+        assert await _month_counts(engine) == _sum(first, second)
+
+        async with engine.begin() as connection:  # undone and redone: nothing sealed until asked again
+            await connection.run_sync(_migrate_to("0007", down=True))
+        await upgrade_database(fresh_url)
+        assert await _month_counts(engine) == {}
+        assert await _sealed(engine) == []
+
+        if engine.dialect.name == "postgresql":
+            assert await seal(create_sessionmaker(engine), date(2026, 10, 1))
+            async with engine.begin() as connection:
+                await connection.execute(text("TRUNCATE cases CASCADE"))
+            assert await _month_counts(engine) == {}
+            assert await _sealed(engine) == []
     finally:
         await engine.dispose()
