@@ -270,3 +270,26 @@ def test_an_option_of_another_question_said_at_a_name_question_is_not_taken_as_a
     assert current_step(result.state) == "proxy_name"
     assert result.state.application is not None
     assert "proxy_name" not in result.state.application.answers
+
+
+def test_an_age_said_as_one_is_kept_for_the_age_question(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想给我儿子配个轮椅", "是")
+    assert isinstance(last(results).state.pending, Proposal)  # the relationship, offered from "我儿子"
+
+    result = last(then(catalog, results, "他8岁"))
+
+    application = result.state.application
+    assert application is not None
+    assert application.held["age"]["value"] == 8
+    assert result.state.misunderstood == 0
+
+
+def test_a_bare_number_is_never_kept_as_an_age(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想给我儿子配个轮椅", "是", "不是")
+    assert current_step(last(results).state) == "relationship"
+
+    result = last(then(catalog, results, "8"))
+
+    application = result.state.application
+    assert application is not None
+    assert "age" not in application.held
