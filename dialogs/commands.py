@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from dialogs.clauses import clauses
 from dialogs.person_request import asks_for_person
 from dialogs.prepared import prepared
 from dialogs.schema import Commands
@@ -96,7 +97,6 @@ def detect_command(text: str, commands: Commands) -> Command | None:
     return None
 
 
-_CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
 _DECLINING = "(?:不要|不用|不想|不需要|不必|别|甭|无需|没必要)(?:再|帮我|给我|去)?"
 
 
@@ -127,14 +127,14 @@ def says_what_for(text: str, commands: Commands) -> bool:
     phrases = prepared(commands, _person_phrases)
     return any(
         len(said) >= _SAYS_WHAT and not any(wanted in said for wanted in phrases)
-        for said in (normalize(clause) for clause in _CLAUSES.split(text))
+        for said in (normalize(clause) for clause in clauses(text))
     )
 
 
 def _command_in_a_clause(text: str, commands: Commands) -> Command | None:
     """A request about the conversation itself (a person, how answers are said) in a clause of its own,
     whatever the other clauses say."""
-    for clause in _CLAUSES.split(text):
+    for clause in clauses(text):
         said = normalize(clause)
         found = _phrase_command(said, commands) if said else None
         if found in _IN_A_CLAUSE:

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from dialogs.answers import disability_answer, parse_answer
+from dialogs.clauses import clauses
 from dialogs.schema import Service, Step
 from dialogs.state import Application
 from dialogs.validators import Valid, ValidationResult, normalize
@@ -28,7 +29,6 @@ KEPT_TYPES = ("name", "mobile", "id_number", "disability_card", "district", "dis
 _SAID_AS_AGE = re.compile(r"岁|个月")
 _OWN_NAME = re.compile(r"^(?:我叫|我是|我的名字|我姓名|本人叫|我本人叫)")
 _NAMED = re.compile(r"(?:名字叫|名字是|姓名是|叫做|叫|是)(?P<name>.+)$")
-_CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
 _PROXY_NAME = "proxy_name"
 _APPLICANT = "applicant"
 _SELF = "self"
@@ -96,7 +96,7 @@ def _answer_to(later: Step, service: Service, application: Application, text: st
         return None
     if later.type == "name":
         # Only the words after "叫"/"是" are the name: "我爸" before them names whose it is.
-        named = next(filter(None, (_NAMED.search(clause) for clause in _CLAUSES.split(text))), None)
+        named = next(filter(None, (_NAMED.search(clause) for clause in clauses(text))), None)
         if named is None or _own(normalize(text)) != (later.field == _PROXY_NAME or _for_self(service, application)):
             return None
         text = named.group("name")

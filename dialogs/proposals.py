@@ -13,13 +13,13 @@ import re
 from datetime import date
 
 from dialogs.answers import choice_options, parse_answer
+from dialogs.clauses import clauses
 from dialogs.pending import Proposal
 from dialogs.relations import relation_in
 from dialogs.schema import Step
 from dialogs.state import Application
 from dialogs.validators import Valid, normalize, parse_choice
 
-_CLAUSES = re.compile(r"[，,。.！!？?；;、\s]+")
 _APPLICANT_FIELD = "applicant"
 _RELATIONSHIP_FIELD = "proxy_relationship"
 _PROXY = "proxy"
@@ -61,7 +61,7 @@ def _from_relation(step: Step, text: str) -> Proposal | None:
 
 def _from_topic(step: Step, text: str, today: date) -> Proposal | None:
     topics = [normalize(word) for word in step.aliases if normalize(word)]
-    for clause in _CLAUSES.split(text):
+    for clause in clauses(text):
         said = normalize(clause)
         if not said or not any(topic in said for topic in topics):
             continue
@@ -76,7 +76,7 @@ def _from_option_words(step: Step, request: str) -> Proposal | None:
     if step.type != "choice" or step.field in (_APPLICANT_FIELD, _RELATIONSHIP_FIELD):
         return None  # who applies, and for whom, is read from how the person is named (above)
     named: dict[str, str] = {}
-    for clause in _CLAUSES.split(request):
+    for clause in clauses(request):
         said = normalize(clause)
         for option in step.options:
             words = (normalize(word) for word in (option.label, *option.synonyms))
