@@ -77,7 +77,7 @@ from dialogs.validators.disability_codes import describe_disability
 from dialogs.validators.numbers import answer_number
 from dialogs.validators.person_name import OTHER_ANSWER
 from dialogs.validators.yes_no import YES_NO_UNCLEAR
-from dialogs.waiting import asks_to_wait
+from dialogs.waiting import asks_to_wait, is_back
 
 Question = TypeVar("Question", bound=PendingQuestion)
 LIUZHOU = timezone(timedelta(hours=8))
@@ -190,6 +190,9 @@ class _Turn:
         if self.state.application is not None and asks_to_wait(text) and not self.asks_for_more(command, text):
             self.say(self.prompts.waiting)  # not a wrong answer: nothing is counted, nothing asked again
             return
+        if self.state.application is not None and is_back(text) and self.was_waiting():
+            self.reask()  # "好了" after "等一下": the question again, no miss counted
+            return
         # An option named inside an answer ("帮我妈申请") beats a command word it happens to contain,
         # but never a whole command phrase ("帮助") and never a request for a person.
         choice_first = command != "handoff" and not is_exact_command(text, self.catalog.commands)
@@ -266,6 +269,12 @@ class _Turn:
     def names_something(self, text: str) -> bool:
         """A service, a menu option or a common question: understood even where it answers nothing."""
         return self.names_a_service(text) or match_faq(text, self.catalog) is not None
+
+    def was_waiting(self) -> bool:
+        """The last thing said was "好的，不着急……": the resident went to fetch something."""
+        waiting = self.text_of(self.prompts.waiting)
+        said = [turn.text for turn in self.state.transcript if turn.who == "bot"]
+        return bool(said) and waiting in said[-1]
 
     def answers_open_question(self, text: str) -> bool:
         application = self.state.application

@@ -14,3 +14,12 @@ _WAIT = re.compile(
 def asks_to_wait(text: str) -> bool:
     said = normalize(text)
     return bool(_WAIT.search(said)) and not any(ch.isdigit() for ch in said)
+
+
+# "好了", "我回来了", "拿到了": back after asking for a moment, with no answer yet.
+_BACK = re.compile(r"^(?:我)?(?:好了|好啦|回来了|来了|拿到了|找到了|拿来了|可以了|行了|准备好了)(?:了|啊|呀|吧)?$")
+
+
+def is_back(text: str) -> bool:
+    """The resident is back after a moment, saying so and nothing else."""
+    return bool(_BACK.fullmatch(normalize(text)))
