@@ -203,3 +203,10 @@ def test_parse_id_number_survives_hostile_text(text: str) -> None:
 
 def test_an_amount_is_no_id_number_said_digit_by_digit() -> None:
     assert parse_id_number("骗了她两万块钱", today=TODAY) == Invalid("id_missing")
+
+
+def test_a_lone_one_in_the_words_around_the_number_is_no_digit_of_it() -> None:
+    result = parse_id_number("身份证号我再说一遍 450202199001011237", today=TODAY)
+
+    assert isinstance(result, Valid)
+    assert result.value == "450202199001011237"

@@ -103,3 +103,9 @@ def test_an_amount_or_an_age_is_no_phone_number_said_digit_by_digit(said: str) -
 
 def test_a_phone_number_said_beside_an_amount_is_still_heard() -> None:
     assert parse_mobile("我电话13977218868，被骗了两万") == Valid(value="13977218868", display="139 7721 8868")
+
+
+def test_digits_said_one_by_one_with_spaces_are_still_heard_beside_words_with_a_one_in_them() -> None:
+    heard = parse_mobile("等一下 一 三 九 七 七 二 一 八 八 六 八")
+
+    assert heard == Valid(value="13977218868", display="139 7721 8868")
