@@ -27,6 +27,7 @@ from bot.staff.api import create_staff_app
 from bot.staff.audit import StaffAudit
 from bot.staff.case_notices import staff_notices
 from bot.staff.console import create_console_app
+from bot.staff.dashboard.sealing_job import keep_sealing
 from bot.staff.live import AnnouncingCaseStore, CaseFeed
 from bot.staff.replies import load_replies
 from bot.storage.db import check_database
@@ -159,6 +160,14 @@ def create_app(services: Services) -> web.Application:
         stop.set()
         await checker
 
+    async def sealing(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        sealer = asyncio.create_task(keep_sealing(services.cases.sessionmaker, stop))
+        yield
+        stop.set()
+        await sealer
+
     app.cleanup_ctx.append(escalation)
+    app.cleanup_ctx.append(sealing)
     app.on_cleanup.append(close_feed)
     return app
