@@ -599,6 +599,14 @@ class _Turn:
             self.state = evolve(self.state, pending=proposal)
             self.say_proposal(current, proposal)
             return
+        if offered_here and isinstance(said, Invalid) and self.answers_nothing(service, application, current, text):
+            # Neither yes nor no, nor an answer, nor anything else: the same offer stays open, so the "对" that
+            # follows still takes it (it fell to the full question, where "对" answers nothing).
+            self.state = evolve(self.state, pending=proposal)
+            if not self.misunderstood():
+                self.say_text(self.reason_text(Invalid(YES_NO_UNCLEAR)))
+                self.say_proposal(current, proposal)
+            return
         if not offered_here or isinstance(said, Invalid) or card_not_with_me(text):  # "我没带身份证" is no "不是"
             self.answer_application(text)
             return
@@ -613,6 +621,17 @@ class _Turn:
             )
         else:
             self.ask_current()
+
+    def answers_nothing(self, service: Service, application: Application, current: Step, text: str) -> bool:
+        """Not an answer to the question asked, a correction, a number not at hand, or a service or question."""
+        return (
+            isinstance(parse_answer(current, text, today=self.today), Invalid)
+            and not card_not_with_me(text)
+            and not (current.type in NUMBER_TYPES and not_at_hand(text))
+            and not says_wrong(text)
+            and correction_in(service, application, text, at_summary=False, today=self.today) is None
+            and not self.names_something(text)
+        )
 
     def proposed_display(self, current: Step, value: Any) -> str:
         """How an answer offered back is said: as it was shown when kept early, else its option's label."""

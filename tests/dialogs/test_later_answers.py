@@ -293,3 +293,17 @@ def test_a_bare_number_is_never_kept_as_an_age(catalog: Catalog) -> None:
     application = result.state.application
     assert application is not None
     assert "age" not in application.held
+
+
+def test_something_that_answers_nothing_at_an_offered_answer_keeps_the_offer_open(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+    offered = last(results).state.pending
+    assert isinstance(offered, Proposal)
+
+    missed = last(then(catalog, results, "今天天气不错"))
+
+    assert missed.state.pending == offered
+    assert missed.state.misunderstood == 1
+    taken = last(then(catalog, [*results, missed], "对")).state.application
+    assert taken is not None
+    assert taken.answers["relationship"] == offered.value
