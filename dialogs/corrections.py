@@ -26,8 +26,13 @@ _SPEAKER = ("我叫", "我的名字", "我名字", "我的姓名")
 _PROXY_FIELDS = ("proxy_name", "proxy_phone")
 
 
+# "不错" and "没错" say right, not wrong; "改造" (a home made accessible) changes no answer.
+_NOT_WRONG = re.compile(r"[不没]错|改造|改善|改装|改建")
+
+
 def says_wrong(text: str) -> bool:
-    return any(word in text for word in _SAYS_WRONG)
+    said = _NOT_WRONG.sub("", text)
+    return any(word in said for word in _SAYS_WRONG)
 
 
 def correction_in(

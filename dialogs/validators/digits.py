@@ -32,6 +32,8 @@ _SEPARATORS = frozenset(" \t-‐‑–—_、，,.。·")
 _DIGIT_LIKE = frozenset(_PLAIN_DIGITS) | frozenset(_NEIGHBOUR_DIGITS) | frozenset("0123456789")
 _LETTERS = {"叉": "X", "补": "B"}
 _IN_NUMBERS = _DIGIT_LIKE | frozenset(_LETTERS) | frozenset("XB")  # what may stand beside a digit of a number
+# "一遍", "一下", "一个", "两次": 一 or 两 counting something, a word and no digit.
+_COUNTED = frozenset("遍下个次点些会样起共直定般切")
 _NUMERAL_RUN = re.compile(r"[0-9零〇幺一二两三四五六七八九十百千万亿]+")
 _ASCII_TO_CHINESE = str.maketrans("0123456789", "零一二三四五六七八九")
 _LONGEST_QUANTITY = 12
@@ -71,17 +73,16 @@ def _numeral_run(run: str) -> str:
 def without_quantities(text: str) -> str:
     """``text`` without numbers said as amounts ("骗了她两万块", "三十岁") or as words ("我再说一遍", "等一下"):
     place-value units are never part of a phone, ID or card number said digit by digit, and neither is a lone
-    一 or 两 with no digit beside it, so such a number is something else the resident said."""
+    一 or 两 counting something ("一遍", "两次") after no digit, so such a number is something else said."""
     folded = unicodedata.normalize("NFKC", text).upper()
 
     def kept(run: re.Match[str]) -> str:
         said = run.group()
         if _UNITS.intersection(said):
             return " "
-        alone = said in ("一", "两") and not (
-            _neighbour(folded, run.start(), -1) in _IN_NUMBERS or _neighbour(folded, run.end() - 1, 1) in _IN_NUMBERS
-        )
-        return " " if alone else said
+        after = folded[run.end()] if run.end() < len(folded) else ""
+        in_words = said in ("一", "两") and after in _COUNTED and _neighbour(folded, run.start(), -1) not in _IN_NUMBERS
+        return " " if in_words else said
 
     return _NUMERAL_RUN.sub(kept, folded)
 

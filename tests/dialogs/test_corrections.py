@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dialogs.corrections import correction_in
+from dialogs.corrections import correction_in, says_wrong
 from dialogs.schema import Catalog
 from dialogs.state import Application
 from dialogs.validators import Valid
@@ -68,3 +68,13 @@ def test_away_from_the_summary_only_a_text_saying_something_was_wrong_corrects(c
     found = correction_in(service, asking, "刚才区说错了，是城中区", at_summary=False, today=TODAY)
     assert found is not None
     assert found[0].id == "district"
+
+
+@pytest.mark.parametrize("text", ["今天天气不错", "没错", "家里想做无障碍改造"])
+def test_words_that_only_look_like_wrong_say_nothing_was_wrong(text: str) -> None:
+    assert not says_wrong(text)
+
+
+@pytest.mark.parametrize("text", ["不对，电话错了", "名字写成了王桂兰，要改", "应该是柳南区"])
+def test_saying_something_was_wrong_is_heard(text: str) -> None:
+    assert says_wrong(text)
