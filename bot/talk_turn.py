@@ -19,7 +19,7 @@ from bot.voice_clips import VoiceClip
 from dialogs.commands import detect_command
 from dialogs.events import Inbound, Reply
 from dialogs.safety import detect_crisis
-from dialogs.schema import Catalog
+from dialogs.schema import Catalog, Prompt
 from dialogs.state import Conversation
 from dialogs.validators import normalize
 
@@ -55,7 +55,10 @@ async def to_staff(
         await talk.forget_pick(key)
         chosen = None if unheard else _chosen(text, pick.case_ids)
         if chosen is not None:
-            return await _forward(talk, catalog, state, chosen, pick.text, pick.kind, pick.audio)
+            forwarded = await _forward(talk, catalog, state, chosen, pick.text, pick.kind, pick.audio)
+            # Closed meanwhile: say so. The choice ("1") is no message for the assistant (at the menu it would
+            # pick 申请补贴), and the words were about that case, so they go to no other.
+            return forwarded or (_said(catalog, state, catalog.prompts.talk_case_closed, chosen),)
         # Not a choice but more words: nothing said (nor its sound) is dropped.
         text = f"{pick.text}\n{text}"
         kind = "voice" if "voice" in (pick.kind, kind) else kind
@@ -87,8 +90,11 @@ async def _forward(
     except (CaseConflict, CaseNotFound):
         return None  # resolved meanwhile: the assistant answers
     log.info("resident message added to case=%s", case_id)
-    said = catalog.prompts.talk_forwarded.for_mode(state.mode).replace("{case_id}", str(case_id))
-    return (Reply(said),)
+    return (_said(catalog, state, catalog.prompts.talk_forwarded, case_id),)
+
+
+def _said(catalog: Catalog, state: Conversation, prompt: Prompt, case_id: int) -> Reply:
+    return Reply(prompt.for_mode(state.mode).replace("{case_id}", str(case_id)))
 
 
 def _which_case(catalog: Catalog, state: Conversation, talks: list[OpenTalk]) -> Reply:

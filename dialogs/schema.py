@@ -224,6 +224,7 @@ class Prompts(_Model):
     handoff_declined: Prompt
     handoff_open: Prompt
     crisis_added: Prompt
+    talk_case_closed: Prompt
     resume_offer: Prompt
     resumed: Prompt
     cancel_confirm: Prompt

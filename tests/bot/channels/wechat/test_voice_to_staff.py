@@ -229,7 +229,7 @@ async def test_words_of_two_voice_messages_reach_a_case_whole_even_if_it_closes_
         await _plays(staff, message, spoken_amr)
 
 
-async def test_words_for_a_case_closed_before_they_are_stored_go_to_the_assistant_and_none_stay_on_it(
+async def test_words_for_a_case_closed_before_they_are_stored_are_said_not_forwarded_and_none_stay_on_it(
     wechat: WeChatService, spoken_amr: bytes
 ) -> None:
     voice = wechat.services.wechat.voice
@@ -243,6 +243,7 @@ async def test_words_for_a_case_closed_before_they_are_stored_go_to_the_assistan
     answer = await _say(wechat, option)
 
     assert "已转给工作人员" not in answer
+    assert answer.startswith(f"编号{second}的事已经办完了，刚才的话没有转给工作人员。")  # not the menu's option 1
     assert SAID not in [m["text"] for m in await _resident_messages(staff, second)]
     async with wechat.services.cases.sessionmaker() as session:
         kept = (await session.scalars(select(CaseAudioRow.case_id))).all()
