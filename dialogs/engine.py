@@ -17,6 +17,7 @@ import cn2an
 
 from dialogs.answers import choice_options, disability_answer, is_skip, parse_answer
 from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
+from dialogs.clauses import clauses
 from dialogs.commands import Command, detect_command, is_exact_command, says_what_for
 from dialogs.contact_preference import ContactPreference, states_a_wish
 from dialogs.contact_preference import detect as contact_wish_in
@@ -72,7 +73,16 @@ from dialogs.render import render_text
 from dialogs.safety import detect_crisis, find_warning, keeps_story
 from dialogs.schema import Catalog, Commands, Faq, Prompt, SafetyCategory, Service, Step
 from dialogs.state import SAID_LIMIT, Application, Conversation, Turn
-from dialogs.validators import ChoiceOption, Invalid, Valid, normalize, parse_choice, parse_yes_no
+from dialogs.validators import (
+    ChoiceOption,
+    Invalid,
+    Valid,
+    normalize,
+    parse_choice,
+    parse_disability,
+    parse_district,
+    parse_yes_no,
+)
 from dialogs.validators.disability_codes import describe_disability
 from dialogs.validators.numbers import answer_number
 from dialogs.validators.person_name import OTHER_ANSWER
@@ -587,6 +597,8 @@ class _Turn:
         service = self.service(application)
         current = service.step(application.step)
         said = parse_yes_no(text)
+        if isinstance(said, Valid) and states_a_fact(text):
+            said = Invalid(YES_NO_UNCLEAR)  # "他是听力二级": a 是, but about the disability, not a yes to this
         offered_here = proposal.step == current.id and application.phase == "asking"
         if (
             offered_here
@@ -1653,6 +1665,19 @@ def _only_open_step(service: Service, application: Application) -> bool:
     """Every question but the one being corrected is answered: the correction came from the summary."""
     unanswered = [s.id for s in service.steps if s.applies(application.answers) and s.id not in application.answers]
     return not unanswered or unanswered == [application.step]
+
+
+def states_a_fact(text: str) -> bool:
+    """ "他是听力二级", "户口是柳北区": a sentence whose 是 joins a fact of another kind (a category and level, a
+    district, a long number), not a yes."""
+    first = normalize(clauses(text)[0])
+    if len(first) <= SHORT_YES_NO:
+        return False
+    return (
+        isinstance(parse_disability(first), Valid)
+        or isinstance(parse_district(first), Valid)
+        or _LONG_NUMBER.search(first) is not None
+    )
 
 
 def _held_proposal(current: Step, application: Application) -> Proposal | None:

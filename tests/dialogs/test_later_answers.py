@@ -307,3 +307,43 @@ def test_something_that_answers_nothing_at_an_offered_answer_keeps_the_offer_ope
     taken = last(then(catalog, [*results, missed], "对")).state.application
     assert taken is not None
     assert taken.answers["relationship"] == offered.value
+
+
+def test_a_fact_joined_by_its_shi_is_no_yes_to_an_offered_answer(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+    offered = last(results).state.pending
+    assert isinstance(offered, Proposal)  # "您和残疾人本人的关系是子女，对吗？"
+
+    result = last(then(catalog, results, "她是听力二级"))
+
+    application = result.state.application
+    assert application is not None
+    assert "relationship" not in application.answers  # "她是……" is about the disability, not a yes
+    assert application.held["disability"]["value"] == {"category": 2, "level": 2}
+    assert result.state.pending == offered
+
+
+def test_the_offered_fact_said_back_with_its_shi_is_taken_as_the_answer(catalog: Catalog) -> None:
+    results = then(catalog, at(catalog, "relationship"), "她是听力二级", "对")
+    results = answered_until(catalog, results, "disability")
+    assert isinstance(last(results).state.pending, Proposal)
+
+    taken = last(then(catalog, results, "是听力二级")).state.application
+
+    assert taken is not None
+    assert taken.answers["disability"] == {"category": 2, "level": 2}
+
+
+def test_a_fact_no_question_keeps_is_still_no_yes_to_an_offered_answer(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我儿子考上大学了，有没有助学的补助", "是")
+    offered = last(results).state.pending
+    assert isinstance(offered, Proposal)
+    assert offered.step == "relationship"
+
+    result = last(then(catalog, results, "他是听力二级"))
+
+    application = result.state.application
+    assert application is not None
+    assert "relationship" not in application.answers
+    assert result.state.pending == offered
+    assert result.state.misunderstood == 1
