@@ -6,7 +6,6 @@ supervisor's reads out, so the hotline supervisor can send someone. Checked ever
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseEventRow, CaseRow, utcnow
 from bot.cases.types import CaseStatus
+from bot.periodic import keep_running
 from bot.staff.dashboard.sla import rules
 from bot.staff.live import CaseChange, CaseFeed
 
@@ -66,12 +66,6 @@ def _past_claim_time(now: datetime) -> ColumnElement[bool]:
 async def keep_escalating(
     sessionmaker: async_sessionmaker[AsyncSession], feed: CaseFeed, stop: asyncio.Event, *, every: timedelta = EVERY
 ) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(every.total_seconds()):
-                await stop.wait()
-            return
-        try:
-            await escalate_once(sessionmaker, feed)
-        except Exception:  # tried again in a minute
-            log.exception("escalation: the check failed")
+    await keep_running(
+        lambda: escalate_once(sessionmaker, feed), stop, every=every, log=log, failed="escalation: the check failed"
+    )

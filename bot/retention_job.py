@@ -5,12 +5,12 @@ harm). Each run that erased something is recorded in the staff audit."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 from bot.cases.models import utcnow
 from bot.cases.retention import PersonalData
+from bot.periodic import keep_running
 from bot.staff.audit import StaffAudit
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,11 @@ async def keep_erasing(
     first_after: timedelta = FIRST_RUN_AFTER,
     every: timedelta = EVERY,
 ) -> None:
-    wait = first_after
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(wait.total_seconds()):
-                await stop.wait()
-            return
-        try:
-            await erase_once(data, audit, keep_for)
-        except Exception:  # the next day's run tries again; the service goes on meanwhile
-            log.exception("retention: the erasure run failed")
-        wait = every
+    await keep_running(
+        lambda: erase_once(data, audit, keep_for),
+        stop,
+        every=every,
+        first_after=first_after,
+        log=log,
+        failed="retention: the erasure run failed",
+    )

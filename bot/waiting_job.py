@@ -6,7 +6,6 @@ status condition in the UPDATE closes each case once, whichever worker gets ther
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import CaseEventRow, CaseRow, utcnow
 from bot.cases.types import CaseStatus
+from bot.periodic import keep_running
 from bot.staff.delivery import DeliveryResult, ReplyDelivery
 
 log = logging.getLogger(__name__)
@@ -94,12 +94,10 @@ async def keep_closing(
     *,
     every: timedelta = EVERY,
 ) -> None:
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(every.total_seconds()):
-                await stop.wait()
-            return
-        try:
-            await close_and_tell(sessionmaker, delivery, notice, days)
-        except Exception:  # tried again next hour
-            log.exception("waiting cases: the check failed")
+    await keep_running(
+        lambda: close_and_tell(sessionmaker, delivery, notice, days),
+        stop,
+        every=every,
+        log=log,
+        failed="waiting cases: the check failed",
+    )

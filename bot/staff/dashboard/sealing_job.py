@@ -7,13 +7,13 @@ Every worker runs it; sealing a month twice at once counts it once (``month_coun
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cases.models import utcnow
+from bot.periodic import keep_running
 from bot.staff.dashboard.month_counts import seal_months
 from bot.staff.dashboard.period import MAX_DAYS, Period, today
 
@@ -36,14 +36,12 @@ async def keep_sealing(
     first_after: timedelta = FIRST_AFTER,
     every: timedelta = EVERY,
 ) -> None:
-    wait = first_after
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(wait.total_seconds()):
-                await stop.wait()
-            return
-        wait = every
-        try:
-            await seal_recent(sessionmaker, utcnow())
-        except Exception:  # the dashboard seals what it needs itself; tried again in an hour
-            log.exception("dashboard: sealing past months failed")
+    # A failed run costs nothing but time: the dashboard seals what a page needs itself.
+    await keep_running(
+        lambda: seal_recent(sessionmaker, utcnow()),
+        stop,
+        every=every,
+        first_after=first_after,
+        log=log,
+        failed="dashboard: sealing past months failed",
+    )
