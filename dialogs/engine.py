@@ -86,7 +86,7 @@ from dialogs.validators import (
 from dialogs.validators.disability_codes import describe_disability
 from dialogs.validators.numbers import answer_number
 from dialogs.validators.person_name import OTHER_ANSWER
-from dialogs.validators.yes_no import YES_NO_UNCLEAR
+from dialogs.validators.yes_no import YES_NO_UNCLEAR, states_possession
 from dialogs.waiting import asks_to_wait, is_back
 
 Question = TypeVar("Question", bound=PendingQuestion)
@@ -597,8 +597,13 @@ class _Turn:
         service = self.service(application)
         current = service.step(application.step)
         said = parse_yes_no(text)
-        if isinstance(said, Valid) and states_a_fact(text):
-            said = Invalid(YES_NO_UNCLEAR)  # "他是听力二级": a 是, but about the disability, not a yes to this
+        if isinstance(said, Valid) and (
+            states_a_fact(text)
+            or (states_possession(text) and isinstance(parse_answer(current, text, today=self.today), Invalid))
+        ):
+            # "他是听力二级": a 是, but about the disability; "有证" at "关系是父母，对吗？": what someone has. Neither
+            # is a yes to this.
+            said = Invalid(YES_NO_UNCLEAR)
         offered_here = proposal.step == current.id and application.phase == "asking"
         if (
             offered_here

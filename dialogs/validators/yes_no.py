@@ -60,30 +60,35 @@ _LATIN: dict[str, _Kind] = {
 # "是不是", "要不要", "有没有": the person is asking back. "不是不是" is an emphatic no.
 _ASKING_BACK = re.compile(r"(?<![不没])([^不没])[不没]\1")
 _NUMBERED = {1: True, 2: False}
+_POSSESSION = frozenset(("有", "没有", "没"))
 YES_NO_UNCLEAR = "yes_no_unclear"
 _ASK_AGAIN = YES_NO_UNCLEAR
 
 
-def _kinds(answer: str) -> list[_Kind | None]:
-    """The answer read leftmost-longest into phrase kinds; None for anything unknown."""
-    kinds: list[_Kind | None] = []
+def _tokens(answer: str) -> list[tuple[str, _Kind | None]]:
+    """The answer read leftmost-longest into phrases and their kinds; None for anything unknown."""
+    tokens: list[tuple[str, _Kind | None]] = []
     index = 0
     while index < len(answer):
         latin = _LATIN_WORD.match(answer, index)
         if latin:
-            kinds.append(_LATIN.get(latin.group()))
+            tokens.append((latin.group(), _LATIN.get(latin.group())))
             index = latin.end()
             continue
         for size in range(min(_LONGEST_PHRASE, len(answer) - index), 0, -1):
             kind = _PHRASES.get(answer[index : index + size])
             if kind is not None:
-                kinds.append(kind)
+                tokens.append((answer[index : index + size], kind))
                 index += size
                 break
         else:
-            kinds.append(None)
+            tokens.append((answer[index], None))
             index += 1
-    return kinds
+    return tokens
+
+
+def _kinds(answer: str) -> list[_Kind | None]:
+    return [kind for _phrase, kind in _tokens(answer)]
 
 
 def _decide(kinds: list[_Kind | None]) -> bool | None:
@@ -109,3 +114,13 @@ def parse_yes_no(text: str) -> ValidationResult:
     if decision is None:
         return Invalid(_ASK_AGAIN)
     return Valid(value=decision, display="是" if decision else "否")
+
+
+def states_possession(text: str) -> bool:
+    """ "有证", "没有残疾人证": an answer that starts with 有 or 没有 said of a thing answers what someone has,
+    not whether something offered is right ("对，有证" still starts with a yes)."""
+    answer = normalize(text)
+    if _ASKING_BACK.search(answer):
+        return False
+    said = [(phrase, kind) for phrase, kind in _tokens(answer) if kind is not _Kind.FILLER]
+    return len(said) >= 2 and said[0][0] in _POSSESSION and any(kind is None for _phrase, kind in said[1:])

@@ -347,3 +347,38 @@ def test_a_fact_no_question_keeps_is_still_no_yes_to_an_offered_answer(catalog: 
     assert "relationship" not in application.answers
     assert result.state.pending == offered
     assert result.state.misunderstood == 1
+
+
+@pytest.mark.parametrize("has", ["有证", "没有证", "没证"])
+def test_what_someone_has_is_no_yes_or_no_to_an_offered_answer(catalog: Catalog, has: str) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+    offered = last(results).state.pending
+    assert isinstance(offered, Proposal)  # "您和残疾人本人的关系是子女，对吗？"
+
+    result = last(then(catalog, results, has))
+
+    application = result.state.application
+    assert application is not None
+    assert "relationship" not in application.answers  # "有证" says she has a card, not that 子女 is right
+    assert result.state.pending == offered
+    assert current_step(result.state) == "relationship"
+
+
+def test_a_card_said_the_everyday_way_at_an_offered_answer_is_kept_for_the_card_question(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+
+    kept = last(then(catalog, results, "她有残疾证"))
+
+    assert said(kept).startswith(prompt(catalog, "later_answer_kept", label="有没有残疾人证"))
+    assert kept.state.pending == last(results).state.pending
+    results = then(catalog, [*results, kept], "对", "刘明", PROXY_PHONE)
+    assert last(results).state.pending == Proposal("has_card", True, "她有残疾证")
+
+
+def test_a_yes_that_goes_on_to_say_what_someone_has_is_still_a_yes(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+
+    taken = last(then(catalog, results, "对，有证")).state.application
+
+    assert taken is not None
+    assert taken.answers["relationship"] == "child"

@@ -5,6 +5,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dialogs.validators import Invalid, Valid, parse_yes_no
+from dialogs.validators.yes_no import states_possession
 from tests.dialogs.validators.strategies import HOSTILE_TEXTS, assert_is_result_without_personal_digits
 
 YES = Valid(value=True, display="是")
@@ -110,3 +111,13 @@ def test_parse_yes_no_never_raises(text: str) -> None:
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
 def test_parse_yes_no_survives_hostile_text(text: str) -> None:
     assert_is_result_without_personal_digits(parse_yes_no(text), text)
+
+
+@pytest.mark.parametrize("said", ["有证", "没有证", "没证", "有残疾人证"])
+def test_having_or_not_having_a_thing_is_a_statement_of_possession(said: str) -> None:
+    assert states_possession(said)
+
+
+@pytest.mark.parametrize("said", ["有", "没有", "有的", "有啊", "没有啊", "对，有证", "有没有证", "没错", "家里有低保"])
+def test_a_plain_yes_or_no_or_a_yes_first_is_no_statement_of_possession(said: str) -> None:
+    assert not states_possession(said)
