@@ -17,7 +17,7 @@ from dialogs.validators.numbers import answer_number
 _SAYS_WRONG = ("错", "不对", "改", "应该是", "写成", "搞错")
 # The new value comes after these: "应该是……", "改成……", "是……", "叫……".
 _BEFORE_VALUE = re.compile(r"应该是|应该叫|改成|改为|换成|正确的是|是|叫|为")
-_BEFORE_NAME = re.compile(r"叫|名字是|姓名是|名字应该是")
+_BEFORE_NAME = re.compile(r"叫|名字是|姓名是|名字应该是|是")
 _VALUE_TYPES = ("mobile", "id_number", "disability_card", "district", "name", "disability")
 _DIGITS = re.compile(r"[0-9xX]{11,20}")
 _CLAUSE_END = re.compile(r"[，,。！!？?；;\s]")
@@ -30,9 +30,13 @@ _PROXY_FIELDS = ("proxy_name", "proxy_phone")
 _NOT_WRONG = re.compile(r"[不没]错|改造|改善|改装|改建")
 
 
+# "不是王强，是王刚": the value said to be wrong, then the right one.
+_CONTRAST = re.compile(r"不是[^，,。；;！!？?]+[，,。；;\s]*(?:应该|而)?是.")
+
+
 def says_wrong(text: str) -> bool:
     said = _NOT_WRONG.sub("", text)
-    return any(word in said for word in _SAYS_WRONG)
+    return any(word in said for word in _SAYS_WRONG) or _CONTRAST.search(said) is not None
 
 
 def correction_in(

@@ -10,7 +10,7 @@ from dialogs.corrections import correction_in, says_wrong
 from dialogs.schema import Catalog
 from dialogs.state import Application
 from dialogs.validators import Valid
-from tests.dialogs.conversation import NURSING, SELF_ID
+from tests.dialogs.conversation import NURSING, SELF_ID, current_step, last, talk, then
 
 TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
@@ -70,11 +70,36 @@ def test_away_from_the_summary_only_a_text_saying_something_was_wrong_corrects(c
     assert found[0].id == "district"
 
 
-@pytest.mark.parametrize("text", ["今天天气不错", "没错", "家里想做无障碍改造"])
+@pytest.mark.parametrize("text", ["今天天气不错", "没错", "家里想做无障碍改造", "不是", "不是很清楚", "是不是"])
 def test_words_that_only_look_like_wrong_say_nothing_was_wrong(text: str) -> None:
     assert not says_wrong(text)
 
 
-@pytest.mark.parametrize("text", ["不对，电话错了", "名字写成了王桂兰，要改", "应该是柳南区"])
+@pytest.mark.parametrize(
+    "text", ["不对，电话错了", "名字写成了王桂兰，要改", "应该是柳南区", "不是王强，是王刚", "不是柳北区 是柳南区"]
+)
 def test_saying_something_was_wrong_is_heard(text: str) -> None:
     assert says_wrong(text)
+
+
+@pytest.mark.parametrize("said", ["不对，是王刚", "不是王强，是王刚", "错了，是王刚"])
+def test_a_name_just_given_is_corrected_by_the_next_message_with_its_new_value(catalog: Catalog, said: str) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是", "对", "王强")
+    assert current_step(last(results).state) == "proxy_phone"
+
+    corrected = last(then(catalog, results, said))
+
+    application = corrected.state.application
+    assert application is not None
+    assert application.answers["proxy_name"] == "王刚"
+    assert "name" not in application.held  # not kept as the mother's name
+    assert current_step(corrected.state) == "proxy_phone"
+
+
+def test_a_relation_said_after_wrong_is_no_new_name(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是", "对", "王强")
+
+    application = last(then(catalog, results, "错了，我是她儿子")).state.application
+
+    assert application is not None
+    assert application.answers["proxy_name"] == "王强"
