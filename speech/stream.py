@@ -54,17 +54,20 @@ _BLOCK_SECONDS = 4.0  # each BLPOP; under the client's 5 s socket timeout
 _SYNTHESIS_BUDGET = 30.0  # the text has gone already; speech later than this is not worth the wait
 
 # Everything time-based is read from the Redis server's clock (heartbeats, and a job's expiry, which the
-# worker checks against the same clock), so hosts whose clocks differ agree. Syntheses in hand are the
-# pending entries of the synthesis stream (none if its group is missing: Redis was emptied).
+# worker checks against the same clock), so hosts whose clocks differ agree. A stream's jobs in a worker's
+# hands are its pending entries (none if its group is missing: Redis was emptied).
 _COUNT = """
 local t = redis.call('TIME')
 local now = t[1] + t[2] / 1000000
 local live = redis.call('ZCOUNT', KEYS[3], now - tonumber(ARGV[1]), '+inf')
 local recognitions = redis.call('XLEN', KEYS[1])
 local syntheses = redis.call('XLEN', KEYS[2])
-local pending = redis.pcall('XPENDING', KEYS[2], ARGV[2])
-local synthesising = 0
-if type(pending) == 'table' and pending.err == nil then synthesising = tonumber(pending[1]) or 0 end
+local function in_hand(stream)
+  local pending = redis.pcall('XPENDING', stream, ARGV[2])
+  if type(pending) == 'table' and pending.err == nil then return tonumber(pending[1]) or 0 end
+  return 0
+end
+local synthesising = in_hand(KEYS[2])
 local times = redis.call('HMGET', KEYS[4], 'recognise', 'synthesise')
 local per_recognition = tonumber(times[1] or '0') or 0
 local per_synthesis = tonumber(times[2] or '0') or 0
@@ -113,7 +116,7 @@ _BACKLOG = (
     _COUNT
     + _WAIT
     + """
-return {recognitions, syntheses, synthesising, redis.call('XLEN', KEYS[5]), live,
+return {recognitions, in_hand(KEYS[1]), syntheses, synthesising, redis.call('XLEN', KEYS[5]), live,
   tostring(per_recognition), tostring(per_synthesis), tostring(wait('recognise')), tostring(wait('synthesise'))}
 """
 )
@@ -125,6 +128,7 @@ class Backlog:
     job of each kind, and the estimated wait of a job of each kind added now (as admission sees it)."""
 
     recognitions: int
+    recognising: int  # recognitions in a worker's hands (counted in ``recognitions``)
     syntheses: int
     synthesising: int  # syntheses in a worker's hands (counted in ``syntheses``)
     legacy: int  # jobs on the old single stream, left by web workers not yet upgraded
@@ -144,10 +148,11 @@ async def read_backlog(redis: Redis) -> Backlog:
     lengths), the live worker slots, the timings."""
     keys = (RECOGNITION_STREAM, SYNTHESIS_STREAM, WORKERS, SECONDS, LEGACY_STREAM)
     answer = await redis.eval(_BACKLOG, len(keys), *keys, ALIVE_SECONDS, GROUP)
-    recognitions, syntheses, synthesising, legacy, workers = (int(value) for value in answer[:5])
-    per_recognition, per_synthesis, recognition_wait, synthesis_wait = (_number(value) for value in answer[5:])
+    recognitions, recognising, syntheses, synthesising, legacy, workers = (int(value) for value in answer[:6])
+    per_recognition, per_synthesis, recognition_wait, synthesis_wait = (_number(value) for value in answer[6:])
     return Backlog(
         recognitions,
+        recognising,
         syntheses,
         synthesising,
         legacy,

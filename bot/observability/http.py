@@ -16,8 +16,8 @@ from bot.observability import metrics
 log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("metrics_engine", AsyncEngine)
-# The speech stream's (unfinished jobs, live worker slots), when speech workers are used.
-SpeechBacklog = Callable[[], Awaitable[tuple[int, int]]]
+# The speech workers' streams and their live slots, when speech workers are used.
+SpeechBacklog = Callable[[], Awaitable[tuple[list[metrics.SpeechStream], int]]]
 SPEECH_BACKLOG: web.AppKey[SpeechBacklog] = web.AppKey("metrics_speech_backlog")
 COUNT_TIMEOUT_SECONDS = 1.0  # a slow database must not hold the scrape past Prometheus's own timeout
 
@@ -39,11 +39,11 @@ async def serve_metrics(request: web.Request) -> web.Response:
     if (speech_backlog := request.app.get(SPEECH_BACKLOG)) is not None:
         try:
             async with asyncio.timeout(COUNT_TIMEOUT_SECONDS):
-                waiting, workers = await speech_backlog()
+                streams, workers = await speech_backlog()
         except Exception as error:
-            log.warning("metrics: speech stream not read: %s", type(error).__name__)
+            log.warning("metrics: speech streams not read: %s", type(error).__name__)
         else:
-            metrics.set_speech_stream(waiting, workers)
+            metrics.set_speech_streams(streams, workers)
     response = web.Response(body=metrics.exposition())
     response.headers["Content-Type"] = metrics.CONTENT_TYPE
     response.headers["Cache-Control"] = "no-store"

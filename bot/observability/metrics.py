@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +62,9 @@ class _Metrics:
     speech_queue: Gauge
     speech_seconds: Histogram
     speech_stream_backlog: Gauge
+    speech_stream_in_hand: Gauge
+    speech_stream_wait_seconds: Gauge
+    speech_stream_job_seconds: Gauge
     speech_stream_workers: Gauge
     outbox_backlog: Gauge
     cases_created: Counter
@@ -121,7 +124,30 @@ def _build() -> _Metrics:
         ),
         speech_stream_backlog=Gauge(
             "bot_speech_stream_backlog",
-            "Speech jobs in the Redis stream not yet finished (read at scrape time)",
+            "Speech jobs added to the Redis stream and not yet finished, by stream (read at scrape time)",
+            ("stream",),
+            registry=r,
+            multiprocess_mode="mostrecent",
+        ),
+        speech_stream_in_hand=Gauge(
+            "bot_speech_stream_in_hand",
+            "Speech jobs of the stream a worker has taken and not finished (read at scrape time)",
+            ("stream",),
+            registry=r,
+            multiprocess_mode="mostrecent",
+        ),
+        speech_stream_wait_seconds=Gauge(
+            "bot_speech_stream_wait_seconds",
+            "Estimated seconds before a job added to the stream now is started, as admission sees it "
+            "(+Inf: no live worker; read at scrape time)",
+            ("stream",),
+            registry=r,
+            multiprocess_mode="mostrecent",
+        ),
+        speech_stream_job_seconds=Gauge(
+            "bot_speech_stream_job_seconds",
+            "Recent mean seconds a speech worker takes for one job of the stream (read at scrape time)",
+            ("stream",),
             registry=r,
             multiprocess_mode="mostrecent",
         ),
@@ -238,10 +264,31 @@ def timed_recognition() -> Iterator[None]:
             m.speech_seconds.labels(result).observe(time.perf_counter() - started)
 
 
-def set_speech_stream(backlog: int, workers: int) -> None:
-    if (m := _get()) is not None:
-        m.speech_stream_backlog.set(backlog)
-        m.speech_stream_workers.set(workers)
+@dataclass(frozen=True)
+class SpeechStream:
+    """One speech stream as a scrape reads it; ``None``: not known for this stream (the old single one)."""
+
+    name: str  # the Redis key, e.g. bot:speech:recognise
+    backlog: int
+    in_hand: int | None = None
+    wait_seconds: float | None = None
+    job_seconds: float | None = None
+
+
+def set_speech_streams(streams: Sequence[SpeechStream], workers: int) -> None:
+    """The speech workers' streams, each labelled with its Redis key, and the live worker slots."""
+    if (m := _get()) is None:
+        return
+    for stream in streams:
+        m.speech_stream_backlog.labels(stream.name).set(stream.backlog)
+        for gauge, value in (
+            (m.speech_stream_in_hand, stream.in_hand),
+            (m.speech_stream_wait_seconds, stream.wait_seconds),
+            (m.speech_stream_job_seconds, stream.job_seconds),
+        ):
+            if value is not None:
+                gauge.labels(stream.name).set(value)
+    m.speech_stream_workers.set(workers)
 
 
 def set_outbox_backlog(n: int) -> None:

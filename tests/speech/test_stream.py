@@ -228,6 +228,32 @@ async def test_a_backlog_that_would_miss_the_deadline_is_refused_and_a_short_one
     await redis.zrem(WORKERS, "stalled/1")
 
 
+async def test_a_recognition_is_admitted_by_the_recognitions_own_mean_time_not_the_spoken_answers(
+    redis: Redis, workers: Workers, fresh: None
+) -> None:
+    """One live slot, five recognitions ahead. Quick recognitions and slow spoken answers: admitted (a
+    mean over both kinds, or the answers' time, would refuse it). Slow recognitions and quick answers:
+    refused (the answers' time would admit it)."""
+    await workers.none()
+    speech = client(redis, budget=2.3, wait_limit=0.3)
+    await speech.start()
+    await _stalled_slot(redis)
+    for _ in range(5):
+        await redis.xadd(RECOGNITION_STREAM, {"id": "x", "kind": "recognise", "expires": "0", "payload": b""})
+
+    await redis.hset(SECONDS, mapping={"recognise": 0.1, "synthesise": 10.0})
+    assert (await read_backlog(redis)).recognition_wait == pytest.approx(0.5)
+    with pytest.raises(SpeechUnavailable, match=r"within 0\.3 s"):  # admitted: nobody works it here
+        await speech.recognise(speak("예"), phrases=PHRASES)
+    assert await redis.xlen(RECOGNITION_STREAM) == 6
+
+    await redis.hset(SECONDS, mapping={"recognise": 1.0, "synthesise": 0.01})
+    with pytest.raises(SpeechBusy, match=r"6 jobs waiting, about 6\.0 s"):
+        await speech.recognise(speak("예"), phrases=PHRASES)
+    assert await redis.xlen(RECOGNITION_STREAM) == 6
+    await redis.zrem(WORKERS, "stalled/1")
+
+
 async def test_queued_syntheses_do_not_count_against_a_recognition_but_syntheses_in_hand_do(
     redis: Redis, workers: Workers, fresh: None
 ) -> None:

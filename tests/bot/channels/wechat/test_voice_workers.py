@@ -85,7 +85,8 @@ async def test_a_speech_worker_process_listens_and_speaks_for_the_service(
         assert 1 <= len(clips) <= 3
         assert all(clip.startswith(b"#!AMR") and decode(clip).seconds > 1.0 for clip in clips)
         metrics = await (await wechat.http.get(str(wechat.server.make_url("/metrics")))).text()
-        assert "bot_speech_stream_backlog 0.0" in metrics
+        assert 'bot_speech_stream_backlog{stream="bot:speech:recognise"} 0.0' in metrics
+        assert 'bot_speech_stream_backlog{stream="bot:speech:synthesise"} 0.0' in metrics
         assert "bot_speech_stream_workers 1.0" in metrics
     finally:
         await worker.stop()
