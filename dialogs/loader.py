@@ -23,6 +23,8 @@ from dialogs.validators.reasons import REASON_CODES
 MAX_FILE_BYTES = 512 * 1024
 
 # Prompts are read aloud and shown on small screens: no screen-only words, no tables, no money.
+# "工作人员会用文字回复您": true for a resident who reads, not for one who listens (staff text reaches them as speech).
+_IN_WRITING = re.compile(r"(?<!只)用文字(?:回复|联系|回答|告诉)")
 _FORBIDDEN = (
     (re.compile(r"点击|点一下|按钮"), "says to click; a blind resident cannot, say what to type or say"),
     (re.compile(r"[|│┃]"), "looks like a table; tables cannot be read aloud"),
@@ -369,7 +371,15 @@ def _check_condition(
 
 def _check_prompt(prompt: Prompt, file: str, place: str) -> Iterator[ContentProblem]:
     yield from _check_text(prompt.text, file, f"{place}.text")
-    for form, text in (("text", prompt.text), ("simple", prompt.simple)):
+    if _IN_WRITING.search(prompt.text) and prompt.voice is None:
+        yield ContentProblem(
+            file, f"{place}.voice", "says staff write back: a resident in voice mode needs a voice form"
+        )
+    if prompt.voice is not None:
+        yield from _check_text(prompt.voice, file, f"{place}.voice")
+        if _IN_WRITING.search(prompt.voice):
+            yield ContentProblem(file, f"{place}.voice", "the voice form says staff write back: say it is read aloud")
+    for form, text in (("text", prompt.text), ("simple", prompt.simple), ("voice", prompt.voice)):
         problem = too_long_to_hear(text, simple=form == "simple") if text is not None else None
         if problem is not None:
             yield ContentProblem(file, f"{place}.{form}", problem)
@@ -393,7 +403,7 @@ def text_problems(text: str, file: str, place: str) -> Iterator[ContentProblem]:
 
 
 def _statement(place: str, prompt: Prompt, always_fact: bool) -> Statement:
-    texts = (prompt.text,) if prompt.simple is None else (prompt.text, prompt.simple)
+    texts = tuple(text for text in (prompt.text, prompt.simple, prompt.voice) if text is not None)
     return Statement(place, texts, prompt.sources, always_fact)
 
 

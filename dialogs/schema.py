@@ -34,15 +34,19 @@ class _Model(BaseModel):
 
 
 class Prompt(_Model):
-    """Something said to a resident. ``simple`` is the short form for simple-language mode."""
+    """Something said to a resident. ``simple`` is the short form for simple-language mode; ``voice`` the form
+    for a resident who listens, where the text form would be wrong heard aloud ("工作人员会用文字回复您")."""
 
     text: Line
     simple: Line | None = None
+    voice: Line | None = None
     sources: tuple[Id, ...] = ()  # ids from content/sources.yaml that the facts said here rest on
 
     def for_mode(self, mode: str) -> str:
         if mode == "simple" and self.simple is not None:
             return self.simple
+        if mode == "voice" and self.voice is not None:
+            return self.voice
         return self.text
 
 

@@ -554,6 +554,35 @@ def test_a_prompt_without_its_simple_form_is_refused(tmp_path: Path) -> None:
     ]
 
 
+def test_a_prompt_saying_staff_write_back_without_a_form_for_listeners_is_refused(content: Path) -> None:
+    replace_text(
+        "prompts.yaml",
+        "  voice: 您要找工作人员的请求已经在办了，编号是{case_id}。工作人员会在这里回复您，我会读给您听。"
+        "您刚才说的话也转给他们了。\n",
+        "",
+    )(content)
+
+    problems = problems_of(content)
+
+    assert [(p.place, p.problem) for p in problems] == [
+        ("handoff_open.voice", "says staff write back: a resident in voice mode needs a voice form")
+    ]
+
+
+def test_a_voice_form_that_still_says_staff_write_back_is_refused(content: Path) -> None:
+    replace_text(
+        "prompts.yaml",
+        "  voice: 您要找工作人员的请求已经在办了，编号是{case_id}。工作人员会在这里回复您，我会读给您听。",
+        "  voice: 您要找工作人员的请求已经在办了，编号是{case_id}。工作人员会在这里用文字回复您。",
+    )(content)
+
+    problems = problems_of(content)
+
+    assert [(p.place, p.problem) for p in problems] == [
+        ("handoff_open.voice", "the voice form says staff write back: say it is read aloud")
+    ]
+
+
 def test_a_choice_of_two_without_a_yes_no_short_question_is_refused(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)

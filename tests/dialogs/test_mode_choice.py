@@ -6,6 +6,8 @@ import pytest
 
 from dialogs.engine import MODE_OPTIONS
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
+from dialogs.schema import Catalog
+from tests.dialogs.conversation import last, said, talk
 
 
 @pytest.mark.parametrize(
@@ -33,3 +35,14 @@ def test_a_sentence_that_only_contains_an_option_word_is_not_a_choice(said: str)
 @pytest.mark.parametrize("said", ["我耳朵听不见", "我是聋人", "听不清楚", "想配助听器", "我用手语"])
 def test_not_hearing_is_recognised(said: str) -> None:
     assert cannot_hear(said)
+
+
+def test_a_resident_who_listens_hears_that_staff_replies_are_read_to_them_not_that_staff_write(
+    catalog: Catalog,
+) -> None:
+    listening = said(last(talk(catalog, "你好", "语音模式", "转人工", "没有")))
+    reading = said(last(talk(catalog, "你好", "文字模式", "转人工", "没有")))
+
+    assert "读给您听" in listening
+    assert "用文字" not in listening
+    assert "用文字回复您" in reading
