@@ -52,6 +52,7 @@ from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
 from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
 from dialogs.pending import (
+    REQUEST_LIMIT,
     Cancel,
     Guess,
     Handoff,
@@ -491,7 +492,7 @@ class _Turn:
             return
         wanted = route(text, self.catalog).service
         if wanted is not None and wanted != HANDOFF_SERVICE and wanted in self.catalog.services:
-            self.state = evolve(self.state, pending=Offer(wanted))
+            self.state = evolve(self.state, pending=Offer(wanted, self.said_words()))
             self.reask()
 
     def warn_first(self, text: str) -> None:
@@ -623,6 +624,12 @@ class _Turn:
             if not self.misunderstood():
                 self.say_text(self.reason_text(Invalid(YES_NO_UNCLEAR)))
                 self.say_proposal(current, proposal)
+            return
+        if offered_here and current.type not in (*NUMBER_TYPES, "text") and card_not_with_me(text):
+            # "我没带身份证" is no "不是": its number is asked later, and the same offer stays open.
+            self.state = evolve(self.state, pending=proposal)
+            self.say(self.prompts.document_later)
+            self.say_proposal(current, proposal)
             return
         if not offered_here or isinstance(said, Invalid) or card_not_with_me(text):  # "我没带身份证" is no "不是"
             self.answer_application(text)
@@ -1043,7 +1050,7 @@ class _Turn:
     def answer_question(self, faq: Faq) -> None:
         self.say(faq.answer)
         if faq.offer is not None and faq.offer in self.catalog.services:
-            self.state = evolve(self.state, pending=Offer(faq.offer))
+            self.state = evolve(self.state, pending=Offer(faq.offer, self.said_words()))
             self.reask()
 
     def answer_offer(self, offer: Offer, text: str) -> None:
@@ -1053,10 +1060,10 @@ class _Turn:
             result = Valid(value=True, display="")
         self.state = evolve(self.state, pending=None)
         if isinstance(result, Valid) and result.value and offered is not None:
-            self.start(offered, intro=True)
+            self.start(offered, intro=True, request=offer.request)
         elif isinstance(result, Invalid) and offered is not None and self.answers_first_question(offered, text):
             # "给我自己" to "要现在申请法律援助吗？": a yes, and the answer to its first question.
-            self.start(offered, intro=True, ask=False)
+            self.start(offered, intro=True, ask=False, request=offer.request)
             self.answer_application(text)
         elif isinstance(result, Valid):
             self.show_menu()
@@ -1074,8 +1081,13 @@ class _Turn:
     def service(self, application: Application) -> Service:
         return self.catalog.services[application.service]
 
-    def start(self, service: Service, *, intro: bool, ask: bool = True) -> None:
-        """Open ``service``: its intro, then its first question (unless the caller answers it at once)."""
+    def said_words(self) -> str:
+        """What the resident said in this message, as an application keeps it; empty for a button or event."""
+        return self.event.text[:REQUEST_LIMIT] if self.event.kind in ("text", "voice") else ""
+
+    def start(self, service: Service, *, intro: bool, ask: bool = True, request: str = "") -> None:
+        """Open ``service``: its intro, then its first question (unless the caller answers it at once).
+        ``request``: the words that asked for it when this message only agreed to an offer."""
         if service.id == HANDOFF_SERVICE and self.open_handoff() is not None:
             self.hand_off()  # "人工" again: staff already have this conversation's request
             return
@@ -1085,7 +1097,7 @@ class _Turn:
             service=service.id,
             application_id=f"{service.id}-{self.event.message_id}",
             step=first.id,
-            said=(self.event.text[:200],) if self.event.kind in ("text", "voice") else (),
+            said=(request,) if request else ((said,) if (said := self.said_words()) else ()),
         )
         self.state = evolve(self.state, application=application, pending=None, menu_group="")
         if intro:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 HEARD_LIMIT = 500
+REQUEST_LIMIT = 200  # as an application keeps what was said
 PART_LIMIT = 2000
 PARTS_LIMIT = 20
 ID_LIMIT = 60
@@ -70,9 +71,11 @@ class Heard:
 
 @dataclass(frozen=True)
 class Offer:
-    """ "要现在申请……吗？" after a question was answered or a guess was made."""
+    """ "要现在申请……吗？" after a question was answered or a guess was made; ``request``: the words that led
+    to it, which open the application as its request would ("我的残疾证丢了，想补办" offers 补办)."""
 
     service: str
+    request: str = ""
     kind: ClassVar[str] = "offer"
 
 
@@ -149,7 +152,11 @@ def pending_dict(pending: PendingQuestion | None) -> dict[str, Any] | None:
     match pending:
         case Heard(text=text):
             data["text"] = text
-        case Offer(service=service) | Guess(service=service):
+        case Offer(service=service, request=request):
+            data["service"] = service
+            if request:
+                data["request"] = request
+        case Guess(service=service):
             data["service"] = service
         case Proposal(step=step, value=value, quote=quote):
             data.update(step=step, value=value, quote=quote)
@@ -181,7 +188,7 @@ def pending_from(stored: Any, legacy: dict[str, Any]) -> PendingQuestion | None:
     if kind == "heard":
         return Heard(str(data.get("text", ""))[:HEARD_LIMIT])
     if kind == "offer":
-        return Offer(str(data.get("service", ""))[:ID_LIMIT])
+        return Offer(str(data.get("service", ""))[:ID_LIMIT], str(data.get("request", ""))[:REQUEST_LIMIT])
     if kind == "guess":
         return Guess(str(data.get("service", ""))[:ID_LIMIT])
     if kind == "proposal":

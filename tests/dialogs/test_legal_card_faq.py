@@ -476,7 +476,7 @@ def test_every_way_of_asking_a_question_is_answered_from_idle_with_an_offer(
         result = last(talk(catalog, *opening, f"请问{phrase}"))
 
         assert result.replies == (Reply(answer.for_mode(mode)), offer), phrase
-        assert result.state.pending == Offer(offered), phrase
+        assert result.state.pending == Offer(offered, f"请问{phrase}"), phrase
         assert result.state.application is None
         assert result.effects == ()
 
@@ -785,3 +785,18 @@ def test_being_bedridden_said_in_the_first_message_is_offered_back_as_the_answer
     assert taken.state.application is not None
     assert taken.state.application.answers["assessment_visit"] == "housebound"
     assert texts(taken)[0] == rule_says(catalog, CARD, "home-assessment", proxy=True)
+
+
+def test_an_option_named_in_the_question_that_led_to_the_offer_is_offered_once_the_application_starts(
+    catalog: Catalog,
+) -> None:
+    asked = talk(catalog, "你好", "我的残疾证丢了，想补办")
+    offer = last(asked).state.pending
+    assert isinstance(offer, Offer)
+
+    for agreeing in (("是", "给我自己申请"), ("给我自己",)):  # a yes, or a yes that answers the first question
+        started = last(then(catalog, asked, *agreeing))
+
+        proposal = started.state.pending
+        assert isinstance(proposal, Proposal), agreeing
+        assert proposal.value == "reissue"  # 补办, from the question, not asked again

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.not_at_hand import not_at_hand
+from dialogs.pending import Proposal
 from dialogs.schema import Catalog
 from tests.dialogs.conversation import (
     CARD,
@@ -20,6 +21,7 @@ from tests.dialogs.conversation import (
     last,
     prompt,
     said,
+    talk,
     then,
 )
 
@@ -99,3 +101,18 @@ def test_a_card_not_with_the_resident_said_before_its_number_is_asked_answers_no
     assert result.state.application is not None
     assert step_id not in result.state.application.answers
     assert result.state.misunderstood == 0
+
+
+def test_a_card_not_with_the_resident_said_at_an_offered_answer_keeps_the_offer_open(catalog: Catalog) -> None:
+    offered = talk(catalog, "你好", "我的残疾证丢了，想补办", "给我自己")
+    proposal = last(offered).state.pending
+    assert isinstance(proposal, Proposal)  # "要办的事是补办，证丢了或者坏了，对吗？"
+
+    result = last(then(catalog, offered, "我没带身份证"))
+
+    assert said(result).startswith(prompt(catalog, "document_later"))
+    assert result.state.pending == proposal
+    assert result.state.misunderstood == 0
+    taken = last(then(catalog, [*offered, result], "对")).state.application
+    assert taken is not None
+    assert taken.answers[proposal.step] == proposal.value

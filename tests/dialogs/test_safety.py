@@ -147,7 +147,7 @@ def test_a_request_said_with_the_danger_is_offered_after_the_alarm(catalog: Cata
 
     (case,) = cases(told)
     assert case.urgent
-    assert told.state.pending == Offer(LEGAL)
+    assert told.state.pending == Offer(LEGAL, "我想找律师，我老公喝了酒就打我")
 
     started = last(then(catalog, [told], "给我自己"))  # a yes, and the answer to the first question
 

@@ -43,6 +43,7 @@ EVERY_QUESTION: tuple[PendingQuestion, ...] = (
     ReadBack(),
     Heard("护理补贴"),
     Offer("nursing-allowance"),
+    Offer("disability-card", "我的残疾证丢了，想补办"),
     Guess("assistive-device"),
     Proposal("applicant", "proxy", "帮我爸爸申请"),
     Reading(("需要带的材料：一、身份证。", "到哪里办：县级残联。")),

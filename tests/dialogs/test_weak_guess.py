@@ -42,7 +42,7 @@ def test_a_no_that_says_what_they_want_instead_is_taken_as_that(catalog: Catalog
     assert texts(service)[-1] == ask(catalog, LIVING, "applicant")
 
     question = last(talk(catalog, *_asked(catalog), "不是，残疾人证怎么办"))
-    assert question.state.pending == Offer(CARD)
+    assert question.state.pending == Offer(CARD, "不是，残疾人证怎么办")
 
 
 def test_in_simple_mode_the_two_options_are_said_simply(catalog: Catalog) -> None:
