@@ -14,6 +14,7 @@ from bot.cases.retention import PersonalData
 from bot.channels.web import add_chat
 from bot.channels.wechat.webhook import add_routes as add_wechat_routes
 from bot.escalation_job import keep_escalating
+from bot.http_server import SERVER_HEADER
 from bot.notice_sender import keep_sending
 from bot.observability import http as metrics_http
 from bot.observability import metrics, request_ids
@@ -38,8 +39,6 @@ log = logging.getLogger(__name__)
 
 SERVICES = web.AppKey("services", Services)
 HEALTH_TIMEOUT_SECONDS = 2.0
-# aiohttp would name itself and its version: a free hint for anyone looking for a known flaw.
-SERVER_HEADER = "liuzhou-access-bot"
 
 
 async def healthz(request: web.Request) -> web.Response:

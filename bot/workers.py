@@ -15,12 +15,12 @@ from aiohttp import web
 from gunicorn.app.base import BaseApplication
 
 from bot.event_loop import uvloop_installed
+from bot.http_server import KEEPALIVE_SECONDS, ServiceRunner
 from bot.observability.gunicorn_logs import logger_class
 from bot.observability.metrics import worker_exited
 
 AppFactory = Callable[[], Awaitable[web.Application]]
 
-KEEPALIVE_SECONDS = 75  # aiohttp's own default; gunicorn's 2 s would reopen the platform's connections
 GRACEFUL_SECONDS = 30  # in-flight pushes and deliveries finish within this after SIGTERM
 HEARTBEAT_SECONDS = 60  # a worker whose event loop is stuck this long is replaced
 
@@ -39,8 +39,20 @@ class _Arbiter(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type
             # runs) on one machine would take each other's. Nothing here uses it.
             self.cfg.set("control_socket_disable", True)
 
-    def load(self) -> AppFactory:
-        return self._factory
+    def load(self) -> Callable[[], Awaitable[web.AppRunner]]:
+        factory = self._factory
+
+        # aiohttp's worker takes a runner as it is; with an application it would make a plain AppRunner.
+        async def runner() -> web.AppRunner:
+            return ServiceRunner(
+                await factory(),
+                access_log=None,  # a push's URL carries the resident's openid: no access log
+                keepalive_timeout=KEEPALIVE_SECONDS,
+                # As aiohttp's worker has it: connections are closed before the arbiter's own deadline.
+                shutdown_timeout=GRACEFUL_SECONDS * 0.95,
+            )
+
+        return runner
 
 
 def bind_address(host: str, port: int) -> str:
@@ -55,7 +67,7 @@ def worker_options(host: str, port: int, workers: int, on_ready: Callable[[], No
         "worker_class": (
             "aiohttp.worker.GunicornUVLoopWebWorker" if uvloop_installed() else "aiohttp.worker.GunicornWebWorker"
         ),
-        "keepalive": KEEPALIVE_SECONDS,
+        "keepalive": KEEPALIVE_SECONDS,  # gunicorn's 2 s would reopen the platform's connections
         "graceful_timeout": GRACEFUL_SECONDS,
         "timeout": HEARTBEAT_SECONDS,
         "accesslog": None,  # a push's URL carries the resident's openid: no access log

@@ -21,6 +21,7 @@ from bot.app import create_app
 from bot.config import Settings, SettingsError, load_settings
 from bot.event_loop import loop_name, new_event_loop
 from bot.heap import freeze_startup_objects
+from bot.http_server import run_app
 from bot.observability import metrics
 from bot.security.secret import load_or_create_secret
 from bot.services import describe_backends, open_services
@@ -62,8 +63,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"Event loop: {loop_name(loop)}", flush=True)
         factory = _app_factory(settings, catalog, migrate=True, ready=lambda: _print_next_steps(settings, host, port))
         try:
-            # No access log: a push's URL carries the resident's openid (and logging each request costs ~7 %).
-            web.run_app(factory(), host=host, port=port, print=None, loop=loop, access_log=None)
+            run_app(factory(), host=host, port=port, loop=loop)
         except OSError as error:
             if error.errno not in _CANNOT_LISTEN:
                 raise

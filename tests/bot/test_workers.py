@@ -7,15 +7,10 @@ the platform signs them, and signals as a supervisor sends them.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -29,69 +24,9 @@ from bot.workers import bind_address, worker_options
 from tests.bot.channels.wechat.service import passive_text
 from tests.bot.observability.scrape import Scrape
 from tests.bot.scripts import CONFIRM, LIVING_ALLOWANCE_FOR_MYSELF
-from tests.paths import ROOT
-from tests.ports import free_port
+from tests.bot.serve_process import STOP_TIMEOUT, TOKEN, Service, serve
 
 RESIDENT = "o6_workers_resident"
-TOKEN = "workers-test-token"
-START_TIMEOUT = 60.0
-STOP_TIMEOUT = 40.0
-
-
-class Service:
-    """``python -m bot serve --workers 2`` in a child process; its output goes to a file."""
-
-    def __init__(self, process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-        self.process = process
-        self.port = port
-        self.log = log
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def health(self) -> dict[str, object]:
-        # A new connection each time, so that any worker may take it.
-        with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:  # noqa: S310 - our own local URL
-            body: dict[str, object] = json.load(response)
-            return body
-
-    def workers(self) -> set[int]:
-        """The arbiter's child processes, read from /proc."""
-        children = set()
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # the process ended while we looked
-            if int(fields[1]) == self.process.pid and fields[0] != "Z":
-                children.add(int(stat.parent.name))
-        return children
-
-    def wait_until(self, condition: str, check: Callable[[], bool], timeout: float = START_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            assert self.process.poll() is None, f"the service stopped: {self.log.read_text()}"
-            assert time.monotonic() < deadline, f"no {condition} in {timeout} s: {self.log.read_text()}"
-            time.sleep(0.2)
-
-    def answering_processes(self, wanted: int, attempts: int = 400) -> set[int]:
-        """The processes that answered health checks, until ``wanted`` different ones have."""
-        seen: set[int] = set()
-        for _ in range(attempts):
-            process = self.health()["process"]
-            assert isinstance(process, int)
-            seen.add(process)
-            if len(seen) >= wanted:
-                break
-        return seen
-
-
-def _healthy(service: Service) -> bool:
-    try:
-        return service.health()["status"] == "ok"
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -99,39 +34,8 @@ def service(
     request: pytest.FixtureRequest, tmp_path: Path, redis_url: str, real_redis: Redis, postgres_database_url: str
 ) -> Iterator[Service]:
     """The service with two workers (or as many as the test's ``workers`` parameter says)."""
-    workers = str(getattr(request, "param", 2))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
-    env |= {
-        "BOT_REDIS_URL": redis_url,
-        "BOT_DATABASE_URL": postgres_database_url,
-        "BOT_VAR_DIR": str(tmp_path / "var"),
-        "BOT_WECHAT_TOKEN": TOKEN,
-        "BOT_SECRET_KEY": "workers-test-secret-key-0123456789abcdef",
-    }
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
-            [sys.executable, "-m", "bot", "serve", "--workers", workers, "--port", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=ROOT,
-        )
-    running = Service(process, port, log)
-    try:
-        running.wait_until("health answer", lambda: _healthy(running))
-        expected = 0 if workers == "1" else int(workers)  # one process serves alone, without an arbiter
-        running.wait_until("workers running", lambda: len(running.workers()) == expected)
+    with serve(tmp_path, redis_url, postgres_database_url, workers=getattr(request, "param", 2)) as running:
         yield running
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()  # our own child, stuck: the test has failed already
-                process.wait()
 
 
 def test_two_workers_share_the_port_and_both_answer(service: Service) -> None:
