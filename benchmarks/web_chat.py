@@ -36,9 +36,9 @@ from benchmarks.wechat_push import (
     APP_ID,
     APP_SECRET,
     HOST,
-    OPENINGS,
     REQUEST_TIMEOUT,
     TOKEN,
+    WORKLOADS,
     Phase,
     Server,
     _site,
@@ -51,6 +51,7 @@ from benchmarks.wechat_push import (
 from bot.channels.wechat.simulator import WeChatSimulator
 from bot.storage.redis import create_redis
 
+OPENINGS = WORKLOADS["openings"]
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
