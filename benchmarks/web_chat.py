@@ -129,13 +129,13 @@ async def measure(args: argparse.Namespace) -> None:
             async with full_service(http, env, 1) as wechat:
                 base = wechat.url.removesuffix("/wechat")
                 chat_page, chat_send = f"{base}/chat/", f"{base}/chat/send"
-                await measured_load(http, wechat, "warm-up", conversations("warm", 10, False, crypto), 10)
+                await measured_load(http, wechat, "warm-up", conversations("warm", 10, False, crypto, OPENINGS), 10)
                 await web_load(http, wechat, chat_send, await open_pages(http, chat_page, 10, 99), 10)
                 phases: dict[str, list[Phase]] = {"wechat": [], "web": []}
                 for number in range(args.rounds):
                     for name in ("wechat", "web") if number % 2 == 0 else ("web", "wechat"):
                         if name == "wechat":
-                            users = conversations(f"bench-{number}", args.users, False, crypto)
+                            users = conversations(f"bench-{number}", args.users, False, crypto, OPENINGS)
                             phase = await measured_load(http, wechat, "WeChat push", users, args.concurrency)
                         else:
                             residents = await open_pages(http, chat_page, args.users, number)

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tests.fixtures.services import POSTGRES_URL
 from tests.paths import ROOT
 
 SCRIPTS = sorted(
@@ -35,3 +36,36 @@ def test_a_benchmark_prints_its_usage(script: str) -> None:
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("usage:")
+
+
+def _run(script: str, *arguments: str) -> str:
+    done = subprocess.run(  # noqa: S603 - our own scripts, by their module names
+        [sys.executable, "-m", f"benchmarks.{script}", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    return done.stdout
+
+
+def test_the_push_benchmark_runs_both_servers_on_a_tiny_load(redis_url: str) -> None:
+    printed = _run(
+        "wechat_push", "--workload", "openings", "--users", "2", "--rounds", "1", "--concurrency", "2",
+        "--redis", redis_url, "--database", POSTGRES_URL,
+    )  # fmt: skip
+
+    assert printed.count("6/6 answered as expected") == 4  # full and bare, plaintext and safe mode
+    assert "full/bare, plaintext: throughput" in printed
+
+
+def test_the_web_chat_benchmark_runs_both_channels_on_a_tiny_load(redis_url: str, postgres_database_url: str) -> None:
+    printed = _run(
+        "web_chat", "--users", "2", "--rounds", "1", "--concurrency", "2",
+        "--redis", redis_url, "--database", postgres_database_url,
+    )  # fmt: skip
+
+    assert "6/6 answered as expected" in printed
+    assert "6 of 6 answered in the response" in printed
