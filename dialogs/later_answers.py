@@ -25,8 +25,9 @@ from dialogs.state import Application
 from dialogs.validators import Valid, ValidationResult, normalize
 
 KEPT_TYPES = ("name", "mobile", "id_number", "disability_card", "district", "disability", "age")
-# An age is kept only said as one ("他8岁", "三个月大"): a bare "8" chooses an option of the question asked.
-_SAID_AS_AGE = re.compile(r"岁|个月")
+# An age is kept only said as one ("他8岁", "三个月大", "她今年七十三", "七十多了"): a bare "8" chooses an option of
+# the question asked.
+_SAID_AS_AGE = re.compile(r"岁|个月|今年|[十百0-9]多了")
 _OWN_NAME = re.compile(r"^(?:我叫|我是|我的名字|我姓名|本人叫|我本人叫)")
 _NAMED = re.compile(r"(?:名字叫|名字是|姓名是|叫做|叫|是)(?P<name>.+)$")
 _PROXY_NAME = "proxy_name"

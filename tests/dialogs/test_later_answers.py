@@ -272,15 +272,16 @@ def test_an_option_of_another_question_said_at_a_name_question_is_not_taken_as_a
     assert "proxy_name" not in result.state.application.answers
 
 
-def test_an_age_said_as_one_is_kept_for_the_age_question(catalog: Catalog) -> None:
+@pytest.mark.parametrize(("said", "years"), [("他8岁", 8), ("他今年十二", 12), ("她七十多了", 70), ("三个月大", 0)])
+def test_an_age_said_as_one_is_kept_for_the_age_question(catalog: Catalog, said: str, years: int) -> None:
     results = talk(catalog, "你好", "我想给我儿子配个轮椅", "是")
     assert isinstance(last(results).state.pending, Proposal)  # the relationship, offered from "我儿子"
 
-    result = last(then(catalog, results, "他8岁"))
+    result = last(then(catalog, results, said))
 
     application = result.state.application
     assert application is not None
-    assert application.held["age"]["value"] == 8
+    assert application.held["age"]["value"] == years
     assert result.state.misunderstood == 0
 
 
@@ -382,3 +383,18 @@ def test_a_yes_that_goes_on_to_say_what_someone_has_is_still_a_yes(catalog: Cata
 
     assert taken is not None
     assert taken.answers["relationship"] == "child"
+
+
+@pytest.mark.parametrize(("words", "has"), [("有证", True), ("没有证", False)])
+def test_having_a_card_said_at_another_question_is_kept_for_the_card_question(
+    catalog: Catalog, words: str, has: bool
+) -> None:
+    results = talk(catalog, "你好", "我想给我儿子配个轮椅", "是", "对", "轮椅")
+    assert current_step(last(results).state) == "age"
+
+    kept = last(then(catalog, results, words))
+
+    assert said(kept).startswith(prompt(catalog, "later_answer_kept", label="有没有残疾人证"))
+    assert kept.state.misunderstood == 0
+    offered = last(then(catalog, [*results, kept], "8岁")).state.pending
+    assert offered == Proposal("has_card", has, words)
