@@ -1260,6 +1260,8 @@ class _Turn:
             )
         if current.type == "name" and isinstance(result, Valid) and self.names_an_option(service, current, text):
             result = Invalid(OTHER_ANSWER)  # "财产" at the name question answers "遇到的是哪一类事？"
+        if current.type == "yes_no" and isinstance(result, Valid) and states_a_fact(text):
+            result = Invalid(YES_NO_UNCLEAR)  # "我是肢体一级" at a 有/没有 question: its 是 is no yes
         if is_paged(current):
             paged = parse_page(current, text, later=application.paged == current.id, more=self.more_option())
             if isinstance(paged, Valid) and paged.value == MORE:
@@ -1289,6 +1291,11 @@ class _Turn:
                 return
             if self.keep_for_later(service, application, current, text):
                 self.say(current.ask, self.options_shown(current, self.state.application or application))
+                return
+            if fact_without_question(service, text):
+                self.understood()  # "听力二级" while applying for legal aid: staff see it with the conversation
+                self.say(self.prompts.fact_for_staff)
+                self.say(current.ask, self.options_shown(current, application))
                 return
             earlier = step_named(service, application, text) if says_wrong(text) else None
             routed = route(text, self.catalog)
@@ -1682,6 +1689,15 @@ def _only_open_step(service: Service, application: Application) -> bool:
     """Every question but the one being corrected is answered: the correction came from the summary."""
     unanswered = [s.id for s in service.steps if s.applies(application.answers) and s.id not in application.answers]
     return not unanswered or unanswered == [application.step]
+
+
+def fact_without_question(service: Service, text: str) -> bool:
+    """A category and level, or a district, said where the application asks for neither."""
+    said = normalize(text)
+    asked = {step.type for step in service.steps}
+    return ("disability" not in asked and isinstance(parse_disability(said), Valid)) or (
+        "district" not in asked and isinstance(parse_district(said), Valid)
+    )
 
 
 def states_a_fact(text: str) -> bool:

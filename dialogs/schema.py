@@ -311,6 +311,7 @@ class Prompts(_Model):
     left_for_staff: Prompt
     document_later: Prompt
     later_answer_kept: Prompt
+    fact_for_staff: Prompt
 
 
 class SafetyCategory(_Model):

@@ -398,3 +398,38 @@ def test_having_a_card_said_at_another_question_is_kept_for_the_card_question(
     assert kept.state.misunderstood == 0
     offered = last(then(catalog, [*results, kept], "8岁")).state.pending
     assert offered == Proposal("has_card", has, words)
+
+
+@pytest.mark.parametrize("fact", ["听力二级", "我是肢体一级"])
+def test_a_fact_the_application_asks_nothing_about_is_noted_for_staff_not_counted_as_a_miss(
+    catalog: Catalog, fact: str
+) -> None:
+    results = talk(catalog, "你好", "我想申请法律援助", "给我自己", "工资", "老板欠了三个月工资")
+    asked = current_step(last(results).state)
+
+    noted = last(then(catalog, results, fact))
+
+    assert said(noted).startswith(prompt(catalog, "fact_for_staff"))
+    assert current_step(noted.state) == asked
+    assert noted.state.misunderstood == 0
+    assert any(turn.who == "resident" and turn.text == fact for turn in noted.state.transcript)  # staff read it
+
+
+def test_a_fact_the_application_does_ask_about_is_kept_for_its_question_not_only_noted(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是")
+
+    kept = last(then(catalog, results, "她是听力二级"))
+
+    assert not said(kept).startswith(prompt(catalog, "fact_for_staff"))
+
+
+def test_a_fact_joined_by_its_shi_is_no_yes_to_a_yes_no_question(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想申请法律援助", "给我自己", "工资", "老板欠了三个月工资")
+    assert current_step(last(results).state) == "urgent"  # "这件事有没有很急的期限？"
+
+    result = last(then(catalog, results, "我是肢体一级"))
+
+    application = result.state.application
+    assert application is not None
+    assert "urgent" not in application.answers
+    assert current_step(result.state) == "urgent"
