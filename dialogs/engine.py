@@ -1099,11 +1099,23 @@ class _Turn:
             step=first.id,
             said=(request,) if request else ((said,) if (said := self.said_words()) else ()),
         )
+        application = self.held_from_request(service, application, first)
         self.state = evolve(self.state, application=application, pending=None, menu_group="")
         if intro:
             self.say(service.intro)
         if ask:
             self.ask_current()
+
+    def held_from_request(self, service: Service, application: Application, first: Step) -> Application:
+        """ "我孩子三岁，医生说是自闭症": an answer to a later question in the request that opened the
+        application is kept, as one said while answering, and offered for a yes when its question comes."""
+        held = dict(application.held)
+        for words in application.said[:1]:
+            for clause in clauses(words):
+                found = later_answer(service, application, first, clause, today=self.today)
+                if found is not None:
+                    held[found[0].id] = kept_answer(found[1], clause)
+        return evolve(application, held=held) if held else application
 
     def reask(self) -> None:
         """Ask again whatever is open: the pending question, else the application's, else the menu."""

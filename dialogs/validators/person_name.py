@@ -18,9 +18,12 @@ _HAN_NAME = re.compile(rf"{_HAN}+(?:·{_HAN}+)*")
 _SHORTEST = 2
 _LONGEST = 20
 _ASK_AGAIN = "name_unclear"
-# An answer to another question said where a name is asked ("肢体残疾", "一级", "柳北区"): words no name
-# holds, a disability level, or a county-level place.
-_NOT_IN_NAMES = ("残疾", "残废", "肢体", "视力", "听力", "言语", "智力", "精神", "低保", "补贴")
+# An answer to another question said where a name is asked ("肢体残疾", "一级", "柳北区", "自闭症"): words
+# no name holds (disability and health words among them), a disability level, or a county-level place.
+_NOT_IN_NAMES = (
+    "残疾", "残废", "肢体", "视力", "听力", "言语", "智力", "精神", "低保", "补贴",
+    "症", "病", "瘫", "聋", "哑", "盲", "瞎", "障碍", "综合征", "自闭", "孤独",
+)  # fmt: skip
 _LEVEL = re.compile(r"[一二三四1-4]级")
 _PLACE_SUFFIXES = ("区", "县", "市")
 OTHER_ANSWER = "name_is_other_answer"

@@ -433,3 +433,17 @@ def test_a_fact_joined_by_its_shi_is_no_yes_to_a_yes_no_question(catalog: Catalo
     assert application is not None
     assert "urgent" not in application.answers
     assert current_step(result.state) == "urgent"
+
+
+def test_an_answer_to_a_later_question_in_the_opening_request_is_offered_when_its_question_comes(
+    catalog: Catalog,
+) -> None:
+    results = talk(catalog, "你好", "我孩子三岁，不会说话，医生说是自闭症")
+    application = last(results).state.application
+    assert application is not None
+    assert application.held["child_age"]["value"] == 3
+    assert "name" not in application.held  # "是自闭症" names no one
+
+    results = then(catalog, results, "对", "对")  # for the child, and as a parent
+
+    assert last(results).state.pending == Proposal("child_age", 3, "我孩子三岁")
