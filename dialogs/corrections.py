@@ -67,7 +67,20 @@ def correction_in(
         if value is not None and value.value != application.answers.get(candidate.id):
             found.append((candidate, value))
     found = _whose_name(found, text)
+    if not found and not at_summary:
+        return _retold(service, application, text, today)
     return found[0] if len(found) == 1 else None
+
+
+def _retold(service: Service, application: Application, text: str, today: date) -> tuple[Step, Valid] | None:
+    """ "不对，是被开除了" just after "发生了什么事？" was answered: the account told again replaces it."""
+    last = next((s for s in service.steps if application.history and s.id == application.history[-1]), None)
+    if last is None or last.type != "text" or last.id not in application.answers:
+        return None
+    parts = _BEFORE_VALUE.split(text, maxsplit=1)
+    retold = parts[1].lstrip("，。,. ：:") if len(parts) > 1 else text
+    value = parse_answer(last, retold, today=today)
+    return (last, value) if isinstance(value, Valid) and value.value != application.answers[last.id] else None
 
 
 def _fragments(step: Step, text: str) -> list[str]:

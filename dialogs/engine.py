@@ -584,7 +584,9 @@ class _Turn:
         """A correction with its value: taken at once, then on to where the resident was."""
         self.understood()
         if application.phase == "asking":  # from the summary, the summary shows the new value
-            self.say(self.prompts.corrected, label=target.label, value=_display(target, result))
+            said = _display(target, result)
+            # The resident's own words are quoted: "事情经过改成“被开除了”了", not "改成被开除了了".
+            self.say(self.prompts.corrected, label=target.label, value=f"“{said}”" if target.type == "text" else said)
         moved = evolve(application, phase="asking", step=target.id, correcting=True)
         self.record(service, moved, target, result)
 

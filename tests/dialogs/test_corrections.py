@@ -10,7 +10,7 @@ from dialogs.corrections import correction_in, says_wrong
 from dialogs.schema import Catalog
 from dialogs.state import Application
 from dialogs.validators import Valid
-from tests.dialogs.conversation import NURSING, SELF_ID, current_step, last, talk, then
+from tests.dialogs.conversation import NURSING, SELF_ID, current_step, last, said, talk, then
 
 TODAY = date(2026, 6, 1)  # the day the message was sent: the core reads no clock
 
@@ -103,3 +103,27 @@ def test_a_relation_said_after_wrong_is_no_new_name(catalog: Catalog) -> None:
 
     assert application is not None
     assert application.answers["proxy_name"] == "王强"
+
+
+def test_an_account_just_given_is_replaced_when_the_next_message_tells_it_again_as_a_correction(
+    catalog: Catalog,
+) -> None:
+    results = talk(catalog, "你好", "老板欠我工资三个月了", "给我自己", "对", "工资")
+    assert current_step(last(results).state) == "urgent"  # the account ("发生了什么事？") was answered "工资"
+
+    corrected = last(then(catalog, results, "不对，是被开除了"))
+
+    application = corrected.state.application
+    assert application is not None
+    assert application.answers["description"] == "被开除了"
+    assert said(corrected).startswith("好的，事情经过改成“被开除了”了。")
+    assert current_step(corrected.state) == "urgent"
+
+
+def test_a_correction_of_an_account_told_earlier_than_the_last_answer_is_not_guessed(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "老板欠我工资三个月了", "给我自己", "对", "工资", "有")
+
+    application = last(then(catalog, results, "不对，是被开除了")).state.application
+
+    assert application is not None
+    assert application.answers["description"] == "工资"
