@@ -18,10 +18,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcast import scoped_to_database
+from bot.broadcast import Broadcast
 from bot.cases.store import CaseStore
 from bot.cases.types import CaseEvent, CaseStatus, CaseSummary, NewCase
 from bot.security.crypto import Cipher
@@ -115,23 +114,16 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 class CaseFeed:
     """Publish case changes; subscribe to the changes every process publishes.
 
-    ``redis`` None keeps everything in this process (the embedded store)."""
+    ``redis`` None keeps everything in this process (the embedded store). The changes travel on a
+    ``Broadcast``; each is parsed once per process and offered to every open stream."""
 
     def __init__(self, redis: Redis | None, *, channel: str = "bot:staff:case-changes") -> None:
-        self._redis = redis
-        self._channel = scoped_to_database(redis, channel)
+        self._broadcast = Broadcast(redis, channel)
         self._listeners: set[Subscription] = set()
-        self._reader: asyncio.Task[None] | None = None
-        self._ready: asyncio.Event | None = None
 
     async def publish(self, change: CaseChange) -> None:
         """Announce ``change``; a failure is logged and never undoes the change itself."""
-        if self._redis is None:
-            self._hand_out(change)
-            return
-        try:
-            await self._redis.publish(self._channel, change.to_json())
-        except (RedisError, OSError):
+        if not await self._broadcast.publish(change.to_json()):
             log.warning("case feed: could not publish a change of case %s", change.case_id)
 
     @contextlib.asynccontextmanager
@@ -140,53 +132,22 @@ class CaseFeed:
         subscription = Subscription(limit)
         self._listeners.add(subscription)
         try:
-            await self._start_reader()
+            await self._broadcast.add_listener(self._heard)  # one listener per feed, however many streams
             yield subscription
         finally:
             self._listeners.discard(subscription)
 
     async def close(self) -> None:
-        reader, self._reader = self._reader, None
-        if reader is not None:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+        await self._broadcast.close()
+
+    def _heard(self, message: str) -> None:
+        change = CaseChange.from_json(message)  # None for the broadcast's resync mark: streams re-read anyway
+        if change is not None:
+            self._hand_out(change)
 
     def _hand_out(self, change: CaseChange) -> None:
         for subscription in list(self._listeners):
             subscription.offer(change)
-
-    async def _start_reader(self) -> None:
-        if self._redis is None:
-            return
-        if self._reader is None or self._reader.done():
-            self._ready = asyncio.Event()
-            self._reader = asyncio.create_task(self._read(self._redis, self._ready))
-        assert self._ready is not None
-        # A change published right after subscribe() returns must not be missed.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(5):
-                await self._ready.wait()
-
-    async def _read(self, redis: Redis, ready: asyncio.Event) -> None:
-        while True:
-            try:
-                pubsub = redis.pubsub(ignore_subscribe_messages=True)
-                try:
-                    await pubsub.subscribe(self._channel)
-                    ready.set()
-                    while True:
-                        message = await pubsub.get_message(timeout=1.0)
-                        if message is not None and message.get("type") == "message":
-                            change = CaseChange.from_json(message["data"])
-                            if change is not None:
-                                self._hand_out(change)
-                finally:
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-            except (RedisError, OSError):
-                log.warning("case feed: lost the Redis subscription; retrying")
-                ready.set()  # pages work without live updates meanwhile
-                await asyncio.sleep(1.0)
 
 
 class AnnouncingCaseStore(CaseStore):
