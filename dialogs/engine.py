@@ -886,12 +886,21 @@ class _Turn:
             # A tie or a weak guess between two: ask which, not "没听懂" (and count nothing).
             self.ask_which(routed.alternatives[0][0], routed.alternatives[1][0])
             return
+        named = named_in_part(text, {s.id: (s.name, s.short_name) for s in self.catalog.services.values()})
+        if named is not None and named != HANDOFF_SERVICE and not first_contact:
+            # "护理的": part of one service's name, and of no other's; asked, not started.
+            self.state = evolve(self.state, pending=Guess(named))
+            self.reask()
+            return
         if first_contact:
             self.show_menu()
             return
         if not self.misunderstood():
             self.say(self.prompts.not_understood)
-            self.show_menu()
+            if self.state.menu_group:
+                self.show_group(self.state.menu_group)  # "补贴" among the listed subsidies: the same list again
+            else:
+                self.show_menu()
 
     def ask_which(self, first: str, second: str, question: Prompt | None = None) -> None:
         """ "您是想问A，还是B？", answered by number, by name, or by saying something else."""
@@ -1013,6 +1022,9 @@ class _Turn:
             picked = parse_choice(text, inner)
             if isinstance(picked, Valid):
                 return str(picked.value)
+            part_of = named_in_part(text, {m.id: (m.name, m.short_name) for m in members})
+            if part_of is not None:
+                return part_of  # "护理的" among the listed subsidies: the one whose name holds it
         options = []
         for item, label in zip(self.catalog.menu, self.menu_labels(), strict=True):
             if item.service is not None:
@@ -1703,6 +1715,20 @@ def _only_open_step(service: Service, application: Application) -> bool:
     """Every question but the one being corrected is answered: the correction came from the summary."""
     unanswered = [s.id for s in service.steps if s.applies(application.answers) and s.id not in application.answers]
     return not unanswered or unanswered == [application.step]
+
+
+# Said around a word naming what is wanted: "护理的", "那个护理吧".
+_AROUND_A_NAME = re.compile(r"^(?:那个|就是|我要|要)+|(?:的|吧|啊|呀|呢|那个)+$")
+
+
+def named_in_part(text: str, names: dict[str, tuple[str, ...]]) -> str | None:
+    """The one id among ``names`` whose names hold what was said ("护理" in 重度残疾人护理补贴); None when it is
+    shorter than two characters, or in none or several of them ("补贴")."""
+    said = _AROUND_A_NAME.sub("", normalize(text))
+    if len(said) < 2:
+        return None
+    holding = [key for key, forms in names.items() if any(said in normalize(form) for form in forms)]
+    return holding[0] if len(holding) == 1 else None
 
 
 def fact_without_question(service: Service, text: str) -> bool:

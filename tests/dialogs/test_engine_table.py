@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dialogs.commands import detect_command
 from dialogs.engine import step
 from dialogs.events import CASE_ID_PLACEHOLDER, CreateCase, Inbound, Reply, StepResult, UpdateProfile
-from dialogs.pending import Cancel, Handoff, Restart, Which, kind_of
+from dialogs.pending import Cancel, Guess, Handoff, Restart, Which, kind_of
 from dialogs.schema import Catalog
 from dialogs.state import Conversation
 from dialogs.validators import ChoiceOption, Invalid, Valid, parse_choice, parse_yes_no
@@ -173,6 +173,34 @@ def test_a_menu_number_opens_the_subsidy_group_and_a_second_number_opens_that_su
     assert chosen.state.application.service == service
     assert chosen.state.application.step == "applicant"
     assert chosen.state.application.answers == {}
+
+
+@pytest.mark.parametrize(
+    ("said", "service"), [("护理的", NURSING), ("那个护理吧", NURSING), ("无障碍", "home-accessibility")]
+)
+def test_part_of_one_listed_name_in_the_subsidy_group_opens_that_subsidy(
+    catalog: Catalog, said: str, service: str
+) -> None:
+    chosen = last(talk(catalog, "你好", "1", said))
+
+    assert chosen.state.application is not None
+    assert chosen.state.application.service == service
+
+
+def test_a_word_in_several_listed_names_says_not_understood_and_lists_the_group_again(catalog: Catalog) -> None:
+    unclear = last(talk(catalog, "你好", "1", "补贴"))
+
+    assert unclear.state.application is None
+    assert unclear.replies[-1] == Reply(
+        prompt(catalog, "group_intro"), tuple(catalog.services[s].name for s in catalog.menu[0].services)
+    )
+
+
+def test_part_of_one_service_name_outside_any_list_is_asked_about_not_started(catalog: Catalog) -> None:
+    guessed = last(talk(catalog, "你好", "护理的"))
+
+    assert guessed.state.application is None
+    assert guessed.state.pending == Guess(NURSING)
 
 
 @pytest.mark.parametrize(
