@@ -232,6 +232,7 @@ def test_canned_replies_by_slash_search_and_list_notes_and_contact_preference(
     page.evaluate("window.notReloaded = true")
     # "/" and a keyword in the reply box, then the keyboard alone.
     reply = page.get_by_label("回复居民")
+    page.wait_for_load_state("load")  # the shortcut is the deferred script's
     page.keyboard.press("Alt+Shift+R")
     page.keyboard.type("/核实")
     status = page.locator("#canned-status")
@@ -337,7 +338,9 @@ def test_the_main_path_by_keyboard_alone(service: LiveService, context: Any) -> 
     page.keyboard.press("Enter")
     expect = playwright_api.expect
     expect(page.get_by_role("heading", name="案件队列")).to_be_visible()
-    # The shortcut moves to the search box; the search is typed and sent from there.
+    # The shortcut moves to the search box; the search is typed and sent from there. The shortcuts are the
+    # deferred script's: a page can be drawn before it runs.
+    page.wait_for_load_state("load")
     page.keyboard.press("Alt+Shift+S")
     assert _focused(page)["id"] == "q"
     page.keyboard.type(str(case_id))
@@ -346,6 +349,7 @@ def test_the_main_path_by_keyboard_alone(service: LiveService, context: Any) -> 
     _tab_to(page, f"认领 {case_id} 号")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"{case_id} 号案件")).to_be_visible()
+    page.wait_for_load_state("load")
     page.keyboard.press("Alt+Shift+R")
     assert _focused(page)["id"] == "reply-text"
     page.keyboard.type("我们明天打电话给您。")
