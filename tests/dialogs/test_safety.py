@@ -296,3 +296,12 @@ def test_a_look_alike_inside_a_form_is_an_answer_not_an_alarm(catalog: Catalog) 
     application = told.state.application
     assert application is not None
     assert application.answers["description"] == "门口有坎，轮椅出不去，物业不管"
+
+
+def test_an_illness_of_a_time_gone_by_files_no_urgent_case_but_one_of_now_still_does(catalog: Catalog) -> None:
+    history = last(talk(catalog, "我老伴去年中风了，现在半边身子不能动，家里就我们两个，有没有什么补助"))
+    now = last(talk(catalog, "我妈去年中风过，刚才又晕倒了"))
+
+    assert cases(history) == []
+    (case,) = cases(now)
+    assert case.urgent
