@@ -447,3 +447,15 @@ def test_an_answer_to_a_later_question_in_the_opening_request_is_offered_when_it
     results = then(catalog, results, "对", "对")  # for the child, and as a parent
 
     assert last(results).state.pending == Proposal("child_age", 3, "我孩子三岁")
+
+
+def test_an_expired_card_said_before_the_matter_is_asked_is_offered_as_its_renewal(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想问问残疾证的事")
+    assert current_step(last(results).state) == "applicant"
+
+    kept = last(then(catalog, results, "我的残疾证过期了"))
+
+    assert said(kept).startswith(prompt(catalog, "later_answer_kept", label="要办的事"))
+    assert kept.state.misunderstood == 0
+    offered = last(then(catalog, [*results, kept], "给我自己申请")).state.pending
+    assert offered == Proposal("matter", "renew", "我的残疾证过期了")
