@@ -71,7 +71,8 @@ def _alternation(words: dict[str, str]) -> str:
 _SELF_ROLE = re.compile(rf"我是(?:他|她|孩子|老人|病人|残疾人)?(?:的|家)?({_alternation(_ROLE_WORDS)})")
 # "她闺女", "他儿子", said alone to "您是残疾人本人的什么人？": the resident's own role, "I am" left out.
 _THEIR_ROLE = re.compile(rf"^(?:我是)?(?:他|她)(?:的|家的|家)?({_alternation(_ROLE_WORDS)})(?:呀|啊|吧|呢)?$")
-_PERSON = re.compile(rf"(?:我|俺|我们)(?:的|家的|家)?({_alternation(_PERSON_WORDS)})")
+# "我爸爸", "俺家娃", and "给女儿申请", "帮老妈问问": the person applied for, named as the resident's own.
+_PERSON = re.compile(rf"(?:我|俺|我们|给|帮|替)(?:的|家的|家)?({_alternation(_PERSON_WORDS)})")
 
 
 @dataclass(frozen=True)

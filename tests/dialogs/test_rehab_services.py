@@ -44,7 +44,7 @@ FOUR = [pytest.param(s, id=s) for s in (REHAB, CHILD, DEVICE, HOME)]
 TEAMS = {REHAB: "rehab", CHILD: "rehab", DEVICE: "rehab", HOME: "subsidy"}
 OPENING = {
     REHAB: "我想申请基本康复服务",
-    CHILD: "我想给孩子申请残疾儿童康复救助",
+    CHILD: "我想申请残疾儿童康复救助",
     DEVICE: "我想申请辅助器具适配",
     HOME: "我想申请家庭无障碍改造",
 }
@@ -666,3 +666,9 @@ def test_nothing_said_on_the_way_needs_a_screen_or_leaves_a_placeholder(catalog:
                 assert "|" not in spoken
                 assert "{who}" not in spoken
                 assert "元" not in spoken
+
+
+def test_asking_for_ones_child_offers_the_child_as_the_one_applied_for(catalog: Catalog) -> None:
+    opened = last(talk(catalog, "你好", "我想给孩子申请残疾儿童康复救助"))
+
+    assert opened.state.pending == Proposal("applicant", "proxy", "给孩子")

@@ -35,6 +35,8 @@ def test_the_residents_own_role_said_outright_wins(said: str, role: str, heard: 
         ("帮我儿子申请", "父母"),
         ("我老公腿不好", "配偶"),
         ("替我弟弟申请", "其他亲属"),
+        ("我想给女儿申请助学", "父母"),
+        ("帮老妈问问护理补贴", "子女"),
     ],
 )
 def test_the_person_named_tells_the_role_the_other_way_round(said: str, role: str) -> None:
