@@ -100,6 +100,7 @@ class Statement:
     texts: tuple[str, ...]  # the normal form, then the simple form when there is one
     sources: tuple[str, ...] = ()
     always_fact: bool = False  # a rule, a place to go, a list of documents…: a fact whatever its words
+    a_name: bool = False  # a service's name: explained by its intro, so only avoided words are checked
 
     @property
     def is_fact(self) -> bool:
@@ -142,7 +143,7 @@ def check_glossary(statements: Iterable[Statement], glossary: Glossary) -> Itera
                 found = pattern.search(text)
                 if found:
                     yield statement.place, f"says {found.group(0)!r}; say instead: {entry.instead}"
-            for explained in glossary.explain:
+            for explained in () if statement.a_name else glossary.explain:
                 if explained.word in text and not any(plain in text for plain in explained.explanations):
                     yield (
                         statement.place,

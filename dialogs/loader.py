@@ -409,6 +409,7 @@ def _statement(place: str, prompt: Prompt, always_fact: bool) -> Statement:
 
 def _service_statements(service: Service) -> Iterator[Statement]:
     """What a service says, for the source and glossary checks; eligibility, places and documents are facts."""
+    yield Statement("name", (service.name, service.short_name), a_name=True)  # said in menus, offers, notices
     yield _statement("intro", service.intro, True)
     for index, step in enumerate(service.steps):
         yield _statement(f"steps[{index}] (id {step.id}).ask", step.ask, False)

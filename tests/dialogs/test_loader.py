@@ -583,6 +583,14 @@ def test_a_voice_form_that_still_says_staff_write_back_is_refused(content: Path)
     ]
 
 
+def test_a_service_name_with_a_word_residents_stumble_on_is_refused(content: Path) -> None:
+    replace_text("services/assistive-device.yaml", "name: 配辅助器具\n", "name: 辅助器具适配\n")(content)
+
+    problems = problems_of(content)
+
+    assert [(p.place, p.problem) for p in problems] == [("name", "says '适配'; say instead: 配、挑选合适的、调好")]
+
+
 def test_a_choice_of_two_without_a_yes_no_short_question_is_refused(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, content)

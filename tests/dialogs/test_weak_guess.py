@@ -1,4 +1,4 @@
-"""One weak guess at what the resident wants is a two-option question, "您是想办辅具适配吗？ 1. 辅具适配
+"""One weak guess at what the resident wants is a two-option question, "您是想办配辅具吗？ 1. 配辅具
 2. 都不是，说别的事": the guess by number, name or yes; something else (or no) the menu; and a sentence that
 names what they want instead is taken as that, so a no is never a dead end."""
 
@@ -18,7 +18,7 @@ def _asked(catalog: Catalog, mode: str = "text") -> list[str]:
     return ["你好", *(("简单模式",) if mode == "simple" else ()), "辅据"]
 
 
-@pytest.mark.parametrize("answer", ["1", "是", "对", "辅具适配", "辅具", "办吧"])
+@pytest.mark.parametrize("answer", ["1", "是", "对", "配辅具", "辅具", "办吧"])
 def test_the_guess_by_number_name_or_yes_starts_it(catalog: Catalog, answer: str) -> None:
     result = last(talk(catalog, *_asked(catalog), answer))
 
