@@ -37,6 +37,28 @@ _AGE_WORDS = {"刚出生": 0, "不到一岁": 0, "几个月": 0, "没满一岁":
 _OTHER_COUNT = re.compile(r"[0-9零〇一二三四五六七八九十百两]\s*(?:级|年|号|元|块|次|楼|层)")
 
 
+# Two neighbouring numerals are a guess between two ages ("五六岁", "两三岁", "六七十"), not one number: cn2an
+# reads "六七十" as 67. Eligibility can turn on the year, so the resident is asked which.
+_UNITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_TWO_AGES = re.compile(
+    r"(?P<tens>(?:[一二三四五六七八九]?十)?)(?P<low>[一二两三四五六七八])(?P<high>[二两三四五六七八九])(?P<ten>十?)"
+)
+
+
+def _two_ages(said: str) -> Invalid | None:
+    """ "是5岁，还是6岁？" for an age said as a guess between two."""
+    for found in _TWO_AGES.finditer(said):
+        low, high = _UNITS[found["low"]], _UNITS[found["high"]]
+        if high != low + 1:
+            continue
+        if found["ten"]:  # "六七十": sixty-something or seventy-something
+            return Invalid("age_which", (("low", f"{low * 10}多岁"), ("high", f"{high * 10}多岁")))
+        tens = found["tens"]
+        base = 0 if not tens else 10 * _UNITS.get(tens[0], 1)
+        return Invalid("age_which", (("low", f"{base + low}岁"), ("high", f"{base + high}岁")))
+    return None
+
+
 def parse_age(text: str) -> ValidationResult:
     """An age in years, said in digits or words ("3岁", "三岁", "两岁半"): 0 to 120."""
     said = normalize(text)
@@ -45,6 +67,9 @@ def parse_age(text: str) -> ValidationResult:
     for words, years in _AGE_WORDS.items():
         if words in said:
             return Valid(value=years, display="不到一岁")
+    guess = _two_ages(said)
+    if guess is not None:
+        return guess
     digits = spoken_digits(said.split("岁")[0]) if said else None
     if digits is None or not digits.isdigit():
         try:

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import cn2an
 
-from dialogs.answers import choice_options, disability_answer, is_skip, parse_answer
+from dialogs.answers import choice_options, disability_answer, is_skip, parse_age, parse_answer
 from dialogs.choice_pages import AT_ONCE, MORE, is_paged, labels, parse_page
 from dialogs.clauses import clauses
 from dialogs.commands import Command, detect_command, is_exact_command, says_what_for
@@ -47,7 +47,7 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.later_answers import kept as kept_answer
-from dialogs.later_answers import later_answer, later_half_answer
+from dialogs.later_answers import later_answer, later_half_answer, said_as_age
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
 from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
@@ -1732,11 +1732,13 @@ def named_in_part(text: str, names: dict[str, tuple[str, ...]]) -> str | None:
 
 
 def fact_without_question(service: Service, text: str) -> bool:
-    """A category and level, or a district, said where the application asks for neither."""
+    """A category and level, a district or an age said where the application asks for none of them."""
     said = normalize(text)
     asked = {step.type for step in service.steps}
-    return ("disability" not in asked and isinstance(parse_disability(said), Valid)) or (
-        "district" not in asked and isinstance(parse_district(said), Valid)
+    return (
+        ("disability" not in asked and isinstance(parse_disability(said), Valid))
+        or ("district" not in asked and isinstance(parse_district(said), Valid))
+        or ("age" not in asked and said_as_age(said) and isinstance(parse_age(said), Valid))
     )
 
 

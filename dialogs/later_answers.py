@@ -4,12 +4,13 @@ At "请说一下您的手机号码" a resident may say "我爸叫刘建国". Tha
 "请说残疾人本人的姓名", still to come. Such an answer is kept with the application and offered for a yes
 when its question comes ("您刚才说了……，对吗？"), as an earlier who-for answer already is.
 
-Only answers that cannot be mistaken are kept: a number, a district, a category and level, an age said
-with "岁", and a name said with "叫" or "是". Half of a category and level ("肢体", then "二级") is kept as
-half, as it is when the question itself is asked. A name is the speaker's own when said as "我叫…" or
-"我是…", else the other person's; and an answer that fits two open questions equally (two phone numbers) is
-kept for neither. A question that hangs on an answer not yet given ("视力一级" before "有没有残疾人证") can
-still be answered early; what is kept for a question that then does not apply is never used.
+Only answers that cannot be mistaken are kept: a number, a district, a category and level, an age
+said as one ("8岁", "三个月", "今年七十三", "七十多了"), and a name said with "叫" or "是". Half of a
+category and level ("肢体", then "二级") is kept as half, as it is when the question itself is asked. A
+name is the speaker's own when said as "我叫…" or "我是…", else the other person's; and an answer that fits
+two open questions equally (two phone numbers) is kept for neither. A question that hangs on an answer not
+yet given ("视力一级" before "有没有残疾人证") can still be answered early; what is kept for a question
+that then does not apply is never used.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ _APPLICANT = "applicant"
 _SELF = "self"
 QUOTE_LIMIT = 200
 _NAMED_NOT_NUMBERED = ("district", "disability", "name")
+
+
+def said_as_age(text: str) -> bool:
+    """An age said as one ("他8岁"), not a number that may mean something else."""
+    return _SAID_AS_AGE.search(text) is not None
 
 
 def later_answer(
@@ -93,7 +99,7 @@ def later_half_answer(
 def _answer_to(later: Step, service: Service, application: Application, text: str, today: date) -> Valid | None:
     if later.type in _NAMED_NOT_NUMBERED and any(ch.isdigit() for ch in normalize(text)):
         return None  # "6" chooses an option of the question asked, never a district of a later one
-    if later.type == "age" and not _SAID_AS_AGE.search(text):
+    if later.type == "age" and not said_as_age(text):
         return None
     if later.type == "name":
         # Only the words after "叫"/"是" are the name: "我爸" before them names whose it is.

@@ -41,6 +41,7 @@ REASON_CODES: tuple[str, ...] = (
     "yes_no_unclear",
     "yes_no_labelled_unclear",
     "age_unclear",
+    "age_which",
     "age_out_of_range",
     "card_disability_mismatch",
     "need_level",

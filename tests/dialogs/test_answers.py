@@ -54,3 +54,31 @@ def test_an_unclear_answer_to_a_question_with_its_own_yes_and_no_words_is_told_t
     result = parse_answer(has_card, "王桂兰", today=date(2026, 12, 3))
 
     assert result == Invalid("yes_no_labelled_unclear", (("yes", "有"), ("no", "没有")))
+
+
+@pytest.mark.parametrize(
+    ("said", "low", "high"),
+    [
+        ("五六岁", "5岁", "6岁"),
+        ("孩子两三岁", "2岁", "3岁"),
+        ("一两岁", "1岁", "2岁"),
+        ("十五六岁", "15岁", "16岁"),
+        ("二十五六", "25岁", "26岁"),
+        ("她六七十了", "60多岁", "70多岁"),
+    ],
+)
+def test_an_age_said_as_a_guess_between_two_is_asked_which(said: str, low: str, high: str) -> None:
+    result = parse_age(said)
+
+    assert result == Invalid("age_which", (("low", low), ("high", high)))
+    assert said_back(result) == f"是{low}，还是{high}？请说准确的岁数。"
+
+
+@pytest.mark.parametrize(
+    ("said", "years"), [("六十七岁", 67), ("五十六", 56), ("十二岁", 12), ("两岁半", 2), ("三四个月", 0)]
+)
+def test_numerals_that_make_one_number_are_one_age(said: str, years: int) -> None:
+    result = parse_age(said)
+
+    assert isinstance(result, Valid)
+    assert result.value == years

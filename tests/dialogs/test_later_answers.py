@@ -400,7 +400,7 @@ def test_having_a_card_said_at_another_question_is_kept_for_the_card_question(
     assert offered == Proposal("has_card", has, words)
 
 
-@pytest.mark.parametrize("fact", ["听力二级", "我是肢体一级"])
+@pytest.mark.parametrize("fact", ["听力二级", "我是肢体一级", "我今年45岁"])
 def test_a_fact_the_application_asks_nothing_about_is_noted_for_staff_not_counted_as_a_miss(
     catalog: Catalog, fact: str
 ) -> None:
@@ -459,3 +459,17 @@ def test_an_expired_card_said_before_the_matter_is_asked_is_offered_as_its_renew
     assert kept.state.misunderstood == 0
     offered = last(then(catalog, [*results, kept], "给我自己申请")).state.pending
     assert offered == Proposal("matter", "renew", "我的残疾证过期了")
+
+
+def test_an_age_said_as_a_guess_between_two_is_asked_which_then_taken(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想给我儿子配个轮椅", "是", "对", "轮椅")
+    assert current_step(last(results).state) == "age"
+
+    asked = last(then(catalog, results, "他五六岁"))
+
+    assert said(asked).startswith("是5岁，还是6岁？")
+    assert current_step(asked.state) == "age"
+    answered = last(then(catalog, [*results, asked], "六岁"))
+    assert current_step(answered.state) != "age"
+    assert answered.state.application is not None
+    assert answered.state.application.answers["age"] == 6
