@@ -112,8 +112,10 @@ ruff format --check .
 stage "mypy"
 mypy
 stage "pytest"
+# Two processes (pytest-xdist), one per core of the machines it runs on: each has its own Redis database
+# and PostgreSQL database (tests/fixtures). BOT_TEST_PROCESSES=0 runs everything in this process.
 status=0
-python -m pytest "$@" || status=$?
+python -m pytest -n "${BOT_TEST_PROCESSES:-2}" "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     warn "pytest collected no tests"
 fi
