@@ -1288,6 +1288,12 @@ class _Turn:
             result = Invalid(OTHER_ANSWER)  # "财产" at the name question answers "遇到的是哪一类事？"
         if current.type == "yes_no" and isinstance(result, Valid) and states_a_fact(text):
             result = Invalid(YES_NO_UNCLEAR)  # "我是肢体一级" at a 有/没有 question: its 是 is no yes
+        if isinstance(result, Valid) and corrects_first(current, text):
+            correction = correction_in(service, application, text, at_summary=False, today=self.today)
+            if correction is not None and correction[0].id != current.id:
+                # "不对，是二级" at "需要别人长期照顾吗？": its 是 is no 需要; it changes the level just given.
+                self.take_correction(service, application, *correction)
+                return
         if is_paged(current):
             paged = parse_page(current, text, later=application.paged == current.id, more=self.more_option())
             if isinstance(paged, Valid) and paged.value == MORE:
@@ -1729,6 +1735,22 @@ def named_in_part(text: str, names: dict[str, tuple[str, ...]]) -> str | None:
         return None
     holding = [key for key, forms in names.items() if any(said in normalize(form) for form in forms)]
     return holding[0] if len(holding) == 1 else None
+
+
+_OPENS_WRONG = re.compile(r"^(?:不对|错了|搞错了|说错了|不是)")
+
+
+def corrects_first(current: Step, text: str) -> bool:
+    """Whether ``text`` is read as a correction of an earlier answer before it is read as an answer here.
+
+    A choice or yes/no question takes a stray 是, 对 or 不 as its answer, so a message that says something was
+    wrong is a correction there whenever it carries a new value for an earlier question. A free-text answer
+    may well mention that something was wrong ("老板说我做得不对"), so there only a message that opens with it
+    is.
+    """
+    if current.type in ("choice", "yes_no"):
+        return says_wrong(text)
+    return current.type == "text" and _OPENS_WRONG.match(normalize(text)) is not None
 
 
 def fact_without_question(service: Service, text: str) -> bool:

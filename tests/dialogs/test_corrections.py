@@ -127,3 +127,42 @@ def test_a_correction_of_an_account_told_earlier_than_the_last_answer_is_not_gue
 
     assert application is not None
     assert application.answers["description"] == "工资"
+
+
+@pytest.mark.parametrize("wrong", ["不对，是二级", "错了，是听力二级", "等级说错了，应该是二级"])
+def test_a_correction_at_a_choice_question_is_not_taken_as_its_answer(catalog: Catalog, wrong: str) -> None:
+    results = talk(catalog, "你好", "我想申请护理补贴", "我自己", "有证", "听力一级")
+    assert current_step(last(results).state) == "long_term_care"  # "需要/不需要": its options hear 是 as 需要
+
+    corrected = last(then(catalog, results, wrong))
+
+    application = corrected.state.application
+    assert application is not None
+    assert application.answers["disability"] == {"category": 2, "level": 2}
+    assert "long_term_care" not in application.answers
+    assert said(corrected).startswith("好的，残疾类别和等级改成听力 二级了。")
+    assert current_step(corrected.state) == "long_term_care"
+
+
+def test_a_correction_opening_a_free_text_answer_is_a_correction(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我爸申请法律援助", "是", "对", "李四", "13987654321", "工资")
+    assert current_step(last(results).state) == "description"
+
+    corrected = last(then(catalog, results, "不对，我电话是13900001111"))
+
+    application = corrected.state.application
+    assert application is not None
+    assert application.answers["proxy_phone"] == "13900001111"
+    assert "description" not in application.answers
+    assert current_step(corrected.state) == "description"
+
+
+def test_an_account_that_mentions_something_wrong_is_the_account(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我爸申请法律援助", "是", "对", "李四", "13987654321", "工资")
+
+    told = last(then(catalog, results, "老板说他做得不对，扣了三个月工资，电话13900001111也不接"))
+
+    application = told.state.application
+    assert application is not None
+    assert application.answers["proxy_phone"] == "13987654321"
+    assert application.answers["description"].startswith("老板说他做得不对")
