@@ -47,9 +47,9 @@ from dialogs.flow import (
 )
 from dialogs.intents import route
 from dialogs.later_answers import kept as kept_answer
-from dialogs.later_answers import later_answer, later_half_answer, said_as_age
+from dialogs.later_answers import later_answer, later_answers_in, later_half_answer, said_as_age
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
-from dialogs.money import asks_about_money, fitting, next_question, screening_answer
+from dialogs.money import fitting, money_clauses, next_question, screening_answer
 from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
 from dialogs.pending import (
     REQUEST_LIMIT,
@@ -146,6 +146,7 @@ class _Turn:
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
         self.repeat_only = False
+        self.earlier_request = ""  # the words of a question this message answered, for what it opens
 
     # ----------------------------------------------------------------- entry
 
@@ -856,8 +857,10 @@ class _Turn:
     def idle(self, text: str, *, first_contact: bool) -> None:
         chosen = self.menu_choice(text)
         routed = route(text, self.catalog)
-        if chosen is None and routed.service is None and asks_about_money(text, self.catalog.money):
-            # "我能领什么钱" names no service ("轮椅有什么补贴" does, and starts it).
+        asking = money_clauses(text, self.catalog.money)
+        if chosen is None and asking and (routed.service is None or route(asking, self.catalog).service is None):
+            # "我能领什么钱" names no service; "轮椅有什么补贴" does, and starts it. One named only beside the
+            # question ("我爸腿脚不好，能领什么钱") tells who it is for, not what the money is for.
             self.understood()
             self.screen_for_money()
             return
@@ -979,7 +982,7 @@ class _Turn:
         money = self.catalog.money
         assert money is not None
         self.say(money.intro)
-        self.state = evolve(self.state, pending=Money())
+        self.state = evolve(self.state, pending=Money(request=self.said_words()))
         self.reask()
 
     def answer_money(self, screening: Money, text: str) -> None:
@@ -994,12 +997,13 @@ class _Turn:
             return
         if money is None or said is None:
             self.state = evolve(self.state, pending=None)
+            self.earlier_request = screening.request  # "生活补贴吧": opened with what the first question said
             self.handle_text(text)  # not an answer: what they want instead
             return
         self.understood()
         answers = (*screening.answers, said)
         if len(answers) < len(money.questions):
-            self.state = evolve(self.state, pending=Money(answers))
+            self.state = evolve(self.state, pending=Money(answers, screening.request))
             self.reask()
             return
         self.state = evolve(self.state, pending=None)
@@ -1007,7 +1011,7 @@ class _Turn:
         if not found:
             self.say(money.none)
         elif len(found) == 1:
-            self.state = evolve(self.state, pending=Offer(found[0]))
+            self.state = evolve(self.state, pending=Offer(found[0], screening.request))
             self.say(money.one, YES_NO, service=self.catalog.services[found[0]].short_name)
         else:
             self.ask_which(found[0], found[1], money.two)
@@ -1062,9 +1066,18 @@ class _Turn:
         return [normalize(p) for p in self.catalog.services[service_id].phrases if normalize(p) in said]
 
     def answer_question(self, faq: Faq) -> None:
+        """The answer, then the application it leads to, if it leads to one: the one the question named by its
+        name ("护理补贴能领多少钱"), else the answer's own."""
         self.say(faq.answer)
-        if faq.offer is not None and faq.offer in self.catalog.services:
-            self.state = evolve(self.state, pending=Offer(faq.offer, self.said_words()))
+        said = normalize(self.event.text)
+        named = [
+            service_id
+            for service_id in faq.offer_when_named
+            if service_id in self.catalog.services and normalize(self.catalog.services[service_id].short_name) in said
+        ]
+        offer = named[0] if len(named) == 1 else faq.offer
+        if offer is not None and offer in self.catalog.services:
+            self.state = evolve(self.state, pending=Offer(offer, self.said_words()))
             self.reask()
 
     def answer_offer(self, offer: Offer, text: str) -> None:
@@ -1099,6 +1112,10 @@ class _Turn:
         """What the resident said in this message, as an application keeps it; empty for a button or event."""
         return self.event.text[:REQUEST_LIMIT] if self.event.kind in ("text", "voice") else ""
 
+    def request_words(self) -> tuple[str, ...]:
+        """What asked for the application this message opens: an earlier question's words, then this one's."""
+        return tuple(words for words in (self.earlier_request, self.said_words()) if words)
+
     def start(self, service: Service, *, intro: bool, ask: bool = True, request: str = "") -> None:
         """Open ``service``: its intro, then its first question (unless the caller answers it at once).
         ``request``: the words that asked for it when this message only agreed to an offer."""
@@ -1111,7 +1128,7 @@ class _Turn:
             service=service.id,
             application_id=f"{service.id}-{self.event.message_id}",
             step=first.id,
-            said=(request,) if request else ((said,) if (said := self.said_words()) else ()),
+            said=(request,) if request else self.request_words(),
         )
         application = self.held_from_request(service, application, first)
         self.state = evolve(self.state, application=application, pending=None, menu_group="")
@@ -1284,6 +1301,9 @@ class _Turn:
                 today=self.today,
                 **card_checks(service, current, application.answers),
             )
+        if isinstance(result, Invalid) and current.type != "disability":
+            # "韦秀英，身份证450225…" at the name question: one clause answers it, the others are kept beside it.
+            result = self.answered_in_a_clause(service, application, current, text) or result
         if current.type == "name" and isinstance(result, Valid) and self.names_an_option(service, current, text):
             result = Invalid(OTHER_ANSWER)  # "财产" at the name question answers "遇到的是哪一类事？"
         if current.type == "yes_no" and isinstance(result, Valid) and states_a_fact(text):
@@ -1346,9 +1366,20 @@ class _Turn:
             return
         self.understood()
         application = self.heard_in(application, text)
-        if current.type in ("choice", "yes_no"):
-            application = self.number_beside(service, application, current, text)
+        application = self.answers_beside(service, application, current, text, result)
         self.record(service, application, current, result)
+
+    def answered_in_a_clause(
+        self, service: Service, application: Application, current: Step, text: str
+    ) -> Valid | None:
+        """The answer to ``current`` when exactly one clause of a message of several gives one."""
+        parts = [part for part in clauses(text) if part]
+        if len(parts) < 2:
+            return None
+        checks = card_checks(service, current, application.answers)
+        answers = [parse_answer(current, part, today=self.today, **checks) for part in parts]
+        valid = [answer for answer in answers if isinstance(answer, Valid)]
+        return valid[0] if len(valid) == 1 else None
 
     def names_an_option(self, service: Service, current: Step, text: str) -> bool:
         """The whole answer is an option of another question of this service, word for word."""
@@ -1361,18 +1392,32 @@ class _Turn:
             for word in (option.label, *option.synonyms)
         )
 
-    def number_beside(self, service: Service, application: Application, current: Step, text: str) -> Application:
-        """ "我妈，身份证号是……": a choice answered, and a number for a later question said with it, kept."""
-        # Every choice answer passes here: only a message with a long run of digits can hold such a number,
-        # and only the number questions are tried (parsing a district by sound is costly).
-        if not _LONG_NUMBER.search(normalize(text)):
+    def answers_beside(
+        self, service: Service, application: Application, current: Step, text: str, answer: Valid
+    ) -> Application:
+        """ "我妈，身份证号是……", "韦秀英，她是视力一级": the question answered, and what the message says for later
+        questions beside it, kept."""
+        if len([part for part in clauses(text) if part]) >= 2:
+            found = later_answers_in(service, application, current, text, today=self.today)
+        elif current.type in ("choice", "yes_no") and _LONG_NUMBER.search(normalize(text)):
+            # Most answers are one clause: there only a long run of digits can hold an answer for later, and
+            # only the number questions are tried (parsing a district by sound is costly).
+            one = later_answer(service, application, current, text, today=self.today, types=NUMBER_TYPES)
+            found = [] if one is None else [(*one, text)]
+        else:
             return application
-        found = later_answer(service, application, current, text, today=self.today, types=NUMBER_TYPES)
-        if found is None:
+        if not found:
             return application
-        later, result = found
-        self.say(self.prompts.later_answer_kept, label=later.label)
-        return evolve(application, held={**application.held, later.id: kept_answer(result, text)})
+        answers = {**application.answers, current.id: answer.value}
+        following = next_step(service, answers, current.id, only_unanswered=application.correcting)
+        # The question asked next offers its kept answer at once ("您刚才说了……，对吗？"): no "等会儿" for it.
+        later_ones = [later.label for later, _, _ in found if following is None or later.id != following.id]
+        if later_ones:
+            self.say(self.prompts.later_answer_kept, label="、".join(later_ones))
+        return evolve(
+            application,
+            held={**application.held, **{later.id: kept_answer(result, words) for later, result, words in found}},
+        )
 
     def number_not_at_hand(self, service: Service, application: Application, current: Step) -> None:
         """ "证不在身边": never a wrong answer. A number staff can collect later is left for them (the request
@@ -1387,12 +1432,11 @@ class _Turn:
     def keep_for_later(self, service: Service, application: Application, current: Step, text: str) -> bool:
         """ "我爸叫刘建国" at the phone question, "肢体" at the relation question: kept for the question it
         answers (the caller asks this one again), nothing counted against the resident."""
-        found = later_answer(service, application, current, text, today=self.today)
-        if found is not None:
-            later, result = found
-            application = evolve(application, held={**application.held, later.id: kept_answer(result, text)})
-            self.state = evolve(self.state, application=application)
-            self.say(self.prompts.later_answer_kept, label=later.label)
+        found = later_answers_in(service, application, current, text, today=self.today)
+        if found:
+            held = {**application.held, **{later.id: kept_answer(result, words) for later, result, words in found}}
+            self.state = evolve(self.state, application=evolve(application, held=held))
+            self.say(self.prompts.later_answer_kept, label="、".join(later.label for later, _, _ in found))
             return True
         half = later_half_answer(service, application, current, text)
         if half is None:

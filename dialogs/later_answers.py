@@ -71,6 +71,27 @@ def later_answer(
     return found[0] if len(found) == 1 else None
 
 
+def later_answers_in(
+    service: Service, application: Application, current: Step, text: str, *, today: date
+) -> list[tuple[Step, Valid, str]]:
+    """Every open later question ``text`` answers, with the answer and the words it was said in: each of its
+    clauses ("她叫韦秀英，身份证450225…" answers the name and the ID), then the whole message. A clause that
+    answers the question asked (``current``) is left to it."""
+    found: dict[str, tuple[Step, Valid, str]] = {}
+    parts = [part for part in clauses(text) if part]
+    for part in parts if len(parts) >= 2 else ():
+        if isinstance(parse_answer(current, part, today=today), Valid):
+            continue
+        answered = later_answer(service, application, current, part, today=today)
+        if answered is not None:
+            found.setdefault(answered[0].id, (*answered, part))
+    whole = later_answer(service, application, current, text, today=today)
+    if whole is not None:
+        found.setdefault(whole[0].id, (*whole, text))
+    order = [step.id for step in service.steps]
+    return sorted(found.values(), key=lambda each: order.index(each[0].id))
+
+
 def later_half_answer(
     service: Service, application: Application, current: Step, text: str
 ) -> tuple[Step, ValidationResult, dict[str, Any]] | None:

@@ -161,6 +161,10 @@ def load_catalog(content_dir: Path) -> Catalog:
                     continue
                 if faq.offer is not None and faq.offer not in services:
                     problems.append(ContentProblem(rel(faq_path), f"[{index}].offer", f"unknown service {faq.offer!r}"))
+                for other in faq.offer_when_named:
+                    if other not in services:
+                        where = f"[{index}].offer_when_named"
+                        problems.append(ContentProblem(rel(faq_path), where, f"unknown service {other!r}"))
                 problems.extend(_check_prompt(faq.answer, rel(faq_path), f"[{index}] (id {faq.id}).answer"))
                 faqs.append(faq)
     reasons_path = root / "reasons.yaml"

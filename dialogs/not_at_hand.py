@@ -26,11 +26,18 @@ def not_at_hand(text: str) -> bool:
 
 
 # Said before any number is asked ("我没带身份证" at a choice question): only a card not with the resident
-# now, never one lost ("证丢了" answers what is to be done about the card).
+# now, or a number not known now, never a card lost ("证丢了" answers what is to be done about the card).
 _NOT_WITH_ME = re.compile(r"没带|没拿|忘在家|放在家|" + _ELSEWHERE)
 _DOCUMENT = re.compile(r"身份证|残疾证|残疾人证|户口本|证件|号码")
 
 
+# A number, not the card, that cannot be found or remembered ("证号我现在找不到", "身份证号记不清"): no card lost.
+_NUMBER = re.compile(r"号码|证号|身份证号|手机号|电话号")
+_NUMBER_NOT_KNOWN = re.compile(r"不记得|记不得|记不清|记不住|想不起|忘了|忘记|找不到|找不着|不知道")
+
+
 def card_not_with_me(text: str) -> bool:
     said = normalize(text)
+    if _NUMBER.search(said) and _NUMBER_NOT_KNOWN.search(said):
+        return True
     return bool(_NOT_WITH_ME.search(said)) and bool(_DOCUMENT.search(said))

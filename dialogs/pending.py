@@ -116,9 +116,11 @@ class Which:
 
 @dataclass(frozen=True)
 class Money:
-    """ "我能领什么钱": the yes/no answers so far to the screening questions."""
+    """ "我能领什么钱": the yes/no answers so far to the screening questions; ``request``: the words that asked,
+    which open the application the screening leads to as its request would ("我妈眼睛看不见…" names her)."""
 
     answers: tuple[bool, ...] = ()
+    request: str = ""
     kind: ClassVar[str] = "money"
 
 
@@ -164,8 +166,10 @@ def pending_dict(pending: PendingQuestion | None) -> dict[str, Any] | None:
             data["parts"] = list(parts)
         case Which(first=first, second=second):
             data.update(first=first, second=second)
-        case Money(answers=answers):
+        case Money(answers=answers, request=request):
             data["answers"] = list(answers)
+            if request:
+                data["request"] = request
     return data
 
 
@@ -202,7 +206,8 @@ def pending_from(stored: Any, legacy: dict[str, Any]) -> PendingQuestion | None:
         first, second = str(data.get("first", ""))[:ID_LIMIT], str(data.get("second", ""))[:ID_LIMIT]
         return Which(first, second) if first and second else None
     if kind == "money":
-        return Money(tuple(bool(a) for a in data.get("answers") or ())[:SCREENING_LIMIT])
+        answers = tuple(bool(a) for a in data.get("answers") or ())[:SCREENING_LIMIT]
+        return Money(answers, str(data.get("request", ""))[:REQUEST_LIMIT])
     return None
 
 

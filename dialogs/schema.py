@@ -192,6 +192,8 @@ class Faq(_Model):
     phrases: tuple[str, ...] = Field(min_length=1)
     answer: Prompt
     offer: str | None = None  # the service the answer offers to start
+    # Services offered instead when the question names one by its short name ("护理补贴能领多少钱").
+    offer_when_named: tuple[str, ...] = ()
 
 
 class Commands(_Model):

@@ -473,3 +473,45 @@ def test_an_age_said_as_a_guess_between_two_is_asked_which_then_taken(catalog: C
     assert current_step(answered.state) != "age"
     assert answered.state.application is not None
     assert answered.state.application.answers["age"] == 6
+
+
+def test_each_clause_of_a_message_keeps_its_own_answer_for_later(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请生活补贴", "是")
+    assert current_step(last(results).state) == "relationship"
+
+    kept = last(then(catalog, results, "她叫韦秀英，身份证450225196003150020"))
+
+    application = kept.state.application
+    assert application is not None
+    assert application.held["name"]["value"] == "韦秀英"
+    assert application.held["id_number"]["value"] == "450225196003150020"
+    assert said(kept).startswith(prompt(catalog, "later_answer_kept", label="残疾人姓名、身份证号码"))
+    assert kept.state.misunderstood == 0
+
+
+def test_a_clause_answers_the_question_asked_and_the_others_are_kept_beside_it(catalog: Catalog) -> None:
+    results = talk(
+        catalog, "你好", "我想帮我妈申请生活补贴", "是", "对", "黄丽", PROXY_PHONE, "有", "在领低保", "都没有"
+    )
+    assert current_step(last(results).state) == "name"
+
+    answered = last(then(catalog, results, "韦秀英，身份证450225196003150020"))
+
+    application = answered.state.application
+    assert application is not None
+    assert application.answers["name"] == "韦秀英"
+    # The ID question comes next and offers what was said at once, with no "等会儿再跟您确认" first.
+    assert answered.state.pending == Proposal("id_number", "450225196003150020", "身份证450225196003150020")
+    assert not said(answered).startswith(prompt(catalog, "later_answer_kept", label="身份证号码"))
+
+
+def test_a_yes_said_with_a_fact_for_the_next_question_answers_both(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请护理补贴", "是", "对", "黄丽", PROXY_PHONE)
+    assert current_step(last(results).state) == "has_card"
+
+    answered = last(then(catalog, results, "有，她是视力一级"))
+
+    application = answered.state.application
+    assert application is not None
+    assert application.answers["has_card"] is True
+    assert answered.state.pending == Proposal("disability", {"category": 1, "level": 1}, "有，她是视力一级")

@@ -468,15 +468,17 @@ def test_every_way_of_asking_a_question_is_answered_from_idle_with_an_offer(
     catalog: Catalog, faq_id: str, mode: str
 ) -> None:
     phrases, answer, offered = faq(catalog, faq_id)
-    name = catalog.services[offered].short_name
-    offer = Reply(prompt(catalog, "offer_service", mode=mode, service=name), YES_NO)
     opening = ("你好",) if mode == "text" else ("你好", "简单模式")
 
+    named = [s for s in catalog.services.values() if s.id in faq_named(catalog, faq_id)]
     for phrase in phrases:
         result = last(talk(catalog, *opening, f"请问{phrase}"))
 
+        in_phrase = [s for s in named if s.short_name in phrase]
+        service = in_phrase[0] if len(in_phrase) == 1 else catalog.services[offered]
+        offer = Reply(prompt(catalog, "offer_service", mode=mode, service=service.short_name), YES_NO)
         assert result.replies == (Reply(answer.for_mode(mode)), offer), phrase
-        assert result.state.pending == Offer(offered, f"请问{phrase}"), phrase
+        assert result.state.pending == Offer(service.id, f"请问{phrase}"), phrase
         assert result.state.application is None
         assert result.effects == ()
 
@@ -488,6 +490,17 @@ def test_a_question_asked_as_a_first_message_is_greeted_then_answered(catalog: C
     result = last(talk(catalog, f"{phrases[0]}？"))
 
     assert texts(result)[:2] == [prompt(catalog, "welcome"), answer.text]
+
+
+def faq_named(catalog: Catalog, faq_id: str) -> tuple[str, ...]:
+    return next(q for q in catalog.faqs if q.id == faq_id).offer_when_named
+
+
+def test_a_question_that_names_one_of_the_subsidies_is_offered_that_one(catalog: Catalog) -> None:
+    result = last(talk(catalog, "你好", "护理补贴能领多少钱"))
+
+    assert result.state.pending == Offer(NURSING, "护理补贴能领多少钱")
+    assert last(talk(catalog, "你好", "补贴能领多少钱")).state.pending == Offer("living-allowance", "补贴能领多少钱")
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.money import asks_about_money, fitting, next_question, screening_answer
-from dialogs.pending import Money
+from dialogs.pending import Money, Proposal
 from dialogs.schema import Catalog, MoneyHelp
 from tests.dialogs.conversation import last, talk, texts, then
 
@@ -58,3 +58,31 @@ def test_a_service_named_instead_of_an_answer_is_taken(catalog: Catalog) -> None
 
     assert result.state.application is not None
     assert result.state.application.service == "nursing-allowance"
+
+
+def test_the_words_that_asked_about_money_open_the_application_the_screening_leads_to(catalog: Catalog) -> None:
+    asked = talk(catalog, "你好", "我妈眼睛看不见，家里困难，想问问有什么补贴")
+    assert isinstance(last(asked).state.pending, Money)
+
+    opened = last(then(catalog, asked, "生活补贴吧"))
+
+    # "我妈" was said before the application opened: who it is for is offered, not asked afresh.
+    assert opened.state.pending == Proposal("applicant", "proxy", "我妈")
+    taken = last(then(catalog, [*asked, opened], "对"))
+    assert taken.state.pending == Proposal("relationship", "child", "我妈")
+
+
+@pytest.mark.parametrize("said", ["我爸腿脚不好，能领什么钱", "我是肢体残疾，有什么补贴", "孩子听不见。有哪些补助"])
+def test_a_service_named_only_beside_the_question_about_money_still_screens(catalog: Catalog, said: str) -> None:
+    result = last(talk(catalog, "你好", said))
+
+    assert result.state.pending == Money((), said)
+    assert result.state.application is None
+
+
+@pytest.mark.parametrize(("said", "service"), [("轮椅有什么补贴", "assistive-device"), ("做康复有什么补贴", "rehab")])
+def test_a_question_about_money_for_a_service_starts_that_service(catalog: Catalog, said: str, service: str) -> None:
+    result = last(talk(catalog, "你好", said))
+
+    assert result.state.application is not None
+    assert result.state.application.service == service

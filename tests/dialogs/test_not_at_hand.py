@@ -88,13 +88,14 @@ def test_a_number_or_other_words_are_not_a_number_not_at_hand(words: str) -> Non
     assert not not_at_hand(words)
 
 
+@pytest.mark.parametrize("words", ["我没带身份证", "残疾证号码我现在找不到", "她身份证号我记不清了"])
 @pytest.mark.parametrize("step_id", ["other_support", "long_term_care", "relationship"])
-def test_a_card_not_with_the_resident_said_before_its_number_is_asked_answers_nothing(
-    catalog: Catalog, step_id: str
+def test_a_card_or_number_not_at_hand_said_before_its_number_is_asked_answers_nothing(
+    catalog: Catalog, step_id: str, words: str
 ) -> None:
     before = fill(catalog, NURSING, {k: v for k, v in PROXY_ANSWERS[NURSING].items() if k != step_id})
 
-    result = last(then(catalog, before, "我没带身份证"))
+    result = last(then(catalog, before, words))
 
     assert said(result).startswith(prompt(catalog, "document_later"))
     assert current_step(result.state) == step_id

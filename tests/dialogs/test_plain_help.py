@@ -79,7 +79,7 @@ def test_one_yes_offers_that_one_and_yes_starts_it(catalog: Catalog) -> None:
 def test_a_severe_disability_alone_offers_the_nursing_allowance(catalog: Catalog) -> None:
     result = last(talk(catalog, "你好", "我能领什么补贴", "一级，离不开人", "没领"))
 
-    assert result.state.pending == Offer(NURSING)
+    assert result.state.pending == Offer(NURSING, "我能领什么补贴")  # the request opens the application
 
 
 def test_no_to_both_says_kindly_what_else_there_is(catalog: Catalog) -> None:

@@ -49,6 +49,7 @@ EVERY_QUESTION: tuple[PendingQuestion, ...] = (
     Reading(("需要带的材料：一、身份证。", "到哪里办：县级残联。")),
     Which("nursing-allowance", "living-allowance"),
     Money((True, False)),
+    Money((True,), "我妈眼睛看不见，家里困难"),
 )
 
 
