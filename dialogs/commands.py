@@ -142,10 +142,18 @@ def _command_in_a_clause(text: str, commands: Commands) -> Command | None:
     return None
 
 
+# Said right before a command's words, a denial refuses it: "不要取消" cancels nothing, and "我不用语音" asks for
+# the other way of answering (a deaf resident must never be switched to voice by saying so).
+_DENIED = re.compile(r"(?:不要|不用|不想|不需要|不必|别|甭|无需|没必要|不)(?:再|帮我|给我|去|发|用)?$")
+_OPPOSITE: dict[Command, Command] = {"mode_voice": "mode_text", "mode_text": "mode_voice"}
+
+
 def _phrase_command(said: str, commands: Commands) -> Command | None:
     plain = said.rstrip(_PARTICLES)
     for command, wanted, slack in prepared(commands, _phrases):
         if said == wanted or (wanted in said and len(said) <= len(wanted) + slack):
+            if _DENIED.search(said[: said.index(wanted)]):
+                return _OPPOSITE.get(command)
             return command
         if command in _AT_END and plain.endswith(wanted) and len(said) <= _AT_END_LIMIT:
             return command

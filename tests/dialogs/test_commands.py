@@ -188,3 +188,25 @@ def test_a_request_about_how_answers_are_said_counts_in_a_clause_of_its_own(
     catalog: Catalog, text: str, command: Command
 ) -> None:
     assert detect_command(text, catalog.commands) == command
+
+
+@pytest.mark.parametrize(
+    ("said", "command"),
+    [
+        ("我不用语音", "mode_text"),
+        ("别用语音了", "mode_text"),
+        ("不用文字了", "mode_voice"),
+        ("不要取消", None),
+        ("别退出", None),
+        ("不要重复了", None),
+    ],
+)
+def test_a_command_denied_right_before_its_words_is_not_that_command(
+    catalog: Catalog, said: str, command: Command | None
+) -> None:
+    assert detect_command(said, catalog.commands) == command
+
+
+@pytest.mark.parametrize(("said", "command"), [("听不懂", "mode_simple"), ("不办了", "cancel"), ("我没听清", "repeat")])
+def test_a_denial_inside_a_command_phrase_is_part_of_it(catalog: Catalog, said: str, command: Command) -> None:
+    assert detect_command(said, catalog.commands) == command
