@@ -46,8 +46,8 @@ from dialogs.flow import (
     step_named,
 )
 from dialogs.intents import route
+from dialogs.later_answers import answered_again, later_answer, later_answers_in, later_half_answer, said_as_age
 from dialogs.later_answers import kept as kept_answer
-from dialogs.later_answers import later_answer, later_answers_in, later_half_answer, said_as_age
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import fitting, money_clauses, next_question, screening_answer
 from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
@@ -1347,6 +1347,13 @@ class _Turn:
             if fact_without_question(service, text):
                 self.understood()  # "听力二级" while applying for legal aid: staff see it with the conversation
                 self.say(self.prompts.fact_for_staff)
+                self.say(current.ask, self.options_shown(current, application))
+                return
+            again = answered_again(service, application, current, text, today=self.today)
+            if again is not None:
+                self.understood()  # "5岁" once the age was taken: nothing new, nothing misunderstood
+                value = application.displays.get(again.id, "")
+                self.say(self.prompts.already_answered, label=again.label, value=value)
                 self.say(current.ask, self.options_shown(current, application))
                 return
             earlier = step_named(service, application, text) if says_wrong(text) else None

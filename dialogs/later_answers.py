@@ -92,6 +92,21 @@ def later_answers_in(
     return sorted(found.values(), key=lambda each: order.index(each[0].id))
 
 
+def answered_again(service: Service, application: Application, current: Step, text: str, *, today: date) -> Step | None:
+    """The one question already answered that ``text`` answers again with the same value ("5岁" after the age
+    was taken); None when none, more than one, or a new value (that is a correction, said as one)."""
+    found = [
+        earlier
+        for earlier in service.steps
+        if earlier.id != current.id
+        and earlier.type in KEPT_TYPES
+        and earlier.id in application.answers
+        and (answer := _answer_to(earlier, service, application, text, today)) is not None
+        and answer.value == application.answers[earlier.id]
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def later_half_answer(
     service: Service, application: Application, current: Step, text: str
 ) -> tuple[Step, ValidationResult, dict[str, Any]] | None:

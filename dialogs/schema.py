@@ -314,6 +314,7 @@ class Prompts(_Model):
     document_later: Prompt
     later_answer_kept: Prompt
     fact_for_staff: Prompt
+    already_answered: Prompt
 
 
 class SafetyCategory(_Model):

@@ -515,3 +515,28 @@ def test_a_yes_said_with_a_fact_for_the_next_question_answers_both(catalog: Cata
     assert application is not None
     assert application.answers["has_card"] is True
     assert answered.state.pending == Proposal("disability", {"category": 1, "level": 1}, "有，她是视力一级")
+
+
+def test_an_answer_said_again_at_another_question_is_acknowledged_not_missed(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我儿子是自闭症，五岁，想问问康复", "是", "对", "对")
+    asked = current_step(last(results).state)
+    assert last(results).state.application is not None
+    assert last(results).state.application.answers["child_age"] == 5
+
+    again = last(then(catalog, results, "5岁"))
+
+    assert said(again).startswith(prompt(catalog, "already_answered", label="孩子的年龄", value="5岁"))
+    assert current_step(again.state) == asked
+    assert again.state.misunderstood == 0
+
+
+def test_an_answered_question_given_a_new_value_without_saying_wrong_is_not_taken_as_the_same(
+    catalog: Catalog,
+) -> None:
+    results = talk(catalog, "你好", "我儿子是自闭症，五岁，想问问康复", "是", "对", "对")
+
+    other = last(then(catalog, results, "6岁"))
+
+    assert not said(other).startswith("好的，孩子的年龄已经记下了")
+    assert other.state.application is not None
+    assert other.state.application.answers["child_age"] == 5
