@@ -82,9 +82,21 @@ def _none_option(options: Sequence[ChoiceOption]) -> ChoiceOption | None:
     return found[0] if len(found) == 1 else None
 
 
+# A no that chooses "none of these" is short ("不用了", "不要") or says there is none ("我们家都没有"). A longer
+# no that refuses something else does not: "别给我打电话" is no answer to "您现在的收入是哪一种？".
+_NONE_SAID = re.compile(r"没|不是|无|都不")
+_SHORT_NO = 3
+
+
 def _said_no(answer: str) -> bool:
+    if answer in _NONE_WORDS:
+        return True
     result = parse_yes_no(answer)
-    return (isinstance(result, Valid) and result.value is False) or answer in _NONE_WORDS
+    return (
+        isinstance(result, Valid)
+        and result.value is False
+        and (len(answer) <= _SHORT_NO or _NONE_SAID.search(answer) is not None)
+    )
 
 
 def parse_choice(text: str, options: Sequence[ChoiceOption], *, numbered: int | None = None) -> ValidationResult:

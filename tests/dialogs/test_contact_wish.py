@@ -93,3 +93,15 @@ def test_not_hearing_said_as_the_answer_to_a_question_about_the_disability_is_no
     assert not wishes(result.effects)
     assert result.state.application is not None
     assert result.state.application.answers["disability"] == {"category": 2, "level": 1}
+
+
+def test_a_wish_said_at_a_list_question_is_heard_and_the_question_stays_open(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "老板不给我工资", "我自己", "对", "欠了两个月工资", "没有")
+    assert current_step(last(results).state) == "income"  # "您现在的收入是哪一种？ 1. 没有固定收入 …"
+
+    heard = last(then(catalog, results, "别给我打电话，我听不见"))
+
+    assert heard.state.application is not None
+    assert "income" not in heard.state.application.answers  # its "别" is no "没有固定收入"
+    assert current_step(heard.state) == "income"
+    assert said(heard).startswith(prompt(catalog, "contact_text_only"))

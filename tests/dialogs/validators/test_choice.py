@@ -133,6 +133,12 @@ def test_a_plain_no_to_a_list_without_a_negative_option_is_not_guessed() -> None
 def test_a_plain_no_chooses_the_one_negative_option_of_a_yes_or_no_like_list() -> None:
     care = (ChoiceOption("needed", "需要"), ChoiceOption("not_needed", "不需要"), ChoiceOption("unsure", "说不清楚"))
     assert parse_choice("不是", care) == Valid(value="not_needed", display="不需要")
+    assert parse_choice("不用了", care) == Valid(value="not_needed", display="不需要")
+
+
+@pytest.mark.parametrize("text", ["别给我打电话", "不要给我打电话", "别发语音给我"])
+def test_a_no_that_refuses_something_else_chooses_nothing(text: str) -> None:
+    assert isinstance(parse_choice(text, SITUATIONS), Invalid)
 
 
 @pytest.mark.parametrize("text", ["工伤也没有", "特困没有，工伤也没有", "五保不是"])
