@@ -1442,7 +1442,8 @@ class _Turn:
         found = later_answers_in(service, application, current, text, today=self.today)
         if found:
             held = {**application.held, **{later.id: kept_answer(result, words) for later, result, words in found}}
-            self.state = evolve(self.state, application=evolve(application, held=held))
+            # Heard too: "他是肢体一级，有证" also says what its card question will offer.
+            self.state = evolve(self.state, application=evolve(self.heard_in(application, text), held=held))
             self.say(self.prompts.later_answer_kept, label="、".join(later.label for later, _, _ in found))
             return True
         half = later_half_answer(service, application, current, text)

@@ -30,7 +30,10 @@ KEPT_TYPES = ("name", "mobile", "id_number", "disability_card", "district", "dis
 # the question asked.
 _SAID_AS_AGE = re.compile(r"岁|个月|今年|[十百0-9]多了")
 _OWN_NAME = re.compile(r"^(?:我叫|我是|我的名字|我姓名|本人叫|我本人叫)")
-_NAMED = re.compile(r"(?:名字叫|名字是|姓名是|叫做|叫|是)(?P<name>.+)$")
+# "叫" names; "是" names only after the person it is said of ("她是韦秀英"): "是自己家的房子" names nobody.
+_NAMED = re.compile(r"(?:名字叫|名字是|姓名是|叫做|叫|(?:我|他|她|本人|对方)是)(?P<name>.+)$")
+# Words of a sentence, never of a name, that a name said in passing would otherwise take in ("她是我们村的").
+_NOT_A_NAME = re.compile(r"的|了|们|自己|这|那|什么|怎么")
 _PROXY_NAME = "proxy_name"
 _APPLICANT = "applicant"
 _SELF = "self"
@@ -143,6 +146,8 @@ def _answer_to(later: Step, service: Service, application: Application, text: st
         if named is None or _own(normalize(text)) != (later.field == _PROXY_NAME or _for_self(service, application)):
             return None
         text = named.group("name")
+        if _NOT_A_NAME.search(text):
+            return None
     result = parse_answer(later, text, today=today)
     return result if isinstance(result, Valid) else None
 

@@ -540,3 +540,31 @@ def test_an_answered_question_given_a_new_value_without_saying_wrong_is_not_take
     assert not said(other).startswith("好的，孩子的年龄已经记下了")
     assert other.state.application is not None
     assert other.state.application.answers["child_age"] == 5
+
+
+@pytest.mark.parametrize("words", ["是自己家的房子", "她是我们村的", "房子是他自己的"])
+def test_a_sentence_with_shi_names_nobody(catalog: Catalog, words: str) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请生活补贴", "是")
+
+    result = last(then(catalog, results, words))
+
+    assert result.state.application is not None
+    assert "name" not in result.state.application.held
+
+
+def test_a_name_said_of_the_person_with_shi_is_kept(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想帮我妈申请生活补贴", "是")
+
+    result = last(then(catalog, results, "她是韦秀英"))
+
+    assert result.state.application is not None
+    assert result.state.application.held["name"]["value"] == "韦秀英"
+
+
+def test_a_topic_said_beside_a_kept_answer_is_offered_at_its_question(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我老公坐轮椅，家里厕所进不去，想改造一下", "是", "对")
+
+    kept = then(catalog, results, "他是肢体一级，有证", "对")
+
+    assert current_step(last(kept).state) == "has_card"
+    assert last(kept).state.pending == Proposal("has_card", True, "有证")
