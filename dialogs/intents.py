@@ -14,6 +14,7 @@ sentence costs one pass over the sentence and set look-ups, however much content
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -110,7 +111,23 @@ def _sound_offsets(said: str, sound: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(offsets)
 
 
+# "找个工作", "配一个助听器": a measure word between the verb and the thing asked for. Phrases are written
+# without it ("找工作"); a sentence that routes nowhere is read again without it.
+_MEASURED = re.compile(r"([找配弄做学请办补装开干买换要])一?[个份]")
+
+
 def route(text: str, catalog: Catalog) -> RouteResult:
+    found = _route(text, catalog)
+    if found.service is None:
+        plain = _MEASURED.sub(r"\1", text)
+        if plain != text:
+            again = _route(plain, catalog)
+            if again.service is not None:
+                return again
+    return found
+
+
+def _route(text: str, catalog: Catalog) -> RouteResult:
     parts = [normalize(part) for part in clauses(text[: MAX_SENTENCE * 4])]
     said = "".join(parts)[:MAX_SENTENCE]
     if not said:

@@ -22,7 +22,7 @@ _ASK_AGAIN = "name_unclear"
 # no name holds (disability and health words among them), a disability level, or a county-level place.
 _NOT_IN_NAMES = (
     "残疾", "残废", "肢体", "视力", "听力", "言语", "智力", "精神", "低保", "补贴",
-    "症", "病", "瘫", "聋", "哑", "盲", "瞎", "障碍", "综合征", "自闭", "孤独",
+    "症", "病", "瘫", "聋", "哑", "盲", "瞎", "障", "残", "综合征", "自闭", "孤独",
 )  # fmt: skip
 _LEVEL = re.compile(r"[一二三四1-4]级")
 _PLACE_SUFFIXES = ("区", "县", "市")

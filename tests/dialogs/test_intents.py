@@ -229,3 +229,17 @@ def test_every_routing_set_reaches_its_service_at_least_97_percent_of_the_time(c
     missed = [(sentence, wanted) for sentence, wanted in labelled if route(sentence, catalog).service != wanted]
 
     assert len(missed) <= len(labelled) * 0.03, missed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "service"),
+    [("我是听障，想找个工作", "employment"), ("给我妈配一个助听器", "assistive-device"), ("想找份活干", "employment")],
+)
+def test_a_measure_word_between_the_verb_and_the_thing_does_not_hide_the_request(
+    catalog: Catalog, sentence: str, service: str
+) -> None:
+    assert route(sentence, catalog).service == service
+
+
+def test_a_sentence_that_routes_without_its_measure_word_removed_keeps_its_route(catalog: Catalog) -> None:
+    assert route("我想开个店", catalog).service == "employment"  # "开个店" is a phrase of its own

@@ -65,7 +65,22 @@ def test_text_that_is_not_a_name_asks_again(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["肢体残疾", "视力二级", "一级", "柳北区", "融安县", "在领低保", "自闭症", "脑瘫", "孤独症", "聋哑"]
+    "text",
+    [
+        "肢体残疾",
+        "视力二级",
+        "一级",
+        "柳北区",
+        "融安县",
+        "在领低保",
+        "自闭症",
+        "脑瘫",
+        "孤独症",
+        "聋哑",
+        "听障",
+        "视障",
+        "智障",
+    ],
 )
 def test_an_answer_to_another_question_is_not_a_name(text: str) -> None:
     assert parse_person_name(text) == Invalid("name_is_other_answer")
