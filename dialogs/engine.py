@@ -898,6 +898,12 @@ class _Turn:
         if first_contact:
             self.show_menu()
             return
+        if fact_alone(text):
+            # "听力三级" with nothing asked for yet: understood, and asked what it is for.
+            self.understood()
+            self.say(self.prompts.fact_before_request)
+            self.show_menu()
+            return
         if not self.misunderstood():
             self.say(self.prompts.not_understood)
             if self.state.menu_group:
@@ -1803,6 +1809,14 @@ def corrects_first(current: Step, text: str) -> bool:
     if current.type in ("choice", "yes_no"):
         return says_wrong(text)
     return current.type == "text" and _OPENS_WRONG.match(normalize(text)) is not None
+
+
+def fact_alone(text: str) -> bool:
+    """A category and level, or a district, said with nothing asked for ("听力三级", "我是柳北区的")."""
+    said = normalize(text)
+    if any(ch.isdigit() for ch in said):
+        return False  # "9" chooses from a list (the districts' numbers among them), it states no fact
+    return isinstance(parse_disability(said), Valid) or isinstance(parse_district(said), Valid)
 
 
 def fact_without_question(service: Service, text: str) -> bool:

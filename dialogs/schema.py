@@ -315,6 +315,7 @@ class Prompts(_Model):
     later_answer_kept: Prompt
     fact_for_staff: Prompt
     already_answered: Prompt
+    fact_before_request: Prompt
 
 
 class SafetyCategory(_Model):

@@ -568,3 +568,12 @@ def test_a_topic_said_beside_a_kept_answer_is_offered_at_its_question(catalog: C
 
     assert current_step(last(kept).state) == "has_card"
     assert last(kept).state.pending == Proposal("has_card", True, "有证")
+
+
+@pytest.mark.parametrize("fact", ["听力三级", "我是柳北区的"])
+def test_a_fact_said_before_anything_was_asked_for_is_no_miss(catalog: Catalog, fact: str) -> None:
+    result = last(talk(catalog, "你好", fact))
+
+    assert said(result).startswith(prompt(catalog, "fact_before_request"))
+    assert result.state.misunderstood == 0
+    assert result.state.application is None
