@@ -50,7 +50,7 @@ from dialogs.later_answers import answered_again, later_answer, later_answers_in
 from dialogs.later_answers import kept as kept_answer
 from dialogs.mode_choice import cannot_hear, clear_mode_choice
 from dialogs.money import fitting, money_clauses, next_question, screening_answer
-from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand
+from dialogs.not_at_hand import NUMBER_TYPES, card_not_with_me, not_at_hand, numbers_named
 from dialogs.pending import (
     REQUEST_LIMIT,
     Cancel,
@@ -1340,6 +1340,20 @@ class _Turn:
             self.say_text(self.reason_text(result))
             return
         if isinstance(result, Invalid) and current.type in NUMBER_TYPES and not_at_hand(text):
+            named = numbers_named(text)
+            if (
+                named
+                and current.type not in named
+                and any(
+                    later.type in named and later.id not in application.answers and later.may_apply(application.answers)
+                    for later in service.steps
+                )
+            ):
+                # "残疾证号码我现在找不到" at the phone question: that number is asked later, this one now.
+                self.understood()
+                self.say(self.prompts.document_later)
+                self.ask_current()
+                return
             self.number_not_at_hand(service, application, current)
             return
         if isinstance(result, Invalid):

@@ -41,3 +41,20 @@ def card_not_with_me(text: str) -> bool:
     if _NUMBER.search(said) and _NUMBER_NOT_KNOWN.search(said):
         return True
     return bool(_NOT_WITH_ME.search(said)) and bool(_DOCUMENT.search(said))
+
+
+# The words that name each number, to tell which one is not at hand.
+_NUMBER_NAMES: dict[str, tuple[str, ...]] = {
+    "id_number": ("身份证",),
+    "disability_card": ("残疾证", "残疾人证", "证号"),
+    "mobile": ("手机", "电话"),
+}
+
+
+def numbers_named(text: str) -> frozenset[str]:
+    """The step types of the numbers ``text`` names ("残疾证号码我现在找不到": the card's)."""
+    said = normalize(text)
+    named = {kind for kind, words in _NUMBER_NAMES.items() if any(word in said for word in words)}
+    if "身份证" in said and "残疾" not in said:
+        named.discard("disability_card")  # "身份证号" holds 证号
+    return frozenset(named)
