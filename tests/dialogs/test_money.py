@@ -36,7 +36,7 @@ def test_a_question_about_money_is_recognised_in_other_words(money: MoneyHelp) -
     assert not asks_about_money("护理补贴怎么申请", money)
 
 
-@pytest.mark.parametrize("said", ["我要钱", "我想要钱", "有没有钱领", "能领点钱吗"])
+@pytest.mark.parametrize("said", ["我要钱", "我想要钱", "有没有钱领", "能领点钱吗", "咋申请补助"])
 def test_asking_for_money_in_plain_words_is_a_question_about_money(money: MoneyHelp, said: str) -> None:
     assert asks_about_money(said, money)
 
