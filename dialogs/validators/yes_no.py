@@ -110,6 +110,8 @@ def parse_yes_no(text: str) -> ValidationResult:
     if _ASKING_BACK.search(answer):
         return Invalid(_ASK_AGAIN)
     number = answer_number(answer)
+    if number is None and says_what_it_is(answer):
+        return Invalid(_ASK_AGAIN)
     decision = _NUMBERED.get(number) if number is not None else _decide(_kinds(answer))
     if decision is None:
         return Invalid(_ASK_AGAIN)
@@ -124,3 +126,9 @@ def states_possession(text: str) -> bool:
         return False
     said = [(phrase, kind) for phrase, kind in _tokens(answer) if kind is not _Kind.FILLER]
     return len(said) >= 2 and said[0][0] in _POSSESSION and any(kind is None for _phrase, kind in said[1:])
+
+
+def says_what_it_is(text: str) -> bool:
+    """ "我是她老公", "是自己家的房子": a 是 that joins what something is, not a yes ("是的，我是她老公" is one)."""
+    said = [(phrase, kind) for phrase, kind in _tokens(normalize(text)) if kind is not _Kind.FILLER]
+    return len(said) >= 2 and said[0][0] == "是" and said[1][1] is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dialogs.events import CASE_ID_PLACEHOLDER, AddToCase, CreateCase, StepResult
 from dialogs.evolve import evolve
+from dialogs.pending import Handoff
 from dialogs.schema import Catalog
 from tests.dialogs.conversation import HANDOFF, LIVING, MENU_PATH, NURSING, last, prompt, talk, texts, then
 
@@ -80,3 +81,13 @@ def test_a_request_about_another_application_is_filed_as_its_own(catalog: Catalo
 
     assert len(_handoffs(results)) == 2
     assert _added(results) == []
+
+
+def test_saying_who_one_is_at_the_offer_of_a_person_files_nothing(catalog: Catalog) -> None:
+    offered = talk(catalog, "你好", "今天天气怎么样", "吃了吗", "呵呵")
+    assert isinstance(last(offered).state.pending, Handoff)  # "要不要请工作人员帮您？要的话请说“是”。"
+
+    result = last(then(catalog, offered, "我是她老公"))  # 是 here says who he is: no yes to a person
+
+    assert not any(isinstance(effect, CreateCase) for effect in result.effects)
+    assert isinstance(result.state.pending, Handoff)

@@ -514,7 +514,7 @@ def test_a_yes_said_with_a_fact_for_the_next_question_answers_both(catalog: Cata
     application = answered.state.application
     assert application is not None
     assert application.answers["has_card"] is True
-    assert answered.state.pending == Proposal("disability", {"category": 1, "level": 1}, "有，她是视力一级")
+    assert answered.state.pending == Proposal("disability", {"category": 1, "level": 1}, "她是视力一级")
 
 
 def test_an_answer_said_again_at_another_question_is_acknowledged_not_missed(catalog: Catalog) -> None:

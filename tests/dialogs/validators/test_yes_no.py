@@ -121,3 +121,13 @@ def test_having_or_not_having_a_thing_is_a_statement_of_possession(said: str) ->
 @pytest.mark.parametrize("said", ["有", "没有", "有的", "有啊", "没有啊", "对，有证", "有没有证", "没错", "家里有低保"])
 def test_a_plain_yes_or_no_or_a_yes_first_is_no_statement_of_possession(said: str) -> None:
     assert not states_possession(said)
+
+
+@pytest.mark.parametrize("text", ["我是她老公", "是自己家的房子", "是我妈", "我是他哥哥"])
+def test_a_shi_that_says_what_something_is_is_no_yes(text: str) -> None:
+    assert parse_yes_no(text) == Invalid("yes_no_unclear")
+
+
+@pytest.mark.parametrize("text", ["是的，我是她老公", "是", "是我", "对，是我妈"])
+def test_a_yes_before_what_something_is_is_still_a_yes(text: str) -> None:
+    assert parse_yes_no(text) == Valid(value=True, display="是")
