@@ -82,6 +82,11 @@ def detect_command(text: str, commands: Commands) -> Command | None:
     said = normalize(text)
     if not said:
         return None
+    alone = said.rstrip(_PARTICLES)
+    if alone in map(normalize, commands.mode_voice_alone):
+        return "mode_voice"
+    if alone in map(normalize, commands.mode_text_alone):
+        return "mode_text"
     # Every test below needs a phrase inside the message (the end of ``plain`` is inside it too).
     if prepared(commands, _any_phrase).search(said) is not None:
         if _declines_a_person(said, commands):

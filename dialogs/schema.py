@@ -217,6 +217,10 @@ class Commands(_Model):
     more_options: tuple[str, ...] = ()  # at a long list heard a few options at a time: the rest, please
     offer_yes: tuple[str, ...] = ()  # to "要现在申请……吗？": the question's own verb said back ("申请") is a yes
     something_else: tuple[str, ...] = ()  # to "您是想办……吗？": none of that, the resident wants another thing
+    # A way of answering named by a word that is a command only as the whole message ("语音"): inside a
+    # sentence it may say the opposite ("我不会发语音").
+    mode_voice_alone: tuple[str, ...] = ()
+    mode_text_alone: tuple[str, ...] = ()
 
 
 class Prompts(_Model):

@@ -136,8 +136,9 @@ def test_every_command_phrase_in_content_is_detected_as_its_own_command(catalog:
         if command in ("confirm", "more_options", "offer_yes", "something_else"):
             # not commands that work anywhere: a yes at the summary, the rest of a long list, "none of those"
             continue
+        mode = command.removesuffix("_alone")  # said alone, "语音" asks for voice like "用语音"
         for phrase in phrases:
-            assert detect_command(phrase, catalog.commands) == command, phrase
+            assert detect_command(phrase, catalog.commands) == mode, phrase
 
 
 def test_confirm_words_are_not_commands_but_a_yes_at_the_summary(catalog: Catalog) -> None:
@@ -210,3 +211,13 @@ def test_a_command_denied_right_before_its_words_is_not_that_command(
 @pytest.mark.parametrize(("said", "command"), [("听不懂", "mode_simple"), ("不办了", "cancel"), ("我没听清", "repeat")])
 def test_a_denial_inside_a_command_phrase_is_part_of_it(catalog: Catalog, said: str, command: Command) -> None:
     assert detect_command(said, catalog.commands) == command
+
+
+@pytest.mark.parametrize(("said", "command"), [("语音", "mode_voice"), ("语音吧", "mode_voice"), ("打字", "mode_text")])
+def test_a_way_of_answering_named_alone_is_asked_for(catalog: Catalog, said: str, command: Command) -> None:
+    assert detect_command(said, catalog.commands) == command
+
+
+@pytest.mark.parametrize("said", ["我不会发语音", "语音听不清楚", "文字太多了"])
+def test_a_way_of_answering_named_in_a_sentence_is_not_asked_for(catalog: Catalog, said: str) -> None:
+    assert detect_command(said, catalog.commands) not in ("mode_voice", "mode_text")
