@@ -1403,6 +1403,10 @@ class _Turn:
         parts = [part for part in clauses(text) if part]
         if len(parts) < 2:
             return None
+        if current.type == "name":
+            # Almost any few characters can be a name: only the first clause, or one that says it is a name
+            # ("她叫韦秀英"), is taken as one ("她17岁，上高二" names nobody).
+            parts = [part for index, part in enumerate(parts) if index == 0 or _SAYS_A_NAME.search(part)]
         checks = card_checks(service, current, application.answers)
         answers = [parse_answer(current, part, today=self.today, **checks) for part in parts]
         valid = [answer for answer in answers if isinstance(answer, Valid)]
@@ -1809,6 +1813,7 @@ def named_in_part(text: str, names: dict[str, tuple[str, ...]]) -> str | None:
     return holding[0] if len(holding) == 1 else None
 
 
+_SAYS_A_NAME = re.compile(r"叫|名字|姓名")
 _OPENS_WRONG = re.compile(r"^(?:不对|错了|搞错了|说错了|不是)")
 
 

@@ -577,3 +577,14 @@ def test_a_fact_said_before_anything_was_asked_for_is_no_miss(catalog: Catalog, 
     assert said(result).startswith(prompt(catalog, "fact_before_request"))
     assert result.state.misunderstood == 0
     assert result.state.application is None
+
+
+def test_only_a_first_clause_or_one_that_says_so_is_taken_as_a_name(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我想给女儿申请助学", "对", "对")
+    assert current_step(last(results).state) == "proxy_name"
+
+    told = last(then(catalog, results, "她17岁，上高二"))  # "上高二" could be a name: it is not said as one
+
+    assert told.state.application is not None
+    assert "proxy_name" not in told.state.application.answers
+    assert said(told).startswith(prompt(catalog, "fact_for_staff"))  # the age, where no question asks it
