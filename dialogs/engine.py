@@ -1340,15 +1340,7 @@ class _Turn:
             self.say_text(self.reason_text(result))
             return
         if isinstance(result, Invalid) and current.type in NUMBER_TYPES and not_at_hand(text):
-            named = numbers_named(text)
-            if (
-                named
-                and current.type not in named
-                and any(
-                    later.type in named and later.id not in application.answers and later.may_apply(application.answers)
-                    for later in service.steps
-                )
-            ):
+            if another_number_asked_later(service, application, current, text):
                 # "残疾证号码我现在找不到" at the phone question: that number is asked later, this one now.
                 self.understood()
                 self.say(self.prompts.document_later)
@@ -1828,6 +1820,19 @@ def corrects_first(current: Step, text: str) -> bool:
     if current.type in ("choice", "yes_no"):
         return says_wrong(text)
     return current.type == "text" and _OPENS_WRONG.match(normalize(text)) is not None
+
+
+def another_number_asked_later(service: Service, application: Application, current: Step, text: str) -> bool:
+    """``text`` names a number other than the one ``current`` asks for, and that one is still to be asked."""
+    named = numbers_named(text)
+    return (
+        bool(named)
+        and current.type not in named
+        and any(
+            later.type in named and later.id not in application.answers and later.may_apply(application.answers)
+            for later in service.steps
+        )
+    )
 
 
 def fact_alone(text: str) -> bool:

@@ -13,10 +13,6 @@ from dialogs.validators import normalize, parse_yes_no
 from dialogs.validators.result import Valid
 
 
-def asks_about_money(text: str, money: MoneyHelp | None) -> bool:
-    return bool(money_clauses(text, money))
-
-
 def money_clauses(text: str, money: MoneyHelp | None) -> str:
     """The clauses of ``text`` that ask about money, joined: "能领什么钱" of "我爸腿脚不好，能领什么钱"."""
     if money is None:

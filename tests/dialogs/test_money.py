@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.money import asks_about_money, fitting, next_question, screening_answer
+from dialogs.money import fitting, money_clauses, next_question, screening_answer
 from dialogs.pending import Money, Proposal
 from dialogs.schema import Catalog, MoneyHelp
 from tests.dialogs.conversation import last, talk, texts, then
@@ -32,13 +32,13 @@ def test_each_yes_adds_its_help_in_question_order(catalog: Catalog, money: Money
 
 
 def test_a_question_about_money_is_recognised_in_other_words(money: MoneyHelp) -> None:
-    assert asks_about_money("我们家能领哪些补贴呀", money)
-    assert not asks_about_money("护理补贴怎么申请", money)
+    assert money_clauses("我们家能领哪些补贴呀", money)
+    assert not money_clauses("护理补贴怎么申请", money)
 
 
 @pytest.mark.parametrize("said", ["我要钱", "我想要钱", "有没有钱领", "能领点钱吗", "咋申请补助"])
 def test_asking_for_money_in_plain_words_is_a_question_about_money(money: MoneyHelp, said: str) -> None:
-    assert asks_about_money(said, money)
+    assert money_clauses(said, money)
 
 
 def test_an_answer_that_is_neither_yes_nor_no_nor_anything_else_keeps_the_question(catalog: Catalog) -> None:
