@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Container
 
 from dialogs.clauses import clauses
+from dialogs.prepared import prepared
 from dialogs.schema import MoneyHelp, MoneyQuestion
 from dialogs.validators import normalize, parse_yes_no
 from dialogs.validators.result import Valid
@@ -17,11 +18,15 @@ def money_clauses(text: str, money: MoneyHelp | None) -> str:
     """The clauses of ``text`` that ask about money, joined: "能领什么钱" of "我爸腿脚不好，能领什么钱"."""
     if money is None:
         return ""
-    phrases = [normalize(phrase) for phrase in money.phrases]
+    phrases = prepared(money, _normalized_phrases)
     asking = [part for part in map(normalize, clauses(text)) if any(phrase in part for phrase in phrases)]
     if not asking and any(phrase in normalize(text) for phrase in phrases):
         return normalize(text)  # a phrase across a comma
     return "".join(asking)
+
+
+def _normalized_phrases(money: MoneyHelp) -> tuple[str, ...]:
+    return tuple(normalize(phrase) for phrase in money.phrases)
 
 
 def next_question(money: MoneyHelp, answered: tuple[bool, ...]) -> MoneyQuestion:
