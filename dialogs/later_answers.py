@@ -21,9 +21,10 @@ from typing import Any
 
 from dialogs.answers import disability_answer, parse_answer
 from dialogs.clauses import clauses
+from dialogs.relations import relation_in
 from dialogs.schema import Service, Step
 from dialogs.state import Application
-from dialogs.validators import Valid, ValidationResult, normalize
+from dialogs.validators import Valid, ValidationResult, normalize, parse_yes_no
 
 KEPT_TYPES = ("name", "mobile", "id_number", "disability_card", "district", "disability", "age")
 # An age is kept only said as one ("他8岁", "三个月大", "她今年七十三", "七十多了"): a bare "8" chooses an option of
@@ -102,12 +103,28 @@ def answered_again(service: Service, application: Application, current: Step, te
         earlier
         for earlier in service.steps
         if earlier.id != current.id
-        and earlier.type in KEPT_TYPES
         and earlier.id in application.answers
-        and (answer := _answer_to(earlier, service, application, text, today)) is not None
+        and (answer := _said_again(earlier, service, application, text, today)) is not None
         and answer.value == application.answers[earlier.id]
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _said_again(earlier: Step, service: Service, application: Application, text: str, today: date) -> Valid | None:
+    if earlier.type in KEPT_TYPES:
+        return _answer_to(earlier, service, application, text, today)
+    if earlier.type == "choice" and _names_an_option(text):
+        result = parse_answer(earlier, text, today=today)  # "助听器" once the device was chosen
+        return result if isinstance(result, Valid) else None
+    return None
+
+
+def _names_an_option(text: str) -> bool:
+    """Not a number ("2" chooses in the question asked), a yes or no ("没有", "对"), or who someone is ("我是她
+    儿子"): those fit many questions, so they are no sign of one answered before."""
+    return (
+        not any(ch.isdigit() for ch in text) and not isinstance(parse_yes_no(text), Valid) and relation_in(text) is None
+    )
 
 
 def later_half_answer(

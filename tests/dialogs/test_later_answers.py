@@ -588,3 +588,14 @@ def test_only_a_first_clause_or_one_that_says_so_is_taken_as_a_name(catalog: Cat
     assert told.state.application is not None
     assert "proxy_name" not in told.state.application.answers
     assert said(told).startswith(prompt(catalog, "fact_for_staff"))  # the age, where no question asks it
+
+
+def test_an_option_named_again_at_another_question_is_acknowledged(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我奶奶耳朵背，想配个助听器", "是", "我是她孙子", "对")
+    assert current_step(last(results).state) == "age"
+
+    again = last(then(catalog, results, "助听器"))
+
+    assert said(again).startswith(prompt(catalog, "already_answered", label="想配的辅具", value="助听器"))
+    assert again.state.misunderstood == 0
+    assert current_step(again.state) == "age"
