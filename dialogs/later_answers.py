@@ -104,16 +104,20 @@ def answered_again(service: Service, application: Application, current: Step, te
         for earlier in service.steps
         if earlier.id != current.id
         and earlier.id in application.answers
-        and (answer := _said_again(earlier, service, application, text, today)) is not None
+        and (answer := _said_again(earlier, service, application, text, today, asked=current)) is not None
         and answer.value == application.answers[earlier.id]
     ]
     return found[0] if len(found) == 1 else None
 
 
-def _said_again(earlier: Step, service: Service, application: Application, text: str, today: date) -> Valid | None:
+def _said_again(
+    earlier: Step, service: Service, application: Application, text: str, today: date, *, asked: Step
+) -> Valid | None:
     if earlier.type in KEPT_TYPES:
         return _answer_to(earlier, service, application, text, today)
-    if earlier.type == "choice" and _names_an_option(text):
+    # "我是他妈" once the relationship was taken; at the name question it is rather told it is no name.
+    relationship_again = earlier.field == "proxy_relationship" and asked.type != "name"
+    if earlier.type == "choice" and (_names_an_option(text) or relationship_again):
         result = parse_answer(earlier, text, today=today)  # "助听器" once the device was chosen
         return result if isinstance(result, Valid) else None
     return None

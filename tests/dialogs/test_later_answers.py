@@ -599,3 +599,13 @@ def test_an_option_named_again_at_another_question_is_acknowledged(catalog: Cata
     assert said(again).startswith(prompt(catalog, "already_answered", label="想配的辅具", value="助听器"))
     assert again.state.misunderstood == 0
     assert current_step(again.state) == "age"
+
+
+def test_who_one_is_said_again_is_acknowledged_except_where_a_name_is_asked(catalog: Catalog) -> None:
+    results = talk(catalog, "你好", "我儿子有精神病，想问问社区有没有康复", "是", "对")
+    assert current_step(last(results).state) == "age"
+
+    again = last(then(catalog, results, "我是他妈"))
+
+    assert said(again).startswith(prompt(catalog, "already_answered", label="您和残疾人本人的关系", value="父母"))
+    assert again.state.misunderstood == 0
