@@ -291,6 +291,20 @@ BROKEN = [
         id="menu-names-an-unknown-service",
     ),
     pytest.param(
+        replace_text("faq.yaml", "offer_when_named: [nursing-allowance]", "offer_when_named: [pension]"),
+        "faq.yaml",
+        r"^\[\d+\]\.offer_when_named$",
+        "unknown service 'pension'",
+        id="faq-offers-an-unknown-service-when-named",
+    ),
+    pytest.param(
+        replace_text("commands.yaml", "mode_voice_alone: [语音, 发语音, 听语音, 要语音]", "mode_voice_alone: 语音"),
+        "commands.yaml",
+        r"^mode_voice_alone$",
+        "valid tuple",
+        id="command-phrases-not-a-list",
+    ),
+    pytest.param(
         lambda content: (content / "services/handoff.yaml").rename(content / "services/person.yaml"),
         "services/person.yaml",
         r"^id$",
