@@ -102,7 +102,8 @@ def detect_command(text: str, commands: Commands) -> Command | None:
     return None
 
 
-_DECLINING = "(?:不要|不用|不想|不需要|不必|别|甭|无需|没必要)(?:再|帮我|给我|去)?"
+_REFUSING = "不要|不用|不想|不需要|不必|别|甭|无需|没必要"
+_DECLINING = f"(?:{_REFUSING})(?:再|帮我|给我|去)?"
 
 
 def _person_phrases(commands: Commands) -> tuple[str, ...]:
@@ -149,7 +150,7 @@ def _command_in_a_clause(text: str, commands: Commands) -> Command | None:
 
 # Said right before a command's words, a denial refuses it: "不要取消" cancels nothing, and "我不用语音" asks for
 # the other way of answering (a deaf resident must never be switched to voice by saying so).
-_DENIED = re.compile(r"(?:不要|不用|不想|不需要|不必|别|甭|无需|没必要|不)(?:再|帮我|给我|去|发|用)?$")
+_DENIED = re.compile(f"(?:{_REFUSING}|不)(?:再|帮我|给我|去|发|用)?$")
 _OPPOSITE: dict[Command, Command] = {"mode_voice": "mode_text", "mode_text": "mode_voice"}
 
 
