@@ -23,6 +23,8 @@ _ASK_AGAIN = "name_unclear"
 _NOT_IN_NAMES = (
     "残疾", "残废", "肢体", "视力", "听力", "言语", "智力", "精神", "低保", "补贴",
     "症", "病", "瘫", "聋", "哑", "盲", "瞎", "障", "残", "综合征", "自闭", "孤独",
+    # What is said to move a conversation along: "继续" at the name question is no name.
+    "继续", "接着", "下一步", "开始", "知道了", "明白了", "谢谢", "稍等", "等一下",
 )  # fmt: skip
 _LEVEL = re.compile(r"[一二三四1-4]级")
 _PLACE_SUFFIXES = ("区", "县", "市")

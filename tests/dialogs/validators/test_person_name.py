@@ -80,6 +80,10 @@ def test_text_that_is_not_a_name_asks_again(text: str) -> None:
         "听障",
         "视障",
         "智障",
+        "继续",
+        "接着来",
+        "下一步",
+        "谢谢",
     ],
 )
 def test_an_answer_to_another_question_is_not_a_name(text: str) -> None:
